@@ -1,0 +1,104 @@
+package io.paramlab.api;
+
+import io.paramlab.model.ModelRegistry;
+import io.paramlab.model.Views.ParameterInfo;
+import io.paramlab.model.Views.ParameterPatch;
+import io.paramlab.nn.TensorData;
+import io.paramlab.spec.InvalidInputException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Parameters: {@code named_parameters()} of any module, one parameter by any of its names, writes. */
+@RestController
+@RequestMapping("/api/v1/models/{id}/parameters")
+class ParameterController {
+    private static final Set<String> INCLUDES = Set.of("data", "grad");
+    private final ModelRegistry registry;
+
+    ParameterController(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** {@code value} is a number or "NaN", "Infinity", "-Infinity", as in tensors. */
+    record Patch(List<Integer> index, Object value, TensorData data, Boolean requiresGrad) {
+    }
+
+    @GetMapping
+    List<Map<String, Object>> list(@PathVariable String id, @RequestParam(defaultValue = "") String module,
+                                   @RequestParam(defaultValue = "") List<String> include) {
+        for (String item : include) {
+            if (!INCLUDES.contains(item)) {
+                throw new InvalidInputException("include", "unknown include \"" + item + "\"; known: data, grad");
+            }
+        }
+        return registry.get(id).parameters(module, include.contains("data"), include.contains("grad")).stream()
+                .map(p -> render(p, include.contains("data"), include.contains("grad"))).toList();
+    }
+
+    @GetMapping("/{name}")
+    Map<String, Object> get(@PathVariable String id, @PathVariable String name) {
+        return render(registry.get(id).parameter(name), true, true);
+    }
+
+    @PatchMapping("/{name}")
+    Map<String, Object> patch(@PathVariable String id, @PathVariable String name, @RequestBody Patch patch) {
+        return render(registry.get(id).patchParameter(name, validate(patch)), true, true);
+    }
+
+    private static ParameterPatch validate(Patch patch) {
+        boolean elementWrite = patch.index() != null || patch.value() != null;
+        if (elementWrite && patch.data() != null) {
+            throw new InvalidInputException("data", "give either index and value, or data, not both");
+        }
+        if (elementWrite && (patch.index() == null || patch.value() == null)) {
+            throw new InvalidInputException(patch.index() == null ? "index" : "value", "index and value go together");
+        }
+        if (!elementWrite && patch.data() == null && patch.requiresGrad() == null) {
+            throw new InvalidInputException("", "nothing to change: give index and value, data, or requires_grad");
+        }
+        int[] index = patch.index() == null ? null : patch.index().stream().mapToInt(i -> {
+            if (i == null) throw new InvalidInputException("index", "indices must be integers");
+            return i;
+        }).toArray();
+        return new ParameterPatch(index, patch.value() == null ? null : number(patch.value()), patch.data(), patch.requiresGrad());
+    }
+
+    private static float number(Object value) {
+        if (value instanceof Number n) {
+            return n.floatValue();
+        }
+        return switch (String.valueOf(value)) {
+            case "NaN" -> Float.NaN;
+            case "Infinity" -> Float.POSITIVE_INFINITY;
+            case "-Infinity" -> Float.NEGATIVE_INFINITY;
+            default -> throw new InvalidInputException("value", "must be a number or \"NaN\", \"Infinity\", \"-Infinity\", got " + value);
+        };
+    }
+
+    /** Renders a parameter; {@code data} and {@code grad} appear when included, grad as null before any backward. */
+    static Map<String, Object> render(ParameterInfo p, boolean withData, boolean withGrad) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", p.name());
+        out.put("shape", p.shape());
+        out.put("dtype", "float32");
+        out.put("requires_grad", p.requiresGrad());
+        out.put("aliases", p.aliases());
+        if (withData) {
+            out.put("data", p.data());
+        }
+        if (withGrad) {
+            out.put("grad", p.grad());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,116 @@
+package io.paramlab.model;
+
+import io.paramlab.nn.Module;
+import io.paramlab.spec.LimitExceededException;
+import io.paramlab.spec.ModelSpec;
+import io.paramlab.spec.ModuleFactory;
+import io.paramlab.spec.SpecParser;
+import io.paramlab.spec.SpecSize;
+import io.paramlab.tensor.Generator;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The live models. Lookups never lock (a concurrent map), so requests on different models never
+ * wait on each other; the model count and the parameter budget are reserved under one monitor.
+ */
+@Service
+public class ModelRegistry {
+    private final Map<String, LiveModel> models = new ConcurrentHashMap<>();
+    private final ParamlabLimits limits;
+    private long parametersHeld;
+    private int modelsHeld;
+
+    public ModelRegistry(ParamlabLimits limits) {
+        this.limits = limits;
+    }
+
+    public LiveModel create(JsonNode body) {
+        ModelSpec spec = SpecParser.parse(body, limits.maxDepth());
+        SpecSize size = SpecSize.of(spec);
+        if (size.parameterCount() > limits.maxParametersPerModel()) {
+            throw new LimitExceededException("model", "max-parameters-per-model", size.parameterCount(), limits.maxParametersPerModel(),
+                    "the model would hold " + size.parameterCount() + " parameters, over the limit of "
+                            + limits.maxParametersPerModel() + " per model (paramlab.limits.max-parameters-per-model)");
+        }
+        if (size.modulePaths() > limits.maxModulePaths()) {
+            throw new LimitExceededException("model", "max-module-paths", size.modulePaths(), limits.maxModulePaths(),
+                    "the model would have " + size.modulePaths() + " module paths, over the limit of "
+                            + limits.maxModulePaths() + " (paramlab.limits.max-module-paths)");
+        }
+        if (size.depth() > limits.maxDepth()) {
+            throw new LimitExceededException("model", "max-depth", size.depth(), limits.maxDepth(),
+                    "the model nests " + size.depth() + " levels deep through its refs, over the limit of "
+                            + limits.maxDepth() + " (paramlab.limits.max-depth)");
+        }
+        reserve(size.parameterCount());
+        try {
+            Generator generator = spec.seed() != null ? new Generator(spec.seed()) : Generator.withRandomSeed();
+            Module root = ModuleFactory.build(spec, generator);
+            LiveModel model = new LiveModel(UUID.randomUUID().toString(), spec, root, generator);
+            models.put(model.id(), model);
+            return model;
+        } catch (RuntimeException | Error e) {
+            release(size.parameterCount());
+            throw e;
+        }
+    }
+
+    private synchronized void reserve(long parameters) {
+        if (modelsHeld >= limits.maxModels()) {
+            throw new LimitExceededException("model", "max-models", modelsHeld + 1L, limits.maxModels(),
+                    "the service already holds " + modelsHeld + " models, the limit (paramlab.limits.max-models); delete one first");
+        }
+        if (parametersHeld + parameters > limits.maxTotalParameters()) {
+            throw new LimitExceededException("model", "max-total-parameters", parametersHeld + parameters, limits.maxTotalParameters(),
+                    "the service holds " + parametersHeld + " parameters; " + parameters + " more would pass the limit of "
+                            + limits.maxTotalParameters() + " (paramlab.limits.max-total-parameters)");
+        }
+        parametersHeld += parameters;
+        modelsHeld++;
+    }
+
+    private synchronized void release(long parameters) {
+        parametersHeld -= parameters;
+        modelsHeld--;
+    }
+
+    public LiveModel get(String id) {
+        LiveModel model = models.get(id);
+        if (model == null) {
+            throw new NotFoundException("model", "no model with id \"" + id + "\"");
+        }
+        return model;
+    }
+
+    public List<LiveModel> list() {
+        return models.values().stream().sorted(Comparator.comparing(LiveModel::createdAt)).toList();
+    }
+
+    public void delete(String id) {
+        LiveModel model = models.remove(id);
+        if (model == null) {
+            throw new NotFoundException("model", "no model with id \"" + id + "\"");
+        }
+        release(model.parameterCount());
+    }
+
+    public synchronized long parametersHeld() {
+        return parametersHeld;
+    }
+
+    public int modelCount() {
+        return models.size();
+    }
+
+    Collection<LiveModel> all() {
+        return models.values();
+    }
+}

@@ -1,0 +1,25 @@
+package io.paramlab.model;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The service's limits, so that no request can crash it or run it out of memory.
+ *
+ * @param maxParametersPerModel parameter elements one model may hold (a float32 each)
+ * @param maxTotalParameters    parameter elements all live models may hold together
+ * @param maxModels             live models at once
+ * @param maxDepth              nesting depth of Sequentials in a spec
+ * @param maxModulePaths        module paths of one model, shared modules counted at every use
+ * @param maxBodySize           size of one request body
+ */
+@ConfigurationProperties("paramlab.limits")
+public record ParamlabLimits(
+        @DefaultValue("50000000") long maxParametersPerModel,
+        @DefaultValue("200000000") long maxTotalParameters,
+        @DefaultValue("1000") int maxModels,
+        @DefaultValue("32") int maxDepth,
+        @DefaultValue("10000") long maxModulePaths,
+        @DefaultValue("64MB") DataSize maxBodySize) {
+}

@@ -1,0 +1,31 @@
+package io.paramlab.nn;
+
+import io.paramlab.tensor.Functional;
+import io.paramlab.tensor.Generator;
+import io.paramlab.tensor.Tensor;
+
+/** {@code nn.Dropout(p)}: drops in training mode with draws from the model's generator. */
+public final class Dropout extends Module {
+    private final double p;
+    private final Generator generator;
+
+    public Dropout(double p, Generator generator) {
+        this.p = p;
+        this.generator = generator;
+    }
+
+    @Override
+    public String typeName() {
+        return "Dropout";
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "p=" + PyRepr.floating(p) + ", inplace=False";
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return Functional.dropout(input, p, isTraining(), generator::nextDouble);
+    }
+}

@@ -1,0 +1,52 @@
+package io.paramlab.nn;
+
+import io.paramlab.tensor.Functional;
+import io.paramlab.tensor.Generator;
+import io.paramlab.tensor.Tensor;
+
+import java.util.Arrays;
+
+/** {@code nn.LayerNorm(normalized_shape, eps, elementwise_affine)}: weight ones, bias zeros. */
+public final class LayerNorm extends Module {
+    private final int[] normalizedShape;
+    private final double eps;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
+        this.normalizedShape = normalizedShape.clone();
+        this.eps = eps;
+        int numel = Arrays.stream(normalizedShape).reduce(1, (a, b) -> a * b);
+        this.weight = elementwiseAffine ? registerParameter("weight", Tensor.parameter(new float[numel], normalizedShape)) : null;
+        this.bias = elementwiseAffine ? registerParameter("bias", Tensor.parameter(new float[numel], normalizedShape)) : null;
+        if (elementwiseAffine) {
+            resetParameter("weight", null);
+            resetParameter("bias", null);
+        }
+    }
+
+    @Override
+    public void resetParameter(String name, Generator generator) {
+        switch (name) {
+            case "weight" -> Arrays.fill(weight.data(), 1f);
+            case "bias" -> Arrays.fill(bias.data(), 0f);
+            default -> super.resetParameter(name, generator);
+        }
+    }
+
+    @Override
+    public String typeName() {
+        return "LayerNorm";
+    }
+
+    @Override
+    protected String extraRepr() {
+        return PyRepr.tuple(normalizedShape) + ", eps=" + PyRepr.floating(eps)
+                + ", elementwise_affine=" + PyRepr.bool(weight != null);
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return Functional.layerNorm(input, normalizedShape, weight, bias, eps);
+    }
+}

@@ -1,0 +1,197 @@
+package io.paramlab.nn;
+
+import io.paramlab.tensor.Generator;
+import io.paramlab.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A node of the module tree, as torch.nn.Module: local parameters, buffers and children in
+ * registration order. A shared module is one object reachable under several paths.
+ */
+public abstract class Module {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, TensorData> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** The PyTorch class name, e.g. {@code Linear}. */
+    public abstract String typeName();
+
+    public abstract Tensor forward(Tensor input);
+
+    /** The layer's own {@code reset_parameters()} for one local parameter, as a fresh layer draws it. */
+    public void resetParameter(String name, Generator generator) {
+        throw new IllegalArgumentException(typeName() + " has no parameter '" + name + "'");
+    }
+
+    /** What PyTorch's {@code extra_repr()} returns: the text inside the parentheses. */
+    protected String extraRepr() {
+        return "";
+    }
+
+    protected final Tensor registerParameter(String name, Tensor parameter) {
+        parameters.put(name, parameter);
+        return parameter;
+    }
+
+    protected final TensorData registerBuffer(String name, TensorData buffer) {
+        buffers.put(name, buffer);
+        return buffer;
+    }
+
+    protected final void addModule(String name, Module child) {
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("module name can't be empty or contain \".\", got: " + name);
+        }
+        if (children.containsKey(name)) {
+            throw new IllegalArgumentException("attribute '" + name + "' already exists");
+        }
+        children.put(name, child);
+    }
+
+    public final Map<String, Tensor> localParameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    public final Map<String, TensorData> localBuffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
+    public final Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** {@code module.train(mode)}: this module and every module under it. */
+    public final void train(boolean mode) {
+        forEachPath((path, module) -> module.training = mode);
+    }
+
+    /** {@code named_modules()}: each module once, under the first path that reaches it, root first. */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> named = new LinkedHashMap<>();
+        Set<Module> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        forEachPath((path, module) -> {
+            if (seen.add(module)) {
+                named.put(path, module);
+            }
+        });
+        return named;
+    }
+
+    /** {@code named_parameters()}: each parameter once, under its first name. */
+    public final Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        namedModules().forEach((path, module) -> module.parameters.forEach((local, p) -> {
+            if (seen.add(p)) {
+                named.put(qualify(path, local), p);
+            }
+        }));
+        return named;
+    }
+
+    /** Every path of every module, a shared module under each of its paths, in state_dict order. */
+    public final Map<String, Module> allModulePaths() {
+        Map<String, Module> all = new LinkedHashMap<>();
+        forEachPath(all::put);
+        return all;
+    }
+
+    /** Every name of every parameter, duplicates included, in {@code state_dict} order. */
+    public final Map<String, Tensor> allParameterNames() {
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        forEachPath((path, module) -> module.parameters.forEach((local, p) -> all.put(qualify(path, local), p)));
+        return all;
+    }
+
+    /**
+     * {@code state_dict()}: per module its parameters, then its buffers, then its children; a
+     * shared module under every path it has. The values are live views, not copies.
+     */
+    public final Map<String, TensorData> stateDict() {
+        Map<String, TensorData> state = new LinkedHashMap<>();
+        forEachPath((path, module) -> {
+            module.parameters.forEach((local, p) -> state.put(qualify(path, local), TensorData.of(p)));
+            module.buffers.forEach((local, b) -> state.put(qualify(path, local), b));
+        });
+        return state;
+    }
+
+    /** {@code apply(fn)}: each module under this one once, children before parents. */
+    public final void apply(Consumer<Module> fn) {
+        Set<Module> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Module> order = new ArrayList<>();
+        postOrder(this, seen, order);
+        order.forEach(fn);
+    }
+
+    private static void postOrder(Module module, Set<Module> seen, List<Module> order) {
+        for (Module child : module.children.values()) {
+            postOrder(child, seen, order);
+        }
+        if (seen.add(module)) {
+            order.add(module);
+        }
+    }
+
+    /** The module at a dotted path ({@code ""} is this one), or null. */
+    public final Module submodule(String path) {
+        if (path.isEmpty()) {
+            return this;
+        }
+        Module module = this;
+        for (String name : path.split("\\.", -1)) {
+            module = module.children.get(name);
+            if (module == null) {
+                return null;
+            }
+        }
+        return module;
+    }
+
+    /** PyTorch's {@code repr(module)}: children indented under the module's own line. */
+    public final String repr() {
+        if (children.isEmpty()) {
+            return typeName() + "(" + extraRepr() + ")";
+        }
+        StringBuilder out = new StringBuilder(typeName()).append("(");
+        String extra = extraRepr();
+        if (!extra.isEmpty()) {
+            out.append("\n  ").append(extra.replace("\n", "\n  "));
+        }
+        children.forEach((name, child) ->
+                out.append("\n  (").append(name).append("): ").append(child.repr().replace("\n", "\n  ")));
+        return out.append("\n)").toString();
+    }
+
+    /** Visits every (path, module) pair without dedup, parents before children, as state_dict walks. */
+    private void forEachPath(PathVisitor visitor) {
+        walk("", visitor);
+    }
+
+    private void walk(String path, PathVisitor visitor) {
+        visitor.visit(path, this);
+        children.forEach((name, child) -> child.walk(qualify(path, name), visitor));
+    }
+
+    public static String qualify(String prefix, String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    @FunctionalInterface
+    private interface PathVisitor {
+        void visit(String path, Module module);
+    }
+}

@@ -1,0 +1,70 @@
+package io.paramlab.nn;
+
+import io.paramlab.tensor.Functional;
+import io.paramlab.tensor.Tensor;
+
+import java.util.function.UnaryOperator;
+
+/** A layer with no parameters, buffers or mode: ReLU, GELU, Softmax, Flatten and the like. */
+public final class Stateless extends Module {
+    private final String typeName;
+    private final String extraRepr;
+    private final UnaryOperator<Tensor> function;
+
+    private Stateless(String typeName, String extraRepr, UnaryOperator<Tensor> function) {
+        this.typeName = typeName;
+        this.extraRepr = extraRepr;
+        this.function = function;
+    }
+
+    public static Stateless relu() {
+        return new Stateless("ReLU", "", Functional::relu);
+    }
+
+    public static Stateless sigmoid() {
+        return new Stateless("Sigmoid", "", Functional::sigmoid);
+    }
+
+    public static Stateless tanh() {
+        return new Stateless("Tanh", "", Functional::tanh);
+    }
+
+    public static Stateless identity() {
+        return new Stateless("Identity", "", x -> x);
+    }
+
+    public static Stateless leakyRelu(double negativeSlope) {
+        return new Stateless("LeakyReLU", "negative_slope=" + PyRepr.floating(negativeSlope),
+                x -> Functional.leakyRelu(x, negativeSlope));
+    }
+
+    /** {@code approximate} is "none" or "tanh". */
+    public static Stateless gelu(String approximate) {
+        boolean tanh = approximate.equals("tanh");
+        return new Stateless("GELU", "approximate=" + PyRepr.string(approximate), x -> Functional.gelu(x, tanh));
+    }
+
+    public static Stateless softmax(int dim) {
+        return new Stateless("Softmax", "dim=" + dim, x -> Functional.softmax(x, dim));
+    }
+
+    public static Stateless flatten(int startDim, int endDim) {
+        return new Stateless("Flatten", "start_dim=" + startDim + ", end_dim=" + endDim,
+                x -> Functional.flatten(x, startDim, endDim));
+    }
+
+    @Override
+    public String typeName() {
+        return typeName;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return extraRepr;
+    }
+
+    @Override
+    public Tensor forward(Tensor input) {
+        return function.apply(input);
+    }
+}

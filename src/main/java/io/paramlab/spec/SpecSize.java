@@ -1,0 +1,78 @@
+package io.paramlab.spec;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What a spec would allocate, computed before anything is built: unique parameter elements
+ * (a shared entry counted once), module paths (a shared entry counted at every use, as
+ * state_dict walks them) and the depth of the module tree with refs followed. Counts saturate
+ * instead of overflowing.
+ */
+public record SpecSize(long parameterCount, long modulePaths, int depth) {
+
+    public static SpecSize of(ModelSpec spec) {
+        long params = ownParameters(spec.model());
+        Map<String, Long> pathsByKey = new HashMap<>();
+        Map<String, Integer> depthByKey = new HashMap<>();
+        for (Map.Entry<String, NodeSpec> entry : spec.shared().entrySet()) {
+            params = add(params, ownParameters(entry.getValue()));
+            pathsByKey.put(entry.getKey(), paths(entry.getValue(), pathsByKey));
+            depthByKey.put(entry.getKey(), depth(entry.getValue(), depthByKey));
+        }
+        return new SpecSize(params, paths(spec.model(), pathsByKey), depth(spec.model(), depthByKey));
+    }
+
+    /** Sequentials nested on the deepest path, refs followed. */
+    private static int depth(NodeSpec node, Map<String, Integer> depthByKey) {
+        if (node instanceof NodeSpec.Ref r) {
+            return depthByKey.getOrDefault(r.key(), 0);
+        }
+        int deepest = 0;
+        if (node instanceof NodeSpec.Sequential s) {
+            for (NodeSpec.Child child : s.layers()) deepest = Math.max(deepest, 1 + depth(child.node(), depthByKey));
+        }
+        return deepest;
+    }
+
+    /** Parameters a node constructs itself; refs construct nothing (Java 17: no pattern switch yet). */
+    private static long ownParameters(NodeSpec node) {
+        if (node instanceof NodeSpec.Linear l) {
+            return add(multiply(l.inFeatures(), l.outFeatures()), l.bias() ? l.outFeatures() : 0);
+        }
+        if (node instanceof NodeSpec.LayerNorm n && n.elementwiseAffine()) {
+            long numel = 1;
+            for (int d : n.normalizedShape()) numel = multiply(numel, d);
+            return add(numel, numel);
+        }
+        if (node instanceof NodeSpec.BatchNorm1d b && b.affine()) {
+            return 2L * b.numFeatures();
+        }
+        if (node instanceof NodeSpec.Sequential s) {
+            long sum = 0;
+            for (NodeSpec.Child child : s.layers()) sum = add(sum, ownParameters(child.node()));
+            return sum;
+        }
+        return 0;
+    }
+
+    private static long paths(NodeSpec node, Map<String, Long> pathsByKey) {
+        if (node instanceof NodeSpec.Ref r) {
+            return pathsByKey.getOrDefault(r.key(), 1L);
+        }
+        long sum = 1;
+        if (node instanceof NodeSpec.Sequential s) {
+            for (NodeSpec.Child child : s.layers()) sum = add(sum, paths(child.node(), pathsByKey));
+        }
+        return sum;
+    }
+
+    private static long add(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    private static long multiply(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+    }
+}

@@ -1,0 +1,88 @@
+package io.paramlab.api;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+/** A plain HTTP client for the tests, so they see the API exactly as a client does. */
+final class HttpApi {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final String base;
+
+    HttpApi(int port) {
+        this.base = "http://localhost:" + port + "/api/v1";
+    }
+
+    record Answer(int status, JsonNode body, HttpResponse<String> raw) {
+        String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+
+        String contentType() {
+            return header("Content-Type");
+        }
+    }
+
+    static String encode(String pathSegment) {
+        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    Answer get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    Answer delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
+    Answer post(String path, Object body) {
+        return send(json(path, body).POST(HttpRequest.BodyPublishers.ofString(text(body))));
+    }
+
+    Answer put(String path, Object body) {
+        return send(json(path, body).PUT(HttpRequest.BodyPublishers.ofString(text(body))));
+    }
+
+    Answer patch(String path, Object body) {
+        return send(json(path, body).method("PATCH", HttpRequest.BodyPublishers.ofString(text(body))));
+    }
+
+    Answer postRaw(String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** Creates a model and returns its id, failing the test if creation fails. */
+    String create(Object spec) {
+        Answer answer = post("/models", spec);
+        if (answer.status() != 201) {
+            throw new AssertionError("create failed: " + answer.status() + " " + answer.body());
+        }
+        return answer.body().get("id").stringValue();
+    }
+
+    private HttpRequest.Builder json(String path, Object body) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
+    }
+
+    private static String text(Object body) {
+        return body instanceof String s ? s : JSON.writeValueAsString(body);
+    }
+
+    private Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            String body = response.body();
+            return new Answer(response.statusCode(), body == null || body.isEmpty() ? null : JSON.readTree(body), response);
+        } catch (Exception e) {
+            throw new AssertionError("request failed: " + e, e);
+        }
+    }
+}
