@@ -7,6 +7,13 @@ import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -15,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Forward passes, backward passes that accumulate gradients, and zero_grad. */
+@Tag(name = "compute")
 @RestController
 @RequestMapping("/api/v1/models/{id}")
 class ComputeController {
@@ -36,13 +44,31 @@ class ComputeController {
     record BackwardResponse(float loss, TensorData output) {
     }
 
+    @Operation(summary = "Forward pass", description = "with torch.no_grad(): net[module](input). No graph is kept. In training "
+            + "mode Dropout drops and BatchNorm1d uses batch statistics and moves its running ones, as in PyTorch.")
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
+    @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PostMapping("/forward")
-    ForwardResponse forward(@PathVariable String id, @Valid @RequestBody ForwardRequest request) {
+    ForwardResponse forward(@PathVariable String id,
+                            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "X = torch.rand(2, 4)", value = ApiExamples.FORWARD), @ExampleObject(name = "net[0](X)", value = ApiExamples.FORWARD_MODULE)}))
+                            @Valid @RequestBody ForwardRequest request) {
         return new ForwardResponse(registry.get(id).forward(request.module() == null ? "" : request.module(), request.input()));
     }
 
+    @Operation(summary = "Backward pass", description = "loss_fn(net(input), target).backward(): gradients accumulate into every "
+            + "parameter's grad (a tied parameter gets the sum over its uses) until zero-grad. Losses, reduction='mean': sum "
+            + "(output.sum()), mean, mse, l1, cross_entropy (target: int64 class indices), bce_with_logits (target: float32, "
+            + "the output's shape).")
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
+    @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PostMapping("/backward")
-    BackwardResponse backward(@PathVariable String id, @Valid @RequestBody BackwardRequest request) {
+    BackwardResponse backward(@PathVariable String id,
+                              @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "net(X).sum().backward()", value = ApiExamples.BACKWARD_SUM), @ExampleObject(name = "mse", value = ApiExamples.BACKWARD_MSE)}))
+                              @Valid @RequestBody BackwardRequest request) {
         Loss loss = Loss.byName(request.loss()).orElseThrow(() -> new InvalidInputException("loss",
                 "unknown loss \"" + request.loss() + "\"; known: " + Loss.names()));
         if (loss.needsTarget() && request.target() == null) {
@@ -55,6 +81,9 @@ class ComputeController {
         return new BackwardResponse(result.loss(), result.output());
     }
 
+    @Operation(summary = "Zero the gradients", description = "net.zero_grad(set_to_none=False): every grad becomes zeros.")
+    @ApiResponse(responseCode = "204", description = "Done")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @PostMapping("/zero-grad")
     ResponseEntity<Void> zeroGrad(@PathVariable String id) {
         registry.get(id).zeroGrad();

@@ -6,6 +6,13 @@ import io.paramlab.model.Views.ModelInfo;
 import io.paramlab.model.Views.ModuleInfo;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 
 /** Models: create from a spec, list, read, switch train/eval, rename, delete; and their modules. */
+@Tag(name = "models")
 @RestController
 @RequestMapping("/api/v1/models")
 class ModelController {
@@ -37,34 +45,61 @@ class ModelController {
     record ModelPatch(Boolean training, @Size(min = 1, max = 200) String name) {
     }
 
+    @Operation(summary = "Create a model from a layer spec",
+            description = "Builds the module tree as torch.nn would: Sequential, Linear, activations, norms, nested named blocks, "
+                    + "and shared modules by {\"ref\": KEY} (one object: tied parameters). With a seed, parameters are drawn as "
+                    + "torch.manual_seed(seed) then the same constructors would draw them. Answers the model with its repr, "
+                    + "as print(net) shows it.")
+    @ApiResponse(responseCode = "201", description = "Created; Location is the model's URL")
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
+    @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @PostMapping
-    ResponseEntity<ModelInfo> create(@RequestBody JsonNode spec) {
+    ResponseEntity<ModelInfo> create(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ModelSpec.class), examples = {@ExampleObject(name = "net", value = ApiExamples.NET), @ExampleObject(name = "rgnet", value = ApiExamples.RGNET), @ExampleObject(name = "tied", value = ApiExamples.TIED), @ExampleObject(name = "norms", value = ApiExamples.NORMS)}))
+                                     @RequestBody JsonNode spec) {
         LiveModel model = registry.create(spec);
         return ResponseEntity.created(URI.create("/api/v1/models/" + model.id())).body(model.info());
     }
 
+    @Operation(summary = "List the models", description = "Every live model: id, name, parameter_count, created_at.")
     @GetMapping
     List<ModelSummary> list() {
         return registry.list().stream()
                 .map(m -> new ModelSummary(m.id(), m.name(), m.parameterCount(), m.createdAt())).toList();
     }
 
+    @Operation(summary = "Read a model", description = "The model: training (net.training), parameter_count "
+            + "(sum(p.numel() for p in net.parameters()), tied parameters once), repr (print(net)), the spec with defaults "
+            + "filled in, and the seed its generator started from.")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}")
     ModelInfo get(@PathVariable String id) {
         return registry.get(id).info();
     }
 
+    @Operation(summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "
+            + "passes through and BatchNorm1d uses its running statistics; {\"training\": true} is net.train().")
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @PatchMapping("/{id}")
-    ModelInfo patch(@PathVariable String id, @Valid @RequestBody ModelPatch patch) {
+    ModelInfo patch(@PathVariable String id,
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "eval", value = ApiExamples.PATCH_MODEL)}))
+                    @Valid @RequestBody ModelPatch patch) {
         return registry.get(id).patch(patch.training(), patch.name());
     }
 
+    @Operation(summary = "Delete a model")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id) {
         registry.delete(id);
         return ResponseEntity.noContent().build();
     }
 
+    @Operation(summary = "List the modules", description = "net.named_modules(): each module once, root first (path \"\"), "
+            + "with its type, its repr and aliases (the other paths a shared module has).")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}/modules")
     List<ModuleInfo> modules(@PathVariable String id) {
         return registry.get(id).modules();

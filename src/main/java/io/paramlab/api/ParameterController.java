@@ -5,6 +5,13 @@ import io.paramlab.model.Views.ParameterInfo;
 import io.paramlab.model.Views.ParameterPatch;
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -19,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Parameters: {@code named_parameters()} of any module, one parameter by any of its names, writes. */
+@Tag(name = "parameters")
 @RestController
 @RequestMapping("/api/v1/models/{id}/parameters")
 class ParameterController {
@@ -33,9 +41,15 @@ class ParameterController {
     record Patch(List<Integer> index, Object value, TensorData data, Boolean requiresGrad) {
     }
 
+    @Operation(summary = "List named parameters",
+            description = "net[module].named_parameters(): names relative to the module, each tied parameter once under its "
+                    + "first name with its other names as aliases; include=data,grad adds p.data and p.grad (null before any backward).")
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping
-    List<Map<String, Object>> list(@PathVariable String id, @RequestParam(defaultValue = "") String module,
-                                   @RequestParam(defaultValue = "") List<String> include) {
+    List<Map<String, Object>> list(@PathVariable String id,
+                                   @Parameter(description = "module path, \"\" for the root", example = "2") @RequestParam(defaultValue = "") String module,
+                                   @Parameter(description = "data, grad", example = "data,grad") @RequestParam(defaultValue = "") List<String> include) {
         for (String item : include) {
             if (!INCLUDES.contains(item)) {
                 throw new InvalidInputException("include", "unknown include \"" + item + "\"; known: data, grad");
@@ -45,13 +59,24 @@ class ParameterController {
                 .map(p -> render(p, include.contains("data"), include.contains("grad"))).toList();
     }
 
+    @Operation(summary = "Read one parameter", description = "One parameter by any of its names (a tied parameter answers to "
+            + "each), with data and grad, as net[2].bias.data and net[2].bias.grad.")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{name}")
     Map<String, Object> get(@PathVariable String id, @PathVariable String name) {
         return render(registry.get(id).parameter(name), true, true);
     }
 
+    @Operation(summary = "Write a parameter", description = "net[0].weight.data[0, 0] = 100 ({\"index\": [0, 0], \"value\": 100}), "
+            + "a whole new value ({\"data\": TENSOR} of the same shape), and/or requires_grad. A write through one name of a "
+            + "tied parameter is seen through all of them.")
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+    @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PatchMapping("/{name}")
-    Map<String, Object> patch(@PathVariable String id, @PathVariable String name, @RequestBody Patch patch) {
+    Map<String, Object> patch(@PathVariable String id, @PathVariable String name,
+                              @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "element", value = ApiExamples.PATCH_ELEMENT), @ExampleObject(name = "requires_grad", value = ApiExamples.PATCH_REQUIRES_GRAD), @ExampleObject(name = "data (a bias of 1)", value = ApiExamples.PATCH_DATA)}))
+                              @RequestBody Patch patch) {
         return render(registry.get(id).patchParameter(name, validate(patch)), true, true);
     }
 

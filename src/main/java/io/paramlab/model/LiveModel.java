@@ -6,8 +6,13 @@ import io.paramlab.model.Views.ModelInfo;
 import io.paramlab.model.Views.ModuleInfo;
 import io.paramlab.model.Views.ParameterInfo;
 import io.paramlab.model.Views.ParameterPatch;
+import io.paramlab.init.InitException;
+import io.paramlab.init.InitPolicy;
+import io.paramlab.init.Initializer;
+import io.paramlab.model.Views.Initialized;
 import io.paramlab.nn.Module;
 import io.paramlab.nn.TensorData;
+import io.paramlab.spec.InitSpec;
 import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.SpecJson;
 import io.paramlab.tensor.Generator;
@@ -17,6 +22,7 @@ import io.paramlab.tensor.Tensor;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,6 +233,60 @@ public final class LiveModel {
         });
     }
 
+    /**
+     * Applies init rules in order, each as {@code net[module].apply(fn)}. A failure anywhere
+     * puts back every parameter touched so far and the generator: the request changes nothing.
+     */
+    public List<Initialized> init(InitSpec request) {
+        return write(() -> {
+            request.rules().forEach(rule -> module(rule.module()));   // every path is checked before anything is drawn
+            Map<Tensor, float[]> saved = new IdentityHashMap<>();
+            Generator generatorBefore = generator.copy();
+            try {
+                if (request.seed() != null) {
+                    generator.manualSeed(request.seed());
+                }
+                Map<Module, String> firstPath = new IdentityHashMap<>();
+                root.namedModules().forEach((path, m) -> firstPath.put(m, path));
+                List<Initialized> done = new ArrayList<>();
+                for (int i = 0; i < request.rules().size(); i++) {
+                    InitSpec.Rule rule = request.rules().get(i);
+                    String field = "rules[" + i + "].params";
+                    root.submodule(rule.module()).apply(m -> {
+                        if (rule.layerTypes() == null || rule.layerTypes().contains(m.typeName())) {
+                            rule.params().forEach((local, policy) -> {
+                                Tensor p = m.localParameters().get(local);
+                                if (p != null) {
+                                    String name = Module.qualify(firstPath.get(m), local);
+                                    saved.computeIfAbsent(p, k -> p.data().clone());
+                                    initialize(m, local, p, policy, name, field + "." + local);
+                                    done.add(new Initialized(name, p.shape(), policy.type()));
+                                }
+                            });
+                        }
+                    });
+                }
+                return done;
+            } catch (RuntimeException e) {
+                saved.forEach((p, data) -> System.arraycopy(data, 0, p.data(), 0, data.length));
+                generator.restore(generatorBefore);
+                throw e;
+            }
+        });
+    }
+
+    private void initialize(Module module, String local, Tensor p, InitPolicy policy, String name, String field) {
+        try {
+            if (policy instanceof InitPolicy.Default) {
+                module.resetParameter(local, generator);
+            } else {
+                Initializer.apply(policy, p.data(), p.shape(), generator);
+            }
+        } catch (InitException e) {
+            throw new UnprocessableException(field, name + ": " + e.getMessage());
+        }
+    }
+
     /** Runs a mutation; if it fails, puts the buffers and the generator back as they were. */
     private <T> T restoringOnFailure(Supplier<T> mutation) {
         List<TensorData[]> buffers = new ArrayList<>();
@@ -262,13 +322,13 @@ public final class LiveModel {
     }
 
     private static Map<Tensor, List<String>> namesByParameter(Module module) {
-        Map<Tensor, List<String>> names = new java.util.IdentityHashMap<>();
+        Map<Tensor, List<String>> names = new IdentityHashMap<>();
         module.allParameterNames().forEach((name, p) -> names.computeIfAbsent(p, k -> new ArrayList<>()).add(name));
         return names;
     }
 
     private static Map<Module, List<String>> pathsByModule(Module root) {
-        Map<Module, List<String>> paths = new java.util.IdentityHashMap<>();
+        Map<Module, List<String>> paths = new IdentityHashMap<>();
         root.allModulePaths().forEach((path, m) -> paths.computeIfAbsent(m, k -> new ArrayList<>()).add(path));
         return paths;
     }

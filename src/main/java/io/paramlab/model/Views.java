@@ -23,6 +23,10 @@ public final class Views {
                                 TensorData data, TensorData grad) {
     }
 
+    /** One parameter an init request initialized: its first name, its shape, the policy's type. */
+    public record Initialized(String name, int[] shape, String policy) {
+    }
+
     public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {
     }
 

@@ -15,7 +15,7 @@ import java.util.Set;
  */
 public final class SpecParser {
     private static final List<String> ACTIVATIONS = List.of("ReLU", "Sigmoid", "Tanh", "Identity");
-    private static final List<String> TYPES = List.of("Linear", "ReLU", "Sigmoid", "Tanh", "Identity", "LeakyReLU",
+    static final List<String> TYPES = List.of("Linear", "ReLU", "Sigmoid", "Tanh", "Identity", "LeakyReLU",
             "GELU", "Softmax", "Dropout", "Flatten", "LayerNorm", "BatchNorm1d", "Sequential");
 
     private final int maxDepth;
