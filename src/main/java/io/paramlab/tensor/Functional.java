@@ -1,0 +1,372 @@
+package io.paramlab.tensor;
+
+import java.util.function.DoubleSupplier;
+
+/**
+ * The ops of torch.nn.functional that the layers need, each with its gradient written beside it.
+ * Outputs record the graph only under grad mode when an input requires a gradient.
+ */
+public final class Functional {
+    private static final double SQRT_2 = Math.sqrt(2.0);
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+
+    private Functional() {
+    }
+
+    /** {@code y = x W^T + b} for x of shape [*, in]. */
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        int[] xs = input.shapeView();
+        int out = weight.shapeView()[0];
+        int in = weight.shapeView()[1];
+        if (xs.length == 0) {
+            throw new ShapeException("both arguments to linear need to be at least 1D, but they are 0D and 2D");
+        }
+        int k = xs[xs.length - 1];
+        int rows = k == 0 ? Shapes.product(xs, 0, xs.length - 1) : input.numel() / k;
+        if (k != in) {
+            throw new ShapeException("mat1 and mat2 shapes cannot be multiplied (" + rows + "x" + k + " and " + in + "x" + out + ")");
+        }
+        int[] shape = xs.clone();
+        shape[shape.length - 1] = out;
+        float[] x = input.data();
+        float[] w = weight.data();
+        float[] y = new float[rows * out];
+        if (bias != null) {
+            float[] b = bias.data();
+            for (int r = 0; r < rows; r++) System.arraycopy(b, 0, y, r * out, out);
+        }
+        Blas.sgemm(false, true, rows, out, in, x, w, y, bias == null ? 0f : 1f);
+        return Tensor.result(y, shape, g -> {
+            if (input.requiresGrad()) {
+                Blas.sgemm(false, false, rows, in, out, g, w, input.gradBuffer(), 1f);        // dX += dY W
+            }
+            if (weight.requiresGrad()) {
+                Blas.sgemm(true, false, out, in, rows, g, x, weight.gradBuffer(), 1f);        // dW += dY^T X
+            }
+            if (bias != null && bias.requiresGrad()) {
+                float[] db = bias.gradBuffer();
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < out; j++) db[j] += g[r * out + j];
+                }
+            }
+        }, input, weight, bias);
+    }
+
+    public static Tensor relu(Tensor x) {
+        float[] a = x.data();
+        float[] y = new float[a.length];
+        for (int i = 0; i < a.length; i++) y[i] = a[i] > 0 ? a[i] : (Float.isNaN(a[i]) ? a[i] : 0f);
+        return Tensor.result(y, x.shapeView(), g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < a.length; i++) if (a[i] > 0) dx[i] += g[i];
+        }, x);
+    }
+
+    public static Tensor leakyRelu(Tensor x, double negativeSlope) {
+        float slope = (float) negativeSlope;
+        float[] a = x.data();
+        float[] y = new float[a.length];
+        for (int i = 0; i < a.length; i++) y[i] = a[i] > 0 ? a[i] : a[i] * slope;
+        return Tensor.result(y, x.shapeView(), g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < a.length; i++) dx[i] += a[i] > 0 ? g[i] : g[i] * slope;
+        }, x);
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        float[] a = x.data();
+        float[] y = new float[a.length];
+        for (int i = 0; i < a.length; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-a[i])));
+        return Tensor.result(y, x.shapeView(), g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < a.length; i++) dx[i] += g[i] * y[i] * (1 - y[i]);
+        }, x);
+    }
+
+    public static Tensor tanh(Tensor x) {
+        float[] a = x.data();
+        float[] y = new float[a.length];
+        for (int i = 0; i < a.length; i++) y[i] = (float) Math.tanh(a[i]);
+        return Tensor.result(y, x.shapeView(), g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < a.length; i++) dx[i] += g[i] * (1 - y[i] * y[i]);
+        }, x);
+    }
+
+    /** GELU: x Φ(x) with the exact erf, or PyTorch's tanh approximation. */
+    public static Tensor gelu(Tensor x, boolean tanhApproximation) {
+        float[] a = x.data();
+        float[] y = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            double v = a[i];
+            y[i] = (float) (tanhApproximation
+                    ? 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)))
+                    : 0.5 * v * Erf.erfc(-v / SQRT_2));
+        }
+        return Tensor.result(y, x.shapeView(), g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < a.length; i++) {
+                double v = a[i];
+                double d;
+                if (tanhApproximation) {
+                    double inner = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
+                    double t = Math.tanh(inner);
+                    d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
+                } else {
+                    d = 0.5 * Erf.erfc(-v / SQRT_2) + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
+                }
+                dx[i] += (float) (g[i] * d);
+            }
+        }, x);
+    }
+
+    /** Softmax along {@code dim}: exp(x - max) / sum. */
+    public static Tensor softmax(Tensor x, int dim) {
+        int[] s = x.shapeView();
+        int d = Shapes.normalizeDim(dim, s.length);
+        int size = s.length == 0 ? 1 : s[d];
+        int inner = s.length == 0 ? 1 : Shapes.product(s, d + 1, s.length);
+        int outer = s.length == 0 ? 1 : Shapes.product(s, 0, d);
+        float[] a = x.data();
+        float[] y = new float[a.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * size * inner + in;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < size; j++) max = Math.max(max, a[base + j * inner]);
+                double sum = 0;
+                for (int j = 0; j < size; j++) sum += Math.exp(a[base + j * inner] - max);
+                for (int j = 0; j < size; j++) y[base + j * inner] = (float) (Math.exp(a[base + j * inner] - max) / sum);
+            }
+        }
+        return Tensor.result(y, s, g -> {
+            float[] dx = x.gradBuffer();
+            for (int o = 0; o < outer; o++) {
+                for (int in = 0; in < inner; in++) {
+                    int base = o * size * inner + in;
+                    double dot = 0;
+                    for (int j = 0; j < size; j++) dot += (double) g[base + j * inner] * y[base + j * inner];
+                    for (int j = 0; j < size; j++) {
+                        int idx = base + j * inner;
+                        dx[idx] += (float) (y[idx] * (g[idx] - dot));
+                    }
+                }
+            }
+        }, x);
+    }
+
+    /** Inverted dropout: in training, zero each element with probability p and scale the rest by 1/(1-p). */
+    public static Tensor dropout(Tensor x, double p, boolean training, DoubleSupplier uniform01) {
+        if (!training || p == 0) {
+            return x;
+        }
+        float[] a = x.data();
+        float[] mask = new float[a.length];
+        float scale = p >= 1 ? 0f : (float) (1 / (1 - p));
+        for (int i = 0; i < a.length; i++) mask[i] = uniform01.getAsDouble() >= p ? scale : 0f;
+        float[] y = new float[a.length];
+        for (int i = 0; i < a.length; i++) y[i] = a[i] * mask[i];
+        return Tensor.result(y, x.shapeView(), g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < a.length; i++) dx[i] += g[i] * mask[i];
+        }, x);
+    }
+
+    /** Flattens dims start..end into one, as torch.flatten; the values are shared, not copied. */
+    public static Tensor flatten(Tensor x, int startDim, int endDim) {
+        int[] s = x.shapeView();
+        int start = Shapes.normalizeDim(startDim, s.length);
+        int end = Shapes.normalizeDim(endDim, s.length);
+        if (start > end) {
+            throw new ShapeException("flatten() has invalid args: start_dim cannot come after end_dim");
+        }
+        int[] shape;
+        if (s.length == 0) {
+            shape = new int[] {1};
+        } else {
+            shape = new int[s.length - (end - start)];
+            System.arraycopy(s, 0, shape, 0, start);
+            shape[start] = Shapes.product(s, start, end + 1);
+            System.arraycopy(s, end + 1, shape, start + 1, s.length - end - 1);
+        }
+        return Tensor.result(x.data(), shape, g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < g.length; i++) dx[i] += g[i];
+        }, x);
+    }
+
+    /** Normalizes over the trailing {@code normalizedShape} dims, then applies weight and bias. */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        int[] s = x.shapeView();
+        int k = normalizedShape.length;
+        boolean fits = s.length >= k;
+        for (int i = 0; fits && i < k; i++) fits = s[s.length - k + i] == normalizedShape[i];
+        if (!fits) {
+            throw new ShapeException("Given normalized_shape=" + Shapes.format(normalizedShape) + ", expected input with shape [*, "
+                    + Shapes.format(normalizedShape).substring(1) + ", but got input of size" + Shapes.format(s));
+        }
+        int n = Shapes.product(normalizedShape, 0, k);
+        int rows = n == 0 ? 0 : x.numel() / n;
+        Norm norm = Norm.over(x.data(), rows, n, eps);
+        float[] w = weight == null ? null : weight.data();
+        float[] b = bias == null ? null : bias.data();
+        float[] y = new float[x.numel()];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                int i = r * n + j;
+                float v = norm.xhat[i];
+                y[i] = w == null ? v : v * w[j] + (b == null ? 0 : b[j]);
+            }
+        }
+        return Tensor.result(y, s, g -> {
+            float[] gx = new float[g.length];   // gradient at xhat
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    int i = r * n + j;
+                    gx[i] = w == null ? g[i] : g[i] * w[j];
+                }
+            }
+            if (x.requiresGrad()) norm.backward(gx, x.gradBuffer());
+            if (weight != null && weight.requiresGrad()) {
+                float[] dw = weight.gradBuffer();
+                for (int i = 0; i < g.length; i++) dw[i % n] += g[i] * norm.xhat[i];
+            }
+            if (bias != null && bias.requiresGrad()) {
+                float[] db = bias.gradBuffer();
+                for (int i = 0; i < g.length; i++) db[i % n] += g[i];
+            }
+        }, x, weight, bias);
+    }
+
+    /**
+     * Batch normalization over [N, C] or [N, C, L], per channel. With batch statistics (training,
+     * or no running ones) and running statistics given in training, those move in place:
+     * running = (1 - f) running + f stat, with the unbiased variance, as PyTorch.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double exponentialAverageFactor, double eps) {
+        int[] s = x.shapeView();
+        if (s.length != 2 && s.length != 3) {
+            throw new ShapeException("expected 2D or 3D input (got " + s.length + "D input)");
+        }
+        int batch = s[0];
+        int channels = s[1];
+        int length = s.length == 3 ? s[2] : 1;
+        int expected = runningMean != null ? runningMean.numel() : weight != null ? weight.numel() : channels;
+        if (expected != channels) {
+            throw new ShapeException((runningMean != null ? "running_mean" : "weight") + " should contain " + channels
+                    + " elements not " + expected);
+        }
+        boolean batchStats = training || runningMean == null;
+        if (training && batch * length <= 1) {
+            throw new ShapeException("Expected more than 1 value per channel when training, got input size " + Shapes.torchSize(s));
+        }
+        // view as channels of batch*length values: element (n, c, l) at n*C*L + c*L + l
+        float[] a = x.data();
+        int m = batch * length;
+        float[] xhat = new float[a.length];
+        float[] rstd = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            double mean;
+            double var;
+            if (batchStats) {
+                double sum = 0;
+                for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) sum += a[(nn * channels + c) * length + l];
+                mean = sum / m;
+                double sq = 0;
+                for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) {
+                    double dv = a[(nn * channels + c) * length + l] - mean;
+                    sq += dv * dv;
+                }
+                var = sq / m;
+                if (training && runningMean != null) {
+                    double f = exponentialAverageFactor;
+                    runningMean.data()[c] = (float) ((1 - f) * runningMean.data()[c] + f * mean);
+                    runningVar.data()[c] = (float) ((1 - f) * runningVar.data()[c] + f * (m > 1 ? sq / (m - 1) : var));
+                }
+            } else {
+                mean = runningMean.data()[c];
+                var = runningVar.data()[c];
+            }
+            double r = 1 / Math.sqrt(var + eps);
+            rstd[c] = (float) r;
+            for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) {
+                int i = (nn * channels + c) * length + l;
+                xhat[i] = (float) ((a[i] - mean) * r);
+            }
+        }
+        float[] w = weight == null ? null : weight.data();
+        float[] b = bias == null ? null : bias.data();
+        float[] y = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            int c = (i / length) % channels;
+            y[i] = w == null ? xhat[i] : xhat[i] * w[c] + (b == null ? 0 : b[c]);
+        }
+        return Tensor.result(y, s, g -> {
+            if (x.requiresGrad()) {
+                float[] dx = x.gradBuffer();
+                for (int c = 0; c < channels; c++) {
+                    float wc = w == null ? 1f : w[c];
+                    double sumG = 0;
+                    double sumGx = 0;
+                    for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) {
+                        int i = (nn * channels + c) * length + l;
+                        sumG += g[i] * wc;
+                        sumGx += g[i] * wc * xhat[i];
+                    }
+                    for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) {
+                        int i = (nn * channels + c) * length + l;
+                        double gi = g[i] * wc;
+                        dx[i] += (float) (batchStats ? rstd[c] * (gi - sumG / m - xhat[i] * sumGx / m) : rstd[c] * gi);
+                    }
+                }
+            }
+            if (weight != null && weight.requiresGrad()) {
+                float[] dw = weight.gradBuffer();
+                for (int i = 0; i < g.length; i++) dw[(i / length) % channels] += g[i] * xhat[i];
+            }
+            if (bias != null && bias.requiresGrad()) {
+                float[] db = bias.gradBuffer();
+                for (int i = 0; i < g.length; i++) db[(i / length) % channels] += g[i];
+            }
+        }, x, weight, bias);
+    }
+
+    /** Rows of n values normalized to zero mean and unit variance (biased), with the gradient through it. */
+    private record Norm(float[] xhat, float[] rstd, int rows, int n) {
+        static Norm over(float[] a, int rows, int n, double eps) {
+            float[] xhat = new float[a.length];
+            float[] rstd = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                double sum = 0;
+                for (int j = 0; j < n; j++) sum += a[r * n + j];
+                double mean = sum / n;
+                double sq = 0;
+                for (int j = 0; j < n; j++) {
+                    double d = a[r * n + j] - mean;
+                    sq += d * d;
+                }
+                double rs = 1 / Math.sqrt(sq / n + eps);
+                rstd[r] = (float) rs;
+                for (int j = 0; j < n; j++) xhat[r * n + j] = (float) ((a[r * n + j] - mean) * rs);
+            }
+            return new Norm(xhat, rstd, rows, n);
+        }
+
+        /** dx += rstd (g - mean(g) - xhat mean(g xhat)) per row. */
+        void backward(float[] g, float[] dx) {
+            for (int r = 0; r < rows; r++) {
+                double sumG = 0;
+                double sumGx = 0;
+                for (int j = 0; j < n; j++) {
+                    sumG += g[r * n + j];
+                    sumGx += (double) g[r * n + j] * xhat[r * n + j];
+                }
+                for (int j = 0; j < n; j++) {
+                    int i = r * n + j;
+                    dx[i] += (float) (rstd[r] * (g[i] - sumG / n - xhat[i] * sumGx / n));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.paramlab.tensor;
+
+import java.security.SecureRandom;
+
+/**
+ * PyTorch's CPU generator, bit for bit: mt19937 seeded with the seed's low 32 bits, float32
+ * uniforms from the low 24 bits of one draw, and normals on PyTorch's two paths (a scalar
+ * Box-Muller with a cached second sample below 16 elements, blocks of 16 from 16 elements on).
+ */
+public final class Generator {
+    private static final int N = 624;
+    private static final int M = 397;
+    private static final float TWO_POW_MINUS_24 = 1f / (1 << 24);
+    private static final double TWO_POW_MINUS_53 = 1.0 / (1L << 53);
+
+    private final int[] state = new int[N];
+    private int next;
+    private long seed;
+    private Double cachedNormal;   // the sine sample of the last scalar Box-Muller, as PyTorch keeps it
+
+    public Generator(long seed) {
+        manualSeed(seed);
+    }
+
+    /** A generator started from a random seed, as a fresh process; {@link #initialSeed()} reports it. */
+    public static Generator withRandomSeed() {
+        return new Generator(new SecureRandom().nextLong() & Long.MAX_VALUE);
+    }
+
+    public long initialSeed() {
+        return seed;
+    }
+
+    /** {@code torch.manual_seed(seed)}. */
+    public void manualSeed(long seed) {
+        this.seed = seed;
+        state[0] = (int) seed;
+        for (int i = 1; i < N; i++) {
+            state[i] = 1812433253 * (state[i - 1] ^ (state[i - 1] >>> 30)) + i;
+        }
+        next = N;
+        cachedNormal = null;
+    }
+
+    /** One 32-bit draw (read it as unsigned). */
+    public int nextUint32() {
+        if (next >= N) {
+            twist();
+        }
+        int y = state[next++];
+        y ^= y >>> 11;
+        y ^= (y << 7) & 0x9d2c5680;
+        y ^= (y << 15) & 0xefc60000;
+        return y ^ (y >>> 18);
+    }
+
+    private void twist() {
+        for (int i = 0; i < N; i++) {
+            int y = (state[i] & 0x80000000) | (state[(i + 1) % N] & 0x7fffffff);
+            state[i] = state[(i + M) % N] ^ (y >>> 1) ^ ((y & 1) != 0 ? 0x9908b0df : 0);
+        }
+        next = 0;
+    }
+
+    /** {@code random64()}: two draws, the first the high word. */
+    public long nextUint64() {
+        long hi = nextUint32() & 0xFFFFFFFFL;
+        long lo = nextUint32() & 0xFFFFFFFFL;
+        return (hi << 32) | lo;
+    }
+
+    /** A double uniform on [0, 1) from 53 bits of one 64-bit draw. */
+    public double nextDouble() {
+        return (nextUint64() & ((1L << 53) - 1)) * TWO_POW_MINUS_53;
+    }
+
+    /** A float uniform on [0, 1) from the low 24 bits of one 32-bit draw. */
+    private float nextFloat() {
+        return (nextUint32() & 0xFFFFFF) * TWO_POW_MINUS_24;
+    }
+
+    /** {@code tensor.uniform_(from, to)} on float32, in memory order. */
+    public void uniform(float[] data, double from, double to) {
+        float a = (float) from;
+        float range = (float) to - a;
+        for (int i = 0; i < data.length; i++) {
+            data[i] = Math.fma(nextFloat(), range, a);   // PyTorch's AVX2 build contracts x * range + from into one FMA
+        }
+    }
+
+    /** {@code tensor.normal_(mean, std)} on float32. */
+    public void normal(float[] data, double mean, double std) {
+        if (data.length >= 16) {
+            normalFill(data, (float) mean, (float) std);
+            return;
+        }
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) (nextScalarNormal() * std + mean);
+        }
+    }
+
+    /** PyTorch's normal_distribution<double>: Box-Muller on two 53-bit uniforms, the sine sample kept for next time. */
+    private double nextScalarNormal() {
+        if (cachedNormal != null) {
+            double cached = cachedNormal;
+            cachedNormal = null;
+            return cached;
+        }
+        double u1 = nextDouble();
+        double u2 = nextDouble();
+        double r = Math.sqrt(-2.0 * Math.log(1.0 - u2));
+        double theta = 2.0 * Math.PI * u1;
+        cachedNormal = r * Math.sin(theta);
+        return r * Math.cos(theta);
+    }
+
+    /** PyTorch's normal_fill: all uniforms first, Box-Muller over blocks of 16, the last partial block redrawn. */
+    private void normalFill(float[] data, float mean, float std) {
+        int size = data.length;
+        for (int i = 0; i < size; i++) {
+            data[i] = nextFloat();
+        }
+        for (int i = 0; i + 16 <= size; i += 16) {
+            normalFill16(data, i, mean, std);
+        }
+        if (size % 16 != 0) {
+            int start = size - 16;
+            for (int i = 0; i < 16; i++) {
+                data[start + i] = nextFloat();
+            }
+            normalFill16(data, start, mean, std);
+        }
+    }
+
+    private static void normalFill16(float[] data, int offset, float mean, float std) {
+        for (int j = 0; j < 8; j++) {
+            float u1 = 1 - data[offset + j];
+            float u2 = data[offset + j + 8];
+            float radius = (float) Math.sqrt(-2 * (float) Math.log(u1));
+            float theta = (float) (2.0 * Math.PI * u2);
+            data[offset + j] = Math.fma(radius * (float) Math.cos(theta), std, mean);
+            data[offset + j + 8] = Math.fma(radius * (float) Math.sin(theta), std, mean);
+        }
+    }
+
+    public Generator copy() {
+        Generator copy = new Generator(seed);
+        copy.restore(this);
+        return copy;
+    }
+
+    public void restore(Generator snapshot) {
+        System.arraycopy(snapshot.state, 0, state, 0, N);
+        next = snapshot.next;
+        seed = snapshot.seed;
+        cachedNormal = snapshot.cachedNormal;
+    }
+}

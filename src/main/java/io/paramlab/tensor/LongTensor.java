@@ -1,0 +1,2 @@
+package io.paramlab.tensor;
+public record LongTensor(long[] data, int[] shape) {}

@@ -1,0 +1,46 @@
+package io.paramlab.tensor;
+
+import java.util.Arrays;
+
+/** Shape arithmetic and the shape texts of PyTorch's messages, in one place. */
+public final class Shapes {
+    private Shapes() {
+    }
+
+    public static int numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension " + d);
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("a tensor of shape " + format(shape) + " is too large");
+        }
+        return (int) n;
+    }
+
+    /** {@code [2, 3]} */
+    public static String format(int[] shape) {
+        return Arrays.toString(shape);
+    }
+
+    /** {@code torch.Size([2, 3])} */
+    public static String torchSize(int[] shape) {
+        return "torch.Size(" + Arrays.toString(shape) + ")";
+    }
+
+    /** A possibly negative dim as an index, with PyTorch's error when it is out of range. */
+    public static int normalizeDim(int dim, int rank) {
+        int r = Math.max(rank, 1);   // a 0-d tensor accepts dims -1 and 0, as PyTorch
+        if (dim < -r || dim >= r) {
+            throw new ShapeException("Dimension out of range (expected to be in range of [" + (-r) + ", " + (r - 1)
+                    + "], but got " + dim + ")");
+        }
+        return dim < 0 ? dim + r : dim;
+    }
+
+    /** Product of {@code shape[from..to)}. */
+    static int product(int[] shape, int from, int to) {
+        int n = 1;
+        for (int i = from; i < to; i++) n *= shape[i];
+        return n;
+    }
+}

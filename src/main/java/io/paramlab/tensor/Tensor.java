@@ -1,0 +1,198 @@
+package io.paramlab.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A float32 tensor on a contiguous row-major array, with reverse-mode autograd as micrograd
+ * has it: an op's output keeps its inputs and the closure that pushes its gradient back, and
+ * gradients accumulate with += so a tensor used twice gets the sum.
+ */
+public final class Tensor {
+    private final float[] data;
+    private final int[] shape;
+    private boolean requiresGrad;
+    private float[] grad;
+    private Tensor[] inputs;         // null for a leaf
+    private Backward backward;
+
+    /** Pushes this tensor's gradient into its inputs' gradients. */
+    @FunctionalInterface
+    interface Backward {
+        void apply(float[] gradOut);
+    }
+
+    private Tensor(float[] data, int[] shape) {
+        if (data.length != Shapes.numel(shape)) {
+            throw new IllegalArgumentException("data has " + data.length + " values, shape " + Shapes.format(shape)
+                    + " needs " + Shapes.numel(shape));
+        }
+        this.data = data;
+        this.shape = shape.clone();
+    }
+
+    public static Tensor of(float[] data, int... shape) {
+        return new Tensor(data, shape);
+    }
+
+    public static Tensor zeros(int... shape) {
+        return new Tensor(new float[Shapes.numel(shape)], shape);
+    }
+
+    public static Tensor full(float value, int... shape) {
+        float[] data = new float[Shapes.numel(shape)];
+        java.util.Arrays.fill(data, value);
+        return new Tensor(data, shape);
+    }
+
+    public static Tensor scalar(float value) {
+        return new Tensor(new float[] {value}, new int[0]);
+    }
+
+    /** A leaf that gradients accumulate into, as an nn.Parameter. */
+    public static Tensor parameter(float[] data, int... shape) {
+        Tensor t = new Tensor(data, shape);
+        t.requiresGrad = true;
+        return t;
+    }
+
+    /** The output of an op: records the graph only when grad mode is on and an input needs a gradient. */
+    static Tensor result(float[] data, int[] shape, Backward backward, Tensor... inputs) {
+        Tensor out = new Tensor(data, shape);
+        if (GradMode.isEnabled()) {
+            for (Tensor input : inputs) {
+                if (input != null && input.requiresGrad) {
+                    out.requiresGrad = true;
+                    out.inputs = inputs;
+                    out.backward = backward;
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    int[] shapeView() {
+        return shape;
+    }
+
+    public int dim() {
+        return shape.length;
+    }
+
+    public int size(int dim) {
+        return shape[Shapes.normalizeDim(dim, shape.length)];
+    }
+
+    public int numel() {
+        return data.length;
+    }
+
+    public float[] data() {
+        return data;
+    }
+
+    public float item() {
+        if (data.length != 1) {
+            throw new ShapeException("a Tensor with " + data.length + " elements cannot be converted to Scalar");
+        }
+        return data[0];
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    public void setRequiresGrad(boolean requiresGrad) {
+        if (inputs != null) {
+            throw new IllegalStateException("you can only change requires_grad flags of leaf variables");
+        }
+        this.requiresGrad = requiresGrad;
+    }
+
+    public float[] grad() {
+        return grad;
+    }
+
+    public void zeroGrad() {
+        if (grad != null) {
+            java.util.Arrays.fill(grad, 0f);
+        }
+    }
+
+    /** The gradient buffer to accumulate into, allocated at first use. */
+    float[] gradBuffer() {
+        if (grad == null) {
+            grad = new float[data.length];
+        }
+        return grad;
+    }
+
+    /**
+     * {@code loss.backward()}: seeds 1, runs every recorded closure once in reverse topological
+     * order, accumulates into the leaves and frees the graph. The sort is iterative, so a deep
+     * graph cannot overflow the stack.
+     */
+    public void backward() {
+        if (data.length != 1) {
+            throw new IllegalStateException("grad can be implicitly created only for scalar outputs");
+        }
+        if (!requiresGrad) {
+            throw new IllegalStateException("element 0 of tensors does not require grad and does not have a grad_fn");
+        }
+        List<Tensor> order = topologicalOrder();
+        gradBuffer()[0] += 1f;
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Tensor t = order.get(i);
+            if (t.backward != null) {
+                if (t.grad != null) {
+                    t.backward.apply(t.grad);
+                }
+                t.grad = null;       // an intermediate's gradient is not kept, as in PyTorch
+                t.inputs = null;
+                t.backward = null;
+            }
+        }
+    }
+
+    /** Post-order of the graph under this tensor: inputs before the tensors computed from them. */
+    private List<Tensor> topologicalOrder() {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Tensor> stack = new ArrayDeque<>();
+        Deque<Integer> next = new ArrayDeque<>();   // index of the next input to visit, per stacked tensor
+        stack.push(this);
+        next.push(0);
+        visited.add(this);
+        while (!stack.isEmpty()) {
+            Tensor t = stack.peek();
+            int i = next.pop();
+            if (t.inputs != null && i < t.inputs.length) {
+                next.push(i + 1);
+                Tensor input = t.inputs[i];
+                if (input != null && input.requiresGrad && visited.add(input)) {
+                    stack.push(input);
+                    next.push(0);
+                }
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        return order;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Shapes.format(shape);
+    }
+}
