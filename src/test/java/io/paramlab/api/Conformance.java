@@ -1,5 +1,7 @@
 package io.paramlab.api;
 
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.provider.Arguments;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -23,8 +25,8 @@ final class Conformance {
     private Conformance() {
     }
 
-    /** Every case file of the given kind ("" for numeric cases, which have no kind). */
-    static Stream<JsonNode> cases(String kind) throws IOException, URISyntaxException {
+    /** Every case file of the given kind ("" for numeric cases, which have no kind), named by its id. */
+    static Stream<Arguments> cases(String kind) throws IOException, URISyntaxException {
         Path dir = Path.of(Conformance.class.getResource("/conformance").toURI());
         List<JsonNode> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
@@ -39,7 +41,7 @@ final class Conformance {
             }
         }
         assertThat(out).as("cases of kind '" + kind + "'").isNotEmpty();
-        return out.stream();
+        return out.stream().map(c -> Arguments.of(Named.of(c.get("id").stringValue(), c)));
     }
 
     /** Compares two tensors: same shape and dtype, values within rtol/atol, or bit for bit when {@code exact}. */

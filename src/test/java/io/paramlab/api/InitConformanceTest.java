@@ -1,6 +1,7 @@
 package io.paramlab.api;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -21,15 +22,15 @@ class InitConformanceTest {
     @LocalServerPort
     int port;
 
-    static Stream<JsonNode> createCases() throws Exception {
+    static Stream<Arguments> createCases() throws Exception {
         return Conformance.cases("create");
     }
 
-    static Stream<JsonNode> initCases() throws Exception {
+    static Stream<Arguments> initCases() throws Exception {
         return Conformance.cases("init");
     }
 
-    @ParameterizedTest(name = "{index}: {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("createCases")
     void seededCreationDrawsWhatPyTorchDraws(JsonNode c) {
         HttpApi api = new HttpApi(port);
@@ -38,7 +39,7 @@ class InitConformanceTest {
         assertStateDict(api, id, c.get("expect_state_dict"), c.get("exact").booleanValue());
     }
 
-    @ParameterizedTest(name = "{index}: {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("initCases")
     void initRulesDrawWhatPyTorchDraws(JsonNode c) {
         HttpApi api = new HttpApi(port);

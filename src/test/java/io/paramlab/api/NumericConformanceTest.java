@@ -1,6 +1,7 @@
 package io.paramlab.api;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -22,11 +23,11 @@ class NumericConformanceTest {
     @LocalServerPort
     int port;
 
-    static Stream<JsonNode> numericCases() throws Exception {
+    static Stream<Arguments> numericCases() throws Exception {
         return Conformance.cases("");
     }
 
-    @ParameterizedTest(name = "{index}: {0}")
+    @ParameterizedTest(name = "{0}")
     @MethodSource("numericCases")
     void matchesPyTorch(JsonNode c) {
         HttpApi api = new HttpApi(port);

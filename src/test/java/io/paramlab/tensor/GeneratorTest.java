@@ -1,0 +1,70 @@
+package io.paramlab.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** PyTorch's CPU generator: the numbers are PyTorch 1.13's, as raw float32 bits where they must agree bit for bit. */
+class GeneratorTest {
+
+    static int[] bits(float[] values) {
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = Float.floatToRawIntBits(values[i]);
+        return out;
+    }
+
+    @Test
+    void uniformIsBitExact() {
+        // torch.manual_seed(0); torch.empty(10).uniform_(-2, 3)
+        float[] data = new float[10];
+        new Generator(0).uniform(data, -2, 3);
+        assertThat(bits(data)).containsExactly(new int[] {1056336568, 1072408950, -1077452836, -1079279584, -1091764382, 1066782580, 1055302558, 1075764417, 1049520218, 1066708240});
+    }
+
+    @Test
+    void smallNormalsAreBitExactAndKeepTheCachedSampleAcrossCalls() {
+        // torch.manual_seed(1); torch.cat([torch.empty(3).normal_(), torch.empty(3).normal_()])
+        Generator generator = new Generator(1);
+        float[] first = new float[3];
+        float[] second = new float[3];
+        generator.normal(first, 0, 1);
+        generator.normal(second, 0, 1);
+        float[] both = {first[0], first[1], first[2], second[0], second[1], second[2]};
+        assertThat(bits(both)).containsExactly(new int[] {1059671648, 1049143879, 1031577931, 1058999975, -1092132808, -1104536053});
+    }
+
+    @Test
+    void largeNormalsAgreeWithinFloatRounding() {
+        // torch.manual_seed(2); torch.empty(37).normal_(1, 2): blocks of 16, the last partial block redrawn
+        float[] expected = {-1.0816023349761963f, 2.8332083225250244f, -1.6083807945251465f, -1.2193567752838135f, -1.437556266784668f, 3.3351848125457764f, -1.1147842407226562f, 0.7623212337493896f, -0.815679669380188f, 1.6904444694519043f, -0.1426677703857422f, 0.5297821760177612f, 3.0152103900909424f, -0.5057629346847534f, 0.5500016212463379f, 0.13462793827056885f, -2.0142877101898193f, 0.08287841081619263f, -0.6960012912750244f, 2.053208827972412f, 1.0598323345184326f, 0.9513749480247498f, 0.5292805433273315f, -0.4174189567565918f, -0.7326500415802002f, 0.46873992681503296f, 1.33309006690979f, 2.5821962356567383f, 2.712019443511963f, -0.7157291173934937f, -0.9294662475585938f, 0.8017089366912842f, 0.4012690782546997f, 0.8700504302978516f, -2.1440188884735107f, -1.642148494720459f, -1.0941975116729736f};
+        float[] data = new float[37];
+        new Generator(2).normal(data, 1, 2);
+        for (int i = 0; i < data.length; i++) {
+            assertThat((double) data[i]).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
+    void aRestoredSnapshotDrawsTheSameAgain() {
+        Generator generator = new Generator(3);
+        float[] warm = new float[3];
+        generator.normal(warm, 0, 1);   // leaves a cached normal sample behind
+        Generator snapshot = generator.copy();
+        float[] a = new float[5];
+        generator.normal(a, 0, 1);
+        generator.restore(snapshot);
+        float[] b = new float[5];
+        generator.normal(b, 0, 1);
+        assertThat(b).containsExactly(a);
+    }
+
+    @Test
+    void aRandomSeedIsReportedAndReproduces() {
+        Generator random = Generator.withRandomSeed();
+        float[] a = new float[4];
+        random.uniform(a, 0, 1);
+        float[] b = new float[4];
+        new Generator(random.initialSeed()).uniform(b, 0, 1);
+        assertThat(b).containsExactly(a);
+    }
+}
