@@ -24,6 +24,18 @@ final class ApiSchemas {
                   @Schema(description = "nested lists of numbers (or a number for shape [])") Object data) {
     }
 
+    @Schema(name = "Parameter", description = "A named parameter; data and grad appear when included (grad null before any backward)")
+    record Parameter(@Schema(example = "0.weight") String name, @Schema(example = "[8, 4]") List<Integer> shape,
+                     @Schema(allowableValues = "float32") String dtype, boolean requires_grad,
+                     @Schema(description = "the parameter's other names (tied parameters)") List<String> aliases,
+                     Tensor data, Tensor grad) {
+    }
+
+    @Schema(name = "StateDict", description = "Keys in PyTorch's state_dict() order, each a tensor", type = "object",
+            additionalPropertiesSchema = Tensor.class)
+    record StateDict() {
+    }
+
     @Schema(name = "ModelSpec", description = "A model: the root node, shared modules referenced by {\"ref\": KEY}, an optional "
             + "seed. Construction order, which decides what a seed draws: shared in JSON order, then model depth-first.")
     record ModelSpec(@Schema(example = "net") String name,

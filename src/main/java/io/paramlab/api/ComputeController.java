@@ -46,7 +46,9 @@ class ComputeController {
 
     @Operation(summary = "Forward pass", description = "with torch.no_grad(): net[module](input). No graph is kept. In training "
             + "mode Dropout drops and BatchNorm1d uses batch statistics and moves its running ones, as in PyTorch.")
+    @ApiResponse(responseCode = "200", description = "The output")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
@@ -61,7 +63,9 @@ class ComputeController {
             + "parameter's grad (a tied parameter gets the sum over its uses) until zero-grad. Losses, reduction='mean': sum "
             + "(output.sum()), mean, mse, l1, cross_entropy (target: int64 class indices), bce_with_logits (target: float32, "
             + "the output's shape).")
+    @ApiResponse(responseCode = "200", description = "The loss and the output; gradients accumulated")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")

@@ -36,7 +36,10 @@ class InitController {
             + "with an nn.init policy. seed restarts the model's generator first, as torch.manual_seed(seed) right before the "
             + "same calls, so the numbers are PyTorch's. Answers what was initialized, in order, like the chapter's my_init "
             + "printing 'Init weight torch.Size([8, 4])'. A failure anywhere changes nothing.")
+    @ApiResponse(responseCode = "200", description = "What was initialized, in the order applied")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PostMapping("/api/v1/models/{id}/init")

@@ -62,6 +62,7 @@ class ModelController {
     }
 
     @Operation(summary = "List the models", description = "Every live model: id, name, parameter_count, created_at.")
+    @ApiResponse(responseCode = "200", description = "The models, oldest first")
     @GetMapping
     List<ModelSummary> list() {
         return registry.list().stream()
@@ -71,6 +72,7 @@ class ModelController {
     @Operation(summary = "Read a model", description = "The model: training (net.training), parameter_count "
             + "(sum(p.numel() for p in net.parameters()), tied parameters once), repr (print(net)), the spec with defaults "
             + "filled in, and the seed its generator started from.")
+    @ApiResponse(responseCode = "200", description = "The model")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}")
     ModelInfo get(@PathVariable String id) {
@@ -79,7 +81,10 @@ class ModelController {
 
     @Operation(summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "
             + "passes through and BatchNorm1d uses its running statistics; {\"training\": true} is net.train().")
+    @ApiResponse(responseCode = "200", description = "The model after the change")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @PatchMapping("/{id}")
     ModelInfo patch(@PathVariable String id,
@@ -88,7 +93,7 @@ class ModelController {
         return registry.get(id).patch(patch.training(), patch.name());
     }
 
-    @Operation(summary = "Delete a model")
+    @Operation(summary = "Delete a model", description = "Forgets the model and returns its parameters to the budget of paramlab.limits.max-total-parameters.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @DeleteMapping("/{id}")
@@ -99,6 +104,7 @@ class ModelController {
 
     @Operation(summary = "List the modules", description = "net.named_modules(): each module once, root first (path \"\"), "
             + "with its type, its repr and aliases (the other paths a shared module has).")
+    @ApiResponse(responseCode = "200", description = "The modules in named_modules() order")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}/modules")
     List<ModuleInfo> modules(@PathVariable String id) {

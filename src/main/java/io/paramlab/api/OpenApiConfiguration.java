@@ -1,7 +1,10 @@
 package io.paramlab.api;
 
 import io.paramlab.nn.TensorData;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.swagger.v3.core.converter.ModelConverters;
+import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -22,6 +25,12 @@ class OpenApiConfiguration {
     static {
         // tensors have their own codec: document the JSON, not the Java record
         SpringDocUtils.getConfig().replaceWithClass(TensorData.class, ApiSchemas.Tensor.class);
+    }
+
+    /** swagger-core reads models with its own (Jackson 2) mapper: give it the API's snake_case names. */
+    @Bean
+    ModelResolver snakeCaseModelResolver() {
+        return new ModelResolver(Json.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
     }
 
     @Bean

@@ -7,6 +7,7 @@ import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -44,6 +45,7 @@ class ParameterController {
     @Operation(summary = "List named parameters",
             description = "net[module].named_parameters(): names relative to the module, each tied parameter once under its "
                     + "first name with its other names as aliases; include=data,grad adds p.data and p.grad (null before any backward).")
+    @ApiResponse(responseCode = "200", description = "The named parameters", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(implementation = ApiSchemas.Parameter.class))))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping
@@ -61,6 +63,7 @@ class ParameterController {
 
     @Operation(summary = "Read one parameter", description = "One parameter by any of its names (a tied parameter answers to "
             + "each), with data and grad, as net[2].bias.data and net[2].bias.grad.")
+    @ApiResponse(responseCode = "200", description = "The parameter with data and grad", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Parameter.class)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{name}")
     Map<String, Object> get(@PathVariable String id, @PathVariable String name) {
@@ -70,7 +73,10 @@ class ParameterController {
     @Operation(summary = "Write a parameter", description = "net[0].weight.data[0, 0] = 100 ({\"index\": [0, 0], \"value\": 100}), "
             + "a whole new value ({\"data\": TENSOR} of the same shape), and/or requires_grad. A write through one name of a "
             + "tied parameter is seen through all of them.")
+    @ApiResponse(responseCode = "200", description = "The parameter after the write", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Parameter.class)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PatchMapping("/{name}")

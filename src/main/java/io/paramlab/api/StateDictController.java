@@ -36,6 +36,7 @@ class StateDictController {
     @Operation(summary = "Read a state dict", description = "net[module].state_dict(): an object in PyTorch's key order "
             + "(each module's parameters, then its buffers, then its children), tied parameters under every key, buffers "
             + "such as BatchNorm1d's running_mean and num_batches_tracked (int64) included.")
+    @ApiResponse(responseCode = "200", description = "The state dict, in PyTorch's key order", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.StateDict.class)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping
     Map<String, TensorData> get(@PathVariable String id,
@@ -46,7 +47,9 @@ class StateDictController {
     @Operation(summary = "Load a state dict", description = "net[module].load_state_dict(state, strict): answers missing_keys "
             + "and unexpected_keys. With strict, any of them is a 422; a shape mismatch always is. A refused load loads nothing "
             + "(PyTorch copies the good keys before it raises; paramlab checks everything first).")
+    @ApiResponse(responseCode = "200", description = "Loaded: missing_keys and unexpected_keys")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
