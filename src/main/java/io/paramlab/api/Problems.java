@@ -6,6 +6,7 @@ import io.paramlab.spec.FieldError;
 import io.paramlab.spec.InvalidInputException;
 import io.paramlab.spec.LimitExceededException;
 import io.paramlab.tensor.ShapeException;
+import io.paramlab.tensor.TensorTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -85,6 +86,16 @@ class Problems extends ResponseEntityExceptionHandler {
         if (e.field() != null && !e.field().isEmpty()) {
             problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", e.getMessage())));
         }
+        return problem;
+    }
+
+    @ExceptionHandler(TensorTooLargeException.class)
+    ProblemDetail tensorTooLarge(TensorTooLargeException e) {
+        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "limit-exceeded", "Over a limit",
+                e.getMessage() + " (paramlab.limits.max-activation-elements)");
+        problem.setProperty("limit", "max-activation-elements");
+        problem.setProperty("actual", e.requested());
+        problem.setProperty("maximum", e.limit());
         return problem;
     }
 

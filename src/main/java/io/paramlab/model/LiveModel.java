@@ -15,6 +15,7 @@ import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InitSpec;
 import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.SpecJson;
+import io.paramlab.tensor.Allocation;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.GradMode;
 import io.paramlab.tensor.Tensor;
@@ -43,10 +44,12 @@ public final class LiveModel {
     private final Generator generator;
     private final long parameterCount;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final long maxActivationElements;
     private String name;
 
-    LiveModel(String id, ModelSpec spec, Module root, Generator generator) {
+    LiveModel(String id, ModelSpec spec, Module root, Generator generator, long maxActivationElements) {
         this.id = id;
+        this.maxActivationElements = maxActivationElements;
         this.spec = spec;
         this.root = root;
         this.generator = generator;
@@ -208,7 +211,7 @@ public final class LiveModel {
     public TensorData forward(String modulePath, TensorData input) {
         Supplier<TensorData> run = () -> {
             Module module = module(modulePath);
-            try (GradMode.Scope ignored = GradMode.noGrad()) {
+            try (GradMode.Scope noGrad = GradMode.noGrad(); Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
                 return TensorData.of(module.forward(asTensor(input))).copy();
             }
         };
@@ -218,10 +221,12 @@ public final class LiveModel {
     /** {@code loss_fn(model(input), target).backward()}: gradients accumulate into every parameter's grad. */
     public BackwardResult backward(TensorData input, TensorData target, Loss loss) {
         return write(() -> restoringOnFailure(() -> {
-            Tensor output = root.forward(asTensor(input));
-            Tensor value = LossFunctions.compute(loss, output, target);
-            value.backward();
-            return new BackwardResult(value.item(), TensorData.of(output).copy());
+            try (Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
+                Tensor output = root.forward(asTensor(input));
+                Tensor value = LossFunctions.compute(loss, output, target);
+                value.backward();
+                return new BackwardResult(value.item(), TensorData.of(output).copy());
+            }
         }));
     }
 

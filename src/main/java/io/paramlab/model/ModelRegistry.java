@@ -35,9 +35,9 @@ public class ModelRegistry {
     public LiveModel create(JsonNode body) {
         ModelSpec spec = SpecParser.parse(body, limits.maxDepth());
         SpecSize size = SpecSize.of(spec);
-        if (size.parameterCount() > limits.maxParametersPerModel()) {
-            throw new LimitExceededException("model", "max-parameters-per-model", size.parameterCount(), limits.maxParametersPerModel(),
-                    "the model would hold " + size.parameterCount() + " parameters, over the limit of "
+        if (size.elementCount() > limits.maxParametersPerModel()) {
+            throw new LimitExceededException("model", "max-parameters-per-model", size.elementCount(), limits.maxParametersPerModel(),
+                    "the model would hold " + size.elementCount() + " parameters and buffer elements, over the limit of "
                             + limits.maxParametersPerModel() + " per model (paramlab.limits.max-parameters-per-model)");
         }
         if (size.modulePaths() > limits.maxModulePaths()) {
@@ -50,15 +50,15 @@ public class ModelRegistry {
                     "the model nests " + size.depth() + " levels deep through its refs, over the limit of "
                             + limits.maxDepth() + " (paramlab.limits.max-depth)");
         }
-        reserve(size.parameterCount());
+        reserve(size.elementCount());
         try {
             Generator generator = spec.seed() != null ? new Generator(spec.seed()) : Generator.withRandomSeed();
             Module root = ModuleFactory.build(spec, generator);
-            LiveModel model = new LiveModel(UUID.randomUUID().toString(), spec, root, generator);
+            LiveModel model = new LiveModel(UUID.randomUUID().toString(), spec, root, generator, limits.maxActivationElements());
             models.put(model.id(), model);
             return model;
         } catch (RuntimeException | Error e) {
-            release(size.parameterCount());
+            release(size.elementCount());
             throw e;
         }
     }

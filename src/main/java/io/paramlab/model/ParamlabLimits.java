@@ -13,6 +13,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxDepth              nesting depth of Sequentials in a spec
  * @param maxModulePaths        module paths of one model, shared modules counted at every use
  * @param maxBodySize           size of one request body
+ * @param maxActivationElements float elements one forward or backward may allocate (outputs,
+ *                              saved activations, gradients), so a large input through a long
+ *                              graph is refused instead of exhausting the heap
  */
 @ConfigurationProperties("paramlab.limits")
 public record ParamlabLimits(
@@ -21,5 +24,6 @@ public record ParamlabLimits(
         @DefaultValue("1000") int maxModels,
         @DefaultValue("32") int maxDepth,
         @DefaultValue("10000") long maxModulePaths,
-        @DefaultValue("64MB") DataSize maxBodySize) {
+        @DefaultValue("64MB") DataSize maxBodySize,
+        @DefaultValue("100000000") long maxActivationElements) {
 }

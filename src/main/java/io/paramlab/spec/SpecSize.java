@@ -4,12 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What a spec would allocate, computed before anything is built: unique parameter elements
- * (a shared entry counted once), module paths (a shared entry counted at every use, as
+ * What a spec would allocate, computed before anything is built: unique parameter and buffer
+ * elements (a shared entry counted once), module paths (a shared entry counted at every use, as
  * state_dict walks them) and the depth of the module tree with refs followed. Counts saturate
  * instead of overflowing.
  */
-public record SpecSize(long parameterCount, long modulePaths, int depth) {
+public record SpecSize(long elementCount, long modulePaths, int depth) {
 
     public static SpecSize of(ModelSpec spec) {
         long params = ownParameters(spec.model());
@@ -35,7 +35,7 @@ public record SpecSize(long parameterCount, long modulePaths, int depth) {
         return deepest;
     }
 
-    /** Parameters a node constructs itself; refs construct nothing (Java 17: no pattern switch yet). */
+    /** Parameter and buffer elements a node constructs itself; refs construct nothing (Java 17: no pattern switch yet). */
     private static long ownParameters(NodeSpec node) {
         if (node instanceof NodeSpec.Linear l) {
             return add(multiply(l.inFeatures(), l.outFeatures()), l.bias() ? l.outFeatures() : 0);
@@ -45,8 +45,8 @@ public record SpecSize(long parameterCount, long modulePaths, int depth) {
             for (int d : n.normalizedShape()) numel = multiply(numel, d);
             return add(numel, numel);
         }
-        if (node instanceof NodeSpec.BatchNorm1d b && b.affine()) {
-            return 2L * b.numFeatures();
+        if (node instanceof NodeSpec.BatchNorm1d b) {   // weight and bias, running_mean and running_var
+            return ((b.affine() ? 2L : 0) + (b.trackRunningStats() ? 2L : 0)) * b.numFeatures();
         }
         if (node instanceof NodeSpec.Sequential s) {
             long sum = 0;

@@ -30,7 +30,7 @@ public final class Functional {
         shape[shape.length - 1] = out;
         float[] x = input.data();
         float[] w = weight.data();
-        float[] y = new float[rows * out];
+        float[] y = Allocation.floats((long) rows * out);
         if (bias != null) {
             float[] b = bias.data();
             for (int r = 0; r < rows; r++) System.arraycopy(b, 0, y, r * out, out);
@@ -54,7 +54,7 @@ public final class Functional {
 
     public static Tensor relu(Tensor x) {
         float[] a = x.data();
-        float[] y = new float[a.length];
+        float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = a[i] > 0 ? a[i] : (Float.isNaN(a[i]) ? a[i] : 0f);
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
@@ -65,7 +65,7 @@ public final class Functional {
     public static Tensor leakyRelu(Tensor x, double negativeSlope) {
         float slope = (float) negativeSlope;
         float[] a = x.data();
-        float[] y = new float[a.length];
+        float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = a[i] > 0 ? a[i] : a[i] * slope;
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
@@ -75,7 +75,7 @@ public final class Functional {
 
     public static Tensor sigmoid(Tensor x) {
         float[] a = x.data();
-        float[] y = new float[a.length];
+        float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-a[i])));
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
@@ -85,7 +85,7 @@ public final class Functional {
 
     public static Tensor tanh(Tensor x) {
         float[] a = x.data();
-        float[] y = new float[a.length];
+        float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = (float) Math.tanh(a[i]);
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
@@ -96,7 +96,7 @@ public final class Functional {
     /** GELU: x Φ(x) with the exact erf, or PyTorch's tanh approximation. */
     public static Tensor gelu(Tensor x, boolean tanhApproximation) {
         float[] a = x.data();
-        float[] y = new float[a.length];
+        float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) {
             double v = a[i];
             y[i] = (float) (tanhApproximation
@@ -128,7 +128,7 @@ public final class Functional {
         int inner = s.length == 0 ? 1 : Shapes.product(s, d + 1, s.length);
         int outer = s.length == 0 ? 1 : Shapes.product(s, 0, d);
         float[] a = x.data();
-        float[] y = new float[a.length];
+        float[] y = Allocation.floats(a.length);
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
                 int base = o * size * inner + in;
@@ -161,10 +161,10 @@ public final class Functional {
             return x;
         }
         float[] a = x.data();
-        float[] mask = new float[a.length];
+        float[] mask = Allocation.floats(a.length);
         float scale = p >= 1 ? 0f : (float) (1 / (1 - p));
         for (int i = 0; i < a.length; i++) mask[i] = uniform01.getAsDouble() >= p ? scale : 0f;
-        float[] y = new float[a.length];
+        float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = a[i] * mask[i];
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
@@ -210,7 +210,7 @@ public final class Functional {
         Norm norm = Norm.over(x.data(), rows, n, eps);
         float[] w = weight == null ? null : weight.data();
         float[] b = bias == null ? null : bias.data();
-        float[] y = new float[x.numel()];
+        float[] y = Allocation.floats(x.numel());
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < n; j++) {
                 int i = r * n + j;
@@ -219,7 +219,7 @@ public final class Functional {
             }
         }
         return Tensor.result(y, s, g -> {
-            float[] gx = new float[g.length];   // gradient at xhat
+            float[] gx = Allocation.floats(g.length);   // gradient at xhat
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < n; j++) {
                     int i = r * n + j;
@@ -264,7 +264,7 @@ public final class Functional {
         // view as channels of batch*length values: element (n, c, l) at n*C*L + c*L + l
         float[] a = x.data();
         int m = batch * length;
-        float[] xhat = new float[a.length];
+        float[] xhat = Allocation.floats(a.length);
         float[] rstd = new float[channels];
         for (int c = 0; c < channels; c++) {
             double mean;
@@ -297,7 +297,7 @@ public final class Functional {
         }
         float[] w = weight == null ? null : weight.data();
         float[] b = bias == null ? null : bias.data();
-        float[] y = new float[a.length];
+        float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) {
             int c = (i / length) % channels;
             y[i] = w == null ? xhat[i] : xhat[i] * w[c] + (b == null ? 0 : b[c]);
@@ -335,7 +335,7 @@ public final class Functional {
     /** Rows of n values normalized to zero mean and unit variance (biased), with the gradient through it. */
     private record Norm(float[] xhat, float[] rstd, int rows, int n) {
         static Norm over(float[] a, int rows, int n, double eps) {
-            float[] xhat = new float[a.length];
+            float[] xhat = Allocation.floats(a.length);
             float[] rstd = new float[rows];
             for (int r = 0; r < rows; r++) {
                 double sum = 0;

@@ -102,7 +102,7 @@ public final class Losses {
             }
         }
         float[] a = output.data();
-        float[] probabilities = new float[a.length];
+        float[] probabilities = Allocation.floats(a.length);
         double loss = 0;
         for (int r = 0; r < batch; r++) {
             double max = Double.NEGATIVE_INFINITY;

@@ -132,7 +132,7 @@ public final class Tensor {
     /** The gradient buffer to accumulate into, allocated at first use. */
     float[] gradBuffer() {
         if (grad == null) {
-            grad = new float[data.length];
+            grad = Allocation.floats(data.length);
         }
         return grad;
     }
@@ -144,10 +144,10 @@ public final class Tensor {
      */
     public void backward() {
         if (data.length != 1) {
-            throw new IllegalStateException("grad can be implicitly created only for scalar outputs");
+            throw new ShapeException("grad can be implicitly created only for scalar outputs");
         }
         if (!requiresGrad) {
-            throw new IllegalStateException("element 0 of tensors does not require grad and does not have a grad_fn");
+            throw new ShapeException("element 0 of tensors does not require grad and does not have a grad_fn");
         }
         List<Tensor> order = topologicalOrder();
         gradBuffer()[0] += 1f;

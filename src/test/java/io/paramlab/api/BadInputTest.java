@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every bad-input rule of the API: a problem answer naming the field and the numbers, and nothing changed. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"paramlab.limits.max-body-size=1MB", "paramlab.limits.max-models=50"})
+        properties = {"paramlab.limits.max-body-size=1MB", "paramlab.limits.max-models=50",
+                "paramlab.limits.max-activation-elements=1000000"})
 class BadInputTest {
     static final Map<String, Object> NET = Map.of("seed", 1, "model", Map.of("type", "Sequential", "layers", List.of(
             Map.of("type", "Linear", "in_features", 4, "out_features", 8),
@@ -102,6 +103,28 @@ class BadInputTest {
         assertThat(answer.body().get("limit").stringValue()).isEqualTo("max-parameters-per-model");
         assertThat(answer.body().get("actual").longValue()).isEqualTo(10_000_100_000L);
         assertThat(api.get("/models").body().size()).isEqualTo(before);
+    }
+
+    @Test
+    void buffersCountTowardsTheModelLimit() {
+        HttpApi.Answer answer = api.post("/models", Map.of("model",
+                Map.of("type", "BatchNorm1d", "num_features", 1_000_000_000, "affine", false)));
+        assertProblem(answer, 413, "2000000000 parameters and buffer elements");
+    }
+
+    @Test
+    void aForwardOverTheActivationBudgetIsA413AndChangesNothing() {
+        String id = api.create(Map.of("model", Map.of("type", "Sequential", "layers", List.of(
+                Map.of("type", "BatchNorm1d", "num_features", 1),
+                Map.of("type", "Linear", "in_features", 1, "out_features", 1000)))));
+        JsonNode before = api.get("/models/" + id + "/state-dict").body();
+        float[] column = new float[2000];
+        java.util.Arrays.fill(column, 1f);
+        HttpApi.Answer answer = api.post("/models/" + id + "/forward",
+                Map.of("input", Map.of("shape", List.of(2000, 1), "data", column)));
+        assertProblem(answer, 413, "over the limit of 1000000");
+        assertThat(answer.body().get("limit").stringValue()).isEqualTo("max-activation-elements");
+        assertThat(api.get("/models/" + id + "/state-dict").body()).isEqualTo(before);
     }
 
     @Test
