@@ -4,8 +4,6 @@ import io.paramlab.tensor.Functional;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
-import java.util.Arrays;
-
 /**
  * {@code nn.BatchNorm1d}: batch statistics in training mode, which also move the running ones
  * and count {@code num_batches_tracked}; running statistics in eval mode.
@@ -38,18 +36,13 @@ public final class BatchNorm1d extends Module {
             runningVar = null;
             numBatchesTracked = null;
         }
-        if (affine) {
-            resetParameter("weight", null);
-            resetParameter("bias", null);
-        }
+        Affine.resetBoth(weight, bias);
     }
 
     @Override
     public void resetParameter(String name, Generator generator) {
-        switch (name) {
-            case "weight" -> Arrays.fill(weight.data(), 1f);
-            case "bias" -> Arrays.fill(bias.data(), 0f);
-            default -> super.resetParameter(name, generator);
+        if (!Affine.reset(name, weight, bias)) {
+            super.resetParameter(name, generator);
         }
     }
 

@@ -19,18 +19,13 @@ public final class LayerNorm extends Module {
         int numel = Arrays.stream(normalizedShape).reduce(1, (a, b) -> a * b);
         this.weight = elementwiseAffine ? registerParameter("weight", Tensor.parameter(new float[numel], normalizedShape)) : null;
         this.bias = elementwiseAffine ? registerParameter("bias", Tensor.parameter(new float[numel], normalizedShape)) : null;
-        if (elementwiseAffine) {
-            resetParameter("weight", null);
-            resetParameter("bias", null);
-        }
+        Affine.resetBoth(weight, bias);
     }
 
     @Override
     public void resetParameter(String name, Generator generator) {
-        switch (name) {
-            case "weight" -> Arrays.fill(weight.data(), 1f);
-            case "bias" -> Arrays.fill(bias.data(), 0f);
-            default -> super.resetParameter(name, generator);
+        if (!Affine.reset(name, weight, bias)) {
+            super.resetParameter(name, generator);
         }
     }
 

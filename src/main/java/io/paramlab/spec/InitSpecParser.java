@@ -33,15 +33,7 @@ public final class InitSpecParser {
         }
         JsonFields fields = new JsonFields(body, "", errors);
         fields.rejectUnknown("an init request", List.of("seed", "rules"));
-        Long seed = null;
-        if (body.has("seed") && !body.get("seed").isNull()) {
-            JsonNode s = body.get("seed");
-            if (s.isIntegralNumber() && s.canConvertToLong()) {
-                seed = s.longValue();
-            } else {
-                fields.error("seed", "must be an integer, got " + JsonFields.describe(s));
-            }
-        }
+        Long seed = fields.optionalLong("seed");
         List<InitSpec.Rule> rules = new ArrayList<>();
         JsonNode list = body.get("rules");
         if (list == null || !list.isArray()) {

@@ -76,6 +76,19 @@ public final class JsonFields {
         return n;
     }
 
+    /** An optional whole number that fits in a long, such as a seed; null when absent. */
+    public Long optionalLong(String field) {
+        if (!node.has(field) || node.get(field).isNull()) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            error(field, "must be an integer, got " + describe(value));
+            return null;
+        }
+        return value.longValue();
+    }
+
     public double optionalNumber(String field, double defaultValue) {
         if (!node.has(field)) {
             return defaultValue;

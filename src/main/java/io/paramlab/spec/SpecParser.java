@@ -38,15 +38,7 @@ public final class SpecParser {
         JsonFields fields = new JsonFields(root, "", errors);
         fields.rejectUnknown("a model spec", List.of("name", "seed", "shared", "model"));
         String name = fields.optionalString("name", null, List.of());
-        Long seed = null;
-        if (root.has("seed") && !root.get("seed").isNull()) {
-            JsonNode s = root.get("seed");
-            if (s.isIntegralNumber() && s.canConvertToLong()) {
-                seed = s.longValue();
-            } else {
-                fields.error("seed", "must be an integer, got " + JsonFields.describe(s));
-            }
-        }
+        Long seed = fields.optionalLong("seed");
         JsonNode sharedNode = root.get("shared");
         if (sharedNode != null && !sharedNode.isNull()) {
             if (!sharedNode.isObject()) {
