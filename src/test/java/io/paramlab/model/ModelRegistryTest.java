@@ -1,0 +1,69 @@
+package io.paramlab.model;
+
+import io.paramlab.spec.LimitExceededException;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelRegistryTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static JsonNode linear(int in, int out) {
+        return JSON.readTree("{\"model\": {\"type\": \"Linear\", \"in_features\": " + in + ", \"out_features\": " + out + "}}");
+    }
+
+    private static ModelRegistry registry(long perModel, long total, int models) {
+        return new ModelRegistry(new ParamlabLimits(perModel, total, models, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000));
+    }
+
+    @Test
+    void theModelCountAndTheParameterBudgetAreEnforcedAndFreedOnDelete() {
+        ModelRegistry registry = registry(1000, 100, 2);
+        LiveModel first = registry.create(linear(4, 8));          // 40 parameters
+        registry.create(linear(4, 8));                             // 80 held
+        assertThatThrownBy(() -> registry.create(linear(2, 2)))
+                .isInstanceOf(LimitExceededException.class).hasMessageContaining("already holds 2 models");
+        registry.delete(first.id());                               // 40 held
+        assertThatThrownBy(() -> registry.create(linear(8, 8)))   // 72 more would pass 100
+                .isInstanceOf(LimitExceededException.class).hasMessageContaining("the limit of 100");
+        assertThat(registry.create(linear(2, 2)).parameterCount()).isEqualTo(6);
+        assertThat(registry.parametersHeld()).isEqualTo(46);
+        assertThat(registry.modelCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aWriteOnOneModelNeverHoldsUpReadsOfAnother() throws Exception {
+        ModelRegistry registry = registry(1000, 10_000, 10);
+        LiveModel busy = registry.create(linear(4, 8));
+        LiveModel other = registry.create(linear(4, 8));
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.write(() -> {
+            writing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+        // the other model answers while the busy one is locked for writing
+        assertThat(CompletableFuture.supplyAsync(() -> other.stateDict("")).get(5, TimeUnit.SECONDS)).isNotEmpty();
+        // a read of the busy model waits for the write to finish
+        CompletableFuture<?> blockedRead = CompletableFuture.supplyAsync(busy::info);
+        Thread.sleep(200);
+        assertThat(blockedRead).isNotDone();
+        release.countDown();
+        writer.get(5, TimeUnit.SECONDS);
+        assertThat(blockedRead.get(5, TimeUnit.SECONDS)).isNotNull();
+    }
+}
