@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Container smoke test, for a machine with a container engine (Docker or Podman) and jq:
+# builds the image, starts docker-compose.yml, waits for the container's health check, runs the
+# README walkthrough's main calls with curl, checks the answers, and tears everything down.
+#   scripts/container-smoke.sh            (PARAMLAB_HOST_PORT=18080 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PARAMLAB_HOST_PORT="${PARAMLAB_HOST_PORT:-18080}"
+PROJECT=paramlab-smoke
+BASE="http://localhost:${PARAMLAB_HOST_PORT}"
+API="$BASE/api/v1"
+JSON='Content-Type: application/json'
+
+die() { echo "container smoke: $*" >&2; exit 1; }
+command -v curl >/dev/null || die "curl is needed"
+command -v jq >/dev/null || die "jq is needed"
+if command -v docker >/dev/null; then ENGINE=docker; elif command -v podman >/dev/null; then ENGINE=podman; else die "no docker or podman"; fi
+if $ENGINE compose version >/dev/null 2>&1; then COMPOSE=("$ENGINE" compose)
+elif command -v docker-compose >/dev/null; then COMPOSE=(docker-compose)
+else die "no compose ($ENGINE compose or docker-compose)"; fi
+compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml "$@"; }
+
+passed=0
+failed=0
+# check NAME ACTUAL EXPECTED: compares the two strings and counts.
+check() {
+  if [ "$2" == "$3" ]; then
+    passed=$((passed + 1)); echo "ok   $1"
+  else
+    failed=$((failed + 1)); echo "FAIL $1: got '$2', expected '$3'"
+  fi
+}
+
+teardown() {
+  if [ "$failed" -gt 0 ] || [ "${1:-}" = error ]; then compose logs --no-color --tail 100 || true; fi
+  compose down --volumes --remove-orphans >/dev/null 2>&1 || true
+}
+trap 'teardown error' ERR
+trap 'teardown' EXIT
+
+echo "== build (the README's docker build) and start"
+revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+# Podman builds OCI images by default, which drop HEALTHCHECK; the Docker format keeps it.
+format=(); [ "$ENGINE" = podman ] && format=(--format docker)
+$ENGINE build ${format[@]+"${format[@]}"} --build-arg GIT_COMMIT="$revision" -t paramlab:local .
+compose up -d --no-build
+
+echo "== wait for the container's own health check (readiness)"
+container=$(compose ps -q paramlab)
+[ -n "$container" ] || die "the paramlab container did not start"
+health=starting
+for _ in $(seq 1 60); do
+  health=$($ENGINE inspect --format '{{.State.Health.Status}}' "$container" 2>/dev/null || echo missing)
+  [ "$health" = healthy ] && break
+  [ "$health" = unhealthy ] && break
+  sleep 3
+done
+check "container health" "$health" "healthy"
+[ "$health" = healthy ] || exit 1
+
+echo "== operations"
+check "liveness" "$(curl -fsS "$BASE/actuator/health/liveness" | jq -r .status)" "UP"
+check "/ redirects to Swagger UI" "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$BASE/")" "302 $BASE/swagger-ui.html"
+check "OpenAPI 3 document" "$(curl -fsS "$BASE/v3/api-docs" | jq -r '.openapi | startswith("3.")')" "true"
+blas=$(curl -fsS "$BASE/actuator/info" | jq -r '.blas.implementation // empty')
+check "BLAS in /actuator/info" "$([ -n "$blas" ] && echo present)" "present"
+echo "     BLAS: $blas"
+
+echo "== walkthrough: net"
+NET=$(curl -fsS "$API/models" -H "$JSON" -d '{
+  "name": "net",
+  "model": {"type": "Sequential", "layers": [
+    {"type": "Linear", "in_features": 4, "out_features": 8},
+    {"type": "ReLU"},
+    {"type": "Linear", "in_features": 8, "out_features": 1}]}}' | jq -r .id)
+check "create net" "$([ -n "$NET" ] && [ "$NET" != null ] && echo created)" "created"
+check "net[2].state_dict() shapes" "$(curl -fsS "$API/models/$NET/state-dict?module=2" | jq -c 'map_values(.shape)')" '{"weight":[1,8],"bias":[1]}'
+check "named_parameters()" "$(curl -fsS "$API/models/$NET/parameters" | jq -c '[.[] | [.name, .shape]]')" \
+  '[["0.weight",[8,4]],["0.bias",[8]],["2.weight",[1,8]],["2.bias",[1]]]'
+
+echo "== walkthrough: tied"
+TIED=$(curl -fsS "$API/models" -H "$JSON" -d '{
+  "name": "tied", "seed": 42,
+  "shared": {"shared": {"type": "Linear", "in_features": 8, "out_features": 8}},
+  "model": {"type": "Sequential", "layers": [
+    {"type": "Linear", "in_features": 4, "out_features": 8}, {"type": "ReLU"},
+    {"ref": "shared"}, {"type": "ReLU"},
+    {"ref": "shared"}, {"type": "ReLU"},
+    {"type": "Linear", "in_features": 8, "out_features": 1}]}}' | jq -r .id)
+curl -fsS -X PATCH "$API/models/$TIED/parameters/2.weight" -H "$JSON" -d '{"index": [0, 0], "value": 100}' >/dev/null
+check "write through 2.weight seen via 4.weight" \
+  "$(curl -fsS "$API/models/$TIED/parameters/4.weight" | jq -c '[.data.data[0][0], .aliases]')" '[100,["2.weight"]]'
+check "tied weight listed once" "$(curl -fsS "$API/models/$TIED/parameters" | jq -c '[.[].name]')" \
+  '["0.weight","0.bias","2.weight","2.bias","6.weight","6.bias"]'
+
+echo "== walkthrough: backward (PyTorch: loss 1.5237252712249756)"
+loss=$(curl -fsS "$API/models/$TIED/backward" -H "$JSON" \
+  -d '{"input": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]], "loss": "sum"}' | jq .loss)
+check "loss" "$(jq -n --argjson l "$loss" 'def abs: if . < 0 then -. else . end; ($l - 1.5237252712249756 | abs) < 1e-4')" "true"
+# net[2].weight.grad[0], the sum over both uses of the shared layer (rtol 1e-4, atol 1e-5 as the conformance cases)
+grad=$(curl -fsS "$API/models/$TIED/parameters/2.weight" | jq -c '.grad.data[0]')
+check "summed gradient of the shared weight" "$(jq -n --argjson g "$grad" \
+  'def abs: if . < 0 then -. else . end;
+   [0.018673304,0.7420716,0.05832301,0,0,0,4.145763,0.030158648] as $e
+   | [range(8)] | all(($g[.] - $e[.] | abs) <= 1e-5 + 1e-4 * ($e[.] | abs))')" "true"
+check "zero-grad" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$API/models/$TIED/zero-grad")" "204"
+
+echo "== metrics"
+scrape=$(curl -fsS "$BASE/actuator/prometheus")
+check "models gauge" "$(awk '/^paramlab_models_held/ {print $2}' <<<"$scrape")" "2.0"
+check "request timer of POST /api/v1/models" \
+  "$(grep -c 'http_server_requests_seconds_count{.*method="POST".*uri="/api/v1/models"' <<<"$scrape" || true)" "1"
+
+echo "container smoke: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
