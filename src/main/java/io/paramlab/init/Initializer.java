@@ -22,8 +22,11 @@ public final class Initializer {
         } else if (policy instanceof InitPolicy.Constant c) {
             Arrays.fill(data, (float) c.value());
         } else if (policy instanceof InitPolicy.Uniform u) {
-            generator.uniform(data, u.a(), u.b());
+            uniform(data, u.a(), u.b(), generator);
         } else if (policy instanceof InitPolicy.Normal n) {
+            if (n.std() < 0) {
+                throw new InitException("normal expects std >= 0.0, but found std " + cpp(n.std()));
+            }
             generator.normal(data, n.mean(), n.std());
         } else if (policy instanceof InitPolicy.XavierUniform x) {
             double bound = SQRT_3 * xavierStd(shape, x.gain());
@@ -49,6 +52,19 @@ public final class Initializer {
         }
     }
 
+    private static void uniform(float[] data, double from, double to, Generator generator) {
+        if (from > to) {
+            throw new InitException("uniform_ expects to return a [from, to) range, but found from=" + cpp(from) + " > to=" + cpp(to));
+        }
+        generator.uniform(data, from, to);
+    }
+
+    /** A number as PyTorch's C++ messages print it: six significant digits, no trailing zeros. */
+    static String cpp(double value) {
+        String text = new java.math.BigDecimal(value).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+        return text.equals("-0") ? "0" : text;
+    }
+
     private static double xavierStd(int[] shape, double gain) {
         long[] fans = Fans.fanInAndFanOut(shape);
         return gain * Math.sqrt(2.0 / (double) (fans[0] + fans[1]));
@@ -63,7 +79,7 @@ public final class Initializer {
     private static void truncNormal(float[] data, InitPolicy.TruncNormal t, Generator generator) {
         double l = normCdf((t.a() - t.mean()) / t.std());
         double u = normCdf((t.b() - t.mean()) / t.std());
-        generator.uniform(data, 2 * l - 1, 2 * u - 1);
+        uniform(data, 2 * l - 1, 2 * u - 1, generator);
         float scale = (float) (t.std() * Math.sqrt(2.0));
         float mean = (float) t.mean();
         for (int i = 0; i < data.length; i++) {

@@ -103,5 +103,11 @@ class InitializerTest {
         assertThatThrownBy(() -> draw(new InitPolicy.Eye(), 2, 2, 2)).hasMessage("Only tensors with 2 dimensions are supported");
         assertThatThrownBy(() -> draw(new InitPolicy.KaimingNormal(0, "fan_middle", "relu"), 2, 2))
                 .hasMessage("Mode fan_middle not supported, please use one of ['fan_in', 'fan_out']");
+        // torch.empty(3).uniform_(3, 2); .normal_(0, -1); nn.init.trunc_normal_(torch.empty(3), a=2, b=-2)
+        assertThatThrownBy(() -> draw(new InitPolicy.Uniform(3, 2), 3))
+                .hasMessage("uniform_ expects to return a [from, to) range, but found from=3 > to=2");
+        assertThatThrownBy(() -> draw(new InitPolicy.Normal(0, -1), 3)).hasMessage("normal expects std >= 0.0, but found std -1");
+        assertThatThrownBy(() -> draw(new InitPolicy.TruncNormal(0, 1, 2, -2), 3))
+                .hasMessage("uniform_ expects to return a [from, to) range, but found from=0.9545 > to=-0.9545");
     }
 }
