@@ -42,6 +42,7 @@ public final class LiveModel {
     private final Module root;
     private final Generator generator;
     private final long parameterCount;
+    private final boolean forwardWritesInTraining;   // the tree is fixed at construction, so this is too
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private String name;
 
@@ -52,6 +53,7 @@ public final class LiveModel {
         this.generator = generator;
         this.name = spec.name();
         this.parameterCount = root.namedParameters().values().stream().mapToLong(Tensor::numel).sum();
+        this.forwardWritesInTraining = root.anyForwardWritesInTraining();
     }
 
     public String id() {
@@ -204,7 +206,11 @@ public final class LiveModel {
         return String.join(", ", keys.stream().map(k -> "\"" + k + "\"").toList());
     }
 
-    /** {@code with torch.no_grad(): module(P)(input)}; in training mode buffers and the generator may move. */
+    /**
+     * {@code with torch.no_grad(): module(P)(input)}; in training mode buffers and the generator may
+     * move, so a model with Dropout or BatchNorm1d takes the write lock then. Any other forward
+     * only reads, and concurrent forwards on one model run in parallel.
+     */
     public TensorData forward(String modulePath, TensorData input) {
         Supplier<TensorData> run = () -> {
             Module module = module(modulePath);
@@ -212,7 +218,7 @@ public final class LiveModel {
                 return TensorData.of(module.forward(asTensor(input))).copy();
             }
         };
-        return root.isTraining() ? write(() -> restoringOnFailure(run)) : read(run);
+        return forwardWritesInTraining && root.isTraining() ? write(() -> restoringOnFailure(run)) : read(run);
     }
 
     /** {@code loss_fn(model(input), target).backward()}: gradients accumulate into every parameter's grad. */
