@@ -43,6 +43,7 @@ public final class LiveModel {
     private final Module root;
     private final Generator generator;
     private final long parameterCount;
+    private final boolean forwardWritesInTraining;   // the tree is fixed at construction, so this is too
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final long maxActivationElements;
     private String name;
@@ -55,6 +56,7 @@ public final class LiveModel {
         this.generator = generator;
         this.name = spec.name();
         this.parameterCount = root.namedParameters().values().stream().mapToLong(Tensor::numel).sum();
+        this.forwardWritesInTraining = root.anyForwardWritesInTraining();
     }
 
     public String id() {
@@ -207,7 +209,11 @@ public final class LiveModel {
         return String.join(", ", keys.stream().map(k -> "\"" + k + "\"").toList());
     }
 
-    /** {@code with torch.no_grad(): module(P)(input)}; in training mode buffers and the generator may move. */
+    /**
+     * {@code with torch.no_grad(): module(P)(input)}; in training mode buffers and the generator may
+     * move, so a model with Dropout or BatchNorm1d takes the write lock then. Any other forward
+     * only reads, and concurrent forwards on one model run in parallel.
+     */
     public TensorData forward(String modulePath, TensorData input) {
         Supplier<TensorData> run = () -> {
             Module module = module(modulePath);
@@ -215,7 +221,7 @@ public final class LiveModel {
                 return TensorData.of(module.forward(asTensor(input))).copy();
             }
         };
-        return root.isTraining() ? write(() -> restoringOnFailure(run)) : read(run);
+        return forwardWritesInTraining && root.isTraining() ? write(() -> restoringOnFailure(run)) : read(run);
     }
 
     /** {@code loss_fn(model(input), target).backward()}: gradients accumulate into every parameter's grad. */

@@ -6,7 +6,10 @@ import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
 import io.paramlab.spec.SpecParser;
 import io.paramlab.spec.SpecSize;
+import io.paramlab.tensor.Blas;
 import io.paramlab.tensor.Generator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
@@ -23,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Service
 public class ModelRegistry {
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
     private final Map<String, LiveModel> models = new ConcurrentHashMap<>();
     private final ParamlabLimits limits;
     private long parametersHeld;
@@ -30,6 +34,7 @@ public class ModelRegistry {
 
     public ModelRegistry(ParamlabLimits limits) {
         this.limits = limits;
+        log.info("BLAS: {}", Blas.describe());   // loads the BLAS now, not on the first request
     }
 
     public LiveModel create(JsonNode body) {

@@ -60,6 +60,11 @@ public final class BatchNorm1d extends Module {
     }
 
     @Override
+    protected boolean forwardWritesInTraining() {
+        return true;
+    }
+
+    @Override
     public Tensor forward(Tensor input) {
         double factor = momentum == null ? 0.0 : momentum;
         if (isTraining() && numBatchesTracked != null) {

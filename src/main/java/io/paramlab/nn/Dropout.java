@@ -15,6 +15,11 @@ public final class Dropout extends Module {
     }
 
     @Override
+    protected boolean forwardWritesInTraining() {
+        return true;
+    }
+
+    @Override
     public String typeName() {
         return "Dropout";
     }

@@ -22,6 +22,19 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
+    /**
+     * Whether a forward in training mode writes state (Dropout draws from the generator,
+     * BatchNorm1d moves its running statistics); such forwards need the model's write lock.
+     */
+    protected boolean forwardWritesInTraining() {
+        return false;
+    }
+
+    /** {@link #forwardWritesInTraining()} for this module or any under it. */
+    public final boolean anyForwardWritesInTraining() {
+        return namedModules().values().stream().anyMatch(Module::forwardWritesInTraining);
+    }
+
     /** The PyTorch class name, e.g. {@code Linear}. */
     public abstract String typeName();
 

@@ -2,22 +2,55 @@ package io.paramlab.tensor;
 
 import dev.ludovic.netlib.blas.BLAS;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
 /**
  * Row-major matrix products through dev.ludovic.netlib's sgemm (the system's OpenBLAS by JNI
  * when present, its Java fallback otherwise). BLAS is column-major: a row-major C = A B is the
  * column-major C^T = B^T A^T, so the operands swap. Tiny products stay in plain Java, where a
  * JNI call would cost more than the arithmetic.
+ *
+ * <p>netlib's JNI bridge dlopens {@code libblas.so.3} unless told otherwise, and on Debian that
+ * is whichever BLAS the alternatives system points at (possibly the slow reference one). When
+ * the system has OpenBLAS and no {@code dev.ludovic.netlib.blas.nativeLib(Path)} was given, it
+ * is asked for by name. Its threads follow OPENBLAS_NUM_THREADS (default: one per core).
  */
 public final class Blas {
-    private static final BLAS BLAS_INSTANCE = BLAS.getInstance();
+    private static final String NATIVE_LIB = "dev.ludovic.netlib.blas.nativeLib";
+    private static final String NATIVE_LIB_PATH = "dev.ludovic.netlib.blas.nativeLibPath";
+    private static final List<String> LIB_DIRS = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+            "/usr/lib64", "/usr/lib", "/usr/local/lib");
+    private static final String OPENBLAS = "libopenblas.so.0";
+    private static final BLAS BLAS_INSTANCE = instance();
     private static final long SMALL = 16 * 16 * 16;
 
     private Blas() {
     }
 
+    private static BLAS instance() {
+        if (System.getProperty(NATIVE_LIB) == null && System.getProperty(NATIVE_LIB_PATH) == null
+                && LIB_DIRS.stream().anyMatch(dir -> Files.exists(Path.of(dir, OPENBLAS)))) {
+            System.setProperty(NATIVE_LIB, OPENBLAS);
+        }
+        return BLAS.getInstance();
+    }
+
     /** Which netlib implementation was chosen: JNIBLAS (native OpenBLAS), VectorBLAS or Java8BLAS. */
     public static String implementation() {
         return BLAS_INSTANCE.getClass().getSimpleName();
+    }
+
+    /** One line for the start-up log: the implementation, the native library and its thread setting. */
+    public static String describe() {
+        String impl = implementation();
+        if (!impl.equals("JNIBLAS")) {
+            return impl + " (Java; no native BLAS could be loaded)";
+        }
+        String lib = System.getProperty(NATIVE_LIB_PATH, System.getProperty(NATIVE_LIB, "libblas.so.3"));
+        String threads = System.getenv("OPENBLAS_NUM_THREADS");
+        return impl + " (native " + lib + ", OPENBLAS_NUM_THREADS=" + (threads == null ? "unset: one thread per core" : threads) + ")";
     }
 
     /**
