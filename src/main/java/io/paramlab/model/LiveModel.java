@@ -221,7 +221,12 @@ public final class LiveModel {
                 return TensorData.of(module.forward(asTensor(input))).copy();
             }
         };
-        return forwardWritesInTraining && root.isTraining() ? write(() -> restoringOnFailure(run)) : read(run);
+        if (!forwardWritesInTraining) {
+            return read(run);
+        }
+        // the mode is checked under the lock: a concurrent train() cannot slip in between
+        TensorData inEval = read(() -> root.isTraining() ? null : run.get());
+        return inEval != null ? inEval : write(() -> restoringOnFailure(run));
     }
 
     /** {@code loss_fn(model(input), target).backward()}: gradients accumulate into every parameter's grad. */
