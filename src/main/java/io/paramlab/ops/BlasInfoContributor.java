@@ -16,6 +16,6 @@ class BlasInfoContributor implements InfoContributor {
 
     @Override
     public void contribute(Info.Builder builder) {
-        builder.withDetail("blas", Map.of("implementation", Blas.implementation()));
+        builder.withDetail("blas", Map.of("implementation", Blas.implementation(), "description", Blas.describe()));
     }
 }
