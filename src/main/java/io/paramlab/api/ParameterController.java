@@ -108,12 +108,11 @@ class ParameterController {
         if (value instanceof Number n) {
             return n.floatValue();
         }
-        return switch (String.valueOf(value)) {
-            case "NaN" -> Float.NaN;
-            case "Infinity" -> Float.POSITIVE_INFINITY;
-            case "-Infinity" -> Float.NEGATIVE_INFINITY;
-            default -> throw new InvalidInputException("value", "must be a number or \"NaN\", \"Infinity\", \"-Infinity\", got " + value);
-        };
+        Float nonFinite = TensorJson.nonFinite(String.valueOf(value));
+        if (nonFinite == null) {
+            throw new InvalidInputException("value", "must be a number or \"NaN\", \"Infinity\", \"-Infinity\", got " + value);
+        }
+        return nonFinite;
     }
 
     /** Renders a parameter; {@code data} and {@code grad} appear when included, grad as null before any backward. */

@@ -23,6 +23,16 @@ public final class TensorJson {
     private TensorJson() {
     }
 
+    /** The value of "NaN", "Infinity" or "-Infinity", the only strings a float travels as; null for any other. */
+    static Float nonFinite(String text) {
+        return switch (text) {
+            case "NaN" -> Float.NaN;
+            case "Infinity" -> Float.POSITIVE_INFINITY;
+            case "-Infinity" -> Float.NEGATIVE_INFINITY;
+            default -> null;
+        };
+    }
+
     public static SimpleModule module() {
         return new SimpleModule("paramlab-tensors")
                 .addDeserializer(TensorData.class, new Reader())
@@ -214,12 +224,8 @@ public final class TensorJson {
             if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
                 value = p.getFloatValue();
             } else if (token == JsonToken.VALUE_STRING) {
-                value = switch (p.getString()) {
-                    case "NaN" -> Float.NaN;
-                    case "Infinity" -> Float.POSITIVE_INFINITY;
-                    case "-Infinity" -> Float.NEGATIVE_INFINITY;
-                    default -> Reader.fail(ctxt, where + ": expected a number or \"NaN\", \"Infinity\", \"-Infinity\", got \"" + p.getString() + "\"");
-                };
+                Float special = nonFinite(p.getString());
+                value = special != null ? special : Reader.fail(ctxt, where + ": expected a number or \"NaN\", \"Infinity\", \"-Infinity\", got \"" + p.getString() + "\"");
             } else {
                 value = Reader.fail(ctxt, where + ": expected a number, got " + token);
             }
