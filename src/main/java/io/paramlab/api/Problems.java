@@ -52,6 +52,17 @@ class Problems extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** A 413 with the limit's name, the number asked for (when known) and the configured maximum. */
+    private static ProblemDetail overLimit(String slug, String title, String detail, String limit, Long actual, long maximum) {
+        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, slug, title, detail);
+        problem.setProperty("limit", limit);
+        if (actual != null) {
+            problem.setProperty("actual", actual);
+        }
+        problem.setProperty("maximum", maximum);
+        return problem;
+    }
+
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalidInput(InvalidInputException e) {
         return invalid(e.getMessage(), e.errors());
@@ -64,20 +75,14 @@ class Problems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(LimitExceededException.class)
     ProblemDetail limit(LimitExceededException e) {
-        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "limit-exceeded", "Over a limit", e.getMessage());
-        problem.setProperty("limit", e.limit());
-        problem.setProperty("actual", e.actual());
-        problem.setProperty("maximum", e.maximum());
+        ProblemDetail problem = overLimit("limit-exceeded", "Over a limit", e.getMessage(), e.limit(), e.actual(), e.maximum());
         problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", e.getMessage())));
         return problem;
     }
 
     @ExceptionHandler(BodyTooLargeException.class)
     ProblemDetail bodyTooLarge(BodyTooLargeException e) {
-        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large", e.getMessage());
-        problem.setProperty("limit", "max-body-size");
-        problem.setProperty("maximum", e.maximum());
-        return problem;
+        return overLimit("body-too-large", "Request body too large", e.getMessage(), "max-body-size", null, e.maximum());
     }
 
     @ExceptionHandler(UnprocessableException.class)
@@ -91,12 +96,8 @@ class Problems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(TensorTooLargeException.class)
     ProblemDetail tensorTooLarge(TensorTooLargeException e) {
-        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "limit-exceeded", "Over a limit",
-                e.getMessage() + " (paramlab.limits.max-activation-elements)");
-        problem.setProperty("limit", "max-activation-elements");
-        problem.setProperty("actual", e.requested());
-        problem.setProperty("maximum", e.limit());
-        return problem;
+        return overLimit("limit-exceeded", "Over a limit", e.getMessage() + " (paramlab.limits.max-activation-elements)",
+                "max-activation-elements", e.requested(), e.limit());
     }
 
     @ExceptionHandler(ShapeException.class)
