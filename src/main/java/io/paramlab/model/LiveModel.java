@@ -218,7 +218,7 @@ public final class LiveModel {
         Supplier<TensorData> run = () -> {
             Module module = module(modulePath);
             try (GradMode.Scope noGrad = GradMode.noGrad(); Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
-                return TensorData.of(module.forward(asTensor(input))).copy();
+                return TensorData.of(module.forward(asTensor(input)));
             }
         };
         if (!forwardWritesInTraining) {
@@ -236,7 +236,7 @@ public final class LiveModel {
                 Tensor output = root.forward(asTensor(input));
                 Tensor value = LossFunctions.compute(loss, output, target);
                 value.backward();
-                return new BackwardResult(value.item(), TensorData.of(output).copy());
+                return new BackwardResult(value.item(), TensorData.of(output));
             }
         }));
     }
@@ -381,8 +381,13 @@ public final class LiveModel {
         }
     }
 
+    /**
+     * A request's values as an input tensor, without a copy: ops never write into their inputs, and
+     * an output is a fresh array or (Identity, Flatten) a view of the request's own values, never
+     * the model's state, so outputs need no copy either.
+     */
     static Tensor asTensor(TensorData data) {
-        return Tensor.of(data.isFloat() ? data.floats().clone() : LossFunctions.toFloats(data.longs()), data.shape());
+        return Tensor.of(data.isFloat() ? data.floats() : LossFunctions.toFloats(data.longs()), data.shape());
     }
 
     // ---- locking
