@@ -16,9 +16,15 @@ import java.io.IOException;
 /**
  * Refuses bodies over paramlab.limits.max-body-size: at once when Content-Length says so,
  * otherwise as soon as the count passes the limit while the body streams in.
+ *
+ * <p>Whatever the answer, the unread rest of the body is then read and dropped (up to
+ * {@link #MAX_DISCARD} bytes, as Tomcat's max-swallow-size does). Jetty closes a connection whose
+ * request body is left unread, and a close with unread bytes is a TCP reset that can destroy the
+ * answer before the client reads it: a client still sending would see no answer at all.
  */
 @Component
 class BodySizeLimitFilter extends OncePerRequestFilter {
+    static final long MAX_DISCARD = 2 * 1024 * 1024;
     private final long maxBytes;
 
     BodySizeLimitFilter(ParamlabLimits limits) {
@@ -35,9 +41,36 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
                     + "\"status\":413,\"detail\":\"the request body has " + request.getContentLengthLong()
                     + " bytes, over the limit of " + maxBytes + " (paramlab.limits.max-body-size)\","
                     + "\"limit\":\"max-body-size\",\"actual\":" + request.getContentLengthLong() + ",\"maximum\":" + maxBytes + "}");
+            discardRest(request, response);
             return;
         }
-        chain.doFilter(new CountingRequest(request, maxBytes), response);
+        try {
+            chain.doFilter(new CountingRequest(request, maxBytes), response);
+        } finally {
+            discardRest(request, response);
+        }
+    }
+
+    private static void discardRest(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getContentLengthLong() == 0) {
+            return;
+        }
+        ServletInputStream in;
+        try {
+            in = request.getInputStream();
+        } catch (IllegalStateException readAsText) {
+            return;  // the body went through getReader(), which reads it to the end or fails the request
+        }
+        byte[] buffer = new byte[8192];
+        long discarded = 0;
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            if ((discarded += n) > MAX_DISCARD) {
+                if (!response.isCommitted()) {
+                    response.setHeader("Connection", "close");
+                }
+                return;  // too much to drop: the server closes the connection
+            }
+        }
     }
 
     private static final class CountingRequest extends HttpServletRequestWrapper {

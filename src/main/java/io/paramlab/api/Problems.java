@@ -120,10 +120,14 @@ class Problems extends ResponseEntityExceptionHandler {
         return ResponseEntity.badRequest().body(invalid(errors.isEmpty() ? "invalid request" : errors.get(0).field() + ": " + errors.get(0).message(), errors));
     }
 
-    /** A body that is not JSON, or JSON that does not fit the request: the field path Jackson was at. */
+    /**
+     * A body that is not JSON, or JSON that does not fit the request: the field path Jackson was at.
+     * A limit met while reading wins over the parse error Jackson wraps it in.
+     */
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e, HttpHeaders headers,
                                                                   HttpStatusCode status, WebRequest request) {
+        JacksonException parseError = null;
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof BodyTooLargeException tooLarge) {
                 return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(bodyTooLarge(tooLarge));
@@ -132,12 +136,15 @@ class Problems extends ResponseEntityExceptionHandler {
                 return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem(HttpStatus.CONTENT_TOO_LARGE,
                         "limit-exceeded", "Over a limit", limit.getOriginalMessage()));
             }
-            if (cause instanceof JacksonException json) {
-                String field = fieldPath(json.getPath());
-                String message = json.getOriginalMessage();
-                return ResponseEntity.badRequest().body(invalid((field.isEmpty() ? "" : field + ": ") + message,
-                        List.of(new FieldError(field, message))));
+            if (parseError == null && cause instanceof JacksonException json) {
+                parseError = json;
             }
+        }
+        if (parseError != null) {
+            String field = fieldPath(parseError.getPath());
+            String message = parseError.getOriginalMessage();
+            return ResponseEntity.badRequest().body(invalid((field.isEmpty() ? "" : field + ": ") + message,
+                    List.of(new FieldError(field, message))));
         }
         return ResponseEntity.badRequest().body(invalid("the request body is missing or is not JSON", List.of()));
     }

@@ -144,6 +144,26 @@ class BadInputTest {
         String id = api.create(NET);
         HttpApi.Answer answer = api.postRaw("/models/" + id + "/forward", "application/json", big);
         assertProblem(answer, 413, "max-body-size");
+        HttpApi.Answer chunked = api.postChunked("/models/" + id + "/forward", big);
+        assertProblem(chunked, 413, "larger than 1048576 bytes (paramlab.limits.max-body-size)");
+    }
+
+    /**
+     * Answers given before the body is read to its end (over the limit, too deep, wrong media type)
+     * must reach a client that is still sending: the server reads and drops the rest rather than
+     * closing on unread bytes, which resets the connection and loses the answer.
+     */
+    @Test
+    void earlyAnswersReachAClientStillSendingItsBody() {
+        String big = "{\"input\": [" + "0.5,".repeat(300_000) + "0.5]}";
+        String deep = "{\"model\":" + "{\"type\":\"Sequential\",\"layers\":[".repeat(5000) + "{\"type\":\"ReLU\"}"
+                + "]}".repeat(5000) + "}";
+        String id = api.create(NET);
+        for (int i = 0; i < 40; i++) {
+            assertThat(api.postRaw("/models/" + id + "/forward", "application/json", big).status()).isEqualTo(413);
+            assertThat(api.postRaw("/models", "application/json", deep).status()).isEqualTo(413);
+            assertThat(api.postRaw("/models", "text/plain", deep).status()).isEqualTo(415);
+        }
     }
 
     @Test

@@ -54,6 +54,13 @@ final class HttpApi {
         return send(json(path, body).method("PATCH", HttpRequest.BodyPublishers.ofString(text(body))));
     }
 
+    /** Posts the body without a Content-Length (chunked), so the server only learns its size by reading it. */
+    Answer postChunked(String path, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))));
+    }
+
     Answer postRaw(String path, String contentType, String body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
