@@ -41,6 +41,18 @@ class FunctionalTest {
         Losses.sum(weighted(y)).backward();
         assertClose(x.grad(), new float[] {0.0f, 0.0f, 0.0f, 3.0f, 0.0f, 0.0f, 6.0f, 7.0f, 0.0f, 0.0f, 0.0f, 11.0f});
     }
+    /** torch.relu(tensor([nan, -1., 0., -0., 2., inf])) and its gradient for ones. */
+    @Test
+    void reluPassesNegativeZeroAndNaNAsPyTorchDoes() {
+        Tensor x = Tensor.parameter(new float[] {Float.NaN, -1f, 0f, -0f, 2f, Float.POSITIVE_INFINITY}, 6);
+        Tensor y = Functional.relu(x);
+        assertThat(y.data()).containsExactly(Float.NaN, 0f, 0f, -0f, 2f, Float.POSITIVE_INFINITY);
+        assertThat(Float.floatToRawIntBits(y.data()[1])).as("relu(-1) is +0").isZero();
+        assertThat(Float.floatToRawIntBits(y.data()[3])).as("relu(-0) is -0").isEqualTo(Float.floatToRawIntBits(-0f));
+        Losses.sum(y).backward();
+        assertThat(x.grad()).containsExactly(1f, 0f, 0f, 0f, 1f, 1f);
+    }
+
     @Test
     void leakyReluMatchesPyTorch() {
         Tensor x = input();
