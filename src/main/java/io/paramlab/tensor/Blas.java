@@ -37,7 +37,7 @@ public final class Blas {
         return BLAS.getInstance();
     }
 
-    /** Which netlib implementation was chosen: JNIBLAS (native OpenBLAS), VectorBLAS or Java8BLAS. */
+    /** Which netlib implementation was chosen: JNIBLAS (native OpenBLAS), or Java: VectorBLAS, Java11BLAS or Java8BLAS. */
     public static String implementation() {
         return BLAS_INSTANCE.getClass().getSimpleName();
     }

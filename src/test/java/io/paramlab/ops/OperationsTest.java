@@ -61,7 +61,7 @@ class OperationsTest {
         HttpResponse<String> answer = get("/actuator/info");
         assertThat(answer.statusCode()).isEqualTo(200);
         JsonNode info = json(answer);
-        assertThat(info.path("blas").path("implementation").asString()).isIn("JNIBLAS", "VectorBLAS", "Java8BLAS");
+        assertThat(info.path("blas").path("implementation").asString()).isIn("JNIBLAS", "VectorBLAS", "Java11BLAS", "Java8BLAS");
         assertThat(info.path("blas").path("description").asString()).startsWith(info.path("blas").path("implementation").asString());
         assertThat(info.path("build").path("version").asString()).isNotBlank();
         assertThat(info.path("java").path("version").asString()).startsWith("17");
