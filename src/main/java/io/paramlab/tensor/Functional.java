@@ -9,6 +9,7 @@ import java.util.function.DoubleSupplier;
 public final class Functional {
     private static final double SQRT_2 = Math.sqrt(2.0);
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
 
     private Functional() {
     }
@@ -72,15 +73,23 @@ public final class Functional {
         }, x);
     }
 
+    /** PyTorch's {@code x > 0 ? x : x * slope}, value and gradient, without branches (see relu). */
     public static Tensor leakyRelu(Tensor x, double negativeSlope) {
         float slope = (float) negativeSlope;
         float[] a = x.data();
         float[] y = Allocation.floats(a.length);
-        for (int i = 0; i < a.length; i++) y[i] = a[i] > 0 ? a[i] : a[i] * slope;
+        for (int i = 0; i < a.length; i++) y[i] = a[i] * slopeUnlessPositive(a[i], slope);
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
-            for (int i = 0; i < a.length; i++) dx[i] += a[i] > 0 ? g[i] : g[i] * slope;
+            for (int i = 0; i < a.length; i++) dx[i] += g[i] * slopeUnlessPositive(a[i], slope);
         }, x);
+    }
+
+    /** 1 where {@code v > 0}, else slope (NaN and both zeros included), from v's bits. */
+    private static float slopeUnlessPositive(float v, float slope) {
+        int bits = Float.floatToRawIntBits(v);
+        int positive = ~(((bits - 1) | (0x7f800000 - bits)) >> 31);   // all ones iff 0 < bits <= +inf
+        return Float.intBitsToFloat((ONE_BITS & positive) | (Float.floatToRawIntBits(slope) & ~positive));
     }
 
     public static Tensor sigmoid(Tensor x) {

@@ -53,6 +53,18 @@ class FunctionalTest {
         assertThat(x.grad()).containsExactly(1f, 0f, 0f, 0f, 1f, 1f);
     }
 
+    /** F.leaky_relu(tensor([nan, -1., 0., -0., 2., inf, -inf]), 0.2) and its gradient for ones. */
+    @Test
+    void leakyReluEdgeValuesAsPyTorch() {
+        float[] values = {Float.NaN, -1f, 0f, -0f, 2f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        Tensor x = Tensor.parameter(values, 7);
+        Tensor y = Functional.leakyRelu(x, 0.2);
+        assertThat(y.data()).containsExactly(Float.NaN, -0.2f, 0f, -0f, 2f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY);
+        assertThat(Float.floatToRawIntBits(y.data()[3])).as("leaky_relu(-0) is -0").isEqualTo(Float.floatToRawIntBits(-0f));
+        Losses.sum(y).backward();
+        assertThat(x.grad()).containsExactly(0.2f, 0.2f, 0.2f, 0.2f, 1f, 1f, 0.2f);
+    }
+
     @Test
     void leakyReluMatchesPyTorch() {
         Tensor x = input();
