@@ -51,25 +51,26 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         }
     }
 
-    private static void discardRest(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private static void discardRest(HttpServletRequest request, HttpServletResponse response) {
         if (request.getContentLengthLong() == 0) {
             return;
         }
-        ServletInputStream in;
         try {
-            in = request.getInputStream();
-        } catch (IllegalStateException readAsText) {
-            return;  // the body went through getReader(), which reads it to the end or fails the request
-        }
-        byte[] buffer = new byte[8192];
-        long discarded = 0;
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-            if ((discarded += n) > MAX_DISCARD) {
-                if (!response.isCommitted()) {
-                    response.setHeader("Connection", "close");
+            ServletInputStream in = request.getInputStream();
+            byte[] buffer = new byte[8192];
+            long discarded = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                if ((discarded += n) > MAX_DISCARD) {
+                    if (!response.isCommitted()) {
+                        response.setHeader("Connection", "close");
+                    }
+                    return;  // too much to drop: the server closes the connection
                 }
-                return;  // too much to drop: the server closes the connection
             }
+        } catch (IllegalStateException readAsText) {
+            // the body went through getReader(), which reads it to the end or fails the request
+        } catch (IOException gone) {
+            // the client stopped sending: nothing left to drop, and the answer stands
         }
     }
 
