@@ -57,8 +57,11 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         }
         try {
             ServletInputStream in = request.getInputStream();
+            if (in.read() < 0) {
+                return;  // the usual case: the body was read to its end, and no buffer is needed
+            }
             byte[] buffer = new byte[8192];
-            long discarded = 0;
+            long discarded = 1;
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 if ((discarded += n) > MAX_DISCARD) {
                     if (!response.isCommitted()) {
