@@ -148,6 +148,15 @@ class BadInputTest {
         assertProblem(chunked, 413, "larger than 1048576 bytes (paramlab.limits.max-body-size)");
     }
 
+    /** Requests Jetty refuses before Spring MVC sees them still get a problem answer, not an HTML page. */
+    @Test
+    void requestsRefusedByTheServerItselfAreProblemsToo() {
+        assertProblem(api.get("/models/a%2Fb/state-dict"), 400, "encoded \"/\" (%2F)");
+        HttpApi.Answer headers = api.getWithHeader("/models", "X-Padding", "x".repeat(20_000));
+        assertProblem(headers, 431, "server.max-http-request-header-size");
+        assertThat(headers.body().get("type").stringValue()).isEqualTo("urn:paramlab:problem:limit-exceeded");
+    }
+
     /**
      * Answers given before the body is read to its end (over the limit, too deep, wrong media type)
      * must reach a client that is still sending: the server reads and drops the rest rather than

@@ -39,6 +39,10 @@ final class HttpApi {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
+    Answer getWithHeader(String path, String name, String value) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header(name, value).GET());
+    }
+
     Answer delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
     }
