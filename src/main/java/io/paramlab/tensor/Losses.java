@@ -76,7 +76,13 @@ public final class Losses {
         }, output, target);
     }
 
-    /** {@code F.cross_entropy} with class indices: log_softmax over classes, then the mean negative log-likelihood. */
+    /** PyTorch's default ignore_index: rows with this target count neither in the loss nor in the mean. */
+    public static final long IGNORE_INDEX = -100;
+
+    /**
+     * {@code F.cross_entropy} with class indices: log_softmax over classes, then the mean negative
+     * log-likelihood over the rows whose target is not {@link #IGNORE_INDEX} (NaN when none is).
+     */
     public static Tensor crossEntropy(Tensor output, LongTensor target) {
         int[] s = output.shapeView();
         int batch;
@@ -96,15 +102,18 @@ public final class Losses {
                     + "0-d target; got output " + Shapes.torchSize(s) + " and target " + Shapes.torchSize(target.shape()));
         }
         long[] classOf = target.data();
+        int counted = 0;
         for (long c : classOf) {
-            if (c < 0 || c >= classes) {
+            if (c != IGNORE_INDEX && (c < 0 || c >= classes)) {
                 throw new ShapeException("Target " + c + " is out of bounds.");
             }
+            if (c != IGNORE_INDEX) counted++;
         }
         float[] a = output.data();
         float[] probabilities = Allocation.floats(a.length);
         double loss = 0;
         for (int r = 0; r < batch; r++) {
+            if (classOf[r] == IGNORE_INDEX) continue;
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < classes; j++) max = Math.max(max, a[r * classes + j]);
             double sum = 0;
@@ -113,10 +122,12 @@ public final class Losses {
             for (int j = 0; j < classes; j++) probabilities[r * classes + j] = (float) Math.exp(a[r * classes + j] - logSum);
             loss += logSum - a[r * classes + (int) classOf[r]];
         }
-        return Tensor.result(new float[] {(float) (loss / batch)}, new int[0], g -> {
+        int rows = counted;
+        return Tensor.result(new float[] {(float) (loss / rows)}, new int[0], g -> {   // 0/0: NaN, as PyTorch
             float[] dx = output.gradBuffer();
-            float scale = g[0] / batch;
+            float scale = g[0] / rows;
             for (int r = 0; r < batch; r++) {
+                if (classOf[r] == IGNORE_INDEX) continue;
                 for (int j = 0; j < classes; j++) {
                     int i = r * classes + j;
                     dx[i] += scale * (probabilities[i] - (j == classOf[r] ? 1f : 0f));
