@@ -61,8 +61,8 @@ class ComputeController {
 
     @Operation(summary = "Backward pass", description = "loss_fn(net(input), target).backward(): gradients accumulate into every "
             + "parameter's grad (a tied parameter gets the sum over its uses) until zero-grad. Losses, reduction='mean': sum "
-            + "(output.sum()), mean, mse, l1, cross_entropy (target: int64 class indices; -100 is ignored, as PyTorch's default ignore_index), bce_with_logits (target: float32, "
-            + "the output's shape).")
+            + "(output.sum()), mean, mse, l1, cross_entropy (target: int64 class indices; -100 is ignored, as PyTorch's "
+            + "default ignore_index), bce_with_logits (target: float32, the output's shape).")
     @ApiResponse(responseCode = "200", description = "The loss and the output; gradients accumulated")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
