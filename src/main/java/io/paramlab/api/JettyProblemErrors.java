@@ -34,8 +34,8 @@ class JettyProblemErrors implements WebServerFactoryCustomizer<ConfigurableJetty
     static ByteBuffer problem(int status, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", switch (status) {
-            case 400 -> "urn:paramlab:problem:invalid-request";
-            case 413, 414, 431 -> "urn:paramlab:problem:limit-exceeded";
+            case 400 -> Problems.type("invalid-request").toString();
+            case 413, 414, 431 -> Problems.type("limit-exceeded").toString();
             default -> "about:blank";
         });
         body.put("title", HttpStatus.getMessage(status));

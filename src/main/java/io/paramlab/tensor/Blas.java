@@ -30,11 +30,15 @@ public final class Blas {
     }
 
     private static BLAS instance() {
-        if (System.getProperty(NATIVE_LIB) == null && System.getProperty(NATIVE_LIB_PATH) == null
-                && LIB_DIRS.stream().anyMatch(dir -> Files.exists(Path.of(dir, OPENBLAS)))) {
+        if (System.getProperty(NATIVE_LIB) == null && System.getProperty(NATIVE_LIB_PATH) == null && openBlasInstalled()) {
             System.setProperty(NATIVE_LIB, OPENBLAS);
         }
         return BLAS.getInstance();
+    }
+
+    /** Whether the system has OpenBLAS ({@code libopenblas.so.0}) in one of the usual library folders. */
+    static boolean openBlasInstalled() {
+        return LIB_DIRS.stream().anyMatch(dir -> Files.exists(Path.of(dir, OPENBLAS)));
     }
 
     /** Which netlib implementation was chosen: JNIBLAS (native OpenBLAS), or Java: VectorBLAS, Java11BLAS or Java8BLAS. */

@@ -30,6 +30,15 @@ class BadInputTest {
         api = new HttpApi(port);
     }
 
+    /** A forward body of 1.2 MB, over this test's max-body-size of 1MB. */
+    static final String INPUT_OVER_ONE_MB = "{\"input\": [" + "0.5,".repeat(300_000) + "0.5]}";
+
+    /** A create body whose model is {@code depth} Sequentials, one inside the other, around a ReLU. */
+    static String nestedSequentials(int depth) {
+        return "{\"model\":" + "{\"type\":\"Sequential\",\"layers\":[".repeat(depth) + "{\"type\":\"ReLU\"}"
+                + "]}".repeat(depth) + "}";
+    }
+
     static void assertProblem(HttpApi.Answer answer, int status, String detailContains) {
         assertThat(answer.status()).as(String.valueOf(answer.body())).isEqualTo(status);
         assertThat(answer.contentType()).startsWith("application/problem+json");
@@ -129,22 +138,19 @@ class BadInputTest {
 
     @Test
     void aVeryDeepSpecIsRefusedWithoutStackOverflow() {
-        String deep = "{\"type\":\"Sequential\",\"layers\":[".repeat(5000) + "{\"type\":\"ReLU\"}" + "]}".repeat(5000);
-        HttpApi.Answer answer = api.postRaw("/models", "application/json", "{\"model\":" + deep + "}");
+        HttpApi.Answer answer = api.postRaw("/models", "application/json", nestedSequentials(5000));
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.contentType()).startsWith("application/problem+json");
-        String within = "{\"type\":\"Sequential\",\"layers\":[".repeat(40) + "{\"type\":\"ReLU\"}" + "]}".repeat(40);
-        HttpApi.Answer overLimit = api.postRaw("/models", "application/json", "{\"model\":" + within + "}");
+        HttpApi.Answer overLimit = api.postRaw("/models", "application/json", nestedSequentials(40));
         assertProblem(overLimit, 413, "deeper than 32 levels");
     }
 
     @Test
     void aBodyOverTheLimitIsA413() {
-        String big = "{\"input\": [" + "0.5,".repeat(300_000) + "0.5]}";
         String id = api.create(NET);
-        HttpApi.Answer answer = api.postRaw("/models/" + id + "/forward", "application/json", big);
+        HttpApi.Answer answer = api.postRaw("/models/" + id + "/forward", "application/json", INPUT_OVER_ONE_MB);
         assertProblem(answer, 413, "max-body-size");
-        HttpApi.Answer chunked = api.postChunked("/models/" + id + "/forward", big);
+        HttpApi.Answer chunked = api.postChunked("/models/" + id + "/forward", INPUT_OVER_ONE_MB);
         assertProblem(chunked, 413, "larger than 1048576 bytes (paramlab.limits.max-body-size)");
     }
 
@@ -164,12 +170,10 @@ class BadInputTest {
      */
     @Test
     void earlyAnswersReachAClientStillSendingItsBody() {
-        String big = "{\"input\": [" + "0.5,".repeat(300_000) + "0.5]}";
-        String deep = "{\"model\":" + "{\"type\":\"Sequential\",\"layers\":[".repeat(5000) + "{\"type\":\"ReLU\"}"
-                + "]}".repeat(5000) + "}";
+        String deep = nestedSequentials(5000);
         String id = api.create(NET);
         for (int i = 0; i < 40; i++) {
-            assertThat(api.postRaw("/models/" + id + "/forward", "application/json", big).status()).isEqualTo(413);
+            assertThat(api.postRaw("/models/" + id + "/forward", "application/json", INPUT_OVER_ONE_MB).status()).isEqualTo(413);
             assertThat(api.postRaw("/models", "application/json", deep).status()).isEqualTo(413);
             assertThat(api.postRaw("/models", "text/plain", deep).status()).isEqualTo(415);
         }
