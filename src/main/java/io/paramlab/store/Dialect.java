@@ -15,11 +15,11 @@ import java.util.Locale;
  */
 enum Dialect {
     SQLITE("", "", TransactionDefinition.ISOLATION_DEFAULT),
-    POSTGRESQL(" FOR KEY SHARE", " FOR SHARE", TransactionDefinition.ISOLATION_REPEATABLE_READ);
+    POSTGRESQL(" FOR KEY SHARE", " FOR UPDATE", TransactionDefinition.ISOLATION_REPEATABLE_READ);
 
     /** Keeps a chunk found by a writer from being swept before the writer's references commit. */
     final String keepChunk;
-    /** Keeps a model's current state while a checkpoint copies it. */
+    /** Holds a model's row while a checkpoint copies its state and numbers itself (commits and checkpoints wait). */
     final String keepRow;
     final int readIsolation;
 

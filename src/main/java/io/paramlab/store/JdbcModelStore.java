@@ -209,6 +209,8 @@ public final class JdbcModelStore implements ModelStore {
                         .params(modelId, tag).query(String.class).optional().isPresent()) {
                     throw new TagTakenException(modelId, tag);
                 }
+                long seq = jdbc.sql("SELECT COALESCE(MAX(seq), 0) + 1 FROM checkpoint WHERE model_id = ?")
+                        .param(modelId).query(Long.class).single();
                 String stateId = states.copy(current.stateId());
                 // what this checkpoint adds to what checkpoints keep: its chunks that no other checkpoint references
                 long bytes = jdbc.sql("SELECT COALESCE(SUM(c.size), 0) FROM chunk c"
@@ -218,9 +220,9 @@ public final class JdbcModelStore implements ModelStore {
                         .param(stateId).query(Long.class).single();
                 Checkpoint checkpoint = new Checkpoint(UUID.randomUUID().toString(), modelId, tag, message, current.version(),
                         instant(now()), states.parameterCount(stateId), bytes);
-                jdbc.sql("INSERT INTO checkpoint (id, model_id, tag, message, model_version, created_at, parameter_count, bytes,"
-                                + " state_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                        .params(checkpoint.id(), modelId, tag, message, checkpoint.modelVersion(), micros(checkpoint.createdAt()),
+                jdbc.sql("INSERT INTO checkpoint (id, model_id, seq, tag, message, model_version, created_at, parameter_count,"
+                                + " bytes, state_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        .params(checkpoint.id(), modelId, seq, tag, message, checkpoint.modelVersion(), micros(checkpoint.createdAt()),
                                 checkpoint.parameterCount(), bytes, stateId)
                         .update();
                 return checkpoint;
@@ -236,7 +238,7 @@ public final class JdbcModelStore implements ModelStore {
 
     @Override
     public List<Checkpoint> listCheckpoints(String modelId) {
-        return jdbc.sql(CHECKPOINT + " WHERE model_id = ? ORDER BY created_at, id").param(modelId).query(this::checkpoint).list();
+        return jdbc.sql(CHECKPOINT + " WHERE model_id = ? ORDER BY seq").param(modelId).query(this::checkpoint).list();
     }
 
     @Override

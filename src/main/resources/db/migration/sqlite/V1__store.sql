@@ -62,9 +62,11 @@ CREATE TABLE history (
     PRIMARY KEY (model_id, version)
 );
 
+-- seq: the model's checkpoints in creation order (oldest first even within one clock tick).
 CREATE TABLE checkpoint (
     id              VARCHAR(36)  PRIMARY KEY,
     model_id        VARCHAR(64)  NOT NULL REFERENCES model (id),
+    seq             BIGINT       NOT NULL,
     tag             VARCHAR(100),
     message         TEXT,
     model_version   BIGINT       NOT NULL,
@@ -72,7 +74,8 @@ CREATE TABLE checkpoint (
     parameter_count BIGINT       NOT NULL,
     bytes           BIGINT       NOT NULL,
     state_id        VARCHAR(36)  NOT NULL REFERENCES state (id),
-    UNIQUE (model_id, tag)
+    UNIQUE (model_id, tag),
+    UNIQUE (model_id, seq)
 );
 CREATE INDEX checkpoint_state ON checkpoint (state_id);
 
