@@ -10,13 +10,14 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.StringUtils;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * The store's beans. Without {@code spring.datasource.url} the store is the embedded SQLite file in
+ * The store's beans. Without {@code spring.datasource.url} (or with it empty) the store is the embedded SQLite file in
  * {@code paramlab.data-dir} (its own DataSource, so Boot's backs off); with it, Boot's DataSource
  * (PostgreSQL). Boot's Flyway migrates either from {@code db/migration/{vendor}} before the store is used.
  */
@@ -52,7 +53,7 @@ class StoreConfiguration {
     static final class Embedded implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            return !context.getEnvironment().containsProperty("spring.datasource.url");
+            return !StringUtils.hasText(context.getEnvironment().getProperty("spring.datasource.url"));
         }
     }
 }
