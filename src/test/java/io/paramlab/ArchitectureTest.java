@@ -8,7 +8,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The layering of STYLE.md: api -> model -> spec -> nn -> init -> tensor, and no Spring below model. */
+/** The layering of STYLE.md: api -> model -> store/spec -> nn -> init -> tensor, and no Spring below model but in store. */
 @AnalyzeClasses(packages = "io.paramlab", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -16,14 +16,16 @@ class ArchitectureTest {
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("api").definedBy("io.paramlab.api..")
             .layer("model").definedBy("io.paramlab.model..")
+            .layer("store").definedBy("io.paramlab.store..")
             .layer("spec").definedBy("io.paramlab.spec..")
             .layer("nn").definedBy("io.paramlab.nn..")
             .layer("init").definedBy("io.paramlab.init..")
             .layer("tensor").definedBy("io.paramlab.tensor..")
             .whereLayer("api").mayNotBeAccessedByAnyLayer()
             .whereLayer("model").mayOnlyBeAccessedByLayers("api")
+            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "model")
             .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec")
+            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "store")
             .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn")
             .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init");
 
