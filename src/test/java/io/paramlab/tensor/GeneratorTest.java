@@ -67,4 +67,30 @@ class GeneratorTest {
         new Generator(random.initialSeed()).uniform(b, 0, 1);
         assertThat(b).containsExactly(a);
     }
+
+    @Test
+    void stateBytesContinueTheSameDrawsWithTheCachedNormal() {
+        Generator generator = new Generator(7);
+        generator.normal(new float[3], 0, 1);   // odd count: a cached sine sample is pending
+        generator.uniform(new float[700], 0, 1);   // past one twist of the 624 words
+        byte[] state = generator.state();
+        Generator restored = new Generator(0);
+        restored.restore(state);
+        assertThat(restored.initialSeed()).isEqualTo(7);
+        float[] expected = new float[5];
+        float[] actual = new float[5];
+        generator.normal(expected, 0, 1);
+        restored.normal(actual, 0, 1);
+        assertThat(bits(actual)).containsExactly(bits(expected));
+        assertThat(restored.state()).isEqualTo(generator.state());
+    }
+
+    @Test
+    void restoreRefusesBytesThatAreNotAState() {
+        Generator generator = new Generator(3);
+        byte[] before = generator.state();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> generator.restore(new byte[10]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(generator.state()).isEqualTo(before);
+    }
 }
