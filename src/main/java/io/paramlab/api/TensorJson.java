@@ -44,6 +44,15 @@ public final class TensorJson {
         public void serialize(TensorData t, JsonGenerator gen, SerializationContext ctxt) {
             gen.writeStartObject();
             gen.writeName("shape");
+            if (t.shape() == null) {   // a lazy layer's parameter before its first forward: no shape, no data
+                gen.writeNull();
+                gen.writeName("dtype");
+                gen.writeString(t.dtype());
+                gen.writeName("initialized");
+                gen.writeBoolean(false);
+                gen.writeEndObject();
+                return;
+            }
             gen.writeArray(t.shape(), 0, t.shape().length);
             gen.writeName("dtype");
             gen.writeString(t.dtype());
