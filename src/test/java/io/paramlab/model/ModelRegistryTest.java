@@ -56,6 +56,9 @@ class ModelRegistryTest {
             return null;
         }));
         assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+        // the model list (GET /models) reads names and counts without the lock: it never waits on a write
+        assertThat(CompletableFuture.supplyAsync(() -> registry.list().stream().map(m -> m.name() + m.parameterCount()).toList())
+                .get(5, TimeUnit.SECONDS)).hasSize(2);
         // the other model answers while the busy one is locked for writing
         assertThat(CompletableFuture.supplyAsync(() -> other.read(() -> other.root().stateDict())).get(5, TimeUnit.SECONDS)).isNotEmpty();
         // a read of the busy model waits for the write to finish
