@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.fail;
 /** Every {@code stats_*} case at the engine level: the whole answer of GET /models/{id}/stats against PyTorch's. */
 class TensorStatsConformanceTest {
     static final double RTOL = 1e-5;
+    /** The numeric cases' absolute tolerance for gradients (conformance README). */
+    static final double NUMERIC_ATOL = 1e-5;
 
     static Stream<Arguments> statsCases() throws Exception {
         List<JsonNode> cases = CaseModels.cases("stats_");
@@ -38,6 +40,8 @@ class TensorStatsConformanceTest {
             assertStats(at + " data", want.get("data"), actual.data());
             if (want.get("grad").isNull()) {
                 assertThat(actual.grad()).as(at + " grad").isNull();
+            } else if (isRoundingNoise(want.get("grad"))) {
+                assertNoise(at + " grad", want.get("grad"), actual.grad());
             } else {
                 assertStats(at + " grad", want.get("grad"), actual.grad());
             }
@@ -51,6 +55,29 @@ class TensorStatsConformanceTest {
             assertEntry(at, want, actual.name(), actual.shape(), actual.numel());
             assertStats(at + " data", want.get("data"), actual.data());
         }
+    }
+
+    /**
+     * A gradient that is zero in exact arithmetic (a bias right before BatchNorm) is rounding noise
+     * below 1e-8 in PyTorch and other noise here: the engine's gradients agree with PyTorch's within
+     * the numeric cases' atol 1e-5, not bit for bit, so such a gradient's bins and exact zeros are
+     * not comparable, only its size is.
+     */
+    private static boolean isRoundingNoise(JsonNode want) {
+        double largest = Math.max(Math.abs(CaseModels.number(want.get("min"))), Math.abs(CaseModels.number(want.get("max"))));
+        return largest < NUMERIC_ATOL;
+    }
+
+    private static void assertNoise(String at, JsonNode want, TensorStats actual) {
+        assertThat(actual.nanCount()).as(at + " nan_count").isEqualTo(want.get("nan_count").longValue());
+        assertThat(actual.infCount()).as(at + " inf_count").isEqualTo(want.get("inf_count").longValue());
+        for (double v : new double[] {actual.mean(), actual.min(), actual.max(), actual.std(), actual.l2Norm()}) {
+            assertThat(Math.abs(v)).as(at + " is rounding noise like PyTorch's").isLessThan(NUMERIC_ATOL);
+        }
+        long wantFinite = 0;
+        for (JsonNode count : want.get("histogram").get("counts")) wantFinite += count.longValue();
+        assertThat(Arrays.stream(actual.histogram().counts()).sum()).as(at + " every finite element counted once")
+                .isEqualTo(wantFinite);
     }
 
     private static void assertEntry(String at, JsonNode want, String name, int[] shape, int numel) {
@@ -81,11 +108,14 @@ class TensorStatsConformanceTest {
         assertThat(actual.histogram().counts()).as(at + " histogram counts").isEqualTo(counts);
         double[] edges = actual.histogram().edges();
         assertThat(edges).as(at + " edges").hasSize(histogram.get("edges").size());
+        // an inner edge is min + i·step: it inherits the endpoints' error, so its tolerance is relative to them
+        double scale = Math.max(Math.abs(edges[0]), Math.abs(edges[edges.length - 1]));
         for (int i = 0; i < edges.length; i++) {
-            assertClose(at + " edges[" + i + "]", histogram.get("edges").get(i), edges[i]);
+            double expected = histogram.get("edges").get(i).doubleValue();
+            if (!(Math.abs(expected - edges[i]) <= RTOL * scale)) {
+                fail(at + " edges[" + i + "]: expected " + expected + " but was " + edges[i] + " (rtol " + RTOL + " of the range)");
+            }
         }
-        assertThat(Arrays.stream(counts).sum()).as(at + " every finite element counted once")
-                .isEqualTo(actual.histogram() == null ? 0 : Arrays.stream(actual.histogram().counts()).sum());
     }
 
     private static void assertClose(String what, JsonNode want, double actual) {
