@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A node of the module tree, as torch.nn.Module: local parameters, buffers and children in
@@ -144,11 +145,21 @@ public abstract class Module {
 
     /** {@code named_parameters()}: each parameter once, under its first name. */
     public final Map<String, Tensor> namedParameters() {
-        Map<String, Tensor> named = new LinkedHashMap<>();
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        namedModules().forEach((path, module) -> module.parameters.forEach((local, p) -> {
-            if (seen.add(p)) {
-                named.put(qualify(path, local), p);
+        return namedMembers(module -> module.parameters);
+    }
+
+    /** {@code named_buffers()}: each buffer once, under its first name. */
+    public final Map<String, TensorData> namedBuffers() {
+        return namedMembers(module -> module.buffers);
+    }
+
+    /** PyTorch's {@code _named_members}: modules in {@code named_modules} order, each member once by identity. */
+    private <T> Map<String, T> namedMembers(Function<Module, Map<String, T>> members) {
+        Map<String, T> named = new LinkedHashMap<>();
+        Set<T> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        namedModules().forEach((path, module) -> members.apply(module).forEach((local, member) -> {
+            if (seen.add(member)) {
+                named.put(qualify(path, local), member);
             }
         }));
         return named;
