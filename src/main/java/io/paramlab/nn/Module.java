@@ -179,18 +179,6 @@ public abstract class Module {
         return all;
     }
 
-    /** {@code named_buffers()}: each buffer once, under its first name. */
-    public final Map<String, TensorData> namedBuffers() {
-        Map<String, TensorData> named = new LinkedHashMap<>();
-        Set<TensorData> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        namedModules().forEach((path, module) -> module.buffers.forEach((local, b) -> {
-            if (seen.add(b)) {
-                named.put(qualify(path, local), b);
-            }
-        }));
-        return named;
-    }
-
     /**
      * {@code state_dict()}: per module its parameters, then its buffers, then its children; a
      * shared module under every path it has. The values are live views, not copies.

@@ -48,7 +48,7 @@ final class CaseModels {
     /** Builds {@code create}, loads {@code state_dict} strictly, then runs {@code steps}. */
     static Module build(JsonNode c) {
         ModelSpec spec = SpecParser.parse(c.get("create"), 32);
-        Module net = ModuleFactory.build(spec, new Generator(spec.seed() == null ? 0 : spec.seed()));
+        Module net = ModuleFactory.build(spec, new Generator(spec.seed() == null ? 0 : spec.seed())).root();
         Map<String, TensorData> state = net.stateDict();
         if (!state.keySet().equals(c.get("state_dict").propertyNames())) {
             throw new AssertionError("state_dict keys " + state.keySet() + " vs " + c.get("state_dict").propertyNames());
