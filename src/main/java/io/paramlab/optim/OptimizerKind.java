@@ -152,7 +152,7 @@ public enum OptimizerKind {
         if (PATH_SWITCHES.contains(key)) {
             Object pytorchDefault = defaults().get(key);
             if (value != null && !value.equals(false) || value == null && pytorchDefault != null) {
-                throw new OptimizerException(field, "only " + pytorchDefault
+                throw new OptimizerException(field, "only " + (pytorchDefault == null ? "null or false" : "false")
                         + " is supported: the single-tensor code path (foreach=False) is the one computed");
             }
             return value;

@@ -3,7 +3,7 @@ package io.paramlab.optim;
 import io.paramlab.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +25,7 @@ final class OptimizerStateLoader {
     }
 
     void load(Map<String, ?> stateDict) {
-        Values.rejectUnknown(stateDict, Set.of("state", "param_groups"), "", "an optimizer state dict");
+        Values.rejectUnknown(stateDict, List.of("state", "param_groups"), "", "an optimizer state dict");
         for (String key : List.of("state", "param_groups")) {
             if (!stateDict.containsKey(key)) {
                 throw new OptimizerException(key, "is required");
@@ -86,7 +86,7 @@ final class OptimizerStateLoader {
     private LinkedHashMap<String, Object> options(Map<String, Object> saved, String prefix) {
         OptimizerKind kind = optimizer.kind();
         LinkedHashMap<String, Object> defaults = kind.defaults();
-        Set<String> known = new HashSet<>(defaults.keySet());
+        Set<String> known = new LinkedHashSet<>(defaults.keySet());
         known.add("initial_lr");
         known.add("params");
         Values.rejectUnknown(saved, known, prefix, "a " + kind.typeName() + " parameter group");

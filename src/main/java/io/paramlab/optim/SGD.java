@@ -70,7 +70,7 @@ public final class SGD extends Optimizer {
 
     @Override
     ParamState unpack(Map<String, Object> saved, Tensor param, ParamGroup savedGroup, String field) {
-        Values.rejectUnknown(saved, java.util.Set.of("momentum_buffer"), field, "SGD's state");
+        Values.rejectUnknown(saved, List.of("momentum_buffer"), field, "SGD's state");
         if (!saved.containsKey("momentum_buffer")) {
             throw new OptimizerException(field, "has no 'momentum_buffer'");
         }

@@ -2,7 +2,6 @@ package io.paramlab.optim;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Builds a scheduler from its spec ({@code {"type": "StepLR", "step_size": 30}}), PyTorch's option names and defaults. */
 final class Schedulers {
@@ -19,17 +18,17 @@ final class Schedulers {
         String type = Values.string(typeValue, Values.field(prefix, "type"));
         switch (type) {
             case "StepLR": {
-                Values.rejectUnknown(spec, Set.of("type", "step_size", "gamma"), prefix, "StepLR");
+                Values.rejectUnknown(spec, List.of("type", "step_size", "gamma"), prefix, "StepLR");
                 long stepSize = positive(Values.integer(required(spec, "step_size", prefix), Values.field(prefix, "step_size")),
                         Values.field(prefix, "step_size"));
                 return new StepLR(optimizer, stepSize, number(spec, "gamma", 0.1, prefix));
             }
             case "ExponentialLR": {
-                Values.rejectUnknown(spec, Set.of("type", "gamma"), prefix, "ExponentialLR");
+                Values.rejectUnknown(spec, List.of("type", "gamma"), prefix, "ExponentialLR");
                 return new ExponentialLR(optimizer, Values.number(required(spec, "gamma", prefix), Values.field(prefix, "gamma")));
             }
             case "CosineAnnealingLR": {
-                Values.rejectUnknown(spec, Set.of("type", "T_max", "eta_min"), prefix, "CosineAnnealingLR");
+                Values.rejectUnknown(spec, List.of("type", "T_max", "eta_min"), prefix, "CosineAnnealingLR");
                 long tMax = positive(Values.integer(required(spec, "T_max", prefix), Values.field(prefix, "T_max")),
                         Values.field(prefix, "T_max"));
                 return new CosineAnnealingLR(optimizer, tMax, number(spec, "eta_min", 0L, prefix));

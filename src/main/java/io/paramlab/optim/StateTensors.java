@@ -4,12 +4,12 @@ import io.paramlab.nn.TensorData;
 import io.paramlab.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Reading the tensors of a loaded optimizer state: shapes must be the parameter's, values are copied as float32. */
 final class StateTensors {
-    private static final Set<String> ADAM_KEYS = Set.of("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+    private static final List<String> ADAM_KEYS = List.of("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq");
 
     private StateTensors() {
     }

@@ -4,9 +4,9 @@ import io.paramlab.nn.PyRepr;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reading the plain values a JSON decoder or a state dict gives (Integer, Long, Double,
@@ -76,7 +76,7 @@ final class Values {
         return (Map<String, Object>) m;
     }
 
-    static void rejectUnknown(Map<String, ?> map, Set<String> known, String prefix, String what) {
+    static void rejectUnknown(Map<String, ?> map, Collection<String> known, String prefix, String what) {
         for (String key : map.keySet()) {
             if (!known.contains(key)) {
                 throw new OptimizerException(field(prefix, key), "is not an option of " + what
