@@ -22,7 +22,7 @@ final class CaseModels {
     }
 
     static Module build(JsonNode create) {
-        return ModuleFactory.build(SpecParser.parse(create, 32), new Generator(0));
+        return ModuleFactory.build(SpecParser.parse(create, 32), new Generator(0)).root();
     }
 
     /** {@code load_state_dict(sd)}: every key of the module's state dict, values copied into the live tensors. */
