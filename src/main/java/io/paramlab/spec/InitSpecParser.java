@@ -18,7 +18,7 @@ public final class InitSpecParser {
             "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu");
     private static final int MAX_CUSTOM_NESTING = 8;
 
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors = InvalidInputException.collector();
 
     private InitSpecParser() {
     }

@@ -19,7 +19,7 @@ public final class SpecParser {
             "GELU", "Softmax", "Dropout", "Flatten", "LayerNorm", "BatchNorm1d", "Sequential");
 
     private final int maxDepth;
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors = InvalidInputException.collector();
     private final Map<String, NodeSpec> shared = new LinkedHashMap<>();
     private Set<String> sharedKeys = Set.of();
 
