@@ -120,6 +120,14 @@ class HardeningTest {
         }
     }
 
+    /** Boot's error page answered {"timestamp", "status": 500, "error"} as application/json. */
+    @Test
+    void theServletErrorPageIsAProblem() {
+        RawHttp.Answer direct = RawHttp.send(port, "GET /error HTTP/1.1", "", "");
+        assertRawProblem(direct, 404);
+        assertThat(direct.body().get("type").stringValue()).isEqualTo("urn:paramlab:problem:not-found");
+    }
+
     @Test
     void traceIsOff() {
         RawHttp.Answer answer = RawHttp.send(port, "TRACE /api/v1/models HTTP/1.1", "X-Secret: echo-me\r\n", "");
