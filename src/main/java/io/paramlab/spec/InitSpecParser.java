@@ -20,7 +20,7 @@ public final class InitSpecParser {
     public static final Map<String, Function<Args, InitPolicy>> POLICIES = policies();
     private static final int MAX_CUSTOM_NESTING = 8;
 
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors = InvalidInputException.collector();
 
     private InitSpecParser() {
     }

@@ -25,7 +25,7 @@ public final class SpecParser {
     }
 
     private final int maxDepth;
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors = InvalidInputException.collector();
     private final Map<String, NodeSpec> shared = new LinkedHashMap<>();
     private Set<String> sharedKeys = Set.of();
 
