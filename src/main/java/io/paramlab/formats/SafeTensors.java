@@ -324,7 +324,7 @@ public final class SafeTensors {
             List<Long> out = new ArrayList<>();
             for (Object o : (List<?>) value) {
                 if (!(o instanceof Long) || (Long) o < 0) {
-                    throw invalidHeader("tensor '" + name + "' has " + field + " " + value + "; expected non-negative integers");
+                    throw invalidHeader("tensor '" + name + "' has a " + field + " that is not all non-negative integers");
                 }
                 out.add((Long) o);
             }
