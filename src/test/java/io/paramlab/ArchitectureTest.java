@@ -8,7 +8,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The layering of STYLE.md: api -> model -> spec -> nn -> init -> tensor, and no Spring below model. */
+/** The layering of STYLE.md: api -> model -> spec/formats -> nn -> init -> tensor, and no Spring below model. */
 @AnalyzeClasses(packages = "io.paramlab", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -17,18 +17,21 @@ class ArchitectureTest {
             .layer("api").definedBy("io.paramlab.api..")
             .layer("model").definedBy("io.paramlab.model..")
             .layer("spec").definedBy("io.paramlab.spec..")
+            .layer("formats").definedBy("io.paramlab.formats..")
             .layer("nn").definedBy("io.paramlab.nn..")
             .layer("init").definedBy("io.paramlab.init..")
             .layer("tensor").definedBy("io.paramlab.tensor..")
             .whereLayer("api").mayNotBeAccessedByAnyLayer()
             .whereLayer("model").mayOnlyBeAccessedByLayers("api")
             .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec")
+            .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model")
+            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "formats")
             .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn")
-            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init");
+            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "formats", "nn", "init");
 
     @ArchTest
     static final ArchRule engineHasNoFramework = noClasses()
-            .that().resideInAnyPackage("io.paramlab.tensor..", "io.paramlab.nn..", "io.paramlab.init..")
+            .that().resideInAnyPackage("io.paramlab.tensor..", "io.paramlab.nn..", "io.paramlab.init..",
+                    "io.paramlab.formats..")
             .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "tools.jackson..", "com.fasterxml..");
 }

@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -219,7 +217,7 @@ public final class TorchSave {
         }
         try {
             return new ZipReader(new LimitedInputStream(buffered, limits.maxBytes()), limits).read();
-        } catch (ZipException | EOFException | IllegalArgumentException e) {
+        } catch (EOFException e) {
             throw new FormatException("invalid-zip", "the zip archive is damaged or cut short (" + e.getMessage() + ")");
         }
     }
@@ -280,7 +278,7 @@ public final class TorchSave {
      * most maxBytes in all since every byte read counts against it.
      */
     private static final class ZipReader {
-        private final ZipInputStream zip;
+        private final ZipStream zip;
         private final PickleLimits limits;
         private final byte[] buf = new byte[Dtype.BUFFER_BYTES];
         private final Map<String, byte[]> early = new LinkedHashMap<>();
@@ -290,14 +288,14 @@ public final class TorchSave {
         private long decoded;
 
         ZipReader(LimitedInputStream raw, PickleLimits limits) {
-            this.zip = new ZipInputStream(raw, StandardCharsets.UTF_8);
+            this.zip = new ZipStream(raw);
             this.limits = limits;
         }
 
         Object read() throws IOException {
-            ZipEntry entry;
-            while ((entry = zip.getNextEntry()) != null) {
-                String name = entry.getName();
+            ZipStream.Entry entry;
+            while ((entry = zip.next()) != null) {
+                String name = entry.name;
                 if (archive == null) {
                     int slash = name.indexOf('/');
                     archive = slash > 0 ? name.substring(0, slash) : "";
@@ -306,7 +304,7 @@ public final class TorchSave {
                     if (pickle != null) {
                         throw new FormatException("invalid-zip", "the zip holds " + name + " twice");
                     }
-                    pickle = Unpickler.load(readEntry(limits.maxPickleBytes(), "pickle-too-large", name), limits);
+                    pickle = Unpickler.load(readEntry(entry, limits.maxPickleBytes(), "pickle-too-large"), limits);
                     checkStorageSizes();
                     for (Map.Entry<String, byte[]> e : early.entrySet()) {
                         fill(e.getKey(), new ByteArrayInputStream(e.getValue()));
@@ -315,18 +313,18 @@ public final class TorchSave {
                 } else if (name.startsWith(archive + "/data/")) {
                     String key = name.substring(archive.length() + 6);
                     if (pickle == null) {
-                        early.put(key, readEntry((int) Math.min(MAX_ARRAY, limits.maxBytes() - decoded), "too-large", name));
+                        early.put(key, readEntry(entry, (int) Math.min(MAX_ARRAY, limits.maxBytes() - decoded), "too-large"));
                     } else {
-                        fill(key, zip);
+                        fill(key, entry);
                     }
                 } else if (name.equals(archive + "/byteorder")) {
-                    String order = new String(readEntry(16, "invalid-zip", name), StandardCharsets.US_ASCII).trim();
+                    String order = new String(readEntry(entry, 16, "invalid-zip"), StandardCharsets.US_ASCII).trim();
                     if (!order.equals("little")) {
                         throw new FormatException("unsupported-byteorder", "the file was saved on a " + order
                                 + "-endian machine; re-save it on a little-endian one");
                     }
                 }
-                drain(name);
+                drain(entry);
             }
             if (pickle == null) {
                 throw new FormatException("missing-pickle", "the zip holds no " + (archive == null ? "" : archive)
@@ -363,6 +361,9 @@ public final class TorchSave {
             if (s == null) {
                 return;
             }
+            if (entry instanceof ZipStream.Entry) {
+                ((ZipStream.Entry) entry).expectSize(s.byteSize());
+            }
             if (s.values != null) {
                 throw new FormatException("invalid-zip", "the zip holds storage '" + key + "' twice");
             }
@@ -384,10 +385,10 @@ public final class TorchSave {
                     + s.dtype.name() + " values (" + s.byteSize() + " bytes), but its zip entry has a different size");
         }
 
-        private byte[] readEntry(int max, String rule, String name) throws IOException {
-            byte[] data = zip.readNBytes(max);
-            if (zip.read() >= 0) {
-                throw new FormatException(rule, "zip entry " + name + " is larger than " + max + " bytes, over the limit");
+        private byte[] readEntry(ZipStream.Entry entry, int max, String rule) throws IOException {
+            byte[] data = entry.readNBytes(max);
+            if (entry.read() >= 0) {
+                throw new FormatException(rule, "zip entry " + entry.name + " is larger than " + max + " bytes, over the limit");
             }
             count(data.length);
             return data;
@@ -397,9 +398,9 @@ public final class TorchSave {
          * Reads what is left of an entry we do not need, counting it: a compressed entry can expand
          * a thousandfold, and this keeps the decompressed total within maxBytes too.
          */
-        private void drain(String name) throws IOException {
+        private void drain(ZipStream.Entry entry) throws IOException {
             int n;
-            while ((n = zip.read(buf, 0, buf.length)) > 0) {
+            while ((n = entry.read(buf, 0, buf.length)) > 0) {
                 count(n);
             }
         }
