@@ -8,7 +8,10 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The layering of STYLE.md: api -> model -> spec/optim -> nn -> init -> tensor, and no Spring below model. */
+/**
+ * The layering of STYLE.md: api -> model -> spec -> optim/formats -> nn -> init -> tensor, and no
+ * Spring or Jackson in the engine packages, which could be lifted into another program unchanged.
+ */
 @AnalyzeClasses(packages = "io.paramlab", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -18,6 +21,7 @@ class ArchitectureTest {
             .layer("model").definedBy("io.paramlab.model..")
             .layer("spec").definedBy("io.paramlab.spec..")
             .layer("optim").definedBy("io.paramlab.optim..")
+            .layer("formats").definedBy("io.paramlab.formats..")
             .layer("nn").definedBy("io.paramlab.nn..")
             .layer("init").definedBy("io.paramlab.init..")
             .layer("tensor").definedBy("io.paramlab.tensor..")
@@ -25,12 +29,14 @@ class ArchitectureTest {
             .whereLayer("model").mayOnlyBeAccessedByLayers("api")
             .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "model")
             .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "optim")
+            .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model")
+            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "optim", "formats")
             .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "optim")
-            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init", "optim");
+            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init", "optim", "formats");
 
     @ArchTest
     static final ArchRule engineHasNoFramework = noClasses()
-            .that().resideInAnyPackage("io.paramlab.tensor..", "io.paramlab.nn..", "io.paramlab.init..", "io.paramlab.optim..")
+            .that().resideInAnyPackage("io.paramlab.tensor..", "io.paramlab.nn..", "io.paramlab.init..",
+                    "io.paramlab.optim..", "io.paramlab.formats..")
             .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "tools.jackson..", "com.fasterxml..");
 }
