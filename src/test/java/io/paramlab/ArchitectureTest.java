@@ -8,7 +8,10 @@ import com.tngtech.archunit.lang.ArchRule;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The layering of STYLE.md: api -> model -> store/spec -> nn -> init -> tensor, and no Spring below model but in store. */
+/**
+ * The layering of STYLE.md: api -> model -> store/spec -> optim/formats -> nn -> init -> tensor, and no
+ * Spring or Jackson in the engine packages, which could be lifted into another program unchanged.
+ */
 @AnalyzeClasses(packages = "io.paramlab", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -18,6 +21,8 @@ class ArchitectureTest {
             .layer("model").definedBy("io.paramlab.model..")
             .layer("store").definedBy("io.paramlab.store..")
             .layer("spec").definedBy("io.paramlab.spec..")
+            .layer("optim").definedBy("io.paramlab.optim..")
+            .layer("formats").definedBy("io.paramlab.formats..")
             .layer("nn").definedBy("io.paramlab.nn..")
             .layer("init").definedBy("io.paramlab.init..")
             .layer("tensor").definedBy("io.paramlab.tensor..")
@@ -25,12 +30,15 @@ class ArchitectureTest {
             .whereLayer("model").mayOnlyBeAccessedByLayers("api")
             .whereLayer("store").mayOnlyBeAccessedByLayers("api", "model")
             .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "store")
-            .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn")
-            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init");
+            .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "model")
+            .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model")
+            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "optim", "formats", "store")
+            .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "optim")
+            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init", "optim", "formats");
 
     @ArchTest
     static final ArchRule engineHasNoFramework = noClasses()
-            .that().resideInAnyPackage("io.paramlab.tensor..", "io.paramlab.nn..", "io.paramlab.init..")
+            .that().resideInAnyPackage("io.paramlab.tensor..", "io.paramlab.nn..", "io.paramlab.init..",
+                    "io.paramlab.optim..", "io.paramlab.formats..")
             .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "tools.jackson..", "com.fasterxml..");
 }

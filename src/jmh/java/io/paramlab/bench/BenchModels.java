@@ -55,7 +55,7 @@ final class BenchModels {
             String shared = this == TIED
                     ? ", \"shared\": {\"shared\": {\"type\": \"Linear\", \"in_features\": 8, \"out_features\": 8}}" : "";
             String spec = "{\"name\": \"" + name().toLowerCase() + "\", \"seed\": 42" + shared + ", \"model\": " + model + "}";
-            return ModuleFactory.build(SpecParser.parse(JSON.readTree(spec), 32), new Generator(42));
+            return ModuleFactory.build(SpecParser.parse(JSON.readTree(spec), 32), new Generator(42)).root();
         }
 
         Tensor input() {

@@ -35,12 +35,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > maxBytes) {
-            response.setStatus(413);
-            response.setContentType("application/problem+json");
-            response.getWriter().write("{\"type\":\"urn:paramlab:problem:body-too-large\",\"title\":\"Request body too large\","
-                    + "\"status\":413,\"detail\":\"the request body has " + request.getContentLengthLong()
-                    + " bytes, over the limit of " + maxBytes + " (paramlab.limits.max-body-size)\","
-                    + "\"limit\":\"max-body-size\",\"actual\":" + request.getContentLengthLong() + ",\"maximum\":" + maxBytes + "}");
+            ProblemJson.write(response, Problems.bodyTooLarge(request.getContentLengthLong(), maxBytes));
             discardRest(request, response);
             return;
         }

@@ -1,8 +1,8 @@
 package io.paramlab.api;
 
 import io.paramlab.model.Loss;
-import io.paramlab.model.ModelRegistry;
-import io.paramlab.model.Views.BackwardResult;
+import io.paramlab.model.ModelOperations;
+import io.paramlab.model.ModelOperations.BackwardResult;
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import jakarta.validation.Valid;
@@ -26,10 +26,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/models/{id}")
 class ComputeController {
-    private final ModelRegistry registry;
+    private final ModelOperations operations;
 
-    ComputeController(ModelRegistry registry) {
-        this.registry = registry;
+    ComputeController(ModelOperations operations) {
+        this.operations = operations;
     }
 
     record ForwardRequest(@NotNull TensorData input, String module) {
@@ -56,7 +56,7 @@ class ComputeController {
     ForwardResponse forward(@PathVariable String id,
                             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "X = torch.rand(2, 4)", value = ApiExamples.FORWARD), @ExampleObject(name = "net[0](X)", value = ApiExamples.FORWARD_MODULE)}))
                             @Valid @RequestBody ForwardRequest request) {
-        return new ForwardResponse(registry.get(id).forward(request.module() == null ? "" : request.module(), request.input()));
+        return new ForwardResponse(operations.forward(id, request.module() == null ? "" : request.module(), request.input()));
     }
 
     @Operation(summary = "Backward pass", description = "loss_fn(net(input), target).backward(): gradients accumulate into every "
@@ -81,7 +81,7 @@ class ComputeController {
         if (!loss.needsTarget() && request.target() != null) {
             throw new InvalidInputException("target", "loss \"" + loss.apiName() + "\" takes no target");
         }
-        BackwardResult result = registry.get(id).backward(request.input(), request.target(), loss);
+        BackwardResult result = operations.backward(id, request.input(), request.target(), loss);
         return new BackwardResponse(result.loss(), result.output());
     }
 
@@ -90,7 +90,7 @@ class ComputeController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @PostMapping("/zero-grad")
     ResponseEntity<Void> zeroGrad(@PathVariable String id) {
-        registry.get(id).zeroGrad();
+        operations.zeroGrad(id);
         return ResponseEntity.noContent().build();
     }
 }

@@ -1,7 +1,7 @@
 package io.paramlab.api;
 
-import io.paramlab.model.ModelRegistry;
-import io.paramlab.model.Views.Initialized;
+import io.paramlab.model.ModelOperations;
+import io.paramlab.nn.Initialization.Applied;
 import io.paramlab.spec.InitSpecParser;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -22,17 +22,17 @@ import java.util.List;
 @Tag(name = "init")
 @RestController
 class InitController {
-    private final ModelRegistry registry;
+    private final ModelOperations operations;
 
-    InitController(ModelRegistry registry) {
-        this.registry = registry;
+    InitController(ModelOperations operations) {
+        this.operations = operations;
     }
 
-    record InitResponse(List<Initialized> initialized) {
+    record InitResponse(List<Applied> initialized) {
     }
 
     @Operation(summary = "Initialize parameters", description = "Each rule is net[module].apply(fn), children before parents, "
-            + "each module once; fn skips modules whose type is not in layer_types and initializes each named local parameter "
+            + "as PyTorch walks it (a module held by two different parents is visited under each); fn skips modules whose type is not in layer_types and initializes each named local parameter "
             + "with an nn.init policy. seed restarts the model's generator first, as torch.manual_seed(seed) right before the "
             + "same calls, so the numbers are PyTorch's. Answers what was initialized, in order, like the chapter's my_init "
             + "printing 'Init weight torch.Size([8, 4])'. A failure anywhere changes nothing.")
@@ -46,6 +46,6 @@ class InitController {
     InitResponse init(@PathVariable String id,
                       @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.InitRequest.class), examples = {@ExampleObject(name = "init_normal", value = ApiExamples.INIT_NORMAL), @ExampleObject(name = "init_constant", value = ApiExamples.INIT_CONSTANT), @ExampleObject(name = "xavier on net[0], 42 on net[2]", value = ApiExamples.INIT_XAVIER_42), @ExampleObject(name = "my_init", value = ApiExamples.MY_INIT)}))
                       @RequestBody JsonNode request) {
-        return new InitResponse(registry.get(id).init(InitSpecParser.parse(request)));
+        return new InitResponse(operations.init(id, InitSpecParser.parse(request)));
     }
 }

@@ -1,9 +1,10 @@
 package io.paramlab.api;
 
+import io.paramlab.api.Views.ModelInfo;
+import io.paramlab.api.Views.ModuleInfo;
 import io.paramlab.model.LiveModel;
+import io.paramlab.model.ModelOperations;
 import io.paramlab.model.ModelRegistry;
-import io.paramlab.model.Views.ModelInfo;
-import io.paramlab.model.Views.ModuleInfo;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import io.swagger.v3.oas.annotations.Operation;
@@ -34,9 +35,11 @@ import java.util.List;
 @RequestMapping("/api/v1/models")
 class ModelController {
     private final ModelRegistry registry;
+    private final ModelOperations operations;
 
-    ModelController(ModelRegistry registry) {
+    ModelController(ModelRegistry registry, ModelOperations operations) {
         this.registry = registry;
+        this.operations = operations;
     }
 
     record ModelSummary(String id, String name, long parameterCount, Instant createdAt) {
@@ -58,7 +61,7 @@ class ModelController {
     ResponseEntity<ModelInfo> create(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ModelSpec.class), examples = {@ExampleObject(name = "net", value = ApiExamples.NET), @ExampleObject(name = "rgnet", value = ApiExamples.RGNET), @ExampleObject(name = "tied", value = ApiExamples.TIED), @ExampleObject(name = "norms", value = ApiExamples.NORMS)}))
                                      @RequestBody JsonNode spec) {
         LiveModel model = registry.create(spec);
-        return ResponseEntity.created(URI.create("/api/v1/models/" + model.id())).body(model.info());
+        return ResponseEntity.created(URI.create("/api/v1/models/" + model.id())).body(Views.info(model));
     }
 
     @Operation(summary = "List the models", description = "Every live model: id, name, parameter_count, created_at.")
@@ -76,7 +79,7 @@ class ModelController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}")
     ModelInfo get(@PathVariable String id) {
-        return registry.get(id).info();
+        return Views.info(registry.get(id));
     }
 
     @Operation(summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "
@@ -90,7 +93,7 @@ class ModelController {
     ModelInfo patch(@PathVariable String id,
                     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "eval", value = ApiExamples.PATCH_MODEL)}))
                     @Valid @RequestBody ModelPatch patch) {
-        return registry.get(id).patch(patch.training(), patch.name());
+        return Views.info(operations.patch(id, patch.training(), patch.name()));
     }
 
     @Operation(summary = "Delete a model", description = "Forgets the model and returns its parameters to the budget of paramlab.limits.max-total-parameters.")
@@ -108,6 +111,6 @@ class ModelController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}/modules")
     List<ModuleInfo> modules(@PathVariable String id) {
-        return registry.get(id).modules();
+        return Views.modules(registry.get(id));
     }
 }

@@ -1,8 +1,9 @@
 package io.paramlab.api;
 
+import io.paramlab.api.Views.ParameterInfo;
+import io.paramlab.model.ModelOperations;
+import io.paramlab.model.ModelOperations.ParameterPatch;
 import io.paramlab.model.ModelRegistry;
-import io.paramlab.model.Views.ParameterInfo;
-import io.paramlab.model.Views.ParameterPatch;
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -33,9 +34,11 @@ import java.util.Set;
 class ParameterController {
     private static final Set<String> INCLUDES = Set.of("data", "grad");
     private final ModelRegistry registry;
+    private final ModelOperations operations;
 
-    ParameterController(ModelRegistry registry) {
+    ParameterController(ModelRegistry registry, ModelOperations operations) {
         this.registry = registry;
+        this.operations = operations;
     }
 
     /** {@code value} is a number or "NaN", "Infinity", "-Infinity", as in tensors. */
@@ -57,7 +60,7 @@ class ParameterController {
                 throw new InvalidInputException("include", "unknown include \"" + item + "\"; known: data, grad");
             }
         }
-        return registry.get(id).parameters(module, include.contains("data"), include.contains("grad")).stream()
+        return Views.parameters(registry.get(id), module, include.contains("data"), include.contains("grad")).stream()
                 .map(p -> render(p, include.contains("data"), include.contains("grad"))).toList();
     }
 
@@ -67,7 +70,7 @@ class ParameterController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{name}")
     Map<String, Object> get(@PathVariable String id, @PathVariable String name) {
-        return render(registry.get(id).parameter(name), true, true);
+        return render(Views.parameter(registry.get(id), name), true, true);
     }
 
     @Operation(summary = "Write a parameter", description = "net[0].weight.data[0, 0] = 100 ({\"index\": [0, 0], \"value\": 100}), "
@@ -83,7 +86,7 @@ class ParameterController {
     Map<String, Object> patch(@PathVariable String id, @PathVariable String name,
                               @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "element", value = ApiExamples.PATCH_ELEMENT), @ExampleObject(name = "requires_grad", value = ApiExamples.PATCH_REQUIRES_GRAD), @ExampleObject(name = "data (a bias of 1)", value = ApiExamples.PATCH_DATA)}))
                               @RequestBody Patch patch) {
-        return render(registry.get(id).patchParameter(name, validate(patch)), true, true);
+        return render(Views.parameter(operations.patchParameter(id, name, validate(patch)), name), true, true);
     }
 
     private static ParameterPatch validate(Patch patch) {
@@ -121,6 +124,9 @@ class ParameterController {
         out.put("name", p.name());
         out.put("shape", p.shape());
         out.put("dtype", "float32");
+        if (p.shape() == null) {
+            out.put("initialized", false);
+        }
         out.put("requires_grad", p.requiresGrad());
         out.put("aliases", p.aliases());
         if (withData) {

@@ -7,8 +7,10 @@ import io.paramlab.spec.InvalidInputException;
 import io.paramlab.spec.LimitExceededException;
 import io.paramlab.tensor.ShapeException;
 import io.paramlab.tensor.TensorTooLargeException;
+import org.eclipse.jetty.http.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -30,6 +32,8 @@ import java.util.Map;
 /**
  * The one place where failures become RFC 9457 problem details: a stable {@code type} per
  * problem, a human title, the PyTorch-worded detail, and the fields and numbers at fault.
+ * Spring MVC's own errors get their {@code type} here too, and {@link ProblemJson} writes these
+ * same problems for the body filter and for the requests Jetty refuses itself.
  */
 @RestControllerAdvice
 class Problems extends ResponseEntityExceptionHandler {
@@ -39,21 +43,54 @@ class Problems extends ResponseEntityExceptionHandler {
         return URI.create("urn:paramlab:problem:" + slug);
     }
 
-    static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+    static ProblemDetail problem(HttpStatusCode status, String slug, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, Messages.wholeCharacters(detail));
         problem.setType(type(slug));
         problem.setTitle(title);
         return problem;
     }
 
-    private static ProblemDetail invalid(String detail, List<FieldError> errors) {
+    /** The problem for a status alone, as Spring MVC and Jetty name it; {@code reason} is their wording. */
+    static ProblemDetail forStatus(int status, String reason) {
+        HttpStatus known = HttpStatus.resolve(status);
+        String title = known == null ? "HTTP " + status : known.getReasonPhrase();
+        return problem(HttpStatusCode.valueOf(status), slug(status), title, JettyProblemErrors.explained(status, reason));
+    }
+
+    /** The {@code type} of a problem known only by its status. */
+    static String slug(int status) {
+        return switch (status) {
+            case 400 -> "invalid-request";
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 408 -> "request-timeout";
+            case 413, 414, 431 -> "limit-exceeded";
+            case 415 -> "unsupported-media-type";
+            case 422 -> "not-computable";
+            case 500 -> "internal-error";
+            case 503 -> "unavailable";
+            default -> "http-" + status;
+        };
+    }
+
+    static ProblemDetail invalid(String detail, List<FieldError> errors, int errorsTotal) {
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail);
-        problem.setProperty("errors", errors.stream().map(e -> Map.of("field", e.field(), "message", e.message())).toList());
+        problem.setProperty("errors", errors.stream()
+                .map(e -> Map.of("field", Messages.wholeCharacters(e.field()), "message", Messages.wholeCharacters(e.message())))
+                .toList());
+        if (errorsTotal > errors.size()) {
+            problem.setProperty("errors_total", errorsTotal);
+        }
         return problem;
     }
 
+    static ProblemDetail invalid(String detail, List<FieldError> errors) {
+        return invalid(detail, errors, errors.size());
+    }
+
     /** A 413 with the limit's name, the number asked for (when known) and the configured maximum. */
-    private static ProblemDetail overLimit(String slug, String title, String detail, String limit, Long actual, long maximum) {
+    static ProblemDetail overLimit(String slug, String title, String detail, String limit, Long actual, long maximum) {
         ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, slug, title, detail);
         problem.setProperty("limit", limit);
         if (actual != null) {
@@ -63,9 +100,17 @@ class Problems extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** A body over paramlab.limits.max-body-size; {@code actual} is null when it was found while streaming. */
+    static ProblemDetail bodyTooLarge(Long actual, long maximum) {
+        String detail = actual == null
+                ? "the request body is larger than " + maximum + " bytes (paramlab.limits.max-body-size)"
+                : "the request body has " + actual + " bytes, over the limit of " + maximum + " (paramlab.limits.max-body-size)";
+        return overLimit("body-too-large", "Request body too large", detail, "max-body-size", actual, maximum);
+    }
+
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalidInput(InvalidInputException e) {
-        return invalid(e.getMessage(), e.errors());
+        return invalid(e.getMessage(), e.errors(), e.errorsTotal());
     }
 
     @ExceptionHandler(NotFoundException.class)
@@ -76,20 +121,20 @@ class Problems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(LimitExceededException.class)
     ProblemDetail limit(LimitExceededException e) {
         ProblemDetail problem = overLimit("limit-exceeded", "Over a limit", e.getMessage(), e.limit(), e.actual(), e.maximum());
-        problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", e.getMessage())));
+        problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", Messages.wholeCharacters(e.getMessage()))));
         return problem;
     }
 
     @ExceptionHandler(BodyTooLargeException.class)
     ProblemDetail bodyTooLarge(BodyTooLargeException e) {
-        return overLimit("body-too-large", "Request body too large", e.getMessage(), "max-body-size", null, e.maximum());
+        return bodyTooLarge(null, e.maximum());
     }
 
     @ExceptionHandler(UnprocessableException.class)
     ProblemDetail unprocessable(UnprocessableException e) {
         ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "not-computable", "Not computable", e.getMessage());
         if (e.field() != null && !e.field().isEmpty()) {
-            problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", e.getMessage())));
+            problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", Messages.wholeCharacters(e.getMessage()))));
         }
         return problem;
     }
@@ -105,11 +150,45 @@ class Problems extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "shape-mismatch", "Shapes do not fit", e.getMessage());
     }
 
+    /**
+     * Jetty refuses some input only when it is first read, inside the handler (a query string
+     * with a bad percent-encoding, read by a request parameter): its status stands.
+     */
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e) {
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return ResponseEntity.status(http.getCode()).body(forStatus(http.getCode(), http.getReason()));
+            }
+        }
         log.error("unexpected failure", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
-                "the service failed unexpectedly; the failure is logged");
+        return ResponseEntity.internalServerError().body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
+                "Internal error", "the service failed unexpectedly; the failure is logged"));
+    }
+
+    /** Spring MVC's own problems (404, 405, 406, 415, a bad query parameter...) get a type, as ours have. */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode status,
+                                                          WebRequest request) {
+        if (body instanceof ProblemDetail problem && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+            ProblemDetail typed = forStatus(status.value(), problem.getDetail());
+            typed.setInstance(problem.getInstance());
+            if (problem.getProperties() != null) {
+                problem.getProperties().forEach(typed::setProperty);
+            }
+            body = typed;
+        }
+        return super.createResponseEntity(body, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException e, HttpHeaders headers, HttpStatusCode status,
+                                                        WebRequest request) {
+        String field = e.getPropertyName() == null ? "" : e.getPropertyName();
+        Class<?> required = e.getRequiredType();
+        String message = "must be " + (required == null || Messages.kind(required) == null ? "of another type" : Messages.kind(required)) + ", got \""
+                + Messages.quoted(String.valueOf(e.getValue())) + "\"";
+        return ResponseEntity.badRequest().body(invalid(field + ": " + message, List.of(new FieldError(field, message))));
     }
 
     @Override
@@ -133,32 +212,18 @@ class Problems extends ResponseEntityExceptionHandler {
                 return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(bodyTooLarge(tooLarge));
             }
             if (cause instanceof StreamConstraintsException limit) {
-                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem(HttpStatus.CONTENT_TOO_LARGE,
-                        "limit-exceeded", "Over a limit", limit.getOriginalMessage()));
+                return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(JsonErrors.overLimit(limit));
             }
             if (parseError == null && cause instanceof JacksonException json) {
                 parseError = json;
             }
         }
         if (parseError != null) {
-            String field = fieldPath(parseError.getPath());
-            String message = parseError.getOriginalMessage();
-            return ResponseEntity.badRequest().body(invalid((field.isEmpty() ? "" : field + ": ") + message,
-                    List.of(new FieldError(field, message))));
+            FieldError error = JsonErrors.fieldError(parseError);
+            return ResponseEntity.badRequest().body(invalid((error.field().isEmpty() ? "" : error.field() + ": ") + error.message(),
+                    List.of(error)));
         }
         return ResponseEntity.badRequest().body(invalid("the request body is missing or is not JSON", List.of()));
-    }
-
-    static String fieldPath(List<JacksonException.Reference> path) {
-        StringBuilder out = new StringBuilder();
-        for (JacksonException.Reference ref : path) {
-            if (ref.getPropertyName() != null) {
-                out.append(out.length() == 0 ? "" : ".").append(ref.getPropertyName());
-            } else if (ref.getIndex() >= 0) {
-                out.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return out.toString();
     }
 
     private static String snakeCase(String camel) {

@@ -1,7 +1,8 @@
 package io.paramlab.api;
 
+import io.paramlab.model.ModelOperations;
 import io.paramlab.model.ModelRegistry;
-import io.paramlab.model.Views.LoadResult;
+import io.paramlab.nn.StateDictLoader.Result;
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
@@ -28,9 +29,11 @@ import java.util.Map;
 @RequestMapping("/api/v1/models/{id}/state-dict")
 class StateDictController {
     private final ModelRegistry registry;
+    private final ModelOperations operations;
 
-    StateDictController(ModelRegistry registry) {
+    StateDictController(ModelRegistry registry, ModelOperations operations) {
         this.registry = registry;
+        this.operations = operations;
     }
 
     @Operation(summary = "Read a state dict", description = "net[module].state_dict(): an object in PyTorch's key order "
@@ -41,7 +44,7 @@ class StateDictController {
     @GetMapping
     Map<String, TensorData> get(@PathVariable String id,
                                 @Parameter(description = "module path, \"\" for the root", example = "2") @RequestParam(defaultValue = "") String module) {
-        return registry.get(id).stateDict(module);
+        return Views.stateDict(registry.get(id), module);
     }
 
     @Operation(summary = "Load a state dict", description = "net[module].load_state_dict(state, strict): answers missing_keys "
@@ -54,7 +57,7 @@ class StateDictController {
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PutMapping
-    LoadResult put(@PathVariable String id,
+    Result put(@PathVariable String id,
                    @Parameter(description = "module path, \"\" for the root") @RequestParam(defaultValue = "") String module,
                    @Parameter(description = "refuse missing and unexpected keys") @RequestParam(defaultValue = "true") boolean strict,
                    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "one key, with strict=false", value = ApiExamples.LOAD_PARTIAL)}))
@@ -64,6 +67,6 @@ class StateDictController {
                 throw new InvalidInputException(key, "must be a tensor, got null");
             }
         });
-        return registry.get(id).loadStateDict(module, state, strict);
+        return operations.loadStateDict(id, module, state, strict, null);   // JSON has no _metadata
     }
 }

@@ -44,6 +44,15 @@ public final class TensorJson {
         public void serialize(TensorData t, JsonGenerator gen, SerializationContext ctxt) {
             gen.writeStartObject();
             gen.writeName("shape");
+            if (t.shape() == null) {   // a lazy layer's parameter before its first forward: no shape, no data
+                gen.writeNull();
+                gen.writeName("dtype");
+                gen.writeString(t.dtype());
+                gen.writeName("initialized");
+                gen.writeBoolean(false);
+                gen.writeEndObject();
+                return;
+            }
             gen.writeArray(t.shape(), 0, t.shape().length);
             gen.writeName("dtype");
             gen.writeString(t.dtype());
@@ -126,7 +135,12 @@ public final class TensorJson {
             } else if (!Arrays.equals(shape, dataShape) && !(dataShape.length == 1 && dataShape[0] == values.size())) {
                 return fail(ctxt, "data has shape " + Arrays.toString(dataShape) + " but shape says " + Arrays.toString(shape));
             }
-            if (numel(shape) != values.size()) {
+            long numel = numel(shape);
+            if (numel < 0) {
+                return fail(ctxt, "shape " + Arrays.toString(shape) + " has more elements than a tensor can hold ("
+                        + Integer.MAX_VALUE + ")");
+            }
+            if (numel != values.size()) {
                 return fail(ctxt, "shape " + Arrays.toString(shape) + " needs " + numel(shape) + " values, data has " + values.size());
             }
             return values.toTensor(shape, dtype, ctxt, this);
@@ -196,9 +210,16 @@ public final class TensorJson {
             return out.toString();
         }
 
+        /** The element count, or -1 past what one Java array holds (a product can overflow even a long). */
         private static long numel(int[] shape) {
             long n = 1;
-            for (int d : shape) n *= d;
+            for (int d : shape) {
+                if (d == 0) return 0;
+            }
+            for (int d : shape) {
+                n *= d;
+                if (n > Integer.MAX_VALUE) return -1;
+            }
             return n;
         }
 

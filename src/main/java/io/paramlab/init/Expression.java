@@ -80,7 +80,7 @@ public final class Expression {
             Node node = comparison();
             skipSpaces();
             if (pos < s.length()) {
-                throw error("unexpected '" + s.charAt(pos) + "'");
+                throw error("unexpected '" + Character.toString(s.codePointAt(pos)) + "'");
             }
             return node;
         }
@@ -237,7 +237,7 @@ public final class Expression {
                 throw error("expected '" + c + "' but the expression ended");
             }
             if (s.charAt(pos) != c) {
-                throw error("expected '" + c + "' but found '" + s.charAt(pos) + "'");
+                throw error("expected '" + c + "' but found '" + Character.toString(s.codePointAt(pos)) + "'");
             }
             pos++;
         }

@@ -23,7 +23,7 @@ final class LossFunctions {
     }
 
     private static Tensor floats(TensorData target) {
-        return LiveModel.asTensor(target);
+        return ModelOperations.asTensor(target);
     }
 
     /** Class indices: int64, or float32 values that are whole numbers (a bare JSON array defaults to float32). */

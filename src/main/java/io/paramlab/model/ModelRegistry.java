@@ -1,6 +1,5 @@
 package io.paramlab.model;
 
-import io.paramlab.nn.Module;
 import io.paramlab.spec.LimitExceededException;
 import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
@@ -15,6 +14,7 @@ import tools.jackson.databind.JsonNode;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class ModelRegistry {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
     private final Map<String, LiveModel> models = new ConcurrentHashMap<>();
+    private final Map<LiveModel, Long> reserved = new IdentityHashMap<>();   // guarded by this
     private final ParamlabLimits limits;
     private long parametersHeld;
     private int modelsHeld;
@@ -55,21 +56,50 @@ public class ModelRegistry {
                     "the model nests " + size.depth() + " levels deep through its refs, over the limit of "
                             + limits.maxDepth() + " (paramlab.limits.max-depth)");
         }
-        reserve(size.elementCount());
+        reserve(size.elementCount(), true);
         try {
             Generator generator = spec.seed() != null ? new Generator(spec.seed()) : Generator.withRandomSeed();
-            Module root = ModuleFactory.build(spec, generator);
-            LiveModel model = new LiveModel(UUID.randomUUID().toString(), spec, root, generator, limits.maxActivationElements());
+            LiveModel model = new LiveModel(UUID.randomUUID().toString(), spec, ModuleFactory.build(spec, generator), generator,
+                    this::committed);
+            // what is reachable now is what the model holds: shared entries no layer refers to are not
+            long held = model.elementsHeld();
+            synchronized (this) {
+                reserved.put(model, size.elementCount());
+                adjust(model, held);
+            }
             models.put(model.id(), model);
             return model;
         } catch (RuntimeException | Error e) {
-            release(size.elementCount());
+            release(size.elementCount(), true);
             throw e;
         }
     }
 
-    private synchronized void reserve(long parameters) {
-        if (modelsHeld >= limits.maxModels()) {
+    /** After each committed change: a lazy layer's first forward or load adds parameters, which must fit the budget. */
+    private void committed(LiveModel model, String operation) {
+        long held = model.elementsHeld();
+        if (held > limits.maxParametersPerModel()) {
+            throw new LimitExceededException("model", "max-parameters-per-model", held, limits.maxParametersPerModel(),
+                    "the model would hold " + held + " parameters and buffer elements, over the limit of "
+                            + limits.maxParametersPerModel() + " per model (paramlab.limits.max-parameters-per-model)");
+        }
+        adjust(model, held);
+    }
+
+    /** Sets what {@code model} has reserved to {@code held}, refusing growth past the total budget. */
+    private synchronized void adjust(LiveModel model, long held) {
+        long before = reserved.getOrDefault(model, 0L);
+        if (held > before && parametersHeld + (held - before) > limits.maxTotalParameters()) {
+            throw new LimitExceededException("model", "max-total-parameters", parametersHeld + (held - before), limits.maxTotalParameters(),
+                    "the service holds " + parametersHeld + " parameters; " + (held - before) + " more would pass the limit of "
+                            + limits.maxTotalParameters() + " (paramlab.limits.max-total-parameters)");
+        }
+        parametersHeld += held - before;
+        reserved.put(model, held);
+    }
+
+    private synchronized void reserve(long parameters, boolean newModel) {
+        if (newModel && modelsHeld >= limits.maxModels()) {
             throw new LimitExceededException("model", "max-models", modelsHeld + 1L, limits.maxModels(),
                     "the service already holds " + modelsHeld + " models, the limit (paramlab.limits.max-models); delete one first");
         }
@@ -79,12 +109,12 @@ public class ModelRegistry {
                             + limits.maxTotalParameters() + " (paramlab.limits.max-total-parameters)");
         }
         parametersHeld += parameters;
-        modelsHeld++;
+        modelsHeld += newModel ? 1 : 0;
     }
 
-    private synchronized void release(long parameters) {
+    private synchronized void release(long parameters, boolean model) {
         parametersHeld -= parameters;
-        modelsHeld--;
+        modelsHeld -= model ? 1 : 0;
     }
 
     public LiveModel get(String id) {
@@ -104,7 +134,9 @@ public class ModelRegistry {
         if (model == null) {
             throw new NotFoundException("model", "no model with id \"" + id + "\"");
         }
-        release(model.parameterCount());
+        synchronized (this) {
+            release(reserved.remove(model), true);   // exactly what it reserved
+        }
     }
 
     public synchronized long parametersHeld() {

@@ -4,6 +4,8 @@ import io.paramlab.tensor.Functional;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
+import java.util.Map;
+
 /**
  * {@code nn.BatchNorm1d}: batch statistics in training mode, which also move the running ones
  * and count {@code num_batches_tracked}; running statistics in eval mode.
@@ -43,6 +45,17 @@ public final class BatchNorm1d extends Module {
     public void resetParameter(String name, Generator generator) {
         if (!Affine.reset(name, weight, bias)) {
             super.resetParameter(name, generator);
+        }
+    }
+
+    /**
+     * PyTorch's {@code _load_from_state_dict} at {@code _version = 2}: a dict from before version 2
+     * (or with no {@code _metadata}, so no version) may lack num_batches_tracked, which loads as 0.
+     */
+    @Override
+    protected void upgradeStateDict(String prefix, Integer version, Map<String, TensorData> state) {
+        if ((version == null || version < 2) && numBatchesTracked != null) {
+            state.putIfAbsent(prefix + "num_batches_tracked", TensorData.ofLongs(new long[] {0}));
         }
     }
 

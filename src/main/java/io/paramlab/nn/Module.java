@@ -3,14 +3,13 @@ package io.paramlab.nn;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A node of the module tree, as torch.nn.Module: local parameters, buffers and children in
@@ -33,6 +32,47 @@ public abstract class Module {
     /** {@link #forwardWritesInTraining()} for this module or any under it. */
     public final boolean anyForwardWritesInTraining() {
         return namedModules().values().stream().anyMatch(Module::forwardWritesInTraining);
+    }
+
+    /** Whether this module holds parameters a first forward has yet to shape (a lazy layer's). */
+    public boolean hasUninitializedParameters() {
+        return false;
+    }
+
+    /** {@link #hasUninitializedParameters()} for this module or any under it. */
+    public final boolean anyUninitializedParameters() {
+        return namedModules().values().stream().anyMatch(Module::hasUninitializedParameters);
+    }
+
+    /**
+     * PyTorch's lazy load hook: before a load, an uninitialized layer takes the shapes of the
+     * values {@code state} has for it (keys under {@code prefix}). Answers why it cannot, or null.
+     */
+    public String materializeForLoad(String prefix, Map<String, TensorData> state) {
+        return null;
+    }
+
+    /**
+     * Rewrites the part of a state dict under {@code prefix} saved by an older version of this
+     * module ({@code version} from the dict's {@code _metadata}, null without), as PyTorch's
+     * {@code _load_from_state_dict} does before loading.
+     */
+    protected void upgradeStateDict(String prefix, Integer version, Map<String, TensorData> state) {
+    }
+
+    /** What a change may alter beyond parameter and buffer values (a lazy layer's shape), for rollback. */
+    protected Object saveStructure() {
+        return null;
+    }
+
+    protected void restoreStructure(Object saved) {
+    }
+
+    /** Everything {@link #saveStructure} saves for every module under this one, put back by {@link #restore}. */
+    public final Runnable structureSnapshot() {
+        Map<Module, Object> saved = new IdentityHashMap<>();
+        namedModules().values().forEach(m -> saved.put(m, m.saveStructure()));
+        return () -> saved.forEach(Module::restoreStructure);
     }
 
     /** The PyTorch class name, e.g. {@code Linear}. */
@@ -105,11 +145,21 @@ public abstract class Module {
 
     /** {@code named_parameters()}: each parameter once, under its first name. */
     public final Map<String, Tensor> namedParameters() {
-        Map<String, Tensor> named = new LinkedHashMap<>();
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        namedModules().forEach((path, module) -> module.parameters.forEach((local, p) -> {
-            if (seen.add(p)) {
-                named.put(qualify(path, local), p);
+        return namedMembers(module -> module.parameters);
+    }
+
+    /** {@code named_buffers()}: each buffer once, under its first name. */
+    public final Map<String, TensorData> namedBuffers() {
+        return namedMembers(module -> module.buffers);
+    }
+
+    /** PyTorch's {@code _named_members}: modules in {@code named_modules} order, each member once by identity. */
+    private <T> Map<String, T> namedMembers(Function<Module, Map<String, T>> members) {
+        Map<String, T> named = new LinkedHashMap<>();
+        Set<T> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        namedModules().forEach((path, module) -> members.apply(module).forEach((local, member) -> {
+            if (seen.add(member)) {
+                named.put(qualify(path, local), member);
             }
         }));
         return named;
@@ -142,21 +192,19 @@ public abstract class Module {
         return state;
     }
 
-    /** {@code apply(fn)}: each module under this one once, children before parents. */
+    /**
+     * {@code apply(fn)} as PyTorch 1.13 walks it: children before parents, recursing into
+     * {@code children()}, which lists a module held twice by one parent once; a module held by two
+     * different parents is visited under each of them, so it may be visited more than once.
+     */
     public final void apply(Consumer<Module> fn) {
-        Set<Module> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Module> order = new ArrayList<>();
-        postOrder(this, seen, order);
-        order.forEach(fn);
-    }
-
-    private static void postOrder(Module module, Set<Module> seen, List<Module> order) {
-        for (Module child : module.children.values()) {
-            postOrder(child, seen, order);
+        Set<Module> children = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Module child : this.children.values()) {
+            if (children.add(child)) {
+                child.apply(fn);
+            }
         }
-        if (seen.add(module)) {
-            order.add(module);
-        }
+        fn.accept(this);
     }
 
     /** The module at a dotted path ({@code ""} is this one), or null. */

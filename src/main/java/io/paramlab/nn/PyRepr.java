@@ -3,7 +3,7 @@ package io.paramlab.nn;
 import java.math.BigDecimal;
 
 /** Python's {@code repr} of the values that appear in PyTorch's module reprs. */
-final class PyRepr {
+public final class PyRepr {
     private PyRepr() {
     }
 
@@ -12,7 +12,7 @@ final class PyRepr {
     }
 
     /** {@code repr(float)}: shortest round-trip digits, exponent form below 1e-4 or from 1e16. */
-    static String floating(double value) {
+    public static String floating(double value) {
         if (Double.isNaN(value)) return "nan";
         if (Double.isInfinite(value)) return value > 0 ? "inf" : "-inf";
         if (value == 0) return (1 / value < 0) ? "-0.0" : "0.0";

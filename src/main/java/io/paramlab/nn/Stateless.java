@@ -17,20 +17,8 @@ public final class Stateless extends Module {
         this.function = function;
     }
 
-    public static Stateless relu() {
-        return new Stateless("ReLU", "", Functional::relu);
-    }
-
-    public static Stateless sigmoid() {
-        return new Stateless("Sigmoid", "", Functional::sigmoid);
-    }
-
-    public static Stateless tanh() {
-        return new Stateless("Tanh", "", Functional::tanh);
-    }
-
-    public static Stateless identity() {
-        return new Stateless("Identity", "", x -> x);
+    static Stateless of(String typeName, String extraRepr, UnaryOperator<Tensor> function) {
+        return new Stateless(typeName, extraRepr, function);
     }
 
     public static Stateless leakyRelu(double negativeSlope) {

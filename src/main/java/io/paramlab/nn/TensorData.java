@@ -36,7 +36,7 @@ public record TensorData(int[] shape, float[] floats, long[] longs) {
     }
 
     public TensorData copy() {
-        return new TensorData(shape.clone(), isFloat() ? floats.clone() : null, isFloat() ? null : longs.clone());
+        return new TensorData(shape == null ? null : shape.clone(), isFloat() ? floats.clone() : null, isFloat() ? null : longs.clone());
     }
 
     /** Copies {@code source}'s values into this tensor's storage; shapes are checked by the caller. */
@@ -54,6 +54,7 @@ public record TensorData(int[] shape, float[] floats, long[] longs) {
         }
     }
 
+    /** Equal shapes; an uninitialized parameter (no shape) matches nothing. */
     public boolean sameShape(TensorData other) {
         return Arrays.equals(shape, other.shape);
     }

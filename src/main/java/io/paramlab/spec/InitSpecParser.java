@@ -2,23 +2,25 @@ package io.paramlab.spec;
 
 import io.paramlab.init.Expression;
 import io.paramlab.init.ExpressionSyntaxException;
+import io.paramlab.init.FanMode;
 import io.paramlab.init.InitPolicy;
+import io.paramlab.init.Nonlinearity;
+import io.paramlab.nn.InitRule;
 import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Reads an init request, with PyTorch's defaults for each nn.init policy, naming every field at fault. */
 public final class InitSpecParser {
-    static final List<String> POLICIES = List.of("zeros", "ones", "constant", "uniform", "normal", "xavier_uniform",
-            "xavier_normal", "kaiming_uniform", "kaiming_normal", "trunc_normal", "orthogonal", "eye", "default", "custom");
-    static final List<String> NONLINEARITIES = List.of("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-            "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu");
+    /** Every nn.init policy by its API name, with its arguments and PyTorch's defaults: the one list of policies. */
+    public static final Map<String, Function<Args, InitPolicy>> POLICIES = policies();
     private static final int MAX_CUSTOM_NESTING = 8;
 
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors = InvalidInputException.collector();
 
     private InitSpecParser() {
     }
@@ -34,7 +36,7 @@ public final class InitSpecParser {
         JsonFields fields = new JsonFields(body, "", errors);
         fields.rejectUnknown("an init request", List.of("seed", "rules"));
         Long seed = fields.optionalLong("seed");
-        List<InitSpec.Rule> rules = new ArrayList<>();
+        List<InitRule> rules = new ArrayList<>();
         JsonNode list = body.get("rules");
         if (list == null || !list.isArray()) {
             fields.error("rules", "is required: a list of rules");
@@ -49,7 +51,7 @@ public final class InitSpecParser {
         return new InitSpec(seed, rules);
     }
 
-    private InitSpec.Rule rule(JsonNode json, String path) {
+    private InitRule rule(JsonNode json, String path) {
         if (json == null || !json.isObject()) {
             errors.add(new FieldError(path, "must be an object with \"params\""));
             return null;
@@ -84,72 +86,55 @@ public final class InitSpecParser {
                 params.put(entry.getKey(), policy(entry.getValue(), fields.path("params") + "." + entry.getKey(), 0));
             }
         }
-        return new InitSpec.Rule(module, layerTypes, params);
+        return new InitRule(module, layerTypes, params);
     }
 
     private InitPolicy policy(JsonNode json, String path, int nesting) {
         if (json == null || !json.isObject() || !json.has("type") || !json.get("type").isString()) {
-            errors.add(new FieldError(path, "must be a policy object with a \"type\": one of " + String.join(", ", POLICIES)));
+            errors.add(new FieldError(path, "must be a policy object with a \"type\": one of " + String.join(", ", POLICIES.keySet())));
             return null;
         }
         JsonFields f = new JsonFields(json, path, errors);
         String type = json.get("type").stringValue();
-        return switch (type) {
-            case "zeros" -> known(f, type, new InitPolicy.Zeros());
-            case "ones" -> known(f, type, new InitPolicy.Ones());
-            case "eye" -> known(f, type, new InitPolicy.Eye());
-            case "default" -> known(f, type, new InitPolicy.Default());
-            case "constant" -> {
-                f.rejectUnknown(type, List.of("type", "value"));
-                if (!f.has("value")) {
-                    f.error("value", "is required");
-                }
-                yield new InitPolicy.Constant(f.optionalNumber("value", 0));
-            }
-            case "uniform" -> {
-                f.rejectUnknown(type, List.of("type", "a", "b"));
-                yield new InitPolicy.Uniform(f.optionalNumber("a", 0), f.optionalNumber("b", 1));
-            }
-            case "normal" -> {
-                f.rejectUnknown(type, List.of("type", "mean", "std"));
-                yield new InitPolicy.Normal(f.optionalNumber("mean", 0), f.optionalNumber("std", 1));
-            }
-            case "xavier_uniform" -> {
-                f.rejectUnknown(type, List.of("type", "gain"));
-                yield new InitPolicy.XavierUniform(f.optionalNumber("gain", 1));
-            }
-            case "xavier_normal" -> {
-                f.rejectUnknown(type, List.of("type", "gain"));
-                yield new InitPolicy.XavierNormal(f.optionalNumber("gain", 1));
-            }
-            case "orthogonal" -> {
-                f.rejectUnknown(type, List.of("type", "gain"));
-                yield new InitPolicy.Orthogonal(f.optionalNumber("gain", 1));
-            }
-            case "kaiming_uniform", "kaiming_normal" -> {
-                f.rejectUnknown(type, List.of("type", "a", "mode", "nonlinearity"));
-                double a = f.optionalNumber("a", 0);
-                String mode = f.optionalString("mode", "fan_in", List.of("fan_in", "fan_out"));
-                String nonlinearity = f.optionalString("nonlinearity", "leaky_relu", NONLINEARITIES);
-                yield type.equals("kaiming_uniform") ? new InitPolicy.KaimingUniform(a, mode, nonlinearity)
-                        : new InitPolicy.KaimingNormal(a, mode, nonlinearity);
-            }
-            case "trunc_normal" -> {
-                f.rejectUnknown(type, List.of("type", "mean", "std", "a", "b"));
-                yield new InitPolicy.TruncNormal(f.optionalNumber("mean", 0), f.optionalNumber("std", 1),
-                        f.optionalNumber("a", -2), f.optionalNumber("b", 2));
-            }
-            case "custom" -> custom(f, json, path, nesting);
-            default -> {
-                f.error("type", "unknown policy \"" + type + "\"; known: " + String.join(", ", POLICIES));
-                yield null;
-            }
-        };
+        if (type.equals("custom")) {
+            return custom(f, json, path, nesting);
+        }
+        Function<Args, InitPolicy> parser = POLICIES.get(type);
+        if (parser == null) {
+            f.error("type", "unknown policy \"" + type + "\"; known: " + String.join(", ", POLICIES.keySet()));
+            return null;
+        }
+        Args args = new Args(f, type);
+        InitPolicy policy = parser.apply(args);
+        args.rejectUnknown();
+        return policy;
     }
 
-    private InitPolicy known(JsonFields f, String type, InitPolicy policy) {
-        f.rejectUnknown(type, List.of("type"));
-        return policy;
+    private static Map<String, Function<Args, InitPolicy>> policies() {
+        Map<String, Function<Args, InitPolicy>> p = new LinkedHashMap<>();
+        p.put("zeros", a -> new InitPolicy.Zeros());
+        p.put("ones", a -> new InitPolicy.Ones());
+        p.put("constant", a -> new InitPolicy.Constant(a.requiredNumber("value")));
+        p.put("uniform", a -> new InitPolicy.Uniform(a.number("a", 0), a.number("b", 1)));
+        p.put("normal", a -> new InitPolicy.Normal(a.number("mean", 0), a.number("std", 1)));
+        p.put("xavier_uniform", a -> new InitPolicy.XavierUniform(a.number("gain", 1)));
+        p.put("xavier_normal", a -> new InitPolicy.XavierNormal(a.number("gain", 1)));
+        p.put("kaiming_uniform", a -> new InitPolicy.KaimingUniform(a.number("a", 0), fanMode(a), nonlinearity(a)));
+        p.put("kaiming_normal", a -> new InitPolicy.KaimingNormal(a.number("a", 0), fanMode(a), nonlinearity(a)));
+        p.put("trunc_normal", a -> new InitPolicy.TruncNormal(a.number("mean", 0), a.number("std", 1), a.number("a", -2), a.number("b", 2)));
+        p.put("orthogonal", a -> new InitPolicy.Orthogonal(a.number("gain", 1)));
+        p.put("eye", a -> new InitPolicy.Eye());
+        p.put("default", a -> new InitPolicy.Default());
+        p.put("custom", null);   // parsed by custom(): its base is a policy, its expr an expression
+        return java.util.Collections.unmodifiableMap(p);
+    }
+
+    private static FanMode fanMode(Args a) {
+        return FanMode.of(a.oneOf("mode", "fan_in", FanMode.apiNames()));
+    }
+
+    private static Nonlinearity nonlinearity(Args a) {
+        return Nonlinearity.of(a.oneOf("nonlinearity", "leaky_relu", Nonlinearity.apiNames()));
     }
 
     private InitPolicy custom(JsonFields f, JsonNode json, String path, int nesting) {

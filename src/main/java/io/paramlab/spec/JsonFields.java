@@ -134,6 +134,6 @@ public final class JsonFields {
     /** A short description of a JSON value for messages: its text, cut if long. */
     public static String describe(JsonNode value) {
         String text = value.isString() ? "\"" + value.stringValue() + "\"" : value.toString();
-        return text.length() > 40 ? text.substring(0, 37) + "..." : text;
+        return text.codePointCount(0, text.length()) > 40 ? text.substring(0, text.offsetByCodePoints(0, 37)) + "..." : text;
     }
 }

@@ -8,18 +8,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads a model spec from JSON, filling in PyTorch's defaults and naming every field at fault.
  * Nesting is checked while descending, so a hostile depth is refused before it can recurse far.
  */
 public final class SpecParser {
-    private static final List<String> ACTIVATIONS = List.of("ReLU", "Sigmoid", "Tanh", "Identity");
-    static final List<String> TYPES = List.of("Linear", "ReLU", "Sigmoid", "Tanh", "Identity", "LeakyReLU",
-            "GELU", "Softmax", "Dropout", "Flatten", "LayerNorm", "BatchNorm1d", "Sequential");
+    /** Every type a node may have: the layers, then Sequential. */
+    static final List<String> TYPES = types();
+
+    private static List<String> types() {
+        List<String> types = new ArrayList<>(LayerSpec.TYPES.keySet());
+        types.add("Sequential");
+        return List.copyOf(types);
+    }
 
     private final int maxDepth;
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors = InvalidInputException.collector();
     private final Map<String, NodeSpec> shared = new LinkedHashMap<>();
     private Set<String> sharedKeys = Set.of();
 
@@ -82,46 +88,18 @@ public final class SpecParser {
             return null;
         }
         String type = json.get("type").stringValue();
-        return switch (type) {
-            case "Sequential" -> sequential(fields, json, path, depth, inShared);
-            case "Linear" -> {
-                fields.rejectUnknown(type, args("in_features", "out_features", "bias"));
-                yield new NodeSpec.Linear(fields.requiredInt("in_features", 1), fields.requiredInt("out_features", 1),
-                        fields.optionalBoolean("bias", true));
-            }
-            case "ReLU", "Sigmoid", "Tanh", "Identity" -> {
-                fields.rejectUnknown(type, args());
-                yield new NodeSpec.Activation(type);
-            }
-            case "LeakyReLU" -> {
-                fields.rejectUnknown(type, args("negative_slope"));
-                yield new NodeSpec.LeakyReLU(fields.optionalNumber("negative_slope", 0.01));
-            }
-            case "GELU" -> {
-                fields.rejectUnknown(type, args("approximate"));
-                yield new NodeSpec.GELU(fields.optionalString("approximate", "none", List.of("none", "tanh")));
-            }
-            case "Softmax" -> {
-                fields.rejectUnknown(type, args("dim"));
-                yield new NodeSpec.Softmax(fields.optionalInt("dim", -1, Integer.MIN_VALUE));
-            }
-            case "Dropout" -> dropout(fields);
-            case "Flatten" -> {
-                fields.rejectUnknown(type, args("start_dim", "end_dim"));
-                yield new NodeSpec.Flatten(fields.optionalInt("start_dim", 1, Integer.MIN_VALUE),
-                        fields.optionalInt("end_dim", -1, Integer.MIN_VALUE));
-            }
-            case "LayerNorm" -> {
-                fields.rejectUnknown(type, args("normalized_shape", "eps", "elementwise_affine"));
-                yield new NodeSpec.LayerNorm(normalizedShape(fields), fields.optionalNumber("eps", 1e-5),
-                        fields.optionalBoolean("elementwise_affine", true));
-            }
-            case "BatchNorm1d" -> batchNorm(fields, json);
-            default -> {
-                fields.error("type", "unknown layer type \"" + type + "\"; known: " + String.join(", ", TYPES));
-                yield null;
-            }
-        };
+        if (type.equals("Sequential")) {
+            return sequential(fields, json, path, depth, inShared);
+        }
+        Function<Args, LayerSpec> parser = LayerSpec.TYPES.get(type);
+        if (parser == null) {
+            fields.error("type", "unknown layer type \"" + type + "\"; known: " + String.join(", ", TYPES));
+            return null;
+        }
+        Args args = new Args(fields, type);
+        LayerSpec layer = parser.apply(args);
+        args.rejectUnknown();
+        return layer;
     }
 
     private static List<String> args(String... names) {
@@ -179,48 +157,5 @@ public final class SpecParser {
             children.add(new NodeSpec.Child(name, node(child, childPath, depth + 1, inShared)));
         }
         return new NodeSpec.Sequential(children);
-    }
-
-    private NodeSpec dropout(JsonFields fields) {
-        fields.rejectUnknown("Dropout", args("p"));
-        double p = fields.optionalNumber("p", 0.5);
-        if (p < 0 || p > 1) {
-            fields.error("p", "dropout probability has to be between 0 and 1, but got " + p);
-        }
-        return new NodeSpec.Dropout(p);
-    }
-
-    private int[] normalizedShape(JsonFields fields) {
-        JsonNode shape = fields.get("normalized_shape");
-        if (shape != null && shape.isIntegralNumber() && shape.canConvertToInt() && shape.intValue() >= 1) {
-            return new int[] {shape.intValue()};
-        }
-        if (shape != null && shape.isArray() && !shape.isEmpty()) {
-            int[] dims = new int[shape.size()];
-            for (int i = 0; i < dims.length; i++) {
-                JsonNode d = shape.get(i);
-                if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 1) {
-                    fields.error("normalized_shape", "must be a positive integer or a non-empty list of them, got " + JsonFields.describe(shape));
-                    return new int[] {1};
-                }
-                dims[i] = d.intValue();
-            }
-            return dims;
-        }
-        fields.error("normalized_shape", shape == null ? "is required"
-                : "must be a positive integer or a non-empty list of them, got " + JsonFields.describe(shape));
-        return new int[] {1};
-    }
-
-    private NodeSpec batchNorm(JsonFields fields, JsonNode json) {
-        fields.rejectUnknown("BatchNorm1d", args("num_features", "eps", "momentum", "affine", "track_running_stats"));
-        Double momentum = 0.1;
-        if (json.has("momentum") && json.get("momentum").isNull()) {
-            momentum = null;
-        } else {
-            momentum = fields.optionalNumber("momentum", 0.1);
-        }
-        return new NodeSpec.BatchNorm1d(fields.requiredInt("num_features", 1), fields.optionalNumber("eps", 1e-5), momentum,
-                fields.optionalBoolean("affine", true), fields.optionalBoolean("track_running_stats", true));
     }
 }

@@ -35,25 +35,16 @@ public record SpecSize(long elementCount, long modulePaths, int depth) {
         return deepest;
     }
 
-    /** Parameter and buffer elements a node constructs itself; refs construct nothing (Java 17: no pattern switch yet). */
+    /** Parameter and buffer elements a node constructs itself; refs construct nothing. */
     private static long ownParameters(NodeSpec node) {
-        if (node instanceof NodeSpec.Linear l) {
-            return add(multiply(l.inFeatures(), l.outFeatures()), l.bias() ? l.outFeatures() : 0);
+        if (node instanceof LayerSpec layer) {
+            return layer.elements();
         }
-        if (node instanceof NodeSpec.LayerNorm n && n.elementwiseAffine()) {
-            long numel = 1;
-            for (int d : n.normalizedShape()) numel = multiply(numel, d);
-            return add(numel, numel);
-        }
-        if (node instanceof NodeSpec.BatchNorm1d b) {   // weight and bias, running_mean and running_var
-            return ((b.affine() ? 2L : 0) + (b.trackRunningStats() ? 2L : 0)) * b.numFeatures();
-        }
+        long sum = 0;
         if (node instanceof NodeSpec.Sequential s) {
-            long sum = 0;
             for (NodeSpec.Child child : s.layers()) sum = add(sum, ownParameters(child.node()));
-            return sum;
         }
-        return 0;
+        return sum;
     }
 
     private static long paths(NodeSpec node, Map<String, Long> pathsByKey) {
@@ -66,13 +57,7 @@ public record SpecSize(long elementCount, long modulePaths, int depth) {
         }
         return sum;
     }
-
     private static long add(long a, long b) {
-        long sum = a + b;
-        return sum < 0 ? Long.MAX_VALUE : sum;
-    }
-
-    private static long multiply(long a, long b) {
-        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+        return Sizes.add(a, b);
     }
 }

@@ -43,4 +43,21 @@ public final class Shapes {
         for (int i = from; i < to; i++) n *= shape[i];
         return n;
     }
+
+    /** The row-major position of {@code t[index]}, negative indices counted from the end, as PyTorch indexes and words it. */
+    public static int flatIndex(int[] shape, int[] index) {
+        if (index.length != shape.length) {
+            throw new ShapeException("too many indices for tensor of dimension " + shape.length
+                    + ": got " + index.length + " indices, need exactly " + shape.length);
+        }
+        int flat = 0;
+        for (int d = 0; d < shape.length; d++) {
+            int i = index[d] < 0 ? index[d] + shape[d] : index[d];
+            if (i < 0 || i >= shape[d]) {
+                throw new ShapeException("index " + index[d] + " is out of bounds for dimension " + d + " with size " + shape[d]);
+            }
+            flat = flat * shape[d] + i;
+        }
+        return flat;
+    }
 }

@@ -14,8 +14,9 @@ import java.util.Set;
  * gradients accumulate with += so a tensor used twice gets the sum.
  */
 public final class Tensor {
-    private final float[] data;
-    private final int[] shape;
+    private static final float[] NONE = new float[0];
+    private float[] data;
+    private int[] shape;             // null while an uninitialized parameter (a lazy layer's, before its first forward)
     private boolean requiresGrad;
     private float[] grad;
     private Tensor[] inputs;         // null for a leaf
@@ -61,6 +62,54 @@ public final class Tensor {
         return t;
     }
 
+    /**
+     * PyTorch's {@code UninitializedParameter}: a parameter with no shape and no values until
+     * {@link #materialize} gives it both; it keeps its identity, so every holder sees the result.
+     */
+    public static Tensor uninitializedParameter() {
+        Tensor t = new Tensor(NONE, new int[] {0});
+        t.shape = null;
+        t.requiresGrad = true;
+        return t;
+    }
+
+    public boolean isInitialized() {
+        return shape != null;
+    }
+
+    /** {@code UninitializedParameter.materialize(shape)}: zeros of that shape, drawn by the caller. */
+    public void materialize(int... shape) {
+        if (isInitialized()) {
+            throw new IllegalStateException("the parameter is initialized already");
+        }
+        this.data = new float[Shapes.numel(shape)];
+        this.shape = shape.clone();
+    }
+
+    /** Values, shape, gradient and flag as they are now, for {@link #restore} after a failed change. */
+    public Snapshot snapshot(boolean withData, boolean withGrad) {
+        return new Snapshot(data, shape, withData && data.length > 0 ? data.clone() : null,
+                grad, withGrad && grad != null ? grad.clone() : null, requiresGrad);
+    }
+
+    /** Puts back what {@link #snapshot} saw, copying into the arrays it saw (no allocation, so it works out of memory too). */
+    public void restore(Snapshot s) {
+        data = s.data;
+        shape = s.shape;
+        if (s.values != null) {
+            System.arraycopy(s.values, 0, data, 0, data.length);
+        }
+        grad = s.grad;
+        if (s.gradValues != null) {
+            System.arraycopy(s.gradValues, 0, grad, 0, grad.length);
+        }
+        requiresGrad = s.requiresGrad;
+    }
+
+    /** What a parameter was before a change: its arrays (by identity) and, where asked, their values. */
+    public record Snapshot(float[] data, int[] shape, float[] values, float[] grad, float[] gradValues, boolean requiresGrad) {
+    }
+
     /** The output of an op: records the graph only when grad mode is on and an input needs a gradient. */
     static Tensor result(float[] data, int[] shape, Backward backward, Tensor... inputs) {
         Tensor out = new Tensor(data, shape);
@@ -77,16 +126,20 @@ public final class Tensor {
         return out;
     }
 
+    /** The shape, or null for an uninitialized parameter. */
     public int[] shape() {
-        return shape.clone();
+        return shape == null ? null : shape.clone();
     }
 
     int[] shapeView() {
+        if (shape == null) {
+            throw new UninitializedParameterException("forward");
+        }
         return shape;
     }
 
     public int dim() {
-        return shape.length;
+        return shapeView().length;
     }
 
     public int size(int dim) {
@@ -193,6 +246,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return "Tensor" + Shapes.format(shape);
+        return shape == null ? "UninitializedParameter" : "Tensor" + Shapes.format(shape);
     }
 }

@@ -80,7 +80,7 @@ class BadInputTest {
         assertProblem(answer, 400, "in_features");
         List<String> fields = answer.body().get("errors").valueStream().map(e -> e.get("field").stringValue()).toList();
         assertThat(fields).containsExactly("model.layers[0].in_features", "model.layers[1].p",
-                "model.layers[2].in_feature", "model.layers[2].in_features");
+                "model.layers[2].in_features", "model.layers[2].in_feature");
         assertThat(answer.body().get("errors").get(1).get("message").stringValue())
                 .isEqualTo("dropout probability has to be between 0 and 1, but got 1.5");
     }
@@ -118,7 +118,7 @@ class BadInputTest {
     void buffersCountTowardsTheModelLimit() {
         HttpApi.Answer answer = api.post("/models", Map.of("model",
                 Map.of("type", "BatchNorm1d", "num_features", 1_000_000_000, "affine", false)));
-        assertProblem(answer, 413, "2000000000 parameters and buffer elements");
+        assertProblem(answer, 413, "2000000001 parameters and buffer elements");   // running_mean, running_var, num_batches_tracked
     }
 
     @Test

@@ -71,6 +71,15 @@ final class HttpApi {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Any method with the given Content-Type and Accept (either may be null). */
+    Answer send(String method, String path, String contentType, String accept, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) request.header("Content-Type", contentType);
+        if (accept != null) request.header("Accept", accept);
+        return send(request);
+    }
+
     /** Creates a model and returns its id, failing the test if creation fails. */
     String create(Object spec) {
         Answer answer = post("/models", spec);

@@ -46,7 +46,7 @@ class ModelRegistryTest {
         LiveModel other = registry.create(linear(4, 8));
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.write(() -> {
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.change("test", Footprint.METADATA, () -> {
             writing.countDown();
             try {
                 release.await();
@@ -56,10 +56,13 @@ class ModelRegistryTest {
             return null;
         }));
         assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+        // the model list (GET /models) reads names and counts without the lock: it never waits on a write
+        assertThat(CompletableFuture.supplyAsync(() -> registry.list().stream().map(m -> m.name() + m.parameterCount()).toList())
+                .get(5, TimeUnit.SECONDS)).hasSize(2);
         // the other model answers while the busy one is locked for writing
-        assertThat(CompletableFuture.supplyAsync(() -> other.stateDict("")).get(5, TimeUnit.SECONDS)).isNotEmpty();
+        assertThat(CompletableFuture.supplyAsync(() -> other.read(() -> other.root().stateDict())).get(5, TimeUnit.SECONDS)).isNotEmpty();
         // a read of the busy model waits for the write to finish
-        CompletableFuture<?> blockedRead = CompletableFuture.supplyAsync(busy::info);
+        CompletableFuture<?> blockedRead = CompletableFuture.supplyAsync(() -> busy.read(() -> busy.root().repr()));
         Thread.sleep(200);
         assertThat(blockedRead).isNotDone();
         release.countDown();

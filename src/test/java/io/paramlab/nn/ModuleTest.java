@@ -15,8 +15,8 @@ class ModuleTest {
 
     private Sequential tied() {
         Linear shared = new Linear(8, 8, true, generator);
-        return new Sequential().add("0", new Linear(4, 8, true, generator)).add("1", Stateless.relu())
-                .add("2", shared).add("3", Stateless.relu()).add("4", shared).add("5", Stateless.relu())
+        return new Sequential().add("0", new Linear(4, 8, true, generator)).add("1", Activation.ReLU.module())
+                .add("2", shared).add("3", Activation.ReLU.module()).add("4", shared).add("5", Activation.ReLU.module())
                 .add("6", new Linear(8, 1, true, generator));
     }
 
@@ -31,11 +31,22 @@ class ModuleTest {
     }
 
     @Test
-    void applyVisitsEachModuleOnceChildrenFirst() {
+    void applyVisitsAModuleHeldTwiceByOneParentOnceChildrenFirst() {
         Sequential net = tied();
         List<String> order = new ArrayList<>();
         net.apply(m -> order.add(m.typeName()));
         assertThat(order).containsExactly("Linear", "ReLU", "Linear", "ReLU", "ReLU", "Linear", "Sequential");
+    }
+
+    @Test
+    void applyVisitsAModuleOnceUnderEachOfItsParents() {
+        // Sequential(b, s, b) where b holds s: PyTorch 1.13 reaches s inside b and again as a direct child
+        Linear s = new Linear(2, 2, true, generator);
+        Sequential b = new Sequential().add("0", s);
+        Sequential net = new Sequential().add("0", b).add("1", s).add("2", b);
+        List<Module> order = new ArrayList<>();
+        net.apply(order::add);
+        assertThat(order).containsExactly(s, b, s, net);
     }
 
     @Test

@@ -23,14 +23,14 @@ class SpecParserTest {
                   {"type": "LayerNorm", "normalized_shape": 8},
                   {"type": "BatchNorm1d", "num_features": 8, "momentum": null}]}}""");
         var layers = ((NodeSpec.Sequential) spec.model()).layers();
-        assertThat(layers.get(0).node()).isEqualTo(new NodeSpec.Linear(4, 8, true));
-        assertThat(layers.get(1).node()).isEqualTo(new NodeSpec.LeakyReLU(0.01));
-        assertThat(layers.get(2).node()).isEqualTo(new NodeSpec.GELU("none"));
-        assertThat(layers.get(3).node()).isEqualTo(new NodeSpec.Softmax(-1));
-        assertThat(layers.get(4).node()).isEqualTo(new NodeSpec.Dropout(0.5));
-        assertThat(layers.get(5).node()).isEqualTo(new NodeSpec.Flatten(1, -1));
-        assertThat(((NodeSpec.LayerNorm) layers.get(6).node()).normalizedShape()).containsExactly(8);
-        assertThat(layers.get(7).node()).isEqualTo(new NodeSpec.BatchNorm1d(8, 1e-5, null, true, true));
+        assertThat(layers.get(0).node()).isEqualTo(new LayerSpec.Linear(4, 8, true));
+        assertThat(layers.get(1).node()).isEqualTo(new LayerSpec.LeakyReLU(0.01));
+        assertThat(layers.get(2).node()).isEqualTo(new LayerSpec.GELU("none"));
+        assertThat(layers.get(3).node()).isEqualTo(new LayerSpec.Softmax(-1));
+        assertThat(layers.get(4).node()).isEqualTo(new LayerSpec.Dropout(0.5));
+        assertThat(layers.get(5).node()).isEqualTo(new LayerSpec.Flatten(1, -1));
+        assertThat(((LayerSpec.LayerNorm) layers.get(6).node()).normalizedShape()).containsExactly(8);
+        assertThat(layers.get(7).node()).isEqualTo(new LayerSpec.BatchNorm1d(8, 1e-5, null, true, true));
         assertThat(layers.get(3).name()).isEqualTo("3");
     }
 

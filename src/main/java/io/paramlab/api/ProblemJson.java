@@ -1,0 +1,50 @@
+package io.paramlab.api;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.ProblemDetail;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a problem from {@link Problems} where Spring MVC's converters do not run (the body
+ * filter, Jetty's own refusals), in the shape Spring MVC gives it: type, title, status, detail,
+ * instance, then the extension fields.
+ */
+final class ProblemJson {
+    static final String MEDIA_TYPE = "application/problem+json";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ProblemJson() {
+    }
+
+    static byte[] bytes(ProblemDetail problem) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.getType().toString());
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        if (problem.getInstance() != null) {
+            body.put("instance", problem.getInstance().toString());
+        }
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+        return JSON.writeValueAsBytes(body);
+    }
+
+    /** Answers with the problem, unless an answer has already started. */
+    static void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        response.setStatus(problem.getStatus());
+        response.setContentType(MEDIA_TYPE);
+        byte[] bytes = bytes(problem);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}

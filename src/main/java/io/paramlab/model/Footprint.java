@@ -1,0 +1,34 @@
+package io.paramlab.model;
+
+import io.paramlab.tensor.Tensor;
+
+import java.util.Set;
+
+/**
+ * What a change may alter, declared by the caller of {@link LiveModel#change}, so the transaction
+ * saves exactly that before the change runs and can put it all back after any failure.
+ *
+ * @param values     parameter values: null for none, an empty set for every parameter, else these
+ * @param grads      every parameter's gradient
+ * @param buffers    every buffer's values (BatchNorm's running statistics)
+ * @param generator  the model's random generator
+ * @param structure  lazy layers' shapes (a first forward or a load materializes them), mode and name
+ */
+public record Footprint(Set<Tensor> values, boolean grads, boolean buffers, boolean generator, boolean structure) {
+    /** A forward that may move buffers and the generator or materialize lazy layers, and a backward's gradients. */
+    public static final Footprint BACKWARD = new Footprint(null, true, true, true, true);
+    public static final Footprint FORWARD = new Footprint(null, false, true, true, true);
+    public static final Footprint LOAD = new Footprint(Set.of(), false, true, false, true);
+    public static final Footprint INIT = new Footprint(Set.of(), false, false, true, false);
+    public static final Footprint GRADS = new Footprint(null, true, false, false, false);
+    public static final Footprint METADATA = new Footprint(null, false, false, false, true);
+
+    /** One parameter's values and flag. */
+    public static Footprint parameter(Tensor p) {
+        return new Footprint(Set.of(p), false, false, false, false);
+    }
+
+    boolean allValues() {
+        return values != null && values.isEmpty();
+    }
+}

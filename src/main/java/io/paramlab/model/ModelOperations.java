@@ -1,0 +1,189 @@
+package io.paramlab.model;
+
+import io.paramlab.nn.Initialization;
+import io.paramlab.nn.InitRule;
+import io.paramlab.nn.Module;
+import io.paramlab.nn.StateDictLoader;
+import io.paramlab.nn.TensorData;
+import io.paramlab.spec.InitSpec;
+import io.paramlab.tensor.Allocation;
+import io.paramlab.tensor.GradMode;
+import io.paramlab.tensor.ShapeException;
+import io.paramlab.tensor.Shapes;
+import io.paramlab.tensor.Tensor;
+import io.paramlab.tensor.UninitializedParameterException;
+import org.springframework.stereotype.Service;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the API can do to a model, each a few lines over {@link LiveModel#read} and
+ * {@link LiveModel#change} with the PyTorch-level work in {@code nn}: forward, backward, zero_grad,
+ * init, load_state_dict, rename and train/eval, and writes of one parameter.
+ */
+@Service
+public class ModelOperations {
+    private final ModelRegistry registry;
+    private final long maxActivationElements;
+
+    public ModelOperations(ModelRegistry registry, ParamlabLimits limits) {
+        this.registry = registry;
+        this.maxActivationElements = limits.maxActivationElements();
+    }
+
+    /** {@code model.train(training)} and/or a new name. */
+    public LiveModel patch(String id, Boolean training, String newName) {
+        LiveModel model = registry.get(id);
+        model.change("patch", Footprint.METADATA, () -> {
+            if (training != null) {
+                model.root().train(training);
+            }
+            if (newName != null) {
+                model.rename(newName);
+            }
+            return null;
+        });
+        return model;
+    }
+
+    /**
+     * {@code with torch.no_grad(): module(P)(input)}. A forward that changes nothing (eval mode, or no
+     * Dropout or BatchNorm1d, and no lazy layer left) shares the read lock with other forwards.
+     */
+    public TensorData forward(String id, String modulePath, TensorData input) {
+        LiveModel model = registry.get(id);
+        TensorData readOnly = model.read(() -> model.forwardWrites() ? null : runForward(model, modulePath, input));
+        if (readOnly != null) {
+            return readOnly;
+        }
+        return model.change("forward", Footprint.FORWARD, () -> runForward(model, modulePath, input));
+    }
+
+    private TensorData runForward(LiveModel model, String modulePath, TensorData input) {
+        Module module = module(model, modulePath);
+        try (GradMode.Scope noGrad = GradMode.noGrad(); Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
+            return TensorData.of(module.forward(asTensor(input)));
+        }
+    }
+
+    public record BackwardResult(float loss, TensorData output) {
+    }
+
+    /** {@code loss_fn(model(input), target).backward()}: gradients accumulate into every parameter's grad. */
+    public BackwardResult backward(String id, TensorData input, TensorData target, Loss loss) {
+        LiveModel model = registry.get(id);
+        return model.change("forward", Footprint.BACKWARD, () -> {
+            try (Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
+                Tensor output = model.root().forward(asTensor(input));
+                Tensor value = LossFunctions.compute(loss, output, target);
+                value.backward();
+                return new BackwardResult(value.item(), TensorData.of(output));
+            }
+        });
+    }
+
+    /** {@code zero_grad(set_to_none=False)}. */
+    public void zeroGrad(String id) {
+        LiveModel model = registry.get(id);
+        model.change("zero_grad", Footprint.GRADS, () -> {
+            model.root().namedParameters().values().forEach(Tensor::zeroGrad);
+            return null;
+        });
+    }
+
+    /** Init rules in order, each {@code net[module].apply(fn)}; a failure anywhere changes nothing. */
+    public List<Initialization.Applied> init(String id, InitSpec request) {
+        LiveModel model = registry.get(id);
+        return model.change("init", Footprint.INIT, () -> {
+            request.rules().forEach(rule -> module(model, rule.module()));   // every path is checked before anything is drawn
+            if (request.seed() != null) {
+                model.generator().manualSeed(request.seed());
+            }
+            try {
+                return Initialization.apply(model.root(), request.rules(), model.generator());
+            } catch (Initialization.Failure e) {
+                throw new UnprocessableException(e.field(), e.getMessage());
+            }
+        });
+    }
+
+    /** {@code module(P).load_state_dict(state, strict)}; {@code versions} is the dict's {@code _metadata}, null without. */
+    public StateDictLoader.Result loadStateDict(String id, String modulePath, Map<String, TensorData> state, boolean strict,
+                                                Map<String, Integer> versions) {
+        LiveModel model = registry.get(id);
+        return model.change("state_dict.load", Footprint.LOAD, () -> {
+            try {
+                return StateDictLoader.load(module(model, modulePath), state, strict, versions);
+            } catch (io.paramlab.nn.LoadStateDictException e) {
+                throw new UnprocessableException("", e.getMessage());
+            }
+        });
+    }
+
+    /** A parameter write: {@code index} with {@code value}, or {@code data}, and/or {@code requiresGrad}. */
+    public record ParameterPatch(int[] index, Float value, TensorData data, Boolean requiresGrad) {
+    }
+
+    public LiveModel patchParameter(String id, String name, ParameterPatch patch) {
+        LiveModel model = registry.get(id);
+        Tensor p = model.read(() -> parameter(model, name));
+        model.change("parameter.patch", Footprint.parameter(p), () -> {
+            if ((patch.index() != null || patch.data() != null) && !p.isInitialized()) {
+                throw new UnprocessableException("", name + ": " + new UninitializedParameterException("a write").getMessage());
+            }
+            if (patch.index() != null) {
+                int flat;
+                try {
+                    flat = Shapes.flatIndex(p.shape(), patch.index());
+                } catch (ShapeException e) {
+                    throw new UnprocessableException("index", e.getMessage());
+                }
+                p.data()[flat] = patch.value();
+            }
+            if (patch.data() != null) {
+                if (!Arrays.equals(p.shape(), patch.data().shape())) {
+                    throw new UnprocessableException("data", "size mismatch for " + name + ": copying a param with shape "
+                            + TensorData.torchSize(patch.data().shape()) + ", the shape in current model is "
+                            + TensorData.torchSize(p.shape()) + ".");
+                }
+                TensorData.of(p).copyFrom(patch.data());
+            }
+            if (patch.requiresGrad() != null) {
+                p.setRequiresGrad(patch.requiresGrad());
+            }
+            return null;
+        });
+        return model;
+    }
+
+    // ---- lookups (callers hold the lock)
+
+    public static Module module(LiveModel model, String path) {
+        Module module = model.root().submodule(path == null ? "" : path);
+        if (module == null) {
+            throw new NotFoundException("module", "no module \"" + path + "\" in model " + model.id() + "; modules: "
+                    + String.join(", ", model.root().namedModules().keySet().stream().filter(p -> !p.isEmpty()).toList()));
+        }
+        return module;
+    }
+
+    public static Tensor parameter(LiveModel model, String name) {
+        Tensor p = model.root().allParameterNames().get(name);
+        if (p == null) {
+            throw new NotFoundException("parameter", "no parameter \"" + name + "\" in model " + model.id() + "; parameters: "
+                    + String.join(", ", model.root().allParameterNames().keySet()));
+        }
+        return p;
+    }
+
+    /**
+     * A request's values as an input tensor, without a copy: ops never write into their inputs, and
+     * an output is a fresh array or (Identity, Flatten) a view of the request's own values, never
+     * the model's state, so outputs need no copy either.
+     */
+    static Tensor asTensor(TensorData data) {
+        return Tensor.of(data.isFloat() ? data.floats() : LossFunctions.toFloats(data.longs()), data.shape());
+    }
+}

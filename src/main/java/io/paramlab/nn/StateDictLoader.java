@@ -1,0 +1,74 @@
+package io.paramlab.nn;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code module.load_state_dict(state, strict)}: every key and shape is checked before any value is
+ * copied. Lazy layers take their shapes first (PyTorch's lazy load hook), which the caller's
+ * transaction undoes if the load is then refused.
+ */
+public final class StateDictLoader {
+    private StateDictLoader() {
+    }
+
+    /** The keys of the answer: {@code missing_keys} and {@code unexpected_keys}. */
+    public record Result(List<String> missingKeys, List<String> unexpectedKeys) {
+    }
+
+    /**
+     * @param versions the dict's {@code _metadata} versions by module path, or null when it has no
+     *                 {@code _metadata} (JSON, safetensors, a plain dict): then every module loads as from version None
+     */
+    public static Result load(Module module, Map<String, TensorData> given, boolean strict, Map<String, Integer> versions) {
+        Map<String, TensorData> state = new LinkedHashMap<>(given);
+        List<String> lazyErrors = new ArrayList<>();
+        module.allModulePaths().forEach((path, m) -> {
+            String prefix = path.isEmpty() ? "" : path + ".";
+            m.upgradeStateDict(prefix, versions == null ? null : versions.get(path), state);
+            String lazyError = m.materializeForLoad(prefix, state);
+            if (lazyError != null) {
+                lazyErrors.add(lazyError);
+            }
+        });
+        Map<String, TensorData> own = module.stateDict();
+        List<String> missing = own.keySet().stream().filter(k -> !state.containsKey(k)).toList();
+        List<String> unexpected = state.keySet().stream().filter(k -> !own.containsKey(k)).toList();
+        List<String> errors = new ArrayList<>(lazyErrors);
+        own.forEach((key, target) -> {
+            TensorData source = state.get(key);
+            if (source != null && !target.sameShape(source)) {
+                errors.add("size mismatch for " + key + ": copying a param with shape " + TensorData.torchSize(source.shape())
+                        + " from checkpoint, the shape in current model is " + TensorData.torchSize(target.shape()) + ".");
+            }
+        });
+        if (!errors.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
+            throw new LoadStateDictException(message(module, missing, unexpected, errors, strict));
+        }
+        own.forEach((key, target) -> {
+            TensorData source = state.get(key);
+            if (source != null) {
+                target.copyFrom(source);
+            }
+        });
+        return new Result(missing, unexpected);
+    }
+
+    private static String message(Module module, List<String> missing, List<String> unexpected, List<String> errors, boolean strict) {
+        StringBuilder out = new StringBuilder("Error(s) in loading state_dict for " + module.typeName() + ":");
+        if (strict && !missing.isEmpty()) {
+            out.append("\n\tMissing key(s) in state_dict: ").append(quoted(missing)).append(". ");
+        }
+        if (strict && !unexpected.isEmpty()) {
+            out.append("\n\tUnexpected key(s) in state_dict: ").append(quoted(unexpected)).append(". ");
+        }
+        errors.forEach(e -> out.append("\n\t").append(e));
+        return out.toString();
+    }
+
+    private static String quoted(List<String> keys) {
+        return String.join(", ", keys.stream().map(k -> "\"" + k + "\"").toList());
+    }
+}

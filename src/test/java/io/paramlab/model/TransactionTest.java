@@ -1,0 +1,169 @@
+package io.paramlab.model;
+
+import io.paramlab.nn.InitRule;
+import io.paramlab.nn.TensorData;
+import io.paramlab.init.InitPolicy;
+import io.paramlab.spec.InitSpec;
+import io.paramlab.spec.LimitExceededException;
+import io.paramlab.tensor.Tensor;
+import io.paramlab.tensor.TensorTooLargeException;
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Every kind of write through the one transaction primitive, failing part-way (with an exception
+ * or an Error): afterwards the model is exactly as before, values, gradients, buffers, generator,
+ * mode, name and lazy layers alike.
+ */
+class TransactionTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String SPEC = """
+            {"name": "t", "seed": 3, "model": {"type": "Sequential", "layers": [
+              {"type": "Linear", "in_features": 4, "out_features": 8}, {"type": "BatchNorm1d", "num_features": 8},
+              {"type": "Dropout", "p": 0.5}, {"type": "LazyLinear", "out_features": 2}]}}""";
+
+    private final ModelRegistry registry = new ModelRegistry(new ParamlabLimits(1_000_000, 10_000_000, 10, 32, 10_000,
+            DataSize.ofMegabytes(1), 10_000));
+    private final ModelOperations operations = new ModelOperations(registry, new ParamlabLimits(1_000_000, 10_000_000, 10, 32,
+            10_000, DataSize.ofMegabytes(1), 10_000));
+
+    /** Everything a client could read back, copied. */
+    private record State(Map<String, List<Float>> values, Map<String, List<Float>> grads, long nextDraw, boolean training,
+                         String name, String repr, long held) {
+    }
+
+    private State state(LiveModel m) {
+        return m.read(() -> {
+            Map<String, List<Float>> values = new LinkedHashMap<>();
+            m.root().stateDict().forEach((k, v) -> values.put(k, floats(v)));
+            Map<String, List<Float>> grads = new LinkedHashMap<>();
+            m.root().namedParameters().forEach((k, p) -> grads.put(k, p.grad() == null ? null : floats(TensorData.ofFloats(p.grad()))));
+            long draw = m.generator().copy().nextUint64();   // the generator's position, without moving it
+            return new State(values, grads, draw, m.root().isTraining(), m.name(), m.root().repr(), registry.parametersHeld());
+        });
+    }
+
+    private static List<Float> floats(TensorData t) {
+        if (!t.isFloat()) {
+            return Arrays.stream(t.longs()).mapToObj(l -> (float) l).toList();
+        }
+        Float[] out = new Float[t.floats().length];
+        for (int i = 0; i < out.length; i++) out[i] = t.floats()[i];
+        return List.of(out);
+    }
+
+    private LiveModel trained() {
+        LiveModel m = registry.create(JSON.readTree(SPEC));
+        operations.backward(m.id(), input(4, 4), null, Loss.SUM);   // materializes the lazy layer, fills grads, moves BN and the generator
+        return m;
+    }
+
+    private static TensorData input(int rows, int columns) {
+        float[] x = new float[rows * columns];
+        for (int i = 0; i < x.length; i++) x[i] = (i % 7) - 3;
+        return TensorData.ofFloats(x, rows, columns);
+    }
+
+    @Test
+    void anInitThatFailsOnItsSecondRuleChangesNothing() {
+        LiveModel m = trained();
+        State before = state(m);
+        InitSpec request = new InitSpec(9L, List.of(
+                new InitRule("", null, Map.of("weight", new InitPolicy.Normal(0, 1))),
+                new InitRule("", null, Map.of("bias", new InitPolicy.XavierUniform(1)))));   // a bias has no fans: fails
+        assertThatThrownBy(() -> operations.init(m.id(), request)).isInstanceOf(UnprocessableException.class)
+                .hasMessageContaining("Fan in and fan out");
+        assertThat(state(m)).isEqualTo(before);
+    }
+
+    @Test
+    void aChangeFailingWithAnErrorHalfWayIsUndoneToo() {
+        LiveModel m = trained();
+        State before = state(m);
+        assertThatThrownBy(() -> m.change("init", Footprint.INIT, () -> {
+            Tensor w = m.root().namedParameters().get("0.weight");
+            Arrays.fill(w.data(), 42f);                  // layer 0 rewritten...
+            m.generator().nextUint64();
+            throw new OutOfMemoryError("Java heap space");   // ...and the heap runs out before layer 3
+        })).isInstanceOf(OutOfMemoryError.class);
+        assertThat(state(m)).isEqualTo(before);
+    }
+
+    @Test
+    void aBackwardRefusedByTheActivationBudgetKeepsNoGradient() {
+        LiveModel m = trained();
+        State before = state(m);
+        // 2000 rows pass the first layer's budget check only part-way through the graph
+        assertThatThrownBy(() -> operations.backward(m.id(), input(2000, 4), null, Loss.SUM))
+                .isInstanceOf(TensorTooLargeException.class);
+        assertThat(state(m)).isEqualTo(before);
+    }
+
+    @Test
+    void aTrainingForwardFailingAtALaterLayerPutsBatchNormAndTheGeneratorBack() {
+        LiveModel m = trained();
+        State before = state(m);
+        // the input fits layer 0 and BatchNorm (which move), then the loss refuses the target's shape
+        assertThatThrownBy(() -> operations.backward(m.id(), input(4, 4), TensorData.ofFloats(new float[3], 3), Loss.MSE))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(state(m)).isEqualTo(before);
+    }
+
+    @Test
+    void aFirstForwardThatFailsLeavesTheLazyLayerUninitializedAndTheBudgetAsItWas() {
+        LiveModel m = registry.create(JSON.readTree(SPEC));
+        State before = state(m);
+        assertThatThrownBy(() -> operations.backward(m.id(), input(4, 4), TensorData.ofFloats(new float[3], 3), Loss.MSE))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(state(m)).isEqualTo(before);
+        assertThat(m.read(() -> m.root().anyUninitializedParameters())).isTrue();
+    }
+
+    @Test
+    void aLoadRefusedForOneShapeLoadsNoKey() {
+        LiveModel m = trained();
+        State before = state(m);
+        Map<String, TensorData> state = new LinkedHashMap<>();
+        m.read(() -> m.root().stateDict()).forEach((k, v) -> state.put(k, v.copy()));
+        state.put("0.weight", TensorData.ofFloats(new float[32], 8, 4));
+        state.put("3.weight", TensorData.ofFloats(new float[3], 3));   // wrong shape
+        assertThatThrownBy(() -> operations.loadStateDict(m.id(), "", state, true, null)).isInstanceOf(UnprocessableException.class);
+        assertThat(state(m)).isEqualTo(before);
+    }
+
+    @Test
+    void aRefusedRenameOrModeChangeIsUndone() {
+        LiveModel m = trained();
+        State before = state(m);
+        assertThatThrownBy(() -> m.change("patch", Footprint.METADATA, () -> {
+            m.root().train(false);
+            m.rename("renamed");
+            throw new StackOverflowError();
+        })).isInstanceOf(StackOverflowError.class);
+        assertThat(state(m)).isEqualTo(before);
+    }
+
+    @Test
+    void aMaterializationOverTheBudgetIsRefusedAndReleasedExactly() {
+        ModelRegistry small = new ModelRegistry(new ParamlabLimits(1_000_000, 200, 10, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000));
+        ModelOperations ops = new ModelOperations(small, new ParamlabLimits(1_000_000, 200, 10, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000));
+        LiveModel m = small.create(JSON.readTree("{\"model\": {\"type\": \"LazyLinear\", \"out_features\": 10}}"));
+        long held = small.parametersHeld();
+        assertThatThrownBy(() -> ops.forward(m.id(), "", input(1, 50))).isInstanceOf(LimitExceededException.class);
+        assertThat(small.parametersHeld()).isEqualTo(held);
+        assertThat(m.read(() -> m.root().anyUninitializedParameters())).isTrue();
+        ops.forward(m.id(), "", input(1, 5));   // 50 + 10 fit
+        assertThat(small.parametersHeld()).isEqualTo(60);
+        small.delete(m.id());
+        assertThat(small.parametersHeld()).isZero();
+    }
+}
