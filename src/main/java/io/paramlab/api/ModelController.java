@@ -28,6 +28,11 @@ import tools.jackson.databind.JsonNode;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import io.paramlab.spec.InvalidInputException;
+import io.paramlab.store.Page;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.context.request.WebRequest;
 
 /** Models: create from a spec, list, read, switch train/eval, rename, delete; and their modules. */
 @Tag(name = "models")
@@ -42,7 +47,7 @@ class ModelController {
         this.operations = operations;
     }
 
-    record ModelSummary(String id, String name, long parameterCount, Instant createdAt) {
+    record ModelSummary(String id, String name, long parameterCount, Instant createdAt, long version, Instant updatedAt) {
     }
 
     record ModelPatch(Boolean training, @Size(min = 1, max = 200) String name) {
@@ -64,12 +69,29 @@ class ModelController {
         return ResponseEntity.created(URI.create("/api/v1/models/" + model.id())).body(Views.info(model));
     }
 
-    @Operation(summary = "List the models", description = "Every live model: id, name, parameter_count, created_at.")
-    @ApiResponse(responseCode = "200", description = "The models, oldest first")
+    @Operation(summary = "List the models", description = "The stored models, oldest first: id, name, parameter_count, "
+            + "created_at, version, updated_at. Paged: at most `limit` a page, and a Link header (rel=\"next\") while more remain.")
+    @ApiResponse(responseCode = "200", description = "A page of models, oldest first")
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @GetMapping
-    List<ModelSummary> list() {
-        return registry.list().stream()
-                .map(m -> new ModelSummary(m.id(), m.name(), m.parameterCount(), m.createdAt())).toList();
+    ResponseEntity<List<ModelSummary>> list(@Parameter(description = "models per page, 1 to 1000") @RequestParam(defaultValue = "100") int limit,
+                                            @Parameter(description = "the cursor of the previous page's Link") @RequestParam(required = false) String after) {
+        if (limit < 1 || limit > 1000) {
+            throw new InvalidInputException("limit", "must be from 1 to 1000, got " + limit);
+        }
+        Page<io.paramlab.store.ModelSummary> page;
+        try {
+            page = registry.list(limit, after);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("after", e.getMessage());
+        }
+        List<ModelSummary> body = page.items().stream().map(m -> new ModelSummary(m.id(), m.name(), m.parameterCount(),
+                m.createdAt(), m.version(), m.updatedAt())).toList();
+        ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
+        if (page.nextCursor() != null) {
+            answer.header(HttpHeaders.LINK, "</api/v1/models?limit=" + limit + "&after=" + page.nextCursor() + ">; rel=\"next\"");
+        }
+        return answer.body(body);
     }
 
     @Operation(summary = "Read a model", description = "The model: training (net.training), parameter_count "
@@ -78,8 +100,12 @@ class ModelController {
     @ApiResponse(responseCode = "200", description = "The model")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}")
-    ModelInfo get(@PathVariable String id) {
-        return Views.info(registry.get(id));
+    ResponseEntity<ModelInfo> get(@PathVariable String id, WebRequest request) {
+        ModelInfo info = Views.info(registry.get(id));
+        if (request.checkNotModified(Versions.etag(info.version()))) {
+            return null;   // 304: Spring has answered
+        }
+        return ResponseEntity.ok().eTag(Versions.etag(info.version())).body(info);
     }
 
     @Operation(summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "

@@ -32,7 +32,7 @@ import java.util.UUID;
  */
 public final class JdbcModelStore implements ModelStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcModelStore.class);
-    private static final String SUMMARY = "SELECT m.id, s.name, m.owner, m.version, m.created_at, m.updated_at"
+    private static final String SUMMARY = "SELECT m.id, s.name, m.owner, m.version, m.created_at, m.updated_at, s.parameter_count"
             + " FROM model m JOIN state s ON s.id = m.state_id";
     private static final String CHECKPOINT = "SELECT id, model_id, tag, message, model_version, created_at,"
             + " parameter_count, bytes FROM checkpoint";
@@ -65,7 +65,8 @@ public final class JdbcModelStore implements ModelStore {
             jdbc.sql("INSERT INTO model (id, owner, version, created_at, updated_at, state_id) VALUES (?, ?, 1, ?, ?, ?)")
                     .params(model.id(), model.owner(), now, now, written.stateId()).update();
             appendHistory(model.id(), 1, now, change);
-            return new ModelSummary(model.id(), model.state().name(), model.owner(), 1, instant(now), instant(now));
+            return new ModelSummary(model.id(), model.state().name(), model.owner(), 1, instant(now), instant(now),
+                    model.state().parameterCount());
         });
     }
 
@@ -336,7 +337,7 @@ public final class JdbcModelStore implements ModelStore {
 
     private ModelSummary summary(ResultSet rs, int row) throws SQLException {
         return new ModelSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), instant(rs.getLong(5)),
-                instant(rs.getLong(6)));
+                instant(rs.getLong(6)), rs.getLong(7));
     }
 
     private Checkpoint checkpoint(ResultSet rs, int row) throws SQLException {

@@ -43,9 +43,9 @@ final class StateTables {
 
     Written write(ModelState state) {
         String stateId = UUID.randomUUID().toString();
-        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer) VALUES (?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .params(stateId, state.name(), state.specJson(), state.training() ? 1 : 0, state.generatorState(),
-                        state.optimizerJson())
+                        state.optimizerJson(), state.parameterCount())
                 .update();
         Map<Object, Integer> storages = new IdentityHashMap<>();
         Set<String> digests = new HashSet<>();
@@ -156,8 +156,8 @@ final class StateTables {
     /** A copy of a state in SQL: new rows that reference the same chunks, no tensor bytes read. */
     String copy(String stateId) {
         String copyId = UUID.randomUUID().toString();
-        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer)"
-                + " SELECT ?, name, spec, training, generator, optimizer FROM state WHERE id = ?").params(copyId, stateId).update();
+        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count)"
+                + " SELECT ?, name, spec, training, generator, optimizer, parameter_count FROM state WHERE id = ?").params(copyId, stateId).update();
         jdbc.sql("INSERT INTO state_tensor (state_id, position, tensor_key, dtype, shape, numel, requires_grad, storage_of)"
                 + " SELECT ?, position, tensor_key, dtype, shape, numel, requires_grad, storage_of FROM state_tensor WHERE state_id = ?")
                 .params(copyId, stateId).update();

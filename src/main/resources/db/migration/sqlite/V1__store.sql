@@ -15,7 +15,8 @@ CREATE TABLE state (
     spec      TEXT        NOT NULL,
     training  SMALLINT    NOT NULL,
     generator BLOB,
-    optimizer TEXT
+    optimizer TEXT,
+    parameter_count BIGINT NOT NULL
 );
 
 -- One row per state-dict key, in order. storage_of: the position of the first key sharing its storage (tied).
