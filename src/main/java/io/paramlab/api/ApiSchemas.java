@@ -32,6 +32,7 @@ final class ApiSchemas {
 
     /** The strings a non-finite float travels as, in and out (TensorJson.nonFinite reads exactly these). */
     static final List<String> NON_FINITE = List.of("NaN", "Infinity", "-Infinity");
+    static final String NON_FINITE_PATTERN = "^(" + String.join("|", NON_FINITE) + ")$";
 
     /** A property of a layer or policy: its JSON name, its schema, whether it must be given. */
     record Arg(String name, Schema<?> schema, boolean required) {
@@ -104,13 +105,16 @@ final class ApiSchemas {
     }
 
     private static void tensors(Map<String, Schema> out) {
-        out.put("NonFinite", strings(null, NON_FINITE.toArray(String[]::new))
-                .description("a non-finite float: NaN, Infinity, -Infinity"));
-        out.put("Float", oneOf(type("number"), ref("NonFinite"))
+        // Written without "type" on purpose: "not" rules out the other JSON types, pattern constrains the
+        // strings only and items the arrays only, so a validator checks exactly "a number, a non-finite
+        // string, or a list of TensorValue", while code generators that can neither recurse through a
+        // oneOf of a list nor read type arrays (openapi-generator 7's python) see "any value" and work.
+        out.put("FloatValue", new Schema<>().not(type("object", "array", "boolean", "null")).pattern(NON_FINITE_PATTERN)
                 .description("a float32: a JSON number, or one of the strings \"NaN\", \"Infinity\", \"-Infinity\""));
-        out.put("TensorValue", oneOf(type("number"), ref("NonFinite"), array(ref("TensorValue")))
-                .description("tensor.tolist(): a number (\"NaN\", \"Infinity\", \"-Infinity\" for non-finite floats) "
-                        + "or a list of TensorValue, nested row-major")
+        out.put("TensorValue", new Schema<>().not(type("object", "boolean", "null")).pattern(NON_FINITE_PATTERN)
+                .items(ref("TensorValue"))
+                .description("tensor.tolist(): a number (the strings \"NaN\", \"Infinity\", \"-Infinity\" for non-finite "
+                        + "floats) or a list of TensorValue, nested row-major")
                 .example(List.of(List.of(0.1, 0.2), List.of(0.3, 0.4))));
         Schema<?> shape = array(integer(null).minimum(BigDecimal.ZERO)).description("the size of each dimension; [] for a 0-d tensor");
         out.put("Tensor", object("A tensor: data nested row-major as tensor.tolist(), a bare number for shape []",
@@ -185,7 +189,7 @@ final class ApiSchemas {
         out.put(PARAMETER_PATCH, object("A write: index with value (one element), or data (the whole value), and/or "
                         + "requires_grad; absent or null: unchanged",
                 opt("index", nullable(array(integer(null).minimum(BigDecimal.ZERO))).example(List.of(0, 0))),
-                opt("value", nullable(ref("Float"))), opt("data", nullable(ref("TensorInput"))),
+                opt("value", nullable(ref("FloatValue"))), opt("data", nullable(ref("TensorInput"))),
                 opt("requires_grad", nullable(bool(null)))));
         out.put(STATE_DICT, map(ref("Tensor")).description("state_dict(): keys in PyTorch's order, each a tensor"));
         out.put(STATE_DICT_INPUT, map(ref("TensorInput")).description("A state dict to load: key to tensor"));
@@ -204,7 +208,7 @@ final class ApiSchemas {
                         + "cross_entropy: int64 class indices")),
                 req("loss", strings(null, Arrays.stream(Loss.values()).map(Loss::apiName).toArray(String[]::new)))));
         out.put(BACKWARD_RESPONSE, object("The loss and the output; gradients accumulated",
-                req("loss", ref("Float")), req("output", ref("Tensor"))));
+                req("loss", ref("FloatValue")), req("output", ref("Tensor"))));
     }
 
     private static void init(Map<String, Schema> out) {
