@@ -65,6 +65,30 @@ class OpenApiContractTest {
         return tests.stream();
     }
 
+    /** The checks above are only worth something if the schemas refuse what the API refuses. */
+    @Test
+    void theSchemasRefuseWhatTheApiRefuses() {
+        OpenApiContract contract = OpenApiContract.of(port);
+        Map<String, List<String>> refused = Map.of(
+                "TensorValue", List.of("\"nan\"", "{\"a\": 1}", "[[1, 2], [true]]", "null"),
+                "Tensor", List.of("{\"shape\": [2], \"data\": [1, 2]}", "{\"shape\": [2], \"dtype\": \"float64\", \"data\": [1, 2]}"),
+                "TensorInput", List.of("{\"data\": [1], \"extra\": 1}", "[[\"one\"]]", "7"),
+                "ModelSpec", List.of("{\"model\": {\"type\": \"NoSuchLayer\"}}", "{\"model\": {\"type\": \"Linear\", \"in_features\": 4}}",
+                        "{\"model\": {\"type\": \"ReLU\", \"name\": \"a.b\"}}", "{\"model\": {\"ref\": \"s\", \"type\": \"ReLU\"}}"),
+                "InitRequest", List.of("{\"rules\": [{\"params\": {\"weight\": {\"type\": \"constant\"}}}]}"),
+                "BackwardRequest", List.of("{\"input\": [1], \"loss\": \"hinge\"}"),
+                "Model", List.of("{\"id\": \"x\"}"));
+        refused.forEach((component, values) -> {
+            for (String value : values) {
+                JsonNode schema = HttpApi.JSON.readTree("{\"$ref\": \"#/components/schemas/" + component + "\"}");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> contract.validate(component, schema, HttpApi.JSON.readTree(value)))
+                        .as(component + " refuses " + value).isInstanceOf(AssertionError.class);
+            }
+        });
+        contract.validate("a 0-d tensor", HttpApi.JSON.readTree("{\"$ref\": \"#/components/schemas/Tensor\"}"),
+                HttpApi.JSON.readTree("{\"shape\": [], \"dtype\": \"float32\", \"data\": \"-Infinity\"}"));
+    }
+
     @Test
     void everyReferenceResolvesAndEveryAnswerHasItsMediaType() {
         OpenApiContract contract = OpenApiContract.of(port);
