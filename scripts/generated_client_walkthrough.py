@@ -120,6 +120,23 @@ def main(base):
     row = params.get_parameter(net.id, "0.weight").data.data[0]
     check("my_init numbers", all(close(a, b) for a, b in zip(row, [0, 0, -8.170863, -5.7999363])))
 
+    # every layer type's arguments read back, defaults filled in (LayerNorm's list, BatchNorm's null momentum)
+    norms = models.create_model(pc.ModelSpec.from_dict({"name": "norms", "model": {"type": "Sequential", "layers": [
+        {"type": "Flatten"}, {"type": "Linear", "in_features": 12, "out_features": 8},
+        {"type": "BatchNorm1d", "num_features": 8, "momentum": None}, {"type": "GELU", "approximate": "tanh"},
+        {"type": "LeakyReLU"}, {"type": "Dropout", "p": 0.1}, {"type": "Linear", "in_features": 8, "out_features": 8},
+        {"type": "LayerNorm", "normalized_shape": 8}, {"type": "Sigmoid"}, {"type": "Tanh"}, {"type": "Identity"},
+        {"type": "Softmax", "dim": -1}]}}))
+    layers = models.get_model(norms.id).spec.model.to_dict()["layers"]
+    check("spec read back: LayerNorm [8], BatchNorm1d momentum null",
+          layers[7]["normalized_shape"] == [8] and layers[2]["momentum"] is None and layers[0]["start_dim"] == 1)
+    sd = state.get_state_dict(norms.id)
+    check("BatchNorm1d buffers, num_batches_tracked int64", sd["2.num_batches_tracked"].dtype == "int64"
+          and sd["2.num_batches_tracked"].shape == [] and list(sd)[:6] == ["1.weight", "1.bias", "2.weight", "2.bias",
+                                                                         "2.running_mean", "2.running_var"])
+    out = compute.forward(norms.id, pc.ForwardRequest(input=pc.TensorInput([[[0.1] * 4] * 3, [[0.2] * 4] * 3]))).output
+    check("forward through every layer type", out.shape == [2, 8])
+
     # a random seed is exact in a double; eval mode; errors as problems; delete
     unseeded = models.create_model(pc.ModelSpec.from_dict(NET))
     check("random seed below 2^53", 0 <= unseeded.seed < 2 ** 53 and unseeded.spec.seed is None)
