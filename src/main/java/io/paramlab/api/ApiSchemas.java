@@ -109,7 +109,8 @@ final class ApiSchemas {
         // strings only and items the arrays only, so a validator checks exactly "a number, a non-finite
         // string, or a list of TensorValue", while code generators that can neither recurse through a
         // oneOf of a list nor read type arrays (openapi-generator 7's python) see "any value" and work.
-        out.put("FloatValue", new Schema<>().not(type("object", "array", "boolean", "null")).pattern(NON_FINITE_PATTERN)
+        out.put("FloatValue", new Schema<>().not(type("object", "array", "boolean", "null").items(new Schema<>()))
+                        .pattern(NON_FINITE_PATTERN)
                 .description("a float32: a JSON number, or one of the strings \"NaN\", \"Infinity\", \"-Infinity\""));
         out.put("TensorValue", new Schema<>().not(type("object", "boolean", "null")).pattern(NON_FINITE_PATTERN)
                 .items(ref("TensorValue"))
