@@ -9,6 +9,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -53,25 +54,25 @@ class ModelController {
     record ModelPatch(Boolean training, @Size(min = 1, max = 200) String name) {
     }
 
-    @Operation(summary = "Create a model from a layer spec",
+    @Operation(operationId = "createModel", summary = "Create a model from a layer spec",
             description = "Builds the module tree as torch.nn would: Sequential, Linear, activations, norms, nested named blocks, "
                     + "and shared modules by {\"ref\": KEY} (one object: tied parameters). With a seed, parameters are drawn as "
                     + "torch.manual_seed(seed) then the same constructors would draw them. Answers the model with its repr, "
                     + "as print(net) shows it.")
-    @ApiResponse(responseCode = "201", description = "Created; Location is the model's URL")
+    @ApiResponse(responseCode = "201", description = "Created; Location is the model's URL", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @PostMapping
-    ResponseEntity<ModelInfo> create(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ModelSpec.class), examples = {@ExampleObject(name = "net", value = ApiExamples.NET), @ExampleObject(name = "rgnet", value = ApiExamples.RGNET), @ExampleObject(name = "tied", value = ApiExamples.TIED), @ExampleObject(name = "norms", value = ApiExamples.NORMS)}))
+    ResponseEntity<ModelInfo> create(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL_SPEC), examples = {@ExampleObject(name = "net", value = ApiExamples.NET), @ExampleObject(name = "rgnet", value = ApiExamples.RGNET), @ExampleObject(name = "tied", value = ApiExamples.TIED), @ExampleObject(name = "net (seed 1)", value = ApiExamples.NET_SEED_1), @ExampleObject(name = "norms", value = ApiExamples.NORMS)}))
                                      @RequestBody JsonNode spec) {
         LiveModel model = registry.create(spec);
         return ResponseEntity.created(URI.create("/api/v1/models/" + model.id())).body(Views.info(model));
     }
 
-    @Operation(summary = "List the models", description = "The stored models, oldest first: id, name, parameter_count, "
+    @Operation(operationId = "listModels", summary = "List the models", description = "The stored models, oldest first: id, name, parameter_count, "
             + "created_at, version, updated_at. Paged: at most `limit` a page, and a Link header (rel=\"next\") while more remain.")
-    @ApiResponse(responseCode = "200", description = "A page of models, oldest first")
+    @ApiResponse(responseCode = "200", description = "A page of models, oldest first", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.MODEL_SUMMARY))))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @GetMapping
     ResponseEntity<List<ModelSummary>> list(@Parameter(description = "models per page, 1 to 1000") @RequestParam(defaultValue = "100") int limit,
@@ -94,10 +95,10 @@ class ModelController {
         return answer.body(body);
     }
 
-    @Operation(summary = "Read a model", description = "The model: training (net.training), parameter_count "
+    @Operation(operationId = "getModel", summary = "Read a model", description = "The model: training (net.training), parameter_count "
             + "(sum(p.numel() for p in net.parameters()), tied parameters once), repr (print(net)), the spec with defaults "
             + "filled in, and the seed its generator started from.")
-    @ApiResponse(responseCode = "200", description = "The model")
+    @ApiResponse(responseCode = "200", description = "The model", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}")
     ResponseEntity<ModelInfo> get(@PathVariable String id, WebRequest request) {
@@ -108,21 +109,21 @@ class ModelController {
         return ResponseEntity.ok().eTag(Versions.etag(info.version())).body(info);
     }
 
-    @Operation(summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "
+    @Operation(operationId = "patchModel", summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "
             + "passes through and BatchNorm1d uses its running statistics; {\"training\": true} is net.train().")
-    @ApiResponse(responseCode = "200", description = "The model after the change")
+    @ApiResponse(responseCode = "200", description = "The model after the change", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @PatchMapping("/{id}")
     ModelInfo patch(@PathVariable String id,
-                    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "eval", value = ApiExamples.PATCH_MODEL)}))
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL_PATCH), examples = {@ExampleObject(name = "eval", value = ApiExamples.PATCH_MODEL)}))
                     @Valid @RequestBody ModelPatch patch) {
         return Views.info(operations.patch(id, patch.training(), patch.name()));
     }
 
-    @Operation(summary = "Delete a model", description = "Forgets the model and returns its parameters to the budget of paramlab.limits.max-total-parameters.")
+    @Operation(operationId = "deleteModel", summary = "Delete a model", description = "Forgets the model and returns its parameters to the budget of paramlab.limits.max-total-parameters.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @DeleteMapping("/{id}")
@@ -131,9 +132,9 @@ class ModelController {
         return ResponseEntity.noContent().build();
     }
 
-    @Operation(summary = "List the modules", description = "net.named_modules(): each module once, root first (path \"\"), "
+    @Operation(operationId = "listModules", summary = "List the modules", description = "net.named_modules(): each module once, root first (path \"\"), "
             + "with its type, its repr and aliases (the other paths a shared module has).")
-    @ApiResponse(responseCode = "200", description = "The modules in named_modules() order")
+    @ApiResponse(responseCode = "200", description = "The modules in named_modules() order", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.MODULE))))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}/modules")
     List<ModuleInfo> modules(@PathVariable String id) {

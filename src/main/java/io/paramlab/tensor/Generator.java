@@ -24,9 +24,12 @@ public final class Generator {
         manualSeed(seed);
     }
 
-    /** A generator started from a random seed, as a fresh process; {@link #initialSeed()} reports it. */
+    /** Random seeds are drawn below this, so a JSON client that reads numbers as doubles repeats them exactly. */
+    public static final long RANDOM_SEED_BOUND = 1L << 53;
+
+    /** A generator started from a random seed in [0, 2^53), as a fresh process; {@link #initialSeed()} reports it. */
     public static Generator withRandomSeed() {
-        return new Generator(new SecureRandom().nextLong() & Long.MAX_VALUE);
+        return new Generator(new SecureRandom().nextLong(RANDOM_SEED_BOUND));
     }
 
     public long initialSeed() {

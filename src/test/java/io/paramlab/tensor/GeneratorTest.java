@@ -14,6 +14,15 @@ class GeneratorTest {
     }
 
     @Test
+    void randomSeedsStayBelowTwoToThe53SoEveryJsonClientRepeatsThem() {
+        for (int i = 0; i < 200; i++) {
+            long seed = Generator.withRandomSeed().initialSeed();
+            assertThat(seed).isBetween(0L, (1L << 53) - 1);
+            assertThat((long) (double) seed).as("exact as a double").isEqualTo(seed);
+        }
+    }
+
+    @Test
     void uniformIsBitExact() {
         // torch.manual_seed(0); torch.empty(10).uniform_(-2, 3)
         float[] data = new float[10];
