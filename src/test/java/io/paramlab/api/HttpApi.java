@@ -87,7 +87,7 @@ final class HttpApi {
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) request.header("Content-Type", contentType);
         if (accept != null) request.header("Accept", accept);
-        return send(request);
+        return send(request, body);
     }
 
     /** Creates a model and returns its id, failing the test if creation fails. */
