@@ -24,6 +24,7 @@ final class ApiSchemas {
     }
 
     /** Component names the controllers' annotations refer to. */
+    static final String MODEL_STATS = "ModelStats", PARAMETER_STATS = "ParameterStats", HISTORY_ENTRY = "HistoryEntry";
     static final String MODEL_SPEC = "ModelSpec", MODEL = "Model", MODEL_SUMMARY = "ModelSummary", MODEL_PATCH = "ModelPatch",
             MODULE = "Module", PARAMETER = "Parameter", PARAMETER_PATCH = "ParameterPatch", STATE_DICT = "StateDict",
             STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
@@ -100,6 +101,7 @@ final class ApiSchemas {
         spec(out);
         models(out);
         parameters(out);
+        statistics(out);
         compute(out);
         init(out);
         problems(out);
@@ -168,6 +170,28 @@ final class ApiSchemas {
         out.put("ModelSpecFilled", object("The spec as the model holds it: every default filled in, every child named",
                 req("name", nullable(string())), req("seed", nullable(seed())), req("shared", map(ref("Node"))),
                 req("model", ref("Node"))));
+    }
+
+    private static void statistics(Map<String, Schema> out) {
+        Schema<?> value = oneOf(number(null), ref("NonFinite"));
+        out.put("NonFinite", strings(null, NON_FINITE.toArray(String[]::new)).description("a non-finite statistic"));
+        out.put("Histogram", object("bins equal widths over [min, max]; every finite element counted once",
+                req("edges", array(value)), req("counts", array(count()))));
+        out.put("Stats", object("Statistics of one tensor: counts of NaN and infinite elements, the fraction of zeros, and over "
+                        + "the finite elements mean, std (unbiased), min, max, l2_norm and a histogram (null with none)",
+                req("nan_count", count()), req("inf_count", count()), req("zero_fraction", value), req("mean", value),
+                req("std", value), req("min", value), req("max", value), req("l2_norm", value),
+                req("histogram", nullable(ref("Histogram")))));
+        out.put(PARAMETER_STATS, object("A parameter's statistics, of its data and of its gradient (null before any backward)",
+                req("name", string()), req("shape", array(count())), req("numel", count()), req("data", ref("Stats")),
+                req("grad", nullable(ref("Stats"))),
+                req("update_ratio", nullable(value).description("‖w_after − w_before‖₂ / ‖w_before‖₂ of the last optimizer step"))));
+        out.put("BufferStats", object("A buffer's statistics", req("name", string()), req("shape", array(count())),
+                req("numel", count()), req("data", ref("Stats"))));
+        out.put(MODEL_STATS, object("Statistics of net[module]: parameters in named_parameters order (tied once), buffers "
+                + "in named_buffers order", req("parameters", array(ref(PARAMETER_STATS))), req("buffers", array(ref("BufferStats")))));
+        out.put(HISTORY_ENTRY, object("A committed change", req("version", count()), req("at", string().format("date-time")),
+                req("actor", string()), req("operation", string().example("init")), req("summary", nullable(string()))));
     }
 
     private static void models(Map<String, Schema> out) {

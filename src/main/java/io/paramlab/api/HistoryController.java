@@ -6,6 +6,9 @@ import io.paramlab.store.HistoryEntry;
 import io.paramlab.store.ModelStore;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,7 +33,7 @@ class HistoryController {
     @Operation(summary = "A model's history", operationId = "getHistory", description = "Committed changes, newest first: "
             + "version, at, actor (the caller's token name, or anonymous), operation (create, patch, parameter.patch, "
             + "state_dict.load, init, forward, ...) and a short summary.")
-    @ApiResponse(responseCode = "200", description = "The history, newest first")
+    @ApiResponse(responseCode = "200", description = "The history, newest first", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.HISTORY_ENTRY))))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/api/v1/models/{id}/history")

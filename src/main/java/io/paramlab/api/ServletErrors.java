@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
  * such as in a filter) answers a problem too, in place of Boot's {@code {"timestamp", "error"}}
  * page. Asked for directly, /error is just a path that does not exist.
  */
+@io.swagger.v3.oas.annotations.Hidden
 @RestController
 class ServletErrors implements ErrorController {
     private static final Logger log = LoggerFactory.getLogger(ServletErrors.class);

@@ -12,6 +12,8 @@ import io.paramlab.tensor.Tensor;
 import io.paramlab.tensor.UninitializedParameterException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,7 +38,7 @@ class StatsController {
                     + "every buffer its data: nan_count, inf_count, zero_fraction, and over the finite elements mean, std "
                     + "(unbiased), min, max, l2_norm and a histogram of `bins` equal widths over [min, max] that counts every "
                     + "finite element once; update_ratio after an optimizer step.")
-    @ApiResponse(responseCode = "200", description = "The statistics")
+    @ApiResponse(responseCode = "200", description = "The statistics", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL_STATS)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
@@ -55,7 +57,7 @@ class StatsController {
 
     @Operation(summary = "Statistics of one parameter", operationId = "getParameterStats",
             description = "One entry of the module statistics, for a parameter named by any of its names.")
-    @ApiResponse(responseCode = "200", description = "The parameter's statistics")
+    @ApiResponse(responseCode = "200", description = "The parameter's statistics", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.PARAMETER_STATS)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")

@@ -38,7 +38,10 @@ class OpenApiDocumentTest {
             Map.entry("post /api/v1/models/{id}/init initModel", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/forward forward", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/backward backward", List.of("200", "400", "404", "413", "415", "422")),
-            Map.entry("post /api/v1/models/{id}/zero-grad zeroGrad", List.of("204", "404")));
+            Map.entry("post /api/v1/models/{id}/zero-grad zeroGrad", List.of("204", "404")),
+            Map.entry("get /api/v1/models/{id}/stats getModelStats", List.of("200", "400", "404", "422")),
+            Map.entry("get /api/v1/models/{id}/parameters/{name}/stats getParameterStats", List.of("200", "400", "404", "422")),
+            Map.entry("get /api/v1/models/{id}/history getHistory", List.of("200", "400", "404")));
 
     @LocalServerPort
     int port;
