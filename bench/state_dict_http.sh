@@ -42,7 +42,7 @@ for f in json safetensors pt; do
   type=application/octet-stream; [ $f = json ] && type=application/json
   times=()
   for _ in $(seq "$REPEAT"); do
-    times+=("$(curl -sf -o /dev/null -w '%{time_total}' -X PUT -H "Content-Type: $type" --data-binary "@$TMP/sd.$f" \
+    times+=("$(curl -sf -o /dev/null -w '%{time_total}' -H "Content-Type: $type" -T "$TMP/sd.$f" \
       "$API/models/$ID/state-dict")")
   done
   PUT_S[$f]=$(best "${times[@]}")
