@@ -28,7 +28,7 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/models/{id}/parameters", List.of("200", "400", "404")),
             Map.entry("get /api/v1/models/{id}/parameters/{name}", List.of("200", "404")),
             Map.entry("patch /api/v1/models/{id}/parameters/{name}", List.of("200", "400", "404", "413", "415", "422")),
-            Map.entry("get /api/v1/models/{id}/state-dict", List.of("200", "404")),
+            Map.entry("get /api/v1/models/{id}/state-dict", List.of("200", "400", "404", "406", "422")),
             Map.entry("put /api/v1/models/{id}/state-dict", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/init", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/forward", List.of("200", "400", "404", "413", "415", "422")),
@@ -59,6 +59,19 @@ class OpenApiDocumentTest {
         });
         assertThat(doc.get("components").get("schemas").propertyNames())
                 .contains("Tensor", "ModelSpec", "Linear", "BatchNorm1d", "InitRequest", "Policy", "Problem");
+
+        // the state dict travels as JSON or as a file, both ways, with its format parameters
+        JsonNode stateDict = doc.get("paths").get("/api/v1/models/{id}/state-dict");
+        assertThat(stateDict.get("get").get("responses").get("200").get("content").propertyNames())
+                .contains("application/json", "application/octet-stream");
+        assertThat(stateDict.get("put").get("requestBody").get("content").propertyNames())
+                .contains("application/json", "application/octet-stream");
+        List<String> getParameters = new java.util.ArrayList<>();
+        stateDict.get("get").get("parameters").forEach(p -> getParameters.add(p.get("name").stringValue()));
+        assertThat(getParameters).contains("module", "format", "tied");
+        List<String> putParameters = new java.util.ArrayList<>();
+        stateDict.get("put").get("parameters").forEach(p -> putParameters.add(p.get("name").stringValue()));
+        assertThat(putParameters).contains("module", "strict", "format", "key");
     }
 
     @Test
