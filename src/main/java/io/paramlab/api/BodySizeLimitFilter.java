@@ -8,13 +8,17 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /**
- * Refuses bodies over paramlab.limits.max-body-size: at once when Content-Length says so,
+ * Refuses bodies over paramlab.limits.max-body-size (a safetensors or torch.save body: over the
+ * binary limit, {@link ParamlabLimits#maxBinaryBodySize()}): at once when Content-Length says so,
  * otherwise as soon as the count passes the limit while the body streams in.
  *
  * <p>Whatever the answer, the unread rest of the body is then read and dropped (up to
@@ -26,21 +30,49 @@ import java.io.IOException;
 class BodySizeLimitFilter extends OncePerRequestFilter {
     static final long MAX_DISCARD = 2 * 1024 * 1024;
     private final long maxBytes;
+    private final long maxBinaryBytes;
 
     BodySizeLimitFilter(ParamlabLimits limits) {
         this.maxBytes = limits.maxBodySize().toBytes();
+        this.maxBinaryBytes = limits.maxBinaryBodySize();
+    }
+
+    /**
+     * A body that says it is a file (octet-stream, or ?format=safetensors|pt): the query is read
+     * raw, since asking the request for a parameter would make Jetty parse a form body.
+     */
+    static boolean isBinary(HttpServletRequest request) {
+        String type = request.getContentType();
+        if (type != null) {
+            try {
+                if (MediaType.APPLICATION_OCTET_STREAM.includes(MediaType.parseMediaType(type))) {
+                    return true;
+                }
+            } catch (InvalidMediaTypeException e) {
+                // not a media type: the handler answers 415
+            }
+        }
+        String query = request.getQueryString();
+        for (String pair : query == null ? new String[0] : query.split("&")) {
+            if (pair.startsWith("format=")) {
+                String format = pair.substring(7).toLowerCase(Locale.ROOT);
+                return format.equals("safetensors") || format.equals("pt");
+            }
+        }
+        return false;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > maxBytes) {
-            ProblemJson.write(response, Problems.bodyTooLarge(request.getContentLengthLong(), maxBytes));
+        long limit = isBinary(request) ? maxBinaryBytes : maxBytes;
+        if (request.getContentLengthLong() > limit) {
+            ProblemJson.write(response, Problems.bodyTooLarge(request.getContentLengthLong(), limit));
             discardRest(request, response);
             return;
         }
         try {
-            chain.doFilter(new CountingRequest(request, maxBytes), response);
+            chain.doFilter(new CountingRequest(request, limit), response);
         } finally {
             discardRest(request, response);
         }

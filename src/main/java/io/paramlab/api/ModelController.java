@@ -33,7 +33,7 @@ import io.paramlab.spec.InvalidInputException;
 import io.paramlab.store.Page;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.bind.annotation.RequestHeader;
 
 /** Models: create from a spec, list, read, switch train/eval, rename, delete; and their modules. */
 @Tag(name = "models")
@@ -101,12 +101,13 @@ class ModelController {
     @ApiResponse(responseCode = "200", description = "The model", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}")
-    ResponseEntity<ModelInfo> get(@PathVariable String id, WebRequest request) {
+    ResponseEntity<ModelInfo> get(@PathVariable String id, @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
         ModelInfo info = Views.info(registry.get(id));
-        if (request.checkNotModified(Versions.etag(info.version()))) {
-            return null;   // 304: Spring has answered
+        String etag = Versions.etag(info.version());
+        if (Versions.matches(ifNoneMatch, etag)) {
+            return ResponseEntity.status(org.springframework.http.HttpStatus.NOT_MODIFIED).eTag(etag).build();
         }
-        return ResponseEntity.ok().eTag(Versions.etag(info.version())).body(info);
+        return ResponseEntity.ok().eTag(etag).body(info);
     }
 
     @Operation(operationId = "patchModel", summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "

@@ -1,5 +1,6 @@
 package io.paramlab.api;
 
+import io.paramlab.formats.FormatException;
 import io.paramlab.model.NotFoundException;
 import io.paramlab.model.PreconditionFailedException;
 import io.paramlab.model.UnprocessableException;
@@ -142,6 +143,30 @@ class Problems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(io.paramlab.nn.LoadStateDictException.class)
     ProblemDetail loadRefused(io.paramlab.nn.LoadStateDictException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "not-computable", "Not computable", e.getMessage());
+    }
+
+    /**
+     * A safetensors or torch.save body that breaks a rule of its format: 400 with the rule as
+     * {@code rule}, or 413 when the file declares more than the binary body limit.
+     */
+    @ExceptionHandler(FormatException.class)
+    ProblemDetail invalidFile(FormatException e) {
+        ProblemDetail problem = e.rule().equals("too-large")
+                ? problem(HttpStatus.CONTENT_TOO_LARGE, "file-too-large", "File too large", e.getMessage())
+                : problem(HttpStatus.BAD_REQUEST, "invalid-file", "Invalid file", e.getMessage());
+        problem.setProperty("rule", e.rule());
+        return problem;
+    }
+
+    /**
+     * An export cut off after its answer began: there is no answer left to give, so the exception
+     * goes on to the container, which aborts the connection (a client must not take a cut file
+     * for a whole one).
+     */
+    @ExceptionHandler(ExportAbortedException.class)
+    void exportAborted(ExportAbortedException e) {
+        log.info("state-dict export cut off: {}", e.getMessage());
+        throw e;
     }
 
     @ExceptionHandler(UnprocessableException.class)

@@ -19,6 +19,25 @@ final class Versions implements HandlerInterceptor {
         return "\"" + version + "\"";
     }
 
+    /** The tag of a binary rendering: {@code "7-safetensors"}. */
+    static String etag(long version, String format) {
+        return "\"" + version + "-" + format + "\"";
+    }
+
+    /** Whether an {@code If-None-Match} header names {@code etag} (or is {@code *}). */
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.equals("*") || t.equals(etag) || t.equals("W/" + etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         RequestContext.set(new RequestContext("anonymous", expectedVersion(request)));

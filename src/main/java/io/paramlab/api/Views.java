@@ -72,12 +72,16 @@ final class Views {
         });
     }
 
-    /** {@code module(P).state_dict()}, copied. */
-    static Map<String, TensorData> stateDict(LiveModel model, String modulePath) {
+    /** A value read under the lock with the model's version at that moment. */
+    record Versioned<T>(long version, T value) {
+    }
+
+    /** {@code module(P).state_dict()}, copied, with the version it is of. */
+    static Versioned<Map<String, TensorData>> stateDict(LiveModel model, String modulePath) {
         return model.read(() -> {
             Map<String, TensorData> out = new LinkedHashMap<>();
             ModelOperations.module(model, modulePath).stateDict().forEach((key, value) -> out.put(key, value.copy()));
-            return out;
+            return new Versioned<>(model.version(), out);
         });
     }
 

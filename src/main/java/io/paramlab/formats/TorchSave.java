@@ -326,6 +326,7 @@ public final class TorchSave {
                 }
                 drain(entry);
             }
+            zip.finish();
             if (pickle == null) {
                 throw new FormatException("missing-pickle", "the zip holds no " + (archive == null ? "" : archive)
                         + "/data.pkl: it is not a torch.save file");

@@ -21,6 +21,7 @@ final class ZipStream {
     private static final int CENTRAL = 0x02014b50;
     private static final int END = 0x06054b50;
     private static final int END64 = 0x06064b50;
+    private static final int END64_LOCATOR = 0x07064b50;
     private static final int DESCRIPTOR = 0x08074b50;
 
     private final InputStream in;
@@ -264,6 +265,52 @@ final class ZipStream {
         }
         current = new Entry(name, method, flags, crc, compressed, size);
         return current;
+    }
+
+    /**
+     * After {@link #next} returned null: walks the central directory, the ZIP64 end records and
+     * the end record to the end of the stream, so a body is taken only when it is a whole zip
+     * (a cut or extended file is refused even though every entry we need came before).
+     */
+    void finish() throws IOException {
+        while (true) {
+            if (!fill(4)) {
+                throw new EOFException("the zip ends before its end-of-central-directory record");
+            }
+            int signature = intAt(pos);
+            if (signature == CENTRAL) {
+                need(46);
+                int variable = shortAt(pos + 28) + shortAt(pos + 30) + shortAt(pos + 32);
+                advance(46);
+                skipBytes(variable);
+            } else if (signature == END64) {
+                need(12);
+                long size = longAt(pos + 4);
+                advance(12);
+                skipBytes(size);
+            } else if (signature == END64_LOCATOR) {
+                need(20);
+                advance(20);
+            } else if (signature == END) {
+                need(22);
+                int comment = shortAt(pos + 20);
+                advance(22);
+                skipBytes(comment);
+                if (fill(1)) {
+                    throw new FormatException("trailing-bytes", "the file goes on after the zip's end record (byte " + offset
+                            + "): it is not one whole torch.save file");
+                }
+                return;
+            } else {
+                throw new FormatException("invalid-zip", "no central directory record at byte " + offset + ": the file is damaged");
+            }
+        }
+    }
+
+    private void need(int n) throws IOException {
+        if (!fill(n)) {
+            throw new EOFException("the zip's central directory is cut short");
+        }
     }
 
     /** A descriptor's CRC, compressed size and size (4 bytes each) at {@code at} are these. */

@@ -26,4 +26,12 @@ public record ParamlabLimits(
         @DefaultValue("10000") long maxModulePaths,
         @DefaultValue("64MB") DataSize maxBodySize,
         @DefaultValue("100000000") long maxActivationElements) {
+
+    /**
+     * The largest safetensors or torch.save body: the largest model the limits allow at 8 bytes an
+     * element (float64 files convert to float32 on load), plus max-body-size for the header and pickle.
+     */
+    public long maxBinaryBodySize() {
+        return maxParametersPerModel * 8 + maxBodySize.toBytes();
+    }
 }

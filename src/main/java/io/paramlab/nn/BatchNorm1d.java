@@ -52,6 +52,12 @@ public final class BatchNorm1d extends Module {
      * PyTorch's {@code _load_from_state_dict} at {@code _version = 2}: a dict from before version 2
      * (or with no {@code _metadata}, so no version) may lack num_batches_tracked, which loads as 0.
      */
+    /** Version 2 added num_batches_tracked; a dict from version 1 or without _metadata lacks it. */
+    @Override
+    protected int stateDictVersion() {
+        return 2;
+    }
+
     @Override
     protected void upgradeStateDict(String prefix, Integer version, Map<String, TensorData> state) {
         if ((version == null || version < 2) && numBatchesTracked != null) {

@@ -60,6 +60,24 @@ public abstract class Module {
     protected void upgradeStateDict(String prefix, Integer version, Map<String, TensorData> state) {
     }
 
+    /**
+     * PyTorch's class attribute {@code _version}, written into a saved state dict's
+     * {@code _metadata} so a later release can upgrade old files; 1 unless a layer's format changed.
+     */
+    protected int stateDictVersion() {
+        return 1;
+    }
+
+    /**
+     * {@code state_dict()._metadata}: every module path under this one (a shared module under each,
+     * {@code ""} for this one), parents first, with its {@code _version}.
+     */
+    public final Map<String, Integer> stateDictVersions() {
+        Map<String, Integer> versions = new LinkedHashMap<>();
+        forEachPath((path, module) -> versions.put(path, module.stateDictVersion()));
+        return versions;
+    }
+
     /** What a change may alter beyond parameter and buffer values (a lazy layer's shape), for rollback. */
     protected Object saveStructure() {
         return null;

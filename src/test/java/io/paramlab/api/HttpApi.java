@@ -90,6 +90,37 @@ final class HttpApi {
         return send(request, body);
     }
 
+    /** An answer kept as bytes: a safetensors or torch.save file, or a problem. */
+    record Bytes(int status, byte[] body, HttpResponse<byte[]> raw) {
+        String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** GET with an optional Accept, the answer as bytes. */
+    Bytes getBytes(String path, String accept) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
+        if (accept != null) request.header("Accept", accept);
+        try {
+            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Bytes(response.statusCode(), response.body(), response);
+        } catch (Exception e) {
+            throw new AssertionError("request failed: " + e, e);
+        }
+    }
+
+    /** PUT of raw bytes with the given Content-Type (none when null). */
+    Answer putBytes(String path, String contentType, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(30))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) request.header("Content-Type", contentType);
+        return send(request);
+    }
+
     /** Creates a model and returns its id, failing the test if creation fails. */
     String create(Object spec) {
         Answer answer = post("/models", spec);

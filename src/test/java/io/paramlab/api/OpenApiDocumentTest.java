@@ -33,7 +33,7 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/models/{id}/parameters listParameters", List.of("200", "400", "404")),
             Map.entry("get /api/v1/models/{id}/parameters/{name} getParameter", List.of("200", "404")),
             Map.entry("patch /api/v1/models/{id}/parameters/{name} patchParameter", List.of("200", "400", "404", "413", "415", "422")),
-            Map.entry("get /api/v1/models/{id}/state-dict getStateDict", List.of("200", "404")),
+            Map.entry("get /api/v1/models/{id}/state-dict getStateDict", List.of("200", "400", "404", "406", "422")),
             Map.entry("put /api/v1/models/{id}/state-dict loadStateDict", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/init initModel", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/forward forward", List.of("200", "400", "404", "413", "415", "422")),
@@ -77,6 +77,19 @@ class OpenApiDocumentTest {
         assertThat(doc.get("components").get("schemas").propertyNames())
                 .contains("Tensor", "TensorValue", "TensorInput", "ModelSpec", "Node", "Layer", "Linear", "BatchNorm1d",
                         "InitRequest", "Policy", "Problem");
+
+        // the state dict travels as JSON or as a file, both ways, with its format parameters
+        JsonNode stateDict = doc.get("paths").get("/api/v1/models/{id}/state-dict");
+        assertThat(stateDict.get("get").get("responses").get("200").get("content").propertyNames())
+                .contains("application/json", "application/octet-stream");
+        assertThat(stateDict.get("put").get("requestBody").get("content").propertyNames())
+                .contains("application/json", "application/octet-stream");
+        List<String> getParameters = new java.util.ArrayList<>();
+        stateDict.get("get").get("parameters").forEach(p -> getParameters.add(p.get("name").stringValue()));
+        assertThat(getParameters).contains("module", "format", "tied");
+        List<String> putParameters = new java.util.ArrayList<>();
+        stateDict.get("put").get("parameters").forEach(p -> putParameters.add(p.get("name").stringValue()));
+        assertThat(putParameters).contains("module", "strict", "format", "key");
     }
 
     @Test

@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The state dict of a 25,171,968-parameter model (100 MB of float32, about 300 MB of JSON) goes out
- * and comes back in through a service started with -Xmx512m in its own JVM: the answer is
- * written as a stream and the load is read as one, with no second copy of the model.
+ * and comes back in, as JSON, safetensors and torch.save, through a service started with -Xmx512m
+ * in its own JVM: the answer is written as a stream and the load is read as one, with no second
+ * copy of the model.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class StateDictSmallHeapTest {
@@ -103,6 +104,31 @@ class StateDictSmallHeapTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(in.statusCode()).as("PUT state-dict: %s\n%s", in.body(), tail()).isEqualTo(200);
             assertThat(json(in).get("missing_keys").size()).isZero();
+            assertThat(json(send(get("/models/" + id + "/parameters/2.bias"))).get("data").get("data").get(0).floatValue())
+                    .isEqualTo(bias0);
+            assertThat(service.isAlive()).isTrue();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        for (String format : List.of("safetensors", "pt")) {
+            binaryRoundTrip(id, format, bias0);
+        }
+    }
+
+    /** The same through a file: streamed out from the live arrays, decoded into new ones and loaded. */
+    private static void binaryRoundTrip(String id, String format, float bias0) throws Exception {
+        Path file = Files.createTempFile("paramlab-state-dict", "." + format);
+        try {
+            HttpResponse<Path> out = client.send(get("/models/" + id + "/state-dict?format=" + format), HttpResponse.BodyHandlers.ofFile(file));
+            assertThat(out.statusCode()).as("GET %s\n%s", format, tail()).isEqualTo(200);
+            assertThat(Files.size(file)).as(format).isGreaterThan(PARAMETERS * 4).isLessThan(PARAMETERS * 4 + 100_000);
+            send(HttpRequest.newBuilder(URI.create(base + "/models/" + id + "/parameters/2.bias"))
+                    .header("Content-Type", "application/json")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"index\": [0], \"value\": 100}")).build());
+            HttpResponse<String> in = client.send(HttpRequest.newBuilder(URI.create(base + "/models/" + id + "/state-dict"))
+                    .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(in.statusCode()).as("PUT %s: %s\n%s", format, in.body(), tail()).isEqualTo(200);
             assertThat(json(send(get("/models/" + id + "/parameters/2.bias"))).get("data").get("data").get(0).floatValue())
                     .isEqualTo(bias0);
             assertThat(service.isAlive()).isTrue();
