@@ -13,19 +13,27 @@ import java.util.Set;
  * @param buffers    every buffer's values (BatchNorm's running statistics)
  * @param generator  the model's random generator
  * @param structure  lazy layers' shapes (a first forward or a load materializes them), mode and name
+ * @param optimizer  which optimizer the model has, its and its scheduler's state, and the update ratios
  */
-public record Footprint(Set<Tensor> values, boolean grads, boolean buffers, boolean generator, boolean structure) {
+public record Footprint(Set<Tensor> values, boolean grads, boolean buffers, boolean generator, boolean structure,
+                        boolean optimizer) {
     /** A forward that may move buffers and the generator or materialize lazy layers, and a backward's gradients. */
-    public static final Footprint BACKWARD = new Footprint(null, true, true, true, true);
-    public static final Footprint FORWARD = new Footprint(null, false, true, true, true);
-    public static final Footprint LOAD = new Footprint(Set.of(), false, true, false, true);
-    public static final Footprint INIT = new Footprint(Set.of(), false, false, true, false);
-    public static final Footprint GRADS = new Footprint(null, true, false, false, false);
-    public static final Footprint METADATA = new Footprint(null, false, false, false, true);
+    public static final Footprint BACKWARD = new Footprint(null, true, true, true, true, false);
+    public static final Footprint FORWARD = new Footprint(null, false, true, true, true, false);
+    public static final Footprint LOAD = new Footprint(Set.of(), false, true, false, true, false);
+    public static final Footprint INIT = new Footprint(Set.of(), false, false, true, false, false);
+    public static final Footprint GRADS = new Footprint(null, true, false, false, false, false);
+    public static final Footprint METADATA = new Footprint(null, false, false, false, true, false);
+    /** Setting, deleting or loading the optimizer: nothing of the module's own state. */
+    public static final Footprint OPTIMIZER = new Footprint(null, false, false, false, false, true);
+    /** {@code optimizer.step()} or {@code scheduler.step()}: every parameter's values and the optimizer. */
+    public static final Footprint STEP = new Footprint(Set.of(), false, false, false, false, true);
+    /** zero_grad, forward, loss, backward and step in one: everything a backward and a step touch. */
+    public static final Footprint TRAIN_STEP = new Footprint(Set.of(), true, true, true, true, true);
 
     /** One parameter's values and flag. */
     public static Footprint parameter(Tensor p) {
-        return new Footprint(Set.of(p), false, false, false, false);
+        return new Footprint(Set.of(p), false, false, false, false, false);
     }
 
     boolean allValues() {

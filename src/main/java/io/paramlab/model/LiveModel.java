@@ -1,6 +1,7 @@
 package io.paramlab.model;
 
 import io.paramlab.nn.Module;
+import io.paramlab.optim.OptimizerSetup;
 import io.paramlab.spec.LayerSpec;
 import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
@@ -8,8 +9,8 @@ import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
 import java.time.Instant;
+import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
@@ -27,12 +28,15 @@ public final class LiveModel {
     private final Module root;
     private final Generator generator;
     private final boolean forwardWritesInTraining;   // the tree's types are fixed at construction, so this is too
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ChangeListener listener;
     // read without the lock by the model list, so that it never waits on a write
     private volatile String name;
     private volatile long parameterCount;
     private volatile boolean uninitialized;
+    // changed only inside change(), which saves and restores both (Footprint.optimizer)
+    private OptimizerSetup optimizer;
+    private Map<Tensor, Double> updateRatios = Map.of();   // by identity, replaced whole at each step
 
     /** Told of every committed change, inside the change's lock: the budget, and later the store. */
     public interface ChangeListener {
@@ -96,9 +100,44 @@ public final class LiveModel {
         return uninitialized || (forwardWritesInTraining && root.isTraining());
     }
 
-    /** ‖w_after − w_before‖₂ / ‖w_before‖₂ of the last optimizer step for this parameter, or null before any step. */
+    /** The optimizer and its scheduler, or null when the model has none. Callers hold the lock. */
+    public OptimizerSetup optimizer() {
+        return optimizer;
+    }
+
+    /** Sets (or, with null, deletes) the optimizer, forgetting the last step's update ratios; only inside {@link #change}. */
+    public void setOptimizer(OptimizerSetup setup) {
+        requireChange();
+        optimizer = setup;
+        updateRatios = Map.of();
+    }
+
+    /** ‖w_after − w_before‖₂ / ‖w_before‖₂ of the last optimizer step for this parameter, or null if it did not step in it. */
     public Double updateRatio(Tensor parameter) {
-        return null;
+        return updateRatios.get(parameter);
+    }
+
+    /** The last step's ratios, per parameter that stepped (by identity); only inside {@link #change}. */
+    public void recordUpdateRatios(Map<Tensor, Double> ratios) {
+        requireChange();
+        Map<Tensor, Double> copy = new IdentityHashMap<>(ratios);
+        updateRatios = copy;
+    }
+
+    Map<Tensor, Double> updateRatios() {
+        return updateRatios;
+    }
+
+    /** A rollback putting back the optimizer reference and the ratios saved before the change. */
+    void restoreOptimizer(OptimizerSetup setup, Map<Tensor, Double> ratios) {
+        optimizer = setup;
+        updateRatios = ratios;
+    }
+
+    private void requireChange() {
+        if (!lock.isWriteLockedByCurrentThread()) {
+            throw new IllegalStateException("the optimizer changes only inside LiveModel.change");
+        }
     }
 
     /** Runs {@code query} under the read lock: it sees no change half done. */
@@ -119,7 +158,7 @@ public final class LiveModel {
     public <T> T change(String operation, Footprint footprint, Supplier<T> change) {
         lock.writeLock().lock();
         try {
-            Transaction transaction = new Transaction(root, generator, footprint);
+            Transaction transaction = new Transaction(this, footprint);
             String nameBefore = name;
             try {
                 T result = change.get();
@@ -137,10 +176,11 @@ public final class LiveModel {
         }
     }
 
-    /** Parameter and buffer elements the model holds now: what the budget must have reserved for it. */
+    /** Parameter, buffer and optimizer state elements the model holds now: what the budget must have reserved for it. */
     long elementsHeld() {
         long elements = parameterCount;
         for (var b : root.namedBuffers().values()) elements += b.numel();
+        if (optimizer != null) elements += optimizer.optimizer().stateElements();
         return elements;
     }
 

@@ -122,6 +122,20 @@ public final class OptimizerSetup {
         return out;
     }
 
+    /**
+     * Saves a deep copy of the optimizer's and the scheduler's state (state arrays, group options
+     * with their lrs, step counts, epochs); running the result puts them back exactly, so a
+     * transaction can undo a failed step or a refused load.
+     */
+    public Runnable snapshot() {
+        Runnable optimizerBack = optimizer.snapshot();
+        Runnable schedulerBack = scheduler == null ? () -> { } : scheduler.snapshot();
+        return () -> {
+            optimizerBack.run();
+            schedulerBack.run();
+        };
+    }
+
     /** The parameter names of the model, first name of each parameter (tied ones once), by identity. */
     static Map<Tensor, String> canonicalNames(Module model) {
         Map<Tensor, String> names = new IdentityHashMap<>();
