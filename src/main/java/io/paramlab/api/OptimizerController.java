@@ -30,12 +30,12 @@ import java.util.Map;
 @RestController
 @RequestMapping("/api/v1/models/{id}")
 class OptimizerController {
-    private static final String SGD = """
+    static final String SGD = """
             {"type": "SGD", "lr": 0.1, "momentum": 0.9}""";
-    private static final String GROUPS = """
+    static final String GROUPS = """
             {"type": "Adam", "lr": 0.001, "param_groups": [{"params": ["0.weight", "0.bias"], "lr": 0.01}, {"module": "2"}],
              "scheduler": {"type": "StepLR", "step_size": 30, "gamma": 0.1}}""";
-    private static final String TRAIN_STEP = """
+    static final String TRAIN_STEP = """
             {"input": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]], "target": [[1.0], [0.0]], "loss": "mse"}""";
 
     private final TrainingOperations training;

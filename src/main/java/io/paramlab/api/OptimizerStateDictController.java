@@ -7,6 +7,7 @@ import io.paramlab.spec.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -32,6 +33,11 @@ import java.util.Map;
 @RestController
 @RequestMapping("/api/v1/models/{id}/optimizer/state-dict")
 class OptimizerStateDictController {
+    /** {@code torch.optim.SGD(net.parameters(), lr=0.1).state_dict()} for the chapter's net, before any step. */
+    static final String SGD_STATE_DICT = """
+            {"state": {}, "param_groups": [{"lr": 0.1, "momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": false,
+             "maximize": false, "foreach": null, "differentiable": false, "params": [0, 1, 2, 3]}]}""";
+
     private final TrainingOperations training;
     private final JsonMapper json;
     private final long maxBodyBytes;
@@ -79,7 +85,8 @@ class OptimizerStateDictController {
     @PutMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
     Map<String, Object> put(@PathVariable String id,
                             @Parameter(description = "the dict entry of a torch.save file to load") @RequestParam(required = false) String key,
-                            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {@Content(mediaType = "application/json"),
+                            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {@Content(mediaType = "application/json",
+                                    examples = @ExampleObject(name = "SGD(net.parameters(), lr=0.1), no step yet", value = SGD_STATE_DICT)),
                                     @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary"))})
                             @RequestBody byte[] body) {
         boolean zip = StateDictFormat.sniffBinary(body, body.length) == StateDictFormat.PT;

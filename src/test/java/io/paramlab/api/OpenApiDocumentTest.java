@@ -33,7 +33,26 @@ class OpenApiDocumentTest {
             Map.entry("post /api/v1/models/{id}/init", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/forward", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/backward", List.of("200", "400", "404", "413", "415", "422")),
-            Map.entry("post /api/v1/models/{id}/zero-grad", List.of("204", "404")));
+            Map.entry("post /api/v1/models/{id}/zero-grad", List.of("204", "404")),
+            Map.entry("put /api/v1/models/{id}/optimizer", List.of("200", "400", "404", "415", "422")),
+            Map.entry("get /api/v1/models/{id}/optimizer", List.of("200", "404")),
+            Map.entry("delete /api/v1/models/{id}/optimizer", List.of("204", "404")),
+            Map.entry("post /api/v1/models/{id}/step", List.of("200", "404", "409")),
+            Map.entry("post /api/v1/models/{id}/scheduler-step", List.of("200", "404", "409")),
+            Map.entry("post /api/v1/models/{id}/train-step", List.of("200", "400", "404", "409", "413", "415", "422")),
+            Map.entry("get /api/v1/models/{id}/optimizer/state-dict", List.of("200", "400", "404")),
+            Map.entry("put /api/v1/models/{id}/optimizer/state-dict", List.of("200", "400", "404", "409", "413")));
+
+    /** The training operations' ids, as generated clients name them. */
+    static final Map<String, String> OPERATION_IDS = Map.of(
+            "put /api/v1/models/{id}/optimizer", "putOptimizer",
+            "get /api/v1/models/{id}/optimizer", "getOptimizer",
+            "delete /api/v1/models/{id}/optimizer", "deleteOptimizer",
+            "post /api/v1/models/{id}/step", "step",
+            "post /api/v1/models/{id}/scheduler-step", "schedulerStep",
+            "post /api/v1/models/{id}/train-step", "trainStep",
+            "get /api/v1/models/{id}/optimizer/state-dict", "getOptimizerStateDict",
+            "put /api/v1/models/{id}/optimizer/state-dict", "loadOptimizerStateDict");
 
     @LocalServerPort
     int port;
@@ -56,6 +75,10 @@ class OpenApiDocumentTest {
             if (body != null) {
                 assertThat(body.get("content").get("application/json").get("examples")).as(operation + " examples").isNotEmpty();
             }
+        });
+        OPERATION_IDS.forEach((operation, operationId) -> {
+            String[] parts = operation.split(" ");
+            assertThat(doc.get("paths").get(parts[1]).get(parts[0]).get("operationId").stringValue()).as(operation).isEqualTo(operationId);
         });
         assertThat(doc.get("components").get("schemas").propertyNames())
                 .contains("Tensor", "ModelSpec", "Linear", "BatchNorm1d", "InitRequest", "Policy", "Problem");

@@ -84,6 +84,35 @@ class OptimizerHttpTest {
     }
 
     @Test
+    void theDocumentedExamplesRunOnTheChaptersNet() {
+        String model = "/models/" + api.create(ApiExamples.NET);
+        ok(api.put(model + "/optimizer", OptimizerController.GROUPS));
+        ok(api.put(model + "/optimizer", OptimizerController.SGD));
+        ok(api.put(model + "/optimizer", Map.of("type", "SGD", "lr", 0.1)));
+        ok(api.put(model + "/optimizer/state-dict", OptimizerStateDictController.SGD_STATE_DICT));
+        assertThat(ok(api.post(model + "/train-step", OptimizerController.TRAIN_STEP)).body().get("step_count").intValue()).isEqualTo(1);
+    }
+
+    /** The README's training walkthrough: the numbers it shows are PyTorch 1.13's. */
+    @Test
+    void theReadmeTrainsTheChaptersNetAsPyTorchDoes() {
+        String model = "/models/" + api.create(Map.of("name", "net", "seed", 42, "model", BadInputTest.NET.get("model")));
+        ok(api.put(model + "/optimizer", Map.of("type", "SGD", "lr", 0.1, "momentum", 0.9)));
+        Map<String, Object> body = Map.of("input", List.of(List.of(0.1, 0.2, 0.3, 0.4), List.of(0.5, 0.6, 0.7, 0.8)),
+                "target", List.of(List.of(1.0), List.of(0.0)), "loss", "mse");
+        double[] pytorch = {0.36264318227767944, 0.35138458013534546, 0.3320979177951813};
+        for (int i = 0; i < 3; i++) {
+            JsonNode answer = ok(api.post(model + "/train-step", body)).body();
+            assertClose("loss " + i, HttpApi.JSON.getNodeFactory().numberNode(pytorch[i]), answer.get("loss"));
+            assertThat(answer.get("step_count").intValue()).isEqualTo(i + 1);
+        }
+        assertClose("2.bias", HttpApi.JSON.getNodeFactory().numberNode(0.2787298262119293),
+                api.get(model + "/parameters/2.bias").body().get("data").get("data").get(0));
+        assertClose("momentum_buffer", HttpApi.JSON.getNodeFactory().numberNode(-0.45929569005966187),
+                api.get(model + "/optimizer/state-dict").body().get("state").get("3").get("momentum_buffer").get("data").get(0));
+    }
+
+    @Test
     void withoutAnOptimizerReadsAre404AndStepsAre409() {
         String model = "/models/" + api.create(BadInputTest.NET);
         assertThat(api.get(model + "/optimizer").status()).isEqualTo(404);
