@@ -73,6 +73,12 @@ class ComputeController {
     BackwardResponse backward(@PathVariable String id,
                               @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.BACKWARD_REQUEST), examples = {@ExampleObject(name = "net(X).sum().backward()", value = ApiExamples.BACKWARD_SUM), @ExampleObject(name = "mse", value = ApiExamples.BACKWARD_MSE)}))
                               @Valid @RequestBody BackwardRequest request) {
+        BackwardResult result = operations.backward(id, request.input(), request.target(), loss(request));
+        return new BackwardResponse(result.loss(), result.output());
+    }
+
+    /** The request's loss, checked against its target; a train step's body is the same. */
+    static Loss loss(BackwardRequest request) {
         Loss loss = Loss.byName(request.loss()).orElseThrow(() -> new InvalidInputException("loss",
                 "unknown loss \"" + request.loss() + "\"; known: " + Loss.names()));
         if (loss.needsTarget() && request.target() == null) {
@@ -81,8 +87,7 @@ class ComputeController {
         if (!loss.needsTarget() && request.target() != null) {
             throw new InvalidInputException("target", "loss \"" + loss.apiName() + "\" takes no target");
         }
-        BackwardResult result = operations.backward(id, request.input(), request.target(), loss);
-        return new BackwardResponse(result.loss(), result.output());
+        return loss;
     }
 
     @Operation(operationId = "zeroGrad", summary = "Zero the gradients", description = "net.zero_grad(set_to_none=False): every grad becomes zeros.")

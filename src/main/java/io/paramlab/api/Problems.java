@@ -1,8 +1,10 @@
 package io.paramlab.api;
 
 import io.paramlab.formats.FormatException;
+import io.paramlab.model.ConflictException;
 import io.paramlab.model.NotFoundException;
 import io.paramlab.model.PreconditionFailedException;
+import io.paramlab.optim.OptimizerException;
 import io.paramlab.model.UnprocessableException;
 import io.paramlab.spec.FieldError;
 import io.paramlab.spec.InvalidInputException;
@@ -64,6 +66,7 @@ class Problems extends ResponseEntityExceptionHandler {
         return switch (status) {
             case 400 -> "invalid-request";
             case 404 -> "not-found";
+            case 409 -> "conflict";
             case 405 -> "method-not-allowed";
             case 406 -> "not-acceptable";
             case 408 -> "request-timeout";
@@ -176,6 +179,26 @@ class Problems extends ResponseEntityExceptionHandler {
             problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", Messages.wholeCharacters(e.getMessage()))));
         }
         return problem;
+    }
+
+    /** A refused optimizer spec or state dict (400); a parameter or module name the model lacks is a 404. */
+    @ExceptionHandler(OptimizerException.class)
+    ProblemDetail optimizer(OptimizerException e) {
+        String field = e.field() == null ? "" : e.field();
+        String detail = (field.isEmpty() ? "" : field + ": ") + e.getMessage();
+        if (e.unknownName()) {
+            String resource = field.endsWith(".module") ? "module" : "parameter";
+            ProblemDetail problem = problem(HttpStatus.NOT_FOUND, resource + "-not-found", "Unknown " + resource, detail);
+            problem.setProperty("errors", List.of(Map.of("field", field, "message", Messages.wholeCharacters(e.getMessage()))));
+            return problem;
+        }
+        return invalid(detail, List.of(new FieldError(field, e.getMessage())));
+    }
+
+    /** The model's state does not allow the request (no optimizer, no scheduler): 409. */
+    @ExceptionHandler(ConflictException.class)
+    ProblemDetail conflict(ConflictException e) {
+        return problem(HttpStatus.CONFLICT, e.slug(), "Conflict", e.getMessage());
     }
 
     @ExceptionHandler(TensorTooLargeException.class)

@@ -57,14 +57,105 @@ public final class TorchSave {
                              Map<String, Map<String, Object>> metadata) throws IOException {
         Map<Object, String> storageKeys = new IdentityHashMap<>();
         List<Object> storages = new ArrayList<>();
-        for (TensorData t : stateDict.values()) {
-            Object array = Tied.storage(t);
-            if (!storageKeys.containsKey(array)) {
-                storageKeys.put(array, Integer.toString(storages.size()));
-                storages.add(array);
-            }
+        stateDict.values().forEach(t -> addStorage(t, storageKeys, storages));
+        writeZip(out, pickle(stateDict, storageKeys, metadata), storages);
+    }
+
+    /**
+     * Writes any plain value as {@code torch.save(obj, f)} does, e.g. {@code optimizer.state_dict()}:
+     * a Map is a dict (keys and values in order), a List a list, a {@link PyTuple} a tuple, and
+     * String, Long/Integer, Double/Float, Boolean, null and {@link TensorData} (one storage per
+     * array, shared arrays stored once) as themselves. {@code torch.load(f)} reads it; so does
+     * {@code weights_only=True} where it knows floats (PyTorch 2; 1.13's reader has no BINFLOAT).
+     */
+    public static void writeObject(OutputStream out, Object value) throws IOException {
+        Map<Object, String> storageKeys = new IdentityHashMap<>();
+        List<Object> storages = new ArrayList<>();
+        collectStorages(value, storageKeys, storages, 0);
+        PickleWriter p = new PickleWriter().proto();
+        object(p, value, storageKeys);
+        writeZip(out, p.stop(), storages);
+    }
+
+    private static void addStorage(TensorData t, Map<Object, String> storageKeys, List<Object> storages) {
+        Object array = Tied.storage(t);
+        if (!storageKeys.containsKey(array)) {
+            storageKeys.put(array, Integer.toString(storages.size()));
+            storages.add(array);
         }
-        byte[] pickle = pickle(stateDict, storageKeys, metadata);
+    }
+
+    private static void collectStorages(Object value, Map<Object, String> storageKeys, List<Object> storages, int depth) {
+        if (depth > PickleLimits.DEFAULT_MAX_DEPTH) {
+            throw new IllegalArgumentException("values nest more than " + PickleLimits.DEFAULT_MAX_DEPTH + " levels deep");
+        }
+        if (value instanceof TensorData) {
+            addStorage((TensorData) value, storageKeys, storages);
+        } else if (value instanceof Map) {
+            ((Map<?, ?>) value).forEach((k, v) -> {
+                collectStorages(k, storageKeys, storages, depth + 1);
+                collectStorages(v, storageKeys, storages, depth + 1);
+            });
+        } else if (value instanceof List) {
+            ((List<?>) value).forEach(v -> collectStorages(v, storageKeys, storages, depth + 1));
+        } else if (value instanceof PyTuple) {
+            ((PyTuple) value).items().forEach(v -> collectStorages(v, storageKeys, storages, depth + 1));
+        }
+    }
+
+    /** One value, containers as Python's pickler writes them (EMPTY_DICT + SETITEMS, EMPTY_LIST + APPENDS, TUPLEn). */
+    private static void object(PickleWriter p, Object value, Map<Object, String> storageKeys) {
+        if (value instanceof TensorData) {
+            tensor(p, (TensorData) value, storageKeys);
+        } else if (value instanceof Map) {
+            p.op('}');
+            int i = 0;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                if (i++ % 1000 == 0) {
+                    if (i > 1) {
+                        p.op('u');
+                    }
+                    p.mark();
+                }
+                object(p, e.getKey(), storageKeys);
+                object(p, e.getValue(), storageKeys);
+            }
+            if (i > 0) {
+                p.op('u');
+            }
+        } else if (value instanceof List) {
+            p.op(']');
+            int i = 0;
+            for (Object item : (List<?>) value) {
+                if (i++ % 1000 == 0) {
+                    if (i > 1) {
+                        p.op('e');
+                    }
+                    p.mark();
+                }
+                object(p, item, storageKeys);
+            }
+            if (i > 0) {
+                p.op('e');
+            }
+        } else if (value instanceof PyTuple) {
+            List<?> items = ((PyTuple) value).items();
+            if (items.isEmpty()) {
+                p.op(')');
+                return;
+            }
+            if (items.size() > 3) {
+                p.mark();
+            }
+            items.forEach(item -> object(p, item, storageKeys));
+            p.op(items.size() == 1 ? 0x85 : items.size() == 2 ? 0x86 : items.size() == 3 ? 0x87 : 't');
+        } else {
+            p.value(value);
+        }
+    }
+
+    /** The zip around a pickle: data.pkl, one entry per storage, version. */
+    private static void writeZip(OutputStream out, byte[] pickle, List<Object> storages) throws IOException {
         CountingOutputStream counted = new CountingOutputStream(out);
         ZipOutputStream zip = new ZipOutputStream(counted);
         byte[] buf = new byte[Dtype.BUFFER_BYTES];
@@ -99,23 +190,8 @@ public final class TorchSave {
                 }
                 p.mark();
             }
-            TensorData t = e.getValue();
-            long[] size = new long[t.shape().length];
-            long[] stride = new long[size.length];
-            long step = 1;
-            for (int d = size.length - 1; d >= 0; d--) {
-                size[d] = t.shape()[d];
-                stride[d] = step;
-                step *= Math.max(1, size[d]);
-            }
             p.string(e.getKey());
-            // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks)
-            p.global("torch._utils", "_rebuild_tensor_v2").mark();
-            p.mark().string("storage").global("torch", t.isFloat() ? "FloatStorage" : "LongStorage")
-                    .string(storageKeys.get(Tied.storage(t))).string("cpu").integer(t.numel()).op('t').op('Q');
-            p.integer(0).intTuple(size).intTuple(stride).op(0x89)
-                    .global("collections", "OrderedDict").op(')').op('R');
-            p.op('t').op('R');
+            tensor(p, e.getValue(), storageKeys);
         }
         if (i > 0) {
             p.op('u');
@@ -127,6 +203,25 @@ public final class TorchSave {
             p.op('s').op('b');
         }
         return p.stop();
+    }
+
+    /** A contiguous tensor over its whole storage, as {@code torch.save} writes one. */
+    private static void tensor(PickleWriter p, TensorData t, Map<Object, String> storageKeys) {
+        long[] size = new long[t.shape().length];
+        long[] stride = new long[size.length];
+        long step = 1;
+        for (int d = size.length - 1; d >= 0; d--) {
+            size[d] = t.shape()[d];
+            stride[d] = step;
+            step *= Math.max(1, size[d]);
+        }
+        // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks)
+        p.global("torch._utils", "_rebuild_tensor_v2").mark();
+        p.mark().string("storage").global("torch", t.isFloat() ? "FloatStorage" : "LongStorage")
+                .string(storageKeys.get(Tied.storage(t))).string("cpu").integer(t.numel()).op('t').op('Q');
+        p.integer(0).intTuple(size).intTuple(stride).op(0x89)
+                .global("collections", "OrderedDict").op(')').op('R');
+        p.op('t').op('R');
     }
 
     private static void putStored(ZipOutputStream zip, CountingOutputStream counted, String name, byte[] data) throws IOException {

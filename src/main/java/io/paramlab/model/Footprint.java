@@ -13,18 +13,25 @@ import java.util.Set;
  * @param buffers    every buffer's values (BatchNorm's running statistics)
  * @param generator  the model's random generator
  * @param structure  lazy layers' shapes (a first forward or a load materializes them), mode and name
+ * @param optimizer  which optimizer the model has, its and its scheduler's state, and the update ratios
  */
 public record Footprint(Set<Tensor> values, boolean grads, boolean buffers, boolean generator, boolean structure,
-                        Durability durability) {
+                        boolean optimizer, Durability durability) {
     /** A forward that may move buffers and the generator or materialize lazy layers, and a backward's gradients. */
-    public static final Footprint BACKWARD = new Footprint(null, true, true, true, true, Durability.IF_FORWARD_WRITES);
-    public static final Footprint FORWARD = new Footprint(null, false, true, true, true, Durability.ALWAYS);
-    public static final Footprint LOAD = new Footprint(Set.of(), false, true, false, true, Durability.ALWAYS);
-    public static final Footprint INIT = new Footprint(Set.of(), false, false, true, false, Durability.ALWAYS);
-    public static final Footprint GRADS = new Footprint(null, true, false, false, false, Durability.NEVER);
-    public static final Footprint METADATA = new Footprint(null, false, false, false, true, Durability.ALWAYS);
-    /** Everything a restore of a checkpoint sets: values, buffers, generator, mode (gradients and name stay). */
-    public static final Footprint RESTORE = new Footprint(Set.of(), false, true, true, true, Durability.ALWAYS);
+    public static final Footprint BACKWARD = new Footprint(null, true, true, true, true, false, Durability.IF_FORWARD_WRITES);
+    public static final Footprint FORWARD = new Footprint(null, false, true, true, true, false, Durability.ALWAYS);
+    public static final Footprint LOAD = new Footprint(Set.of(), false, true, false, true, false, Durability.ALWAYS);
+    public static final Footprint INIT = new Footprint(Set.of(), false, false, true, false, false, Durability.ALWAYS);
+    public static final Footprint GRADS = new Footprint(null, true, false, false, false, false, Durability.NEVER);
+    public static final Footprint METADATA = new Footprint(null, false, false, false, true, false, Durability.ALWAYS);
+    /** Everything a restore of a checkpoint sets: values, buffers, generator, mode, optimizer (gradients and name stay). */
+    public static final Footprint RESTORE = new Footprint(Set.of(), false, true, true, true, true, Durability.ALWAYS);
+    /** Setting, deleting or loading the optimizer: nothing of the module's own state. */
+    public static final Footprint OPTIMIZER = new Footprint(null, false, false, false, false, true, Durability.ALWAYS);
+    /** {@code optimizer.step()} or {@code scheduler.step()}: every parameter's values and the optimizer. */
+    public static final Footprint STEP = new Footprint(Set.of(), false, false, false, false, true, Durability.ALWAYS);
+    /** zero_grad, forward, loss, backward and step in one: everything a backward and a step touch. */
+    public static final Footprint TRAIN_STEP = new Footprint(Set.of(), true, true, true, true, true, Durability.ALWAYS);
 
     /** Whether a committed change is written to the store as a new version. */
     public enum Durability {
@@ -37,7 +44,7 @@ public record Footprint(Set<Tensor> values, boolean grads, boolean buffers, bool
 
     /** One parameter's values and flag. */
     public static Footprint parameter(Tensor p) {
-        return new Footprint(Set.of(p), false, false, false, false, Durability.ALWAYS);
+        return new Footprint(Set.of(p), false, false, false, false, false, Durability.ALWAYS);
     }
 
     boolean allValues() {

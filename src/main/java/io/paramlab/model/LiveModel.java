@@ -4,11 +4,13 @@ import io.paramlab.nn.Module;
 import io.paramlab.spec.LayerSpec;
 import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
+import io.paramlab.optim.OptimizerSetup;
 import io.paramlab.store.Change;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
 import java.time.Instant;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -39,6 +41,9 @@ public final class LiveModel {
     private volatile long parameterCount;
     private volatile boolean uninitialized;
     private volatile long lastUsed = System.nanoTime();
+    // changed only inside change(), which saves and restores both (Footprint.optimizer); dropped with the contents
+    private OptimizerSetup optimizer;
+    private Map<Tensor, Double> updateRatios = Map.of();   // by identity, replaced whole at each step
 
     /** What memory holds of a model: dropped on eviction, rebuilt from the store. */
     record Contents(ModelSpec spec, Map<LayerSpec, Module> built, Module root, Generator generator,
@@ -48,16 +53,21 @@ public final class LiveModel {
         }
     }
 
+    /** What the store gives back of an evicted model: its contents and its optimizer (or null). */
+    record Loaded(Contents contents, OptimizerSetup optimizer) {
+    }
+
     /** The registry's side of a model: loading its contents, and the budget and store at each commit. */
     interface Keeper {
         /** Rebuilds the contents of an evicted model; called under its write lock. */
-        Contents load(LiveModel model);
+        Loaded load(LiveModel model);
 
         /** After a change succeeded, under the write lock: the budget, then (when durable) the store. A throw rolls the change back. */
         void committed(LiveModel model, Change change, boolean durable);
     }
 
-    LiveModel(String id, String owner, Instant createdAt, long version, Instant updatedAt, String name, Contents contents, Keeper keeper) {
+    LiveModel(String id, String owner, Instant createdAt, long version, Instant updatedAt, String name, Contents contents,
+              Keeper keeper) {
         this.id = id;
         this.owner = owner;
         this.createdAt = createdAt;
@@ -133,9 +143,43 @@ public final class LiveModel {
         return uninitialized || (contents.forwardWritesInTraining() && contents.root().isTraining());
     }
 
-    /** ‖w_after − w_before‖₂ / ‖w_before‖₂ of the last optimizer step for this parameter, or null before any step. */
+    /** The optimizer and its scheduler, or null when the model has none. */
+    public OptimizerSetup optimizer() {
+        return optimizer;
+    }
+
+    /** Sets (or, with null, deletes) the optimizer, forgetting the last step's update ratios; only inside {@link #change}. */
+    public void setOptimizer(OptimizerSetup setup) {
+        requireChange();
+        optimizer = setup;
+        updateRatios = Map.of();
+    }
+
+    /** ‖w_after − w_before‖₂ / ‖w_before‖₂ of the last optimizer step for this parameter, or null if it did not step in it. */
     public Double updateRatio(Tensor parameter) {
-        return null;
+        return updateRatios.get(parameter);
+    }
+
+    /** The last step's ratios, per parameter that stepped (by identity); only inside {@link #change}. */
+    public void recordUpdateRatios(Map<Tensor, Double> ratios) {
+        requireChange();
+        updateRatios = new IdentityHashMap<>(ratios);
+    }
+
+    Map<Tensor, Double> updateRatios() {
+        return updateRatios;
+    }
+
+    /** A rollback putting back the optimizer reference and the ratios saved before the change. */
+    void restoreOptimizer(OptimizerSetup setup, Map<Tensor, Double> ratios) {
+        optimizer = setup;
+        updateRatios = ratios;
+    }
+
+    private void requireChange() {
+        if (!lock.isWriteLockedByCurrentThread()) {
+            throw new IllegalStateException("the optimizer changes only inside LiveModel.change");
+        }
     }
 
     // ---- locking and the transaction
@@ -184,7 +228,7 @@ public final class LiveModel {
                 case NEVER -> false;
                 case IF_FORWARD_WRITES -> forwardWrites();
             };
-            Transaction transaction = new Transaction(contents.root(), contents.generator(), footprint);
+            Transaction transaction = new Transaction(this, footprint);
             String nameBefore = name;
             try {
                 T result = change.get();
@@ -211,7 +255,10 @@ public final class LiveModel {
 
     private void ensureLoaded() {
         if (contents == null) {
-            contents = keeper.load(this);
+            Loaded loaded = keeper.load(this);
+            contents = loaded.contents();
+            optimizer = loaded.optimizer();
+            updateRatios = Map.of();
             refreshCounts();
         }
         lastUsed = System.nanoTime();
@@ -228,6 +275,8 @@ public final class LiveModel {
             }
             spill.accept(contents);
             contents = null;
+            optimizer = null;   // it holds the old contents' parameters; the store has its state
+            updateRatios = Map.of();
             return true;
         } finally {
             lock.writeLock().unlock();

@@ -74,14 +74,17 @@ public class ModelOperations {
     /** {@code loss_fn(model(input), target).backward()}: gradients accumulate into every parameter's grad. */
     public BackwardResult backward(String id, TensorData input, TensorData target, Loss loss) {
         LiveModel model = registry.get(id);
-        return model.change("forward", Footprint.BACKWARD, () -> {
-            try (Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
-                Tensor output = model.root().forward(asTensor(input));
-                Tensor value = LossFunctions.compute(loss, output, target);
-                value.backward();
-                return new BackwardResult(value.item(), TensorData.of(output));
-            }
-        });
+        return model.change("forward", Footprint.BACKWARD, () -> lossBackward(model, input, target, loss, maxActivationElements));
+    }
+
+    /** The body of a backward, for a change that already holds the lock (a backward, a train step). */
+    static BackwardResult lossBackward(LiveModel model, TensorData input, TensorData target, Loss loss, long maxActivationElements) {
+        try (Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
+            Tensor output = model.root().forward(asTensor(input));
+            Tensor value = LossFunctions.compute(loss, output, target);
+            value.backward();
+            return new BackwardResult(value.item(), TensorData.of(output));
+        }
     }
 
     /** {@code zero_grad(set_to_none=False)}. */

@@ -176,7 +176,7 @@ public class ModelRegistry implements LiveModel.Keeper {
     // ---- the keeper
 
     @Override
-    public LiveModel.Contents load(LiveModel model) {
+    public LiveModel.Loaded load(LiveModel model) {
         StoredModel stored = store.load(model.id()).orElseThrow(() -> notFound(model.id()));
         ModelState state = stored.state();
         ModelSpec spec = SpecParser.parse(JSON.readTree(state.specJson()), limits.maxDepth());
@@ -188,11 +188,12 @@ public class ModelRegistry implements LiveModel.Keeper {
             spill.restore(model.id(), built.root());
             return built;
         });
+        io.paramlab.optim.OptimizerSetup optimizer = OptimizerRecord.read(state.optimizerJson(), contents.root());
         synchronized (this) {
             reserved.put(model, estimate);
-            adjust(model, elementsOf(contents));
+            adjust(model, elementsOf(contents) + (optimizer == null ? 0 : optimizer.optimizer().stateElements()));
         }
-        return contents;
+        return new LiveModel.Loaded(contents, optimizer);
     }
 
     /** Sets a stored state into freshly built contents: values, requires_grad, mode, generator. */
@@ -208,7 +209,7 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     @Override
     public void committed(LiveModel model, Change change, boolean durable) {
-        long held = elementsOf(model.contents());
+        long held = elementsOf(model.contents()) + (model.optimizer() == null ? 0 : model.optimizer().optimizer().stateElements());
         if (held > limits.maxParametersPerModel()) {
             throw new LimitExceededException("model", "max-parameters-per-model", held, limits.maxParametersPerModel(),
                     "the model would hold " + held + " parameters and buffer elements, over the limit of "
@@ -252,7 +253,7 @@ public class ModelRegistry implements LiveModel.Keeper {
             }
         });
         return new ModelState(model.name(), JSON.writeValueAsString(SpecJson.of(model.spec())), model.root().isTraining(),
-                model.generator().state(), requiresGrad, stateDict, null);
+                model.generator().state(), requiresGrad, stateDict, OptimizerRecord.write(model.optimizer()));
     }
 
     // ---- lookups

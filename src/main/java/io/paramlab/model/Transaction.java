@@ -2,6 +2,7 @@ package io.paramlab.model;
 
 import io.paramlab.nn.Module;
 import io.paramlab.nn.TensorData;
+import io.paramlab.optim.OptimizerSetup;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
@@ -14,20 +15,27 @@ import java.util.Map;
  * What a change's {@link Footprint} covers, saved before it runs. Every parameter's arrays,
  * gradient and flag are kept by identity (a lazy layer's materialization or a first gradient put
  * back to none); values are copied where the footprint says they may change. Restoring copies
- * back into the same arrays and allocates nothing, so it works after an OutOfMemoryError too.
+ * back into the same arrays (or swaps back saved copies) and allocates next to nothing, so it
+ * works after an OutOfMemoryError too.
  */
 final class Transaction {
     private final Map<Tensor, Tensor.Snapshot> parameters = new IdentityHashMap<>();
     private final List<TensorData[]> buffers = new ArrayList<>();
+    private final LiveModel model;
     private final Generator generator;
     private final Generator generatorBefore;
     private final Runnable structure;
     private final Module root;
     private final boolean training;
+    private final boolean optimizerCovered;
+    private final OptimizerSetup optimizerBefore;
+    private final Runnable optimizerStateBefore;     // null without an optimizer
+    private final Map<Tensor, Double> updateRatiosBefore;
 
-    Transaction(Module root, Generator generator, Footprint footprint) {
-        this.root = root;
-        this.generator = generator;
+    Transaction(LiveModel model, Footprint footprint) {
+        this.model = model;
+        this.root = model.root();
+        this.generator = model.generator();
         this.training = root.isTraining();
         root.allParameterNames().values().forEach(p -> parameters.computeIfAbsent(p, t ->
                 t.snapshot(footprint.allValues() || (footprint.values() != null && footprint.values().contains(t)), footprint.grads())));
@@ -36,6 +44,11 @@ final class Transaction {
         }
         this.generatorBefore = footprint.generator() ? generator.copy() : null;
         this.structure = footprint.structure() ? root.structureSnapshot() : null;
+        // the setup is replaced by set/delete and changed in place by step/load: keep the reference and a deep copy
+        this.optimizerCovered = footprint.optimizer();
+        this.optimizerBefore = optimizerCovered ? model.optimizer() : null;
+        this.optimizerStateBefore = optimizerBefore == null ? null : optimizerBefore.snapshot();
+        this.updateRatiosBefore = optimizerCovered ? model.updateRatios() : null;
     }
 
     void rollback() {
@@ -48,5 +61,11 @@ final class Transaction {
             structure.run();
         }
         root.train(training);
+        if (optimizerCovered) {
+            if (optimizerStateBefore != null) {
+                optimizerStateBefore.run();
+            }
+            model.restoreOptimizer(optimizerBefore, updateRatiosBefore);
+        }
     }
 }

@@ -25,6 +25,16 @@ final class AdamState implements ParamState {
     }
 
     @Override
+    public long elements() {
+        return 1L + expAvg.length + expAvgSq.length + (maxExpAvgSq == null ? 0 : maxExpAvgSq.length);
+    }
+
+    @Override
+    public ParamState copy() {
+        return new AdamState(step, expAvg.clone(), expAvgSq.clone(), maxExpAvgSq == null ? null : maxExpAvgSq.clone(), shape);
+    }
+
+    @Override
     public LinkedHashMap<String, Object> pack() {
         LinkedHashMap<String, Object> out = new LinkedHashMap<>();
         out.put("step", TensorData.ofFloats(new float[] {step}));

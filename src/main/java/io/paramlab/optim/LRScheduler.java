@@ -117,6 +117,22 @@ public abstract sealed class LRScheduler permits StepLR, ExponentialLR, CosineAn
         stepCount = count;
     }
 
+    /** Saves the scheduler's whole state (its options, base lrs, epoch, counts, last lrs); running the result puts it back. */
+    Runnable snapshot() {
+        LinkedHashMap<String, Object> options = options();
+        List<Number> base = List.copyOf(baseLrs);
+        long epoch = lastEpoch;
+        long count = stepCount;
+        List<Number> last = lastLr;
+        return () -> {
+            setOptions(options);
+            baseLrs = new ArrayList<>(base);
+            lastEpoch = epoch;
+            stepCount = count;
+            lastLr = last;
+        };
+    }
+
     /** Checks the constructor arguments given (a subset of {@link #options()}' keys), before any is set. */
     abstract void validate(Map<String, Object> options);
 

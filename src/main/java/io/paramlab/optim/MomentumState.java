@@ -15,6 +15,16 @@ final class MomentumState implements ParamState {
     }
 
     @Override
+    public long elements() {
+        return momentumBuffer == null ? 0 : momentumBuffer.length;
+    }
+
+    @Override
+    public ParamState copy() {
+        return new MomentumState(momentumBuffer == null ? null : momentumBuffer.clone(), shape);
+    }
+
+    @Override
     public LinkedHashMap<String, Object> pack() {
         LinkedHashMap<String, Object> out = new LinkedHashMap<>();
         out.put("momentum_buffer", momentumBuffer == null ? null : TensorData.ofFloats(momentumBuffer.clone(), shape.clone()));

@@ -95,6 +95,34 @@ public abstract sealed class Optimizer permits SGD, Adam, AdamW {
     /** The keys PyTorch's {@code __setstate__} fills with a default when a loaded group lacks them. */
     abstract List<String> setStateDefaults();
 
+    /**
+     * Saves a deep copy of everything {@link #step()} and {@link #loadStateDict} may change (the
+     * per-parameter state, each group's options, the step count); running the result puts it back.
+     */
+    Runnable snapshot() {
+        LinkedHashMap<Tensor, ParamState> savedState = new LinkedHashMap<>();
+        state.forEach((p, s) -> savedState.put(p, s.copy()));
+        List<LinkedHashMap<String, Object>> savedOptions = new ArrayList<>();
+        paramGroups.forEach(g -> savedOptions.add(new LinkedHashMap<>(g.options())));   // values are immutable
+        long savedStepCount = stepCount;
+        return () -> {
+            replaceState(savedState);
+            for (int i = 0; i < paramGroups.size(); i++) {
+                paramGroups.get(i).replaceOptions(savedOptions.get(i));
+            }
+            stepCount = savedStepCount;
+        };
+    }
+
+    /** Elements of every state array: what the optimizer adds to the model's memory. */
+    public long stateElements() {
+        long elements = 0;
+        for (ParamState s : state.values()) {
+            elements += s.elements();
+        }
+        return elements;
+    }
+
     void replaceState(Map<Tensor, ParamState> loaded) {
         state.clear();
         state.putAll(loaded);

@@ -7,10 +7,26 @@ package io.paramlab.optim;
  */
 public final class OptimizerException extends RuntimeException {
     private final String field;
+    private final boolean unknownName;
 
     public OptimizerException(String field, String message) {
+        this(field, message, false);
+    }
+
+    private OptimizerException(String field, String message, boolean unknownName) {
         super(message);
         this.field = field;
+        this.unknownName = unknownName;
+    }
+
+    /** A parameter or module name the model does not have (the API answers 404 for it). */
+    static OptimizerException unknownName(String field, String message) {
+        return new OptimizerException(field, message, true);
+    }
+
+    /** Whether the spec named a parameter or module the model does not have. */
+    public boolean unknownName() {
+        return unknownName;
     }
 
     public String field() {

@@ -21,11 +21,19 @@ public final class OptimizerSetup {
     private final Optimizer optimizer;
     private final LRScheduler scheduler;      // null without one
     private final LinkedHashMap<String, Object> options;
+    private final Map<String, Object> spec;   // as given: with the state dicts, all a store needs to rebuild it
 
-    private OptimizerSetup(Optimizer optimizer, LRScheduler scheduler, LinkedHashMap<String, Object> options) {
+    private OptimizerSetup(Optimizer optimizer, LRScheduler scheduler, LinkedHashMap<String, Object> options,
+                           Map<String, Object> spec) {
         this.optimizer = optimizer;
         this.scheduler = scheduler;
         this.options = options;
+        this.spec = spec;
+    }
+
+    /** The spec it was built from. */
+    public Map<String, Object> spec() {
+        return spec;
     }
 
     /** Parses and builds; an {@link OptimizerException} names the field at fault with PyTorch's message. */
@@ -61,7 +69,7 @@ public final class OptimizerSetup {
                 : Schedulers.fromSpec(Values.map(s.get("scheduler"), "scheduler"), optimizer, "scheduler");
         LinkedHashMap<String, Object> options = new LinkedHashMap<>();
         settable.forEach(key -> options.put(key, defaults.get(key) == OptimizerKind.REQUIRED ? null : defaults.get(key)));
-        return new OptimizerSetup(optimizer, scheduler, options);
+        return new OptimizerSetup(optimizer, scheduler, options, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(s)));
     }
 
     public Optimizer optimizer() {
@@ -120,6 +128,20 @@ public final class OptimizerSetup {
         }
         out.put("step_count", optimizer.stepCount());
         return out;
+    }
+
+    /**
+     * Saves a deep copy of the optimizer's and the scheduler's state (state arrays, group options
+     * with their lrs, step counts, epochs); running the result puts them back exactly, so a
+     * transaction can undo a failed step or a refused load.
+     */
+    public Runnable snapshot() {
+        Runnable optimizerBack = optimizer.snapshot();
+        Runnable schedulerBack = scheduler == null ? () -> { } : scheduler.snapshot();
+        return () -> {
+            optimizerBack.run();
+            schedulerBack.run();
+        };
     }
 
     /** The parameter names of the model, first name of each parameter (tied ones once), by identity. */

@@ -88,7 +88,7 @@ final class ParamGroups {
             String path = Values.string(g.get("module"), prefix + ".module");
             Module module = model.submodule(path);
             if (module == null) {
-                throw new OptimizerException(prefix + ".module", "no module named '" + path + "'");
+                throw OptimizerException.unknownName(prefix + ".module", "no module named '" + path + "'");
             }
             return new ArrayList<>(module.namedParameters().values());
         }
@@ -101,7 +101,7 @@ final class ParamGroups {
             String name = Values.string(requested.get(j), field);
             Tensor p = all.get(name);
             if (p == null) {
-                throw new OptimizerException(field, "no parameter named '" + name + "'");
+                throw OptimizerException.unknownName(field, "no parameter named '" + name + "'");
             }
             String earlier = inGroup.putIfAbsent(p, name);
             if (earlier != null) {

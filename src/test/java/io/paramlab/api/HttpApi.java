@@ -121,6 +121,26 @@ final class HttpApi {
         return send(request);
     }
 
+    /** A binary answer (a torch.save file), with its status and Content-Type. */
+    record Bytes(int status, byte[] body, String contentType) {
+    }
+
+    Bytes getBytes(String path, String accept) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
+        if (accept != null) request.header("Accept", accept);
+        try {
+            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Bytes(response.statusCode(), response.body(), response.headers().firstValue("Content-Type").orElse(null));
+        } catch (Exception e) {
+            throw new AssertionError("request failed: " + e, e);
+        }
+    }
+
+    Answer putBytes(String path, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     /** Creates a model and returns its id, failing the test if creation fails. */
     String create(Object spec) {
         Answer answer = post("/models", spec);

@@ -46,6 +46,9 @@ class TransactionTest {
         operations = new ModelOperations(registry, limits);
     }
 
+    private final TrainingOperations training = new TrainingOperations(registry, new ParamlabLimits(1_000_000, 10_000_000, 10, 32,
+            10_000, DataSize.ofMegabytes(1), 10_000));
+
     /** Everything a client could read back, copied. */
     private record State(Map<String, List<Float>> values, Map<String, List<Float>> grads, long nextDraw, boolean training,
                          String name, String repr, long held, long version) {
@@ -82,6 +85,108 @@ class TransactionTest {
         float[] x = new float[rows * columns];
         for (int i = 0; i < x.length; i++) x[i] = (i % 7) - 3;
         return TensorData.ofFloats(x, rows, columns);
+    }
+
+    /** The optimizer as a client reads it back: which one (by identity), its description, its state dict, the update ratios. */
+    private record OptimizerState(Object setup, Object described, Object stateDict, Map<String, Double> ratios) {
+    }
+
+    private OptimizerState optimizerState(LiveModel m) {
+        return m.read(() -> {
+            Map<String, Double> ratios = new LinkedHashMap<>();
+            m.root().namedParameters().forEach((k, p) -> ratios.put(k, m.updateRatio(p)));
+            var setup = m.optimizer();
+            return new OptimizerState(setup, setup == null ? null : setup.describe(),
+                    setup == null ? null : plain(setup.optimizer().stateDict()), ratios);
+        });
+    }
+
+    /** Tensors as lists of floats, so that equals compares values. */
+    private static Object plain(Object v) {
+        if (v instanceof TensorData t) {
+            return floats(t);
+        }
+        if (v instanceof Map<?, ?> map) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            map.forEach((k, x) -> out.put(k, plain(x)));
+            return out;
+        }
+        if (v instanceof List<?> list) {
+            return list.stream().map(TransactionTest::plain).toList();
+        }
+        return v;
+    }
+
+    private static Map<String, Object> spec(String json) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = JSON.readValue(json, Map.class);
+        return spec;
+    }
+
+    /** A model with Adam (amsgrad) and StepLR after two steps: state in every array, a moved lr, update ratios. */
+    private LiveModel withAdam() {
+        LiveModel m = trained();
+        training.setOptimizer(m.id(), spec("""
+                {"type": "Adam", "lr": 0.01, "amsgrad": true, "scheduler": {"type": "StepLR", "step_size": 1, "gamma": 0.5}}"""));
+        training.step(m.id());
+        training.schedulerStep(m.id());
+        training.step(m.id());
+        return m;
+    }
+
+    @Test
+    void aStepFailingAfterItRanPutsTheOptimizerAndSchedulerStateBack() {
+        LiveModel m = withAdam();
+        State before = state(m);
+        OptimizerState optimizerBefore = optimizerState(m);
+        assertThatThrownBy(() -> m.change("optimizer.step", Footprint.STEP, () -> {
+            m.optimizer().optimizer().step();           // moments, amsgrad's maximum, step, step_count...
+            m.optimizer().scheduler().step();           // ...the lr and last_epoch...
+            m.recordUpdateRatios(Map.of());             // ...and the ratios all move
+            throw new OutOfMemoryError("Java heap space");
+        })).isInstanceOf(OutOfMemoryError.class);
+        assertThat(state(m)).isEqualTo(before);
+        assertThat(optimizerState(m)).isEqualTo(optimizerBefore);
+    }
+
+    @Test
+    void aTrainStepFailingInItsLossKeepsGradsAndOptimizer() {
+        LiveModel m = withAdam();
+        State before = state(m);
+        OptimizerState optimizerBefore = optimizerState(m);
+        assertThatThrownBy(() -> training.trainStep(m.id(), input(4, 4), TensorData.ofFloats(new float[3], 3), Loss.MSE))
+                .isInstanceOf(RuntimeException.class);
+        assertThat(state(m)).isEqualTo(before);
+        assertThat(optimizerState(m)).isEqualTo(optimizerBefore);
+    }
+
+    @Test
+    void aReplacedOrDeletedOptimizerComesBackWhenTheChangeFails() {
+        LiveModel m = withAdam();
+        OptimizerState optimizerBefore = optimizerState(m);
+        assertThatThrownBy(() -> m.change("optimizer.set", Footprint.OPTIMIZER, () -> {
+            m.setOptimizer(null);
+            throw new StackOverflowError();
+        })).isInstanceOf(StackOverflowError.class);
+        assertThat(optimizerState(m)).isEqualTo(optimizerBefore);
+        assertThat(optimizerState(m).setup()).isSameAs(optimizerBefore.setup());
+    }
+
+    @Test
+    void aFirstAdamStepOverTheBudgetLeavesNoOptimizerState() {
+        ParamlabLimits limits = new ParamlabLimits(1_000_000, 100, 10, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000);
+        ModelRegistry small = new ModelRegistry(limits);
+        LiveModel m = small.create(JSON.readTree("{\"model\": {\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 8}}"));
+        new ModelOperations(small, limits).backward(m.id(), input(2, 4), null, Loss.SUM);
+        TrainingOperations ops = new TrainingOperations(small, limits);
+        ops.setOptimizer(m.id(), spec("{\"type\": \"Adam\"}"));
+        State before = state(m);
+        OptimizerState optimizerBefore = optimizerState(m);
+        // 40 parameters fit; Adam's first step adds 2 x 40 moments and 2 steps, past the budget of 100
+        assertThatThrownBy(() -> ops.step(m.id())).isInstanceOf(LimitExceededException.class);
+        assertThat(state(m).values()).isEqualTo(before.values());
+        assertThat(optimizerState(m)).isEqualTo(optimizerBefore);
+        assertThat(small.parametersHeld()).isEqualTo(40);
     }
 
     @Test

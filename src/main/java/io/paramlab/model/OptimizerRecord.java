@@ -1,0 +1,68 @@
+package io.paramlab.model;
+
+import io.paramlab.formats.PickleLimits;
+import io.paramlab.formats.TorchSave;
+import io.paramlab.nn.Module;
+import io.paramlab.optim.OptimizerSetup;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The optimizer as the store keeps it: its spec, and its and its scheduler's state dicts as one
+ * torch.save file (exact floats, tensors included), so a model that comes back from the store
+ * steps on exactly as before.
+ */
+final class OptimizerRecord {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private OptimizerRecord() {
+    }
+
+    static String write(OptimizerSetup setup) {
+        if (setup == null) {
+            return null;
+        }
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("optimizer", setup.optimizer().stateDict());
+        state.put("scheduler", setup.hasScheduler() ? setup.scheduler().stateDict() : null);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            TorchSave.writeObject(bytes, state);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("spec", setup.spec());
+        record.put("state", Base64.getEncoder().encodeToString(bytes.toByteArray()));
+        return JSON.writeValueAsString(record);
+    }
+
+    @SuppressWarnings("unchecked")
+    static OptimizerSetup read(String text, Module root) {
+        if (text == null) {
+            return null;
+        }
+        JsonNode record = JSON.readTree(text);
+        Map<String, Object> spec = JSON.convertValue(record.get("spec"), Map.class);
+        OptimizerSetup setup = OptimizerSetup.fromSpec(spec, root);
+        byte[] bytes = Base64.getDecoder().decode(record.get("state").stringValue());
+        try {
+            Map<Object, Object> state = (Map<Object, Object>) TorchSave.load(new ByteArrayInputStream(bytes), PickleLimits.of(bytes.length));
+            setup.optimizer().loadStateDict((Map<String, ?>) (Map<?, ?>) state.get("optimizer"));
+            if (setup.hasScheduler()) {
+                setup.scheduler().loadStateDict((Map<String, ?>) (Map<?, ?>) state.get("scheduler"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return setup;
+    }
+}
