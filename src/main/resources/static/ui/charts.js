@@ -70,7 +70,7 @@ export function heatmap(container, rows, label) {
   for (const r of values) for (const v of r) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
   const canvas = h('canvas', { width: nCols, height: nRows, role: 'img',
     'aria-label': `${label}: ${nRows} by ${nCols}, colour from −${fmt(scale)} (blue) through 0 (white) to +${fmt(scale)} (red)` });
-  const cell = Math.max(1, Math.min(24, Math.floor(480 / Math.max(nCols, 1)), Math.floor(360 / Math.max(nRows, 1))));
+  const cell = Math.max(1, Math.min(16, Math.floor(400 / Math.max(nCols, 1)), Math.floor(300 / Math.max(nRows, 1))));
   canvas.style.width = `${nCols * cell}px`;
   canvas.style.height = `${nRows * cell}px`;
   const image = new ImageData(Math.max(nCols, 1), Math.max(nRows, 1));

@@ -26,29 +26,20 @@ export function modulePaths(spec, modules) {
 }
 
 /**
- * Renders nodes [{key, path, label: Node|string, parent}] as a tree; onSelect(key) on Enter, Space or click.
+ * Renders nodes [{key, label: Node|string, parent, depth}] as a flat ARIA tree (aria-level gives the
+ * nesting, so each item's name is its own label); onSelect(key) on Enter, Space or click.
  * Answers select(key), which selects and focuses an item (for links to a tied module's other paths).
  */
 export function tree(container, nodes, label, onSelect) {
   const root = h('ul', { role: 'tree', 'aria-label': label });
   const items = new Map();
-  const groups = new Map([[null, root]]);
-  let n = 0;
   for (const node of nodes) {
-    const id = `ti-${n++}`;
-    const item = h('li', { role: 'treeitem', tabindex: '-1', 'aria-selected': 'false', 'aria-labelledby': id, 'data-key': node.key },
-      h('span', { id, class: 'tree-label' }, node.label));
-    items.set(node.key, item);
-    let group = groups.get(node.parent ?? null);
-    if (!group) {
-      const parentItem = items.get(node.parent);
-      group = h('ul', { role: 'group' });
-      parentItem.append(group);
-      parentItem.setAttribute('aria-expanded', 'true');
-      groups.set(node.parent, group);
-    }
+    const item = h('li', { role: 'treeitem', tabindex: '-1', 'aria-selected': 'false', 'aria-level': node.depth + 1, 'data-key': node.key },
+      h('span', { class: 'tree-label' }, node.label));
     item.style.setProperty('--depth', node.depth);
-    group.append(item);
+    items.get(node.parent)?.setAttribute('aria-expanded', 'true');
+    items.set(node.key, item);
+    root.append(item);
   }
   container.append(root);
   const all = () => [...root.querySelectorAll('[role=treeitem]')];
@@ -73,8 +64,9 @@ export function tree(container, nodes, label, onSelect) {
     const list = all();
     const current = e.target.closest('[role=treeitem]');
     const at = list.indexOf(current);
-    const parentItem = current?.parentElement.closest('[role=treeitem]');
-    const firstChild = current?.querySelector('[role=treeitem]');
+    const level = (i) => Number(i?.getAttribute('aria-level'));
+    const parentItem = list.slice(0, Math.max(at, 0)).reverse().find((i) => level(i) < level(current));
+    const firstChild = level(list[at + 1]) > level(current) ? list[at + 1] : null;
     const moves = {
       ArrowDown: list[at + 1], ArrowUp: list[at - 1], Home: list[0], End: list[list.length - 1],
       ArrowLeft: parentItem, ArrowRight: firstChild,

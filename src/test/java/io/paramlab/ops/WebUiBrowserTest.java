@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -152,9 +153,16 @@ class WebUiBrowserTest {
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("panel-parameters")));
 
             assertNoSeriousAccessibilityViolations("model page");
-            assertThat(consoleErrors()).as("console errors").isEmpty();
+            // A probe proves the browser's log reaches the test, so an empty list means no error.
+            ((JavascriptExecutor) driver).executeScript("console.error('paramlab-ui-test-probe')");
+            List<String> errors = consoleErrors();
+            assertThat(errors).as("the probe").anyMatch(m -> m.contains("paramlab-ui-test-probe"));
+            assertThat(errors).as("console errors").allMatch(m -> m.contains("paramlab-ui-test-probe"));
 
-            ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0); document.activeElement.blur();");
+            // The tree, the statistics, both histograms and the heat maps in one 1200x800 picture.
+            ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+            ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); document.querySelector('.tabs').scrollIntoView();");
             Files.createDirectories(SCREENSHOTS);
             Files.write(SCREENSHOTS.resolve("model.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
         } catch (RuntimeException | AssertionError e) {
