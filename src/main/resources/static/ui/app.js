@@ -29,6 +29,7 @@ async function route() {
       await page.render(main, params ? params(m) : {}, signal);
     } catch (e) {
       if (signal.aborted) return;
+      if (!main.querySelector('h1')) main.append(h('h1', { tabindex: '-1' }, 'Could not load this page'));
       main.append(problemBox(e));
       if (e.status === 401 || e.status === 403) settings.open = true;
     }

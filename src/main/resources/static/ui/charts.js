@@ -26,18 +26,18 @@ export function histogram(container, hist, label, color = '#2563a8') {
     series: [{}, { label: 'count', fill: color + 'aa', stroke: color, width: 1,
       paths: uPlot.paths.bars({ align: 1, size: [1, Infinity], gap: 1 }) }],
   }, [edges.slice(0, -1), hist.counts], figure);
-  figure.setAttribute('aria-label', `${label}: ${total} finite elements in ${hist.counts.length} bins from ${fmt(edges[0])} to ${fmt(edges[edges.length - 1])}`);
-  figure.setAttribute('role', 'img');
+  figure.append(h('p', { class: 'visually-hidden' },
+    `${total} finite elements in ${hist.counts.length} bins from ${fmt(edges[0])} to ${fmt(edges[edges.length - 1])}.`));
   return plot;
 }
 
 /** Line curves over a shared x: series is [{label, values, color}]; answers an updater for live data. */
 export function curves(container, title, xLabel, series, { log = false } = {}) {
-  const figure = h('figure', { class: 'chart wide', role: 'img', 'aria-label': title }, h('figcaption', {}, title));
+  const figure = h('figure', { class: 'chart wide' }, h('figcaption', {}, title));
   container.append(figure);
   const data = () => [series[0].x ?? series[0].values.map((_, i) => i + 1), ...series.map((s) => s.values)];
   const plot = new uPlot({
-    width: width(container, 720), height: 240,
+    width: width(container, 560), height: 240,
     scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
     axes: [{ ...axis, label: xLabel }, { ...axis, size: 60, values: (u, vals) => vals.map(fmt) }],
     series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true,

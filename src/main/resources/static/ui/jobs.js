@@ -69,7 +69,11 @@ export async function render(main, { id }, signal) {
   // Live: new steps from the stream (read with fetch, so a token can go in a header), then the final history.
   await guarded(main, async () => {
     await streamEvents(`jobs/${enc(id)}/events`, (type, data) => {
-      if (type === 'step') steps.set(data.step, { loss: num(data.loss), lr: firstLr(data.lr) });
+      if (type === 'step') {
+        steps.set(data.step, { loss: num(data.loss), lr: firstLr(data.lr) });
+        job = { ...job, step: data.step, epoch: data.epoch, loss: data.loss };
+        show(job);
+      }
       else if (type === 'epoch') epochs.set(data.epoch, { mean_loss: num(data.mean_loss), val_loss: num(data.val_loss ?? null), val_accuracy: data.val_accuracy });
       else if (type === 'status') { job = data; show(job); }
       refresh();

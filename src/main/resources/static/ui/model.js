@@ -84,6 +84,7 @@ async function parametersPanel(panel, model, selected, signal) {
   });
   select(nodes.some((n) => n.key === selected) ? selected : 'm:', false);
   if (stats) panel.append(overview(stats, (name) => select(`p:${name}`)));
+  else panel.append(h('p', { class: 'note' }, 'Some parameters are uninitialized (lazy), so the model has no statistics as a whole yet; each initialized parameter shows its own.'));
 }
 
 const badge = (text, title, kind = '') => h('span', { class: `badge ${kind}`, title }, text);
