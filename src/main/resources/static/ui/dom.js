@@ -35,7 +35,7 @@ export function problemBox(error) {
   return h('div', { class: 'problem', role: 'alert' },
     h('strong', {}, `${p.title}${p.status ? ` (${p.status})` : ''}`),
     p.detail ? h('p', {}, p.detail) : null,
-    (p.errors || []).length ? h('ul', {}, p.errors.map((e) => h('li', {}, `${e.field}: ${e.message}`))) : null);
+    (p.errors || []).length > 1 ? h('ul', {}, p.errors.map((e) => h('li', {}, `${e.field}: ${e.message}`))) : null);
 }
 
 /** Runs an async render step; a failure shows as a problem box in place, never as an uncaught rejection. */
