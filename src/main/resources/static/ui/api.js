@@ -32,7 +32,7 @@ async function problemOf(response) {
 export async function api(path, { method = 'GET', body, signal } = {}) {
   const init = { method, signal, headers: headers(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
   if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  const response = await fetch(path.startsWith('/') ? path : `${BASE}/${path}`, init);
+  const response = await fetch(/^(\/|https?:)/.test(path) ? path : `${BASE}/${path}`, init); // a Link may be absolute
   if (!response.ok) throw await problemOf(response);
   const data = response.status === 204 ? null : await response.json();
   return { data, link: response.headers.get('Link') };

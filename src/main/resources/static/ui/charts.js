@@ -81,8 +81,9 @@ export function heatmap(container, rows, label) {
   if (nRows && nCols) canvas.getContext('2d').putImageData(image, 0, 0);
   const readout = h('p', { class: 'readout', 'aria-live': 'polite' }, 'Point at a cell to read it.');
   canvas.addEventListener('mousemove', (e) => {
-    const j = Math.floor(e.offsetX / cell);
-    const i = Math.floor(e.offsetY / cell);
+    const box = canvas.getBoundingClientRect(); // the canvas may be shrunk to fit: map through its drawn size
+    const j = Math.floor(((e.clientX - box.left) * nCols) / box.width);
+    const i = Math.floor(((e.clientY - box.top) * nRows) / box.height);
     if (i < nRows && j < nCols) readout.textContent = `[${i}, ${j}] = ${fmt(values[i][j])}`;
   });
   const legend = h('div', { class: 'legend' },

@@ -43,7 +43,13 @@ async function parametersPanel(panel, model, selected, signal) {
   }
   const statsOf = new Map((stats?.parameters || []).map((s) => [s.name, s]));
   const paramOf = new Map();
-  for (const p of params) for (const name of [p.name, ...p.aliases]) paramOf.set(name, p);
+  const localParams = new Map(); // module path -> its parameters' full names, every alias in its place
+  for (const p of params) {
+    for (const name of [p.name, ...p.aliases]) {
+      paramOf.set(name, p);
+      localParams.set(parentOf(name), [...(localParams.get(parentOf(name)) || []), name]);
+    }
+  }
 
   const { byPath, paths } = modulePaths(model.spec, modules);
   const nodes = [];
@@ -54,8 +60,8 @@ async function parametersPanel(panel, model, selected, signal) {
     nodes.push({ key: `m:${path}`, parent: path === '' ? null : `m:${parentOf(path)}`, depth,
       label: [path === '' ? h('span', {}, '(root)') : h('code', {}, localName(path)), ' ', h('span', { class: 'type' }, m.type),
         tied ? badge('tied', `tied: one module at ${[m.path, ...m.aliases].join(', ')}`) : null] });
-    for (const [name, p] of paramOf) {
-      if (parentOf(name) !== path) continue;
+    for (const name of localParams.get(path) || []) {
+      const p = paramOf.get(name);
       const s = statsOf.get(p.name);
       const bad = s && (s.data.nan_count + s.data.inf_count + (s.grad ? s.grad.nan_count + s.grad.inf_count : 0)) > 0;
       nodes.push({ key: `p:${name}`, parent: `m:${path}`, depth: depth + 1,
