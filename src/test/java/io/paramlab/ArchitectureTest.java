@@ -9,7 +9,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The layering of STYLE.md: api -> model -> spec -> optim/formats -> nn -> init -> tensor, and no
+ * The layering of STYLE.md: api -> model -> store/spec -> optim/formats -> nn -> init -> tensor, and no
  * Spring or Jackson in the engine packages, which could be lifted into another program unchanged.
  */
 @AnalyzeClasses(packages = "io.paramlab", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -19,6 +19,7 @@ class ArchitectureTest {
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("api").definedBy("io.paramlab.api..")
             .layer("model").definedBy("io.paramlab.model..")
+            .layer("store").definedBy("io.paramlab.store..")
             .layer("spec").definedBy("io.paramlab.spec..")
             .layer("optim").definedBy("io.paramlab.optim..")
             .layer("formats").definedBy("io.paramlab.formats..")
@@ -27,10 +28,11 @@ class ArchitectureTest {
             .layer("tensor").definedBy("io.paramlab.tensor..")
             .whereLayer("api").mayNotBeAccessedByAnyLayer()
             .whereLayer("model").mayOnlyBeAccessedByLayers("api")
+            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "model")
             .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "model")
             .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "model")
             .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "optim", "formats")
+            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "optim", "formats", "store")
             .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "optim")
             .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init", "optim", "formats");
 

@@ -62,5 +62,6 @@ class ApiConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new MediaTypeGuard(adapter)).addPathPatterns("/api/**");
+        registry.addInterceptor(new Versions()).addPathPatterns("/api/**");
     }
 }

@@ -2,7 +2,9 @@ package io.paramlab.api;
 
 /**
  * Ready-to-run request bodies from the chapter, shown in Swagger UI. In order they walk through
- * the chapter: build net, rgnet and the tied model; initialize; forward and backward on X.
+ * the README's chapter: build net, rgnet and the tied model; forward and backward on its X; then
+ * net with seed 1 and the init requests with the README's seeds (PyTorch's numbers).
+ * OpenApiContractTest checks each against its schema and OpenApiDocumentTest runs each.
  */
 final class ApiExamples {
     private ApiExamples() {
@@ -42,6 +44,13 @@ final class ApiExamples {
                {"ref": "shared"}, {"type": "ReLU"},
                {"type": "Linear", "in_features": 8, "out_features": 1}]}}""";
 
+    static final String NET_SEED_1 = """
+            {"name": "net", "seed": 1,
+             "model": {"type": "Sequential", "layers": [
+               {"type": "Linear", "in_features": 4, "out_features": 8},
+               {"type": "ReLU"},
+               {"type": "Linear", "in_features": 8, "out_features": 1}]}}""";
+
     static final String NORMS = """
             {"name": "norms",
              "model": {"type": "Sequential", "layers": [
@@ -51,7 +60,7 @@ final class ApiExamples {
                {"type": "LayerNorm", "normalized_shape": 8}, {"type": "Softmax", "dim": -1}]}}""";
 
     static final String INIT_NORMAL = """
-            {"seed": 0, "rules": [{"layer_types": ["Linear"], "params": {
+            {"seed": 2, "rules": [{"layer_types": ["Linear"], "params": {
                "weight": {"type": "normal", "mean": 0, "std": 0.01}, "bias": {"type": "zeros"}}}]}""";
 
     static final String INIT_CONSTANT = """
@@ -59,25 +68,25 @@ final class ApiExamples {
                "weight": {"type": "constant", "value": 1}, "bias": {"type": "zeros"}}}]}""";
 
     static final String INIT_XAVIER_42 = """
-            {"seed": 0, "rules": [
+            {"seed": 3, "rules": [
                {"module": "0", "layer_types": ["Linear"], "params": {"weight": {"type": "xavier_uniform"}}},
                {"module": "2", "layer_types": ["Linear"], "params": {"weight": {"type": "constant", "value": 42}}}]}""";
 
     static final String MY_INIT = """
-            {"seed": 0, "rules": [{"layer_types": ["Linear"], "params": {"weight": {
+            {"seed": 4, "rules": [{"layer_types": ["Linear"], "params": {"weight": {
                "type": "custom", "base": {"type": "uniform", "a": -10, "b": 10}, "expr": "w * (abs(w) >= 5)"}}}]}""";
 
     static final String FORWARD = """
-            {"input": [[0.7576, 0.2793, 0.4031, 0.7347], [0.0293, 0.7999, 0.3971, 0.7544]]}""";
+            {"input": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]}""";
 
     static final String FORWARD_MODULE = """
-            {"input": [[0.7576, 0.2793, 0.4031, 0.7347]], "module": "0"}""";
+            {"input": [[0.1, 0.2, 0.3, 0.4]], "module": "0"}""";
 
     static final String BACKWARD_SUM = """
-            {"input": [[0.7576, 0.2793, 0.4031, 0.7347], [0.0293, 0.7999, 0.3971, 0.7544]], "loss": "sum"}""";
+            {"input": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]], "loss": "sum"}""";
 
     static final String BACKWARD_MSE = """
-            {"input": {"shape": [2, 4], "data": [0.7576, 0.2793, 0.4031, 0.7347, 0.0293, 0.7999, 0.3971, 0.7544]},
+            {"input": {"shape": [2, 4], "data": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]},
              "target": [[0.5], [1.0]], "loss": "mse"}""";
 
     static final String PATCH_ELEMENT = """
@@ -86,12 +95,19 @@ final class ApiExamples {
     static final String PATCH_REQUIRES_GRAD = """
             {"requires_grad": false}""";
 
+    /** A whole new value of a [1, 8] weight, the last layer of net or tied (2.weight of net). */
     static final String PATCH_DATA = """
-            {"data": {"shape": [1], "data": [0.5]}}""";
+            {"data": [[0.1, -0.2, 0.3, -0.4, 0.5, -0.6, 0.7, -0.8]]}""";
 
     static final String PATCH_MODEL = """
             {"training": false}""";
 
-    static final String LOAD_PARTIAL = """
-            {"2.bias": {"shape": [1], "dtype": "float32", "data": [0.5]}}""";
+    /** net's whole state dict (loads with strict=true), weights flat with their shape or nested. */
+    static final String LOAD_NET = """
+            {"0.weight": {"shape": [8, 4], "dtype": "float32", "data": [
+               0.1, 0.2, 0.3, 0.4, -0.1, -0.2, -0.3, -0.4, 0.5, 0.6, 0.7, 0.8, -0.5, -0.6, -0.7, -0.8,
+               0.1, -0.1, 0.1, -0.1, 0.2, -0.2, 0.2, -0.2, 0.3, -0.3, 0.3, -0.3, 0.4, -0.4, 0.4, -0.4]},
+             "0.bias": [0, 0.1, 0, 0.1, 0, 0.1, 0, 0.1],
+             "2.weight": [[1, -1, 1, -1, 1, -1, 1, -1]],
+             "2.bias": {"data": [0.5]}}""";
 }

@@ -1,165 +1,411 @@
 package io.paramlab.api;
 
-import io.swagger.v3.oas.annotations.media.Schema;
+import io.paramlab.model.Loss;
+import io.swagger.v3.oas.models.media.Discriminator;
+import io.swagger.v3.oas.models.media.Schema;
 
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Documentation-only shapes of the JSON the API reads and writes where the Java side is not a
- * plain record (specs and init requests are read from JSON trees with their own validation;
- * tensors have their own codec). Component names are the JSON field names.
+ * The JSON the API reads and writes, as OpenAPI 3.1 (JSON Schema 2020-12) components. Built here
+ * rather than read off Java types: specs and init requests are read from JSON trees, tensors by
+ * their own codec, and what matters to a client (recursion, nulls, non-finite strings, required
+ * fields) is not in the Java types. A new layer type or init policy is one line in
+ * {@link #LAYERS} or {@link #POLICIES}; OpenApiContractTest holds every answer to these schemas.
  */
-@SuppressWarnings("unused")
 final class ApiSchemas {
     private ApiSchemas() {
     }
 
-    @Schema(name = "Tensor", description = "A tensor. Output: data nested row-major as tensor.tolist(), a bare number for a 0-d "
-            + "tensor. Input: the same object (data nested, or flat with shape; dtype optional, float32 by default) or a bare "
-            + "nested array whose shape is inferred. Non-finite values travel as \"NaN\", \"Infinity\", \"-Infinity\".",
-            example = "{\"shape\": [2, 4], \"dtype\": \"float32\", \"data\": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]]}")
-    record Tensor(@Schema(example = "[2, 4]") List<Integer> shape,
-                  @Schema(allowableValues = {"float32", "int64"}) String dtype,
-                  @Schema(description = "nested lists of numbers (or a number for shape [])") Object data) {
+    /** Component names the controllers' annotations refer to. */
+    static final String MODEL_SPEC = "ModelSpec", MODEL = "Model", MODEL_SUMMARY = "ModelSummary", MODEL_PATCH = "ModelPatch",
+            MODULE = "Module", PARAMETER = "Parameter", PARAMETER_PATCH = "ParameterPatch", STATE_DICT = "StateDict",
+            STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
+            INIT_RESPONSE = "InitResponse", FORWARD_REQUEST = "ForwardRequest", FORWARD_RESPONSE = "ForwardResponse",
+            BACKWARD_REQUEST = "BackwardRequest", BACKWARD_RESPONSE = "BackwardResponse", PROBLEM = "Problem";
+
+    /** The strings a non-finite float travels as, in and out (TensorJson.nonFinite reads exactly these). */
+    static final List<String> NON_FINITE = List.of("NaN", "Infinity", "-Infinity");
+    static final String NON_FINITE_PATTERN = "^(" + String.join("|", NON_FINITE) + ")$";
+
+    /** A property of a layer or policy: its JSON name, its schema, whether it must be given. */
+    record Arg(String name, Schema<?> schema, boolean required) {
     }
 
-    @Schema(name = "Parameter", description = "A named parameter; data and grad appear when included (grad null before any backward)")
-    record Parameter(@Schema(example = "0.weight") String name, @Schema(example = "[8, 4]") List<Integer> shape,
-                     @Schema(allowableValues = "float32") String dtype, boolean requires_grad,
-                     @Schema(description = "the parameter's other names (tied parameters)") List<String> aliases,
-                     Tensor data, Tensor grad) {
+    /** A layer type as the spec declares it: PyTorch's name and arguments with their defaults. */
+    record Layer(String type, String description, List<Arg> args) {
     }
 
-    @Schema(name = "StateDict", description = "Keys in PyTorch's state_dict() order, each a tensor", type = "object",
-            additionalPropertiesSchema = Tensor.class)
-    record StateDict() {
+    /** An nn.init policy: its name and arguments with their defaults. */
+    record Policy(String type, String description, List<Arg> args) {
     }
 
-    @Schema(name = "ModelSpec", description = "A model: the root node, shared modules referenced by {\"ref\": KEY}, an optional "
-            + "seed. Construction order, which decides what a seed draws: shared in JSON order, then model depth-first.")
-    record ModelSpec(@Schema(example = "net") String name,
-                     @Schema(description = "seeds the model's generator as torch.manual_seed(seed) before construction; "
-                             + "absent: a random seed, reported on the model") Long seed,
-                     @Schema(description = "modules used by reference; a ref is the same object (tied parameters). "
-                             + "A shared entry may ref earlier entries only.") Map<String, Node> shared,
-                     @Schema(requiredMode = Schema.RequiredMode.REQUIRED) Node model) {
+    /** The layer types of the model spec, one line each (API.md's table). */
+    static final List<Layer> LAYERS = List.of(
+            layer("Sequential", "nn.Sequential: children applied in order; absent or null layers: none",
+                    opt("layers", nullable(array(ref("Node"))))),
+            layer("Linear", "nn.Linear: weight [out, in], bias [out], drawn as reset_parameters() does",
+                    req("in_features", positive(4)), req("out_features", positive(8)), opt("bias", bool(true))),
+            layer("LazyLinear", "nn.LazyLinear: in_features from the first forward's input, which draws weight then bias "
+                    + "and makes it a Linear", req("out_features", positive(8)), opt("bias", bool(true))),
+            layer("ReLU", "nn.ReLU"),
+            layer("Sigmoid", "nn.Sigmoid"),
+            layer("Tanh", "nn.Tanh"),
+            layer("Identity", "nn.Identity"),
+            layer("LeakyReLU", "nn.LeakyReLU", opt("negative_slope", number(0.01))),
+            layer("GELU", "nn.GELU", opt("approximate", strings("none", "none", "tanh"))),
+            layer("Softmax", "nn.Softmax", opt("dim", integer(-1))),
+            layer("Dropout", "nn.Dropout: drops in training mode only",
+                    opt("p", number(0.5).minimum(BigDecimal.ZERO).maximum(BigDecimal.ONE))),
+            layer("Flatten", "nn.Flatten", opt("start_dim", integer(1)), opt("end_dim", integer(-1))),
+            layer("LayerNorm", "nn.LayerNorm: weight ones, bias zeros",
+                    req("normalized_shape", oneOf(positive(8), array(positive(8)).minItems(1))
+                            .description("an int or a non-empty list of ints (answers give the list)")),
+                    opt("eps", number(1e-5)), opt("elementwise_affine", bool(true))),
+            layer("BatchNorm1d", "nn.BatchNorm1d: buffers running_mean, running_var, num_batches_tracked (int64)",
+                    req("num_features", positive(8)), opt("eps", number(1e-5)),
+                    opt("momentum", nullable(number(0.1)).description("null: a cumulative average")),
+                    opt("affine", bool(true)), opt("track_running_stats", bool(true))));
+
+    /** The nn.init policies, one line each, with PyTorch's defaults. */
+    static final List<Policy> POLICIES = List.of(
+            policy("zeros", "nn.init.zeros_"),
+            policy("ones", "nn.init.ones_"),
+            policy("constant", "nn.init.constant_", req("value", number(null))),
+            policy("uniform", "nn.init.uniform_", opt("a", number(0)), opt("b", number(1))),
+            policy("normal", "nn.init.normal_", opt("mean", number(0)), opt("std", number(1))),
+            policy("xavier_uniform", "nn.init.xavier_uniform_", opt("gain", number(1))),
+            policy("xavier_normal", "nn.init.xavier_normal_", opt("gain", number(1))),
+            policy("kaiming_uniform", "nn.init.kaiming_uniform_", kaiming()),
+            policy("kaiming_normal", "nn.init.kaiming_normal_", kaiming()),
+            policy("trunc_normal", "nn.init.trunc_normal_", opt("mean", number(0)), opt("std", number(1)),
+                    opt("a", number(-2)), opt("b", number(2))),
+            policy("orthogonal", "nn.init.orthogonal_", opt("gain", number(1))),
+            policy("eye", "nn.init.eye_"),
+            policy("default", "the layer's own reset_parameters() for that parameter"),
+            policy("custom", "draw base, then replace each element w by expr: numbers, + - * /, comparisons giving 1 "
+                            + "or 0, abs sign min max sqrt exp log clamp where",
+                    req("base", ref("Policy")), req("expr", string().example("w * (abs(w) >= 5)"))));
+
+    /** Every component schema of the document, in a stable order. */
+    static Map<String, Schema> components() {
+        Map<String, Schema> out = new LinkedHashMap<>();
+        tensors(out);
+        spec(out);
+        models(out);
+        parameters(out);
+        compute(out);
+        init(out);
+        problems(out);
+        return out;
     }
 
-    @Schema(name = "Node", description = "A layer, a Sequential, or a ref. Inside layers any node may carry a name "
-            + "(default: its index); names are non-empty, without \".\" or \"/\", unique among siblings.",
-            oneOf = {Sequential.class, Ref.class, Linear.class, Activation.class, LeakyReLU.class, GELU.class, Softmax.class,
-                    Dropout.class, Flatten.class, LayerNorm.class, BatchNorm1d.class})
-    interface Node {
+    private static void tensors(Map<String, Schema> out) {
+        // Written without "type" on purpose: "not" rules out the other JSON types, pattern constrains the
+        // strings only and items the arrays only, so a validator checks exactly "a number, a non-finite
+        // string, or a list of TensorValue", while code generators that can neither recurse through a
+        // oneOf of a list nor read type arrays (openapi-generator 7's python) see "any value" and work.
+        out.put("FloatValue", new Schema<>().not(type("object", "array", "boolean", "null").items(new Schema<>()))
+                        .pattern(NON_FINITE_PATTERN)
+                .description("a float32: a JSON number, or one of the strings \"NaN\", \"Infinity\", \"-Infinity\""));
+        out.put("TensorValue", new Schema<>().not(type("object", "boolean", "null")).pattern(NON_FINITE_PATTERN)
+                .items(ref("TensorValue"))
+                .description("tensor.tolist(): a number (the strings \"NaN\", \"Infinity\", \"-Infinity\" for non-finite "
+                        + "floats) or a list of TensorValue, nested row-major")
+                .example(List.of(List.of(0.1, 0.2), List.of(0.3, 0.4))));
+        Schema<?> shape = array(integer(null).minimum(BigDecimal.ZERO)).description("the size of each dimension; [] for a 0-d tensor");
+        out.put("Tensor", object("A tensor: data nested row-major as tensor.tolist(), a bare number for shape []",
+                req("shape", shape), req("dtype", strings(null, "float32", "int64")), req("data", ref("TensorValue")))
+                .example(Map.of("shape", List.of(2, 2), "dtype", "float32", "data", List.of(List.of(0.1, 0.2), List.of(0.3, 0.4)))));
+        out.put("UninitializedTensor", object("A lazy layer's parameter before its first forward: no shape, no data",
+                req("shape", new Schema<>().type("null")), req("dtype", strings(null, "float32")),
+                req("initialized", bool(false))));
+        out.put("StateDictValue", oneOf(ref("Tensor"), ref("UninitializedTensor")));
+        out.put("TensorObject", closed(object("A tensor given as an object: data nested, or flat with shape; dtype float32 "
+                        + "unless given", opt("shape", array(integer(null).minimum(BigDecimal.ZERO))),
+                opt("dtype", strings("float32", "float32", "int64")), req("data", ref("TensorValue")))));
+        // anyOf, not oneOf: the two never overlap, and openapi-generator's python reads a model as a list too
+        out.put("TensorInput", new Schema<>().anyOf(List.of(ref("TensorObject"), array(ref("TensorValue"))))
+                .description("A tensor input: the tensor object, or a bare nested array whose shape is inferred (it must be "
+                        + "rectangular)")
+                .example(List.of(List.of(0.1, 0.2, 0.3, 0.4), List.of(0.5, 0.6, 0.7, 0.8))));
     }
 
-    @Schema(name = "Sequential", description = "nn.Sequential: children applied in order")
-    record Sequential(@Schema(allowableValues = "Sequential", requiredMode = Schema.RequiredMode.REQUIRED) String type,
-                      String name, List<Node> layers) implements Node {
+    private static void spec(Map<String, Schema> out) {
+        out.put("Node", oneOf(ref("Ref"), ref("Layer"))
+                .description("A node of the model: a layer (type plus arguments), a Sequential, or a {\"ref\": KEY} to an "
+                        + "entry of shared. Inside layers any node may carry a name (default: its index)."));
+        Map<String, String> mapping = new LinkedHashMap<>();
+        List<Schema> layers = new ArrayList<>();
+        for (Layer layer : LAYERS) {
+            mapping.put(layer.type(), REF + layer.type());
+            layers.add(ref(layer.type()));
+            List<Arg> args = new ArrayList<>();
+            args.add(req("type", strings(null, layer.type())));
+            args.add(opt("name", childName()));
+            args.addAll(layer.args());
+            out.put(layer.type(), closed(object(layer.description(), args.toArray(Arg[]::new))));
+        }
+        out.put("Layer", new Schema<>().oneOf(layers).discriminator(new Discriminator().propertyName("type").mapping(mapping))
+                .description("A layer, by its type"));
+        out.put("Ref", closed(object("The shared module of that key itself, never a copy: its parameters are tied",
+                req("ref", string().example("shared")), opt("name", childName()))));
+        out.put(MODEL_SPEC, closed(object("A model: the root node, shared modules referenced by {\"ref\": KEY}, an optional "
+                        + "seed. Construction order, which decides what a seed draws: shared in JSON order, then model "
+                        + "depth-first.",
+                opt("name", string().example("net")),
+                opt("seed", nullable(seed()).description("torch.manual_seed(seed) before construction; absent or null: "
+                        + "a random seed, reported on the model")),
+                opt("shared", nullable(map(ref("Node"))).description("modules used by reference; a shared entry may ref "
+                        + "earlier entries only")),
+                req("model", ref("Node")))));
+        out.put("ModelSpecFilled", object("The spec as the model holds it: every default filled in, every child named",
+                req("name", nullable(string())), req("seed", nullable(seed())), req("shared", map(ref("Node"))),
+                req("model", ref("Node"))));
     }
 
-    @Schema(name = "Ref", description = "the shared module of that key, itself, never a copy")
-    record Ref(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, example = "shared") String ref, String name) implements Node {
+    private static void models(Map<String, Schema> out) {
+        out.put(MODEL, object("A model",
+                req("id", string()), req("name", nullable(string())), req("created_at", string().format("date-time")),
+                req("training", bool(null).description("net.training; false after net.eval()")),
+                req("parameter_count", count().description("elements of the unique parameters (tied ones once)")),
+                req("repr", string().description("print(net)")), req("spec", ref("ModelSpecFilled")),
+                req("seed", seed().description("the seed the model's generator started from (given or drawn)")),
+                req("version", count().description("1 at create, +1 for each committed change of its durable state")),
+                req("updated_at", string().format("date-time"))));
+        out.put(MODEL_SUMMARY, object("A model in the list", req("id", string()), req("name", nullable(string())),
+                req("parameter_count", count()), req("created_at", string().format("date-time")),
+                req("version", count()), req("updated_at", string().format("date-time"))));
+        out.put(MODEL_PATCH, object("Changes to a model; absent or null: unchanged",
+                opt("training", nullable(bool(null)).description("false is net.eval(), true is net.train()")),
+                opt("name", nullable(string().minLength(1).maxLength(200)))));
+        out.put(MODULE, object("A module in named_modules() order",
+                req("path", string().description("dotted child names from the root; \"\" is the root")),
+                req("type", string().example("Linear")), req("repr", string()),
+                req("aliases", array(string()).description("the module's other paths (a shared module)"))));
     }
 
-    @Schema(name = "Linear", description = "nn.Linear: weight [out, in], bias [out]; drawn as reset_parameters() does")
-    record Linear(@Schema(allowableValues = "Linear", requiredMode = Schema.RequiredMode.REQUIRED) String type, String name,
-                  @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "1", example = "4") Integer in_features,
-                  @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "1", example = "8") Integer out_features,
-                  @Schema(defaultValue = "true") Boolean bias) implements Node {
+    private static void parameters(Map<String, Schema> out) {
+        out.put(PARAMETER, object("A named parameter; data and grad appear when asked for (always for one parameter)",
+                req("name", string().example("0.weight")),
+                req("shape", nullable(array(integer(null).minimum(BigDecimal.ZERO))).description("null while a lazy layer's")),
+                opt("initialized", bool(false).description("present, false, while a lazy layer's parameter has no shape")),
+                req("dtype", strings(null, "float32")), req("requires_grad", bool(null)),
+                req("aliases", array(string()).description("the parameter's other names (tied parameters)")),
+                opt("data", ref("StateDictValue")), opt("grad", nullable(ref("Tensor")).description("null before any backward"))));
+        out.put(PARAMETER_PATCH, object("A write: index with value (one element), or data (the whole value), and/or "
+                        + "requires_grad; absent or null: unchanged",
+                opt("index", nullable(array(integer(null).minimum(BigDecimal.ZERO))).example(List.of(0, 0))),
+                opt("value", nullable(ref("FloatValue"))), opt("data", nullable(ref("TensorInput"))),
+                opt("requires_grad", nullable(bool(null)))));
+        out.put(STATE_DICT, map(ref("StateDictValue")).description("state_dict(): keys in PyTorch's order, each a tensor"));
+        out.put(STATE_DICT_INPUT, map(ref("TensorInput")).description("A state dict to load: key to tensor"));
+        out.put(LOAD_RESULT, object("What load_state_dict reports",
+                req("missing_keys", array(string())), req("unexpected_keys", array(string()))));
     }
 
-    @Schema(name = "Activation", description = "nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Identity")
-    record Activation(@Schema(allowableValues = {"ReLU", "Sigmoid", "Tanh", "Identity"},
-            requiredMode = Schema.RequiredMode.REQUIRED) String type, String name) implements Node {
+    private static void compute(Map<String, Schema> out) {
+        out.put(FORWARD_REQUEST, object("net[module](input)",
+                req("input", ref("TensorInput")),
+                opt("module", nullable(string()).description("module path; absent, null or \"\": the whole model"))));
+        out.put(FORWARD_RESPONSE, object("The output", req("output", ref("Tensor"))));
+        out.put(BACKWARD_REQUEST, object("loss_fn(net(input), target).backward()",
+                req("input", ref("TensorInput")),
+                opt("target", nullable(ref("TensorInput")).description("needed by every loss but sum and mean; "
+                        + "cross_entropy: int64 class indices")),
+                req("loss", strings(null, Arrays.stream(Loss.values()).map(Loss::apiName).toArray(String[]::new)))));
+        out.put(BACKWARD_RESPONSE, object("The loss and the output; gradients accumulated",
+                req("loss", ref("FloatValue")), req("output", ref("Tensor"))));
     }
 
-    @Schema(name = "LeakyReLU")
-    record LeakyReLU(@Schema(allowableValues = "LeakyReLU", requiredMode = Schema.RequiredMode.REQUIRED) String type, String name,
-                     @Schema(defaultValue = "0.01") Double negative_slope) implements Node {
+    private static void init(Map<String, Schema> out) {
+        Map<String, String> mapping = new LinkedHashMap<>();
+        List<Schema> policies = new ArrayList<>();
+        for (Policy policy : POLICIES) {
+            String name = policyComponent(policy.type());
+            mapping.put(policy.type(), REF + name);
+            policies.add(ref(name));
+            List<Arg> args = new ArrayList<>();
+            args.add(req("type", strings(null, policy.type())));
+            args.addAll(policy.args());
+            out.put(name, closed(object(policy.description(), args.toArray(Arg[]::new))));
+        }
+        out.put("Policy", new Schema<>().oneOf(policies).discriminator(new Discriminator().propertyName("type").mapping(mapping))
+                .description("An nn.init policy, by its type"));
+        out.put("InitRule", closed(object("net[module].apply(fn): fn skips types not in layer_types and initializes each "
+                        + "named local parameter in order",
+                opt("module", strings("").description("a module path; \"\" is the root")),
+                opt("layer_types", nullable(array(strings(null, LAYERS.stream().map(Layer::type).toArray(String[]::new))))
+                        .description("absent or null: all types")),
+                req("params", map(ref("Policy")).description("local parameter name to policy, applied in this order")))));
+        out.put(INIT_REQUEST, closed(object("Rules applied in order, after restarting the model's generator from seed if given",
+                opt("seed", nullable(seed()).description("torch.manual_seed(seed) right before the same calls")),
+                req("rules", array(ref("InitRule"))))));
+        out.put("Initialized", object("One application of a policy",
+                req("name", string()), req("shape", array(integer(null).minimum(BigDecimal.ZERO))), req("policy", string())));
+        out.put(INIT_RESPONSE, object("What was initialized, in the order applied", req("initialized", array(ref("Initialized")))));
     }
 
-    @Schema(name = "GELU")
-    record GELU(@Schema(allowableValues = "GELU", requiredMode = Schema.RequiredMode.REQUIRED) String type, String name,
-                @Schema(allowableValues = {"none", "tanh"}, defaultValue = "none") String approximate) implements Node {
+    private static void problems(Map<String, Schema> out) {
+        out.put("FieldProblem", object("One field at fault",
+                req("field", string().example("model.layers[2].in_features")), req("message", string())));
+        out.put(PROBLEM, object("RFC 9457 problem details (application/problem+json)",
+                req("type", string().format("uri").example("urn:paramlab:problem:shape-mismatch")),
+                req("title", string().example("Shapes do not fit")),
+                req("status", integer(null).example(422)),
+                opt("detail", string().example("mat1 and mat2 shapes cannot be multiplied (2x5 and 4x8)")),
+                opt("instance", string().format("uri-reference")),
+                opt("errors", array(ref("FieldProblem")).description("for invalid input: each field at fault")),
+                opt("limit", string().description("for limits: the limit's name")),
+                opt("actual", integer(null).format("int64").description("for limits: the number asked for")),
+                opt("maximum", integer(null).format("int64").description("for limits: the configured maximum"))));
     }
 
-    @Schema(name = "Softmax")
-    record Softmax(@Schema(allowableValues = "Softmax", requiredMode = Schema.RequiredMode.REQUIRED) String type, String name,
-                   @Schema(defaultValue = "-1") Integer dim) implements Node {
+    /** "xavier_uniform" -> "XavierUniformPolicy". */
+    static String policyComponent(String type) {
+        StringBuilder name = new StringBuilder();
+        for (String part : type.split("_")) {
+            name.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return name.append("Policy").toString();
     }
 
-    @Schema(name = "Dropout", description = "drops in training mode only")
-    record Dropout(@Schema(allowableValues = "Dropout", requiredMode = Schema.RequiredMode.REQUIRED) String type, String name,
-                   @Schema(defaultValue = "0.5", minimum = "0", maximum = "1") Double p) implements Node {
+    // --- a small vocabulary of JSON Schema 2020-12 ---
+
+    static final String REF = "#/components/schemas/";
+
+    private static Layer layer(String type, String description, Arg... args) {
+        return new Layer(type, description, List.of(args));
     }
 
-    @Schema(name = "Flatten")
-    record Flatten(@Schema(allowableValues = "Flatten", requiredMode = Schema.RequiredMode.REQUIRED) String type, String name,
-                   @Schema(defaultValue = "1") Integer start_dim, @Schema(defaultValue = "-1") Integer end_dim) implements Node {
+    private static Policy policy(String type, String description, Arg... args) {
+        return new Policy(type, description, List.of(args));
     }
 
-    @Schema(name = "LayerNorm", description = "weight ones, bias zeros")
-    record LayerNorm(@Schema(allowableValues = "LayerNorm", requiredMode = Schema.RequiredMode.REQUIRED) String type, String name,
-                     @Schema(description = "an int or a list of ints", requiredMode = Schema.RequiredMode.REQUIRED, example = "8")
-                     Object normalized_shape,
-                     @Schema(defaultValue = "1e-5") Double eps, @Schema(defaultValue = "true") Boolean elementwise_affine)
-            implements Node {
+    private static Arg[] kaiming() {
+        return new Arg[] {opt("a", number(0)), opt("mode", strings("fan_in", "fan_in", "fan_out")),
+                opt("nonlinearity", strings("leaky_relu", "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                        "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"))};
     }
 
-    @Schema(name = "BatchNorm1d", description = "buffers running_mean, running_var, num_batches_tracked (int64)")
-    record BatchNorm1d(@Schema(allowableValues = "BatchNorm1d", requiredMode = Schema.RequiredMode.REQUIRED) String type, String name,
-                       @Schema(requiredMode = Schema.RequiredMode.REQUIRED, minimum = "1", example = "8") Integer num_features,
-                       @Schema(defaultValue = "1e-5") Double eps,
-                       @Schema(defaultValue = "0.1", description = "null: a cumulative average") Double momentum,
-                       @Schema(defaultValue = "true") Boolean affine, @Schema(defaultValue = "true") Boolean track_running_stats)
-            implements Node {
+    static Arg req(String name, Schema<?> schema) {
+        return new Arg(name, schema, true);
     }
 
-    @Schema(name = "InitRequest", description = "Rules applied in order, after restarting the model's generator from seed if given.")
-    record InitRequest(@Schema(description = "as torch.manual_seed(seed) right before the same calls") Long seed,
-                       @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<InitRule> rules) {
+    static Arg opt(String name, Schema<?> schema) {
+        return new Arg(name, schema, false);
     }
 
-    @Schema(name = "InitRule", description = "net[module].apply(fn): each module under module once, children before parents; "
-            + "fn skips types not in layer_types and initializes each named local parameter in order.")
-    record InitRule(@Schema(description = "a module path; \"\" is the root", defaultValue = "") String module,
-                    @Schema(description = "absent: all types", example = "[\"Linear\"]") List<String> layer_types,
-                    @Schema(requiredMode = Schema.RequiredMode.REQUIRED, description = "local parameter name to policy")
-                    Map<String, Policy> params) {
+    static Schema<?> object(String description, Arg... args) {
+        Schema<?> schema = type("object").description(description);
+        for (Arg arg : args) {
+            schema.addProperty(arg.name(), arg.schema());
+            if (arg.required()) {
+                schema.addRequiredItem(arg.name());
+            }
+        }
+        return schema;
     }
 
-    @Schema(name = "Policy", description = "An nn.init policy with PyTorch's defaults: zeros, ones, constant{value}, "
-            + "uniform{a=0,b=1}, normal{mean=0,std=1}, xavier_uniform{gain=1}, xavier_normal{gain=1}, "
-            + "kaiming_uniform{a=0,mode=fan_in,nonlinearity=leaky_relu}, kaiming_normal{same}, "
-            + "trunc_normal{mean=0,std=1,a=-2,b=2}, orthogonal{gain=1}, eye, default (the layer's own reset), "
-            + "custom{base, expr}: draw base, then replace each element w by expr, a small arithmetic language over w "
-            + "(numbers, + - * /, comparisons giving 1 or 0, abs sign min max sqrt exp log clamp where).",
-            example = "{\"type\": \"custom\", \"base\": {\"type\": \"uniform\", \"a\": -10, \"b\": 10}, \"expr\": \"w * (abs(w) >= 5)\"}")
-    record Policy(@Schema(requiredMode = Schema.RequiredMode.REQUIRED, allowableValues = {"zeros", "ones", "constant", "uniform",
-            "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "trunc_normal", "orthogonal", "eye",
-            "default", "custom"}) String type,
-                  Double value, Double a, Double b, Double mean, Double std, Double gain,
-                  @Schema(allowableValues = {"fan_in", "fan_out"}) String mode,
-                  @Schema(allowableValues = {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                          "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"}) String nonlinearity,
-                  Policy base, @Schema(example = "w * (abs(w) >= 5)") String expr) {
+    /** The server refuses unknown fields here (the spec, init and tensor readers name them). */
+    static Schema<?> closed(Schema<?> schema) {
+        return schema.additionalProperties(false);
     }
 
-    @Schema(name = "Problem", description = "RFC 9457 problem details (application/problem+json)")
-    record Problem(@Schema(example = "urn:paramlab:problem:shape-mismatch") String type,
-                   @Schema(example = "Shapes do not fit") String title,
-                   @Schema(example = "422") int status,
-                   @Schema(example = "mat1 and mat2 shapes cannot be multiplied (2x5 and 4x8)") String detail,
-                   String instance,
-                   @Schema(description = "for invalid input: each field at fault") List<FieldProblem> errors,
-                   @Schema(description = "for limits: the limit's name") String limit,
-                   @Schema(description = "for limits: the number asked for") Long actual,
-                   @Schema(description = "for limits: the configured maximum") Long maximum) {
+    static Schema<?> type(String... types) {
+        return new Schema<>().types(new LinkedHashSet<>(List.of(types)));
     }
 
-    @Schema(name = "FieldProblem")
-    record FieldProblem(@Schema(example = "model.layers[2].in_features") String field,
-                        @Schema(example = "must be at least 1, got 0") String message) {
+    static Schema<?> ref(String component) {
+        return new Schema<>().$ref(REF + component);
+    }
+
+    static Schema<?> oneOf(Schema<?>... choices) {
+        return new Schema<>().oneOf(List.of(choices));
+    }
+
+    /** Null allowed as well: a type array for plain types, a oneOf with null around a reference or a oneOf. */
+    static Schema<?> nullable(Schema<?> schema) {
+        if (schema.get$ref() == null && schema.getOneOf() == null && schema.getTypes() != null) {
+            schema.getTypes().add("null");
+            return schema;
+        }
+        return oneOf(schema, type("null"));
+    }
+
+    static Schema<?> array(Schema<?> items) {
+        return type("array").items(items);
+    }
+
+    static Schema<?> map(Schema<?> values) {
+        return type("object").additionalProperties(values);
+    }
+
+    static Schema<?> string() {
+        return type("string");
+    }
+
+    /** A string with a default; with values, one of them. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Schema<?> strings(String defaultValue, String... values) {
+        Schema schema = string();
+        if (values.length > 0) {
+            schema._enum(List.of(values));
+        }
+        if (defaultValue != null) {
+            schema._default(defaultValue);
+        }
+        return schema;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Schema<?> bool(Boolean defaultValue) {
+        Schema schema = type("boolean");
+        if (defaultValue != null) {
+            schema._default(defaultValue);
+        }
+        return schema;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Schema<?> number(Number defaultValue) {
+        Schema schema = type("number");
+        if (defaultValue != null) {
+            schema._default(defaultValue);
+        }
+        return schema;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Schema<?> integer(Integer defaultValue) {
+        Schema schema = type("integer").format("int32");
+        if (defaultValue != null) {
+            schema._default(defaultValue);
+        }
+        return schema;
+    }
+
+    static Schema<?> positive(int example) {
+        return type("integer").format("int32").minimum(BigDecimal.ONE).example(example);
+    }
+
+    static Schema<?> count() {
+        return type("integer").format("int64").minimum(BigDecimal.ZERO);
+    }
+
+    /** Seeds are whole numbers; drawn ones stay below 2^53 so every JSON client reads them exactly. */
+    static Schema<?> seed() {
+        return type("integer").format("int64").example(42);
+    }
+
+    static Schema<?> childName() {
+        return string().pattern("^[^./]+$").description("the child's name in its Sequential: non-empty, without \".\" "
+                + "or \"/\", unique among siblings (default: its index)");
     }
 }

@@ -44,9 +44,9 @@ class ComputeController {
     record BackwardResponse(float loss, TensorData output) {
     }
 
-    @Operation(summary = "Forward pass", description = "with torch.no_grad(): net[module](input). No graph is kept. In training "
+    @Operation(operationId = "forward", summary = "Forward pass", description = "with torch.no_grad(): net[module](input). No graph is kept. In training "
             + "mode Dropout drops and BatchNorm1d uses batch statistics and moves its running ones, as in PyTorch.")
-    @ApiResponse(responseCode = "200", description = "The output")
+    @ApiResponse(responseCode = "200", description = "The output", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.FORWARD_RESPONSE)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
@@ -54,16 +54,16 @@ class ComputeController {
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PostMapping("/forward")
     ForwardResponse forward(@PathVariable String id,
-                            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "X = torch.rand(2, 4)", value = ApiExamples.FORWARD), @ExampleObject(name = "net[0](X)", value = ApiExamples.FORWARD_MODULE)}))
+                            @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.FORWARD_REQUEST), examples = {@ExampleObject(name = "net(X)", value = ApiExamples.FORWARD), @ExampleObject(name = "net[0](X)", value = ApiExamples.FORWARD_MODULE)}))
                             @Valid @RequestBody ForwardRequest request) {
         return new ForwardResponse(operations.forward(id, request.module() == null ? "" : request.module(), request.input()));
     }
 
-    @Operation(summary = "Backward pass", description = "loss_fn(net(input), target).backward(): gradients accumulate into every "
+    @Operation(operationId = "backward", summary = "Backward pass", description = "loss_fn(net(input), target).backward(): gradients accumulate into every "
             + "parameter's grad (a tied parameter gets the sum over its uses) until zero-grad. Losses, reduction='mean': sum "
             + "(output.sum()), mean, mse, l1, cross_entropy (target: int64 class indices; -100 is ignored, as PyTorch's "
             + "default ignore_index), bce_with_logits (target: float32, the output's shape).")
-    @ApiResponse(responseCode = "200", description = "The loss and the output; gradients accumulated")
+    @ApiResponse(responseCode = "200", description = "The loss and the output; gradients accumulated", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.BACKWARD_RESPONSE)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
@@ -71,7 +71,7 @@ class ComputeController {
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PostMapping("/backward")
     BackwardResponse backward(@PathVariable String id,
-                              @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "net(X).sum().backward()", value = ApiExamples.BACKWARD_SUM), @ExampleObject(name = "mse", value = ApiExamples.BACKWARD_MSE)}))
+                              @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.BACKWARD_REQUEST), examples = {@ExampleObject(name = "net(X).sum().backward()", value = ApiExamples.BACKWARD_SUM), @ExampleObject(name = "mse", value = ApiExamples.BACKWARD_MSE)}))
                               @Valid @RequestBody BackwardRequest request) {
         Loss loss = Loss.byName(request.loss()).orElseThrow(() -> new InvalidInputException("loss",
                 "unknown loss \"" + request.loss() + "\"; known: " + Loss.names()));
@@ -85,7 +85,7 @@ class ComputeController {
         return new BackwardResponse(result.loss(), result.output());
     }
 
-    @Operation(summary = "Zero the gradients", description = "net.zero_grad(set_to_none=False): every grad becomes zeros.")
+    @Operation(operationId = "zeroGrad", summary = "Zero the gradients", description = "net.zero_grad(set_to_none=False): every grad becomes zeros.")
     @ApiResponse(responseCode = "204", description = "Done")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @PostMapping("/zero-grad")

@@ -31,12 +31,12 @@ class InitController {
     record InitResponse(List<Applied> initialized) {
     }
 
-    @Operation(summary = "Initialize parameters", description = "Each rule is net[module].apply(fn), children before parents, "
+    @Operation(operationId = "initModel", summary = "Initialize parameters", description = "Each rule is net[module].apply(fn), children before parents, "
             + "as PyTorch walks it (a module held by two different parents is visited under each); fn skips modules whose type is not in layer_types and initializes each named local parameter "
             + "with an nn.init policy. seed restarts the model's generator first, as torch.manual_seed(seed) right before the "
             + "same calls, so the numbers are PyTorch's. Answers what was initialized, in order, like the chapter's my_init "
             + "printing 'Init weight torch.Size([8, 4])'. A failure anywhere changes nothing.")
-    @ApiResponse(responseCode = "200", description = "What was initialized, in the order applied")
+    @ApiResponse(responseCode = "200", description = "What was initialized, in the order applied", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.INIT_RESPONSE)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
@@ -44,7 +44,7 @@ class InitController {
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PostMapping("/api/v1/models/{id}/init")
     InitResponse init(@PathVariable String id,
-                      @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.InitRequest.class), examples = {@ExampleObject(name = "init_normal", value = ApiExamples.INIT_NORMAL), @ExampleObject(name = "init_constant", value = ApiExamples.INIT_CONSTANT), @ExampleObject(name = "xavier on net[0], 42 on net[2]", value = ApiExamples.INIT_XAVIER_42), @ExampleObject(name = "my_init", value = ApiExamples.MY_INIT)}))
+                      @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.INIT_REQUEST), examples = {@ExampleObject(name = "init_normal", value = ApiExamples.INIT_NORMAL), @ExampleObject(name = "init_constant", value = ApiExamples.INIT_CONSTANT), @ExampleObject(name = "xavier on net[0], 42 on net[2]", value = ApiExamples.INIT_XAVIER_42), @ExampleObject(name = "my_init", value = ApiExamples.MY_INIT)}))
                       @RequestBody JsonNode request) {
         return new InitResponse(operations.init(id, InitSpecParser.parse(request)));
     }

@@ -9,6 +9,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -28,6 +29,11 @@ import tools.jackson.databind.JsonNode;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import io.paramlab.spec.InvalidInputException;
+import io.paramlab.store.Page;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.context.request.WebRequest;
 
 /** Models: create from a spec, list, read, switch train/eval, rename, delete; and their modules. */
 @Tag(name = "models")
@@ -42,61 +48,82 @@ class ModelController {
         this.operations = operations;
     }
 
-    record ModelSummary(String id, String name, long parameterCount, Instant createdAt) {
+    record ModelSummary(String id, String name, long parameterCount, Instant createdAt, long version, Instant updatedAt) {
     }
 
     record ModelPatch(Boolean training, @Size(min = 1, max = 200) String name) {
     }
 
-    @Operation(summary = "Create a model from a layer spec",
+    @Operation(operationId = "createModel", summary = "Create a model from a layer spec",
             description = "Builds the module tree as torch.nn would: Sequential, Linear, activations, norms, nested named blocks, "
                     + "and shared modules by {\"ref\": KEY} (one object: tied parameters). With a seed, parameters are drawn as "
                     + "torch.manual_seed(seed) then the same constructors would draw them. Answers the model with its repr, "
                     + "as print(net) shows it.")
-    @ApiResponse(responseCode = "201", description = "Created; Location is the model's URL")
+    @ApiResponse(responseCode = "201", description = "Created; Location is the model's URL", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @PostMapping
-    ResponseEntity<ModelInfo> create(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.ModelSpec.class), examples = {@ExampleObject(name = "net", value = ApiExamples.NET), @ExampleObject(name = "rgnet", value = ApiExamples.RGNET), @ExampleObject(name = "tied", value = ApiExamples.TIED), @ExampleObject(name = "norms", value = ApiExamples.NORMS)}))
+    ResponseEntity<ModelInfo> create(@io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL_SPEC), examples = {@ExampleObject(name = "net", value = ApiExamples.NET), @ExampleObject(name = "rgnet", value = ApiExamples.RGNET), @ExampleObject(name = "tied", value = ApiExamples.TIED), @ExampleObject(name = "net (seed 1)", value = ApiExamples.NET_SEED_1), @ExampleObject(name = "norms", value = ApiExamples.NORMS)}))
                                      @RequestBody JsonNode spec) {
         LiveModel model = registry.create(spec);
         return ResponseEntity.created(URI.create("/api/v1/models/" + model.id())).body(Views.info(model));
     }
 
-    @Operation(summary = "List the models", description = "Every live model: id, name, parameter_count, created_at.")
-    @ApiResponse(responseCode = "200", description = "The models, oldest first")
+    @Operation(operationId = "listModels", summary = "List the models", description = "The stored models, oldest first: id, name, parameter_count, "
+            + "created_at, version, updated_at. Paged: at most `limit` a page, and a Link header (rel=\"next\") while more remain.")
+    @ApiResponse(responseCode = "200", description = "A page of models, oldest first", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.MODEL_SUMMARY))))
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @GetMapping
-    List<ModelSummary> list() {
-        return registry.list().stream()
-                .map(m -> new ModelSummary(m.id(), m.name(), m.parameterCount(), m.createdAt())).toList();
+    ResponseEntity<List<ModelSummary>> list(@Parameter(description = "models per page, 1 to 1000") @RequestParam(defaultValue = "100") int limit,
+                                            @Parameter(description = "the cursor of the previous page's Link") @RequestParam(required = false) String after) {
+        if (limit < 1 || limit > 1000) {
+            throw new InvalidInputException("limit", "must be from 1 to 1000, got " + limit);
+        }
+        Page<io.paramlab.store.ModelSummary> page;
+        try {
+            page = registry.list(limit, after);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("after", e.getMessage());
+        }
+        List<ModelSummary> body = page.items().stream().map(m -> new ModelSummary(m.id(), m.name(), m.parameterCount(),
+                m.createdAt(), m.version(), m.updatedAt())).toList();
+        ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
+        if (page.nextCursor() != null) {
+            answer.header(HttpHeaders.LINK, "</api/v1/models?limit=" + limit + "&after=" + page.nextCursor() + ">; rel=\"next\"");
+        }
+        return answer.body(body);
     }
 
-    @Operation(summary = "Read a model", description = "The model: training (net.training), parameter_count "
+    @Operation(operationId = "getModel", summary = "Read a model", description = "The model: training (net.training), parameter_count "
             + "(sum(p.numel() for p in net.parameters()), tied parameters once), repr (print(net)), the spec with defaults "
             + "filled in, and the seed its generator started from.")
-    @ApiResponse(responseCode = "200", description = "The model")
+    @ApiResponse(responseCode = "200", description = "The model", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}")
-    ModelInfo get(@PathVariable String id) {
-        return Views.info(registry.get(id));
+    ResponseEntity<ModelInfo> get(@PathVariable String id, WebRequest request) {
+        ModelInfo info = Views.info(registry.get(id));
+        if (request.checkNotModified(Versions.etag(info.version()))) {
+            return null;   // 304: Spring has answered
+        }
+        return ResponseEntity.ok().eTag(Versions.etag(info.version())).body(info);
     }
 
-    @Operation(summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "
+    @Operation(operationId = "patchModel", summary = "Switch train/eval mode or rename", description = "{\"training\": false} is net.eval(): Dropout "
             + "passes through and BatchNorm1d uses its running statistics; {\"training\": true} is net.train().")
-    @ApiResponse(responseCode = "200", description = "The model after the change")
+    @ApiResponse(responseCode = "200", description = "The model after the change", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @PatchMapping("/{id}")
     ModelInfo patch(@PathVariable String id,
-                    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "eval", value = ApiExamples.PATCH_MODEL)}))
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.MODEL_PATCH), examples = {@ExampleObject(name = "eval", value = ApiExamples.PATCH_MODEL)}))
                     @Valid @RequestBody ModelPatch patch) {
         return Views.info(operations.patch(id, patch.training(), patch.name()));
     }
 
-    @Operation(summary = "Delete a model", description = "Forgets the model and returns its parameters to the budget of paramlab.limits.max-total-parameters.")
+    @Operation(operationId = "deleteModel", summary = "Delete a model", description = "Forgets the model and returns its parameters to the budget of paramlab.limits.max-total-parameters.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @DeleteMapping("/{id}")
@@ -105,9 +132,9 @@ class ModelController {
         return ResponseEntity.noContent().build();
     }
 
-    @Operation(summary = "List the modules", description = "net.named_modules(): each module once, root first (path \"\"), "
+    @Operation(operationId = "listModules", summary = "List the modules", description = "net.named_modules(): each module once, root first (path \"\"), "
             + "with its type, its repr and aliases (the other paths a shared module has).")
-    @ApiResponse(responseCode = "200", description = "The modules in named_modules() order")
+    @ApiResponse(responseCode = "200", description = "The modules in named_modules() order", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.MODULE))))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}/modules")
     List<ModuleInfo> modules(@PathVariable String id) {

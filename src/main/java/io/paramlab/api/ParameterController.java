@@ -8,6 +8,7 @@ import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.Explode;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -45,16 +46,16 @@ class ParameterController {
     record Patch(List<Integer> index, Object value, TensorData data, Boolean requiresGrad) {
     }
 
-    @Operation(summary = "List named parameters",
+    @Operation(operationId = "listParameters", summary = "List named parameters",
             description = "net[module].named_parameters(): names relative to the module, each tied parameter once under its "
                     + "first name with its other names as aliases; include=data,grad adds p.data and p.grad (null before any backward).")
-    @ApiResponse(responseCode = "200", description = "The named parameters", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(implementation = ApiSchemas.Parameter.class))))
+    @ApiResponse(responseCode = "200", description = "The named parameters", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.PARAMETER))))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping
     List<Map<String, Object>> list(@PathVariable String id,
                                    @Parameter(description = "module path, \"\" for the root", example = "2") @RequestParam(defaultValue = "") String module,
-                                   @Parameter(description = "data, grad", example = "data,grad") @RequestParam(defaultValue = "") List<String> include) {
+                                   @Parameter(description = "what to add to each parameter: data (p.data), grad (p.grad)", explode = Explode.TRUE, array = @ArraySchema(schema = @Schema(type = "string", allowableValues = {"data", "grad"})), examples = @ExampleObject(name = "data and grad", value = "[\"data\", \"grad\"]")) @RequestParam(defaultValue = "") List<String> include) {
         for (String item : include) {
             if (!INCLUDES.contains(item)) {
                 throw new InvalidInputException("include", "unknown include \"" + item + "\"; known: data, grad");
@@ -64,27 +65,27 @@ class ParameterController {
                 .map(p -> render(p, include.contains("data"), include.contains("grad"))).toList();
     }
 
-    @Operation(summary = "Read one parameter", description = "One parameter by any of its names (a tied parameter answers to "
+    @Operation(operationId = "getParameter", summary = "Read one parameter", description = "One parameter by any of its names (a tied parameter answers to "
             + "each), with data and grad, as net[2].bias.data and net[2].bias.grad.")
-    @ApiResponse(responseCode = "200", description = "The parameter with data and grad", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Parameter.class)))
+    @ApiResponse(responseCode = "200", description = "The parameter with data and grad", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.PARAMETER)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{name}")
-    Map<String, Object> get(@PathVariable String id, @PathVariable String name) {
+    Map<String, Object> get(@PathVariable String id, @Parameter(description = "any of the parameter's names", example = "2.bias") @PathVariable String name) {
         return render(Views.parameter(registry.get(id), name), true, true);
     }
 
-    @Operation(summary = "Write a parameter", description = "net[0].weight.data[0, 0] = 100 ({\"index\": [0, 0], \"value\": 100}), "
+    @Operation(operationId = "patchParameter", summary = "Write a parameter", description = "net[0].weight.data[0, 0] = 100 ({\"index\": [0, 0], \"value\": 100}), "
             + "a whole new value ({\"data\": TENSOR} of the same shape), and/or requires_grad. A write through one name of a "
             + "tied parameter is seen through all of them.")
-    @ApiResponse(responseCode = "200", description = "The parameter after the write", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.Parameter.class)))
+    @ApiResponse(responseCode = "200", description = "The parameter after the write", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.PARAMETER)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PatchMapping("/{name}")
-    Map<String, Object> patch(@PathVariable String id, @PathVariable String name,
-                              @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "element", value = ApiExamples.PATCH_ELEMENT), @ExampleObject(name = "requires_grad", value = ApiExamples.PATCH_REQUIRES_GRAD), @ExampleObject(name = "data (a bias of 1)", value = ApiExamples.PATCH_DATA)}))
+    Map<String, Object> patch(@PathVariable String id, @Parameter(description = "any of the parameter's names", example = "2.weight") @PathVariable String name,
+                              @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.PARAMETER_PATCH), examples = {@ExampleObject(name = "element [0, 0] = 100", value = ApiExamples.PATCH_ELEMENT), @ExampleObject(name = "requires_grad", value = ApiExamples.PATCH_REQUIRES_GRAD), @ExampleObject(name = "data (net's 2.weight, [1, 8])", value = ApiExamples.PATCH_DATA)}))
                               @RequestBody Patch patch) {
         return render(Views.parameter(operations.patchParameter(id, name, validate(patch)), name), true, true);
     }

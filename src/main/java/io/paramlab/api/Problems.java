@@ -1,6 +1,7 @@
 package io.paramlab.api;
 
 import io.paramlab.model.NotFoundException;
+import io.paramlab.model.PreconditionFailedException;
 import io.paramlab.model.UnprocessableException;
 import io.paramlab.spec.FieldError;
 import io.paramlab.spec.InvalidInputException;
@@ -128,6 +129,19 @@ class Problems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(BodyTooLargeException.class)
     ProblemDetail bodyTooLarge(BodyTooLargeException e) {
         return bodyTooLarge(null, e.maximum());
+    }
+
+    @ExceptionHandler(PreconditionFailedException.class)
+    ProblemDetail preconditionFailed(PreconditionFailedException e) {
+        ProblemDetail problem = problem(HttpStatus.PRECONDITION_FAILED, "precondition-failed", "The model has moved on", e.getMessage());
+        problem.setProperty("expected", e.expected());
+        problem.setProperty("actual", e.actual());
+        return problem;
+    }
+
+    @ExceptionHandler(io.paramlab.nn.LoadStateDictException.class)
+    ProblemDetail loadRefused(io.paramlab.nn.LoadStateDictException e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "not-computable", "Not computable", e.getMessage());
     }
 
     @ExceptionHandler(UnprocessableException.class)

@@ -36,10 +36,10 @@ class StateDictController {
         this.operations = operations;
     }
 
-    @Operation(summary = "Read a state dict", description = "net[module].state_dict(): an object in PyTorch's key order "
+    @Operation(operationId = "getStateDict", summary = "Read a state dict", description = "net[module].state_dict(): an object in PyTorch's key order "
             + "(each module's parameters, then its buffers, then its children), tied parameters under every key, buffers "
             + "such as BatchNorm1d's running_mean and num_batches_tracked (int64) included.")
-    @ApiResponse(responseCode = "200", description = "The state dict, in PyTorch's key order", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiSchemas.StateDict.class)))
+    @ApiResponse(responseCode = "200", description = "The state dict, in PyTorch's key order", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.STATE_DICT)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping
     Map<String, TensorData> get(@PathVariable String id,
@@ -47,10 +47,10 @@ class StateDictController {
         return Views.stateDict(registry.get(id), module);
     }
 
-    @Operation(summary = "Load a state dict", description = "net[module].load_state_dict(state, strict): answers missing_keys "
+    @Operation(operationId = "loadStateDict", summary = "Load a state dict", description = "net[module].load_state_dict(state, strict): answers missing_keys "
             + "and unexpected_keys. With strict, any of them is a 422; a shape mismatch always is. A refused load loads nothing "
             + "(PyTorch copies the good keys before it raises; paramlab checks everything first).")
-    @ApiResponse(responseCode = "200", description = "Loaded: missing_keys and unexpected_keys")
+    @ApiResponse(responseCode = "200", description = "Loaded: missing_keys and unexpected_keys", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.LOAD_RESULT)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
@@ -60,7 +60,7 @@ class StateDictController {
     Result put(@PathVariable String id,
                    @Parameter(description = "module path, \"\" for the root") @RequestParam(defaultValue = "") String module,
                    @Parameter(description = "refuse missing and unexpected keys") @RequestParam(defaultValue = "true") boolean strict,
-                   @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "one key, with strict=false", value = ApiExamples.LOAD_PARTIAL)}))
+                   @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.STATE_DICT_INPUT), examples = {@ExampleObject(name = "net's whole state dict", value = ApiExamples.LOAD_NET)}))
                    @RequestBody LinkedHashMap<String, TensorData> state) {
         state.forEach((key, value) -> {
             if (value == null) {

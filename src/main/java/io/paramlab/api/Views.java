@@ -20,7 +20,7 @@ final class Views {
     }
 
     record ModelInfo(String id, String name, Instant createdAt, boolean training, long parameterCount,
-                     String repr, Map<String, Object> spec, long seed) {
+                     String repr, Map<String, Object> spec, long seed, long version, Instant updatedAt) {
     }
 
     record ModuleInfo(String path, String type, String repr, List<String> aliases) {
@@ -35,7 +35,8 @@ final class Views {
 
     static ModelInfo info(LiveModel model) {
         return model.read(() -> new ModelInfo(model.id(), model.name(), model.createdAt(), model.root().isTraining(),
-                model.parameterCount(), model.root().repr(), SpecJson.of(model.spec()), model.generator().initialSeed()));
+                model.parameterCount(), model.root().repr(), SpecJson.of(model.spec()), model.generator().initialSeed(),
+                model.version(), model.updatedAt()));
     }
 
     static List<ModuleInfo> modules(LiveModel model) {

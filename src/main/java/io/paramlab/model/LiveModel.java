@@ -4,51 +4,68 @@ import io.paramlab.nn.Module;
 import io.paramlab.spec.LayerSpec;
 import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
+import io.paramlab.store.Change;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * One model held by the service: its identity, module tree, generator, metadata and read-write
- * lock. Reads share the lock; every change goes through {@link #change}, the one transaction
- * primitive: it takes the lock alone, runs the change, and on any failure (any Throwable) puts
- * back everything the change's footprint covers, so a failed request changes nothing.
+ * One model of the service: its identity, metadata and read-write lock, and (while it is in
+ * memory) its module tree and generator. Reads share the lock; every change goes through
+ * {@link #change}, the one transaction primitive: it takes the lock alone, runs the change, commits
+ * it to the store, and on any failure (any Throwable) puts back everything the change's footprint
+ * covers, so a failed request changes nothing and an answered one is durable.
+ *
+ * <p>Memory is a cache: the registry may evict a model's contents, which come back from the store
+ * (and its gradients from scratch space) at its next use; the handle itself stays, so every request
+ * for one model meets the same lock.
  */
 public final class LiveModel {
     private final String id;
-    private final Instant createdAt = Instant.now();
-    private final ModelSpec spec;
-    private final Map<LayerSpec, Module> built;
-    private final Module root;
-    private final Generator generator;
-    private final boolean forwardWritesInTraining;   // the tree's types are fixed at construction, so this is too
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private final ChangeListener listener;
+    private final String owner;
+    private final Instant createdAt;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Keeper keeper;
+    private Contents contents;   // guarded by the lock; null while evicted
     // read without the lock by the model list, so that it never waits on a write
     private volatile String name;
+    private volatile long version;
+    private volatile Instant updatedAt;
     private volatile long parameterCount;
     private volatile boolean uninitialized;
+    private volatile long lastUsed = System.nanoTime();
 
-    /** Told of every committed change, inside the change's lock: the budget, and later the store. */
-    public interface ChangeListener {
-        /** Called after the change succeeded and before the lock is released; a throw rolls the change back. */
-        void committed(LiveModel model, String operation);
+    /** What memory holds of a model: dropped on eviction, rebuilt from the store. */
+    record Contents(ModelSpec spec, Map<LayerSpec, Module> built, Module root, Generator generator,
+                    boolean forwardWritesInTraining) {
+        Contents(ModelSpec spec, ModuleFactory.Built build, Generator generator) {
+            this(spec, build.modules(), build.root(), generator, build.root().anyForwardWritesInTraining());
+        }
     }
 
-    LiveModel(String id, ModelSpec spec, ModuleFactory.Built build, Generator generator, ChangeListener listener) {
+    /** The registry's side of a model: loading its contents, and the budget and store at each commit. */
+    interface Keeper {
+        /** Rebuilds the contents of an evicted model; called under its write lock. */
+        Contents load(LiveModel model);
+
+        /** After a change succeeded, under the write lock: the budget, then (when durable) the store. A throw rolls the change back. */
+        void committed(LiveModel model, Change change, boolean durable);
+    }
+
+    LiveModel(String id, String owner, Instant createdAt, long version, Instant updatedAt, String name, Contents contents, Keeper keeper) {
         this.id = id;
-        this.spec = spec;
-        this.built = build.modules();
-        this.root = build.root();
-        this.generator = generator;
-        this.listener = listener;
-        this.name = spec.name();
-        this.forwardWritesInTraining = root.anyForwardWritesInTraining();
+        this.owner = owner;
+        this.createdAt = createdAt;
+        this.version = version;
+        this.updatedAt = updatedAt;
+        this.name = name;
+        this.keeper = keeper;
+        this.contents = contents;
         refreshCounts();
     }
 
@@ -56,8 +73,22 @@ public final class LiveModel {
         return id;
     }
 
+    /** The token name that created it ({@code anonymous} when access control is off), or null. */
+    public String owner() {
+        return owner;
+    }
+
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /** 1 at create, +1 for each committed change of the model's durable state. */
+    public long version() {
+        return version;
+    }
+
+    public Instant updatedAt() {
+        return updatedAt;
     }
 
     /** Unique parameters' initialized elements, as {@code sum(p.numel() for p in net.parameters())}. */
@@ -69,17 +100,23 @@ public final class LiveModel {
         return name;
     }
 
-    /** The spec with defaults filled in, each lazy layer as it is now. Callers hold the lock. */
+    long lastUsed() {
+        return lastUsed;
+    }
+
+    // ---- the contents; callers hold the lock (inside read or change)
+
+    /** The spec with defaults filled in, each lazy layer as it is now. */
     public ModelSpec spec() {
-        return spec.settled(built);
+        return contents.spec().settled(contents.built());
     }
 
     public Module root() {
-        return root;
+        return contents.root();
     }
 
     public Generator generator() {
-        return generator;
+        return contents.generator();
     }
 
     /** Renames; only inside {@link #change}. */
@@ -90,10 +127,10 @@ public final class LiveModel {
     /**
      * Whether a forward in the current mode changes state: in training mode Dropout draws and
      * BatchNorm1d moves its running statistics, and a lazy layer's first forward materializes it
-     * in any mode. Callers hold the lock.
+     * in any mode.
      */
     public boolean forwardWrites() {
-        return uninitialized || (forwardWritesInTraining && root.isTraining());
+        return uninitialized || (contents.forwardWritesInTraining() && contents.root().isTraining());
     }
 
     /** ‖w_after − w_before‖₂ / ‖w_before‖₂ of the last optimizer step for this parameter, or null before any step. */
@@ -101,30 +138,59 @@ public final class LiveModel {
         return null;
     }
 
+    // ---- locking and the transaction
+
     /** Runs {@code query} under the read lock: it sees no change half done. */
     public <T> T read(Supplier<T> query) {
-        lock.readLock().lock();
-        try {
-            return query.get();
-        } finally {
-            lock.readLock().unlock();
+        while (true) {
+            lock.readLock().lock();
+            try {
+                if (contents != null) {
+                    lastUsed = System.nanoTime();
+                    return query.get();
+                }
+            } finally {
+                lock.readLock().unlock();
+            }
+            lock.writeLock().lock();   // evicted: load under the write lock, then read again
+            try {
+                ensureLoaded();
+            } finally {
+                lock.writeLock().unlock();
+            }
         }
     }
 
-    /**
-     * The one way to change a model: under the write lock, saves what {@code footprint} covers,
-     * runs {@code change}, tells the listener (which may refuse, e.g. over the budget), and on any
-     * Throwable, Errors included, restores the saved state and rethrows.
-     */
     public <T> T change(String operation, Footprint footprint, Supplier<T> change) {
+        return change(operation, footprint, change, result -> null);
+    }
+
+    /**
+     * The one way to change a model: under the write lock, checks {@code If-Match}, saves what
+     * {@code footprint} covers, runs {@code change}, and commits (the budget, then the store when the
+     * change is durable, as a new version with a history entry of {@code operation} and
+     * {@code summary}). On any Throwable, Errors included, it restores the saved state and rethrows.
+     */
+    public <T> T change(String operation, Footprint footprint, Supplier<T> change, Function<T, String> summary) {
         lock.writeLock().lock();
         try {
-            Transaction transaction = new Transaction(root, generator, footprint);
+            ensureLoaded();
+            Long expected = RequestContext.current().expectedVersion();
+            if (expected != null && expected != version) {
+                throw new PreconditionFailedException(id, expected, version);
+            }
+            boolean durable = switch (footprint.durability()) {
+                case ALWAYS -> true;
+                case NEVER -> false;
+                case IF_FORWARD_WRITES -> forwardWrites();
+            };
+            Transaction transaction = new Transaction(contents.root(), contents.generator(), footprint);
             String nameBefore = name;
             try {
                 T result = change.get();
                 refreshCounts();
-                listener.committed(this, operation);
+                String text = summary.apply(result);
+                keeper.committed(this, new Change(RequestContext.current().actor(), operation, text == null ? operation : text), durable);
                 return result;
             } catch (Throwable t) {
                 transaction.rollback();
@@ -137,15 +203,50 @@ public final class LiveModel {
         }
     }
 
-    /** Parameter and buffer elements the model holds now: what the budget must have reserved for it. */
-    long elementsHeld() {
-        long elements = parameterCount;
-        for (var b : root.namedBuffers().values()) elements += b.numel();
-        return elements;
+    /** Called by the keeper inside a commit: the store's new version. */
+    void committedAs(long newVersion, Instant at) {
+        version = newVersion;
+        updatedAt = at;
+    }
+
+    private void ensureLoaded() {
+        if (contents == null) {
+            contents = keeper.load(this);
+            refreshCounts();
+        }
+        lastUsed = System.nanoTime();
+    }
+
+    /** Drops the contents if nobody uses the model now; answers whether it did. Called by the registry. */
+    boolean evictIfIdle(java.util.function.Consumer<Contents> spill) {
+        if (!lock.writeLock().tryLock()) {
+            return false;
+        }
+        try {
+            if (contents == null) {
+                return false;
+            }
+            spill.accept(contents);
+            contents = null;
+            return true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    boolean isLoaded() {
+        return contents != null;
+    }
+
+    /** The contents for the keeper, which holds the lock. */
+    Contents contents() {
+        return contents;
     }
 
     private void refreshCounts() {
-        parameterCount = root.namedParameters().values().stream().mapToLong(Tensor::numel).sum();
-        uninitialized = root.anyUninitializedParameters();
+        if (contents != null) {
+            parameterCount = contents.root().namedParameters().values().stream().mapToLong(Tensor::numel).sum();
+            uninitialized = contents.root().anyUninitializedParameters();
+        }
     }
 }

@@ -1,45 +1,101 @@
 package io.paramlab.model;
 
+import io.paramlab.nn.Module;
+import io.paramlab.nn.StateDictLoader;
+import io.paramlab.nn.TensorData;
 import io.paramlab.spec.LimitExceededException;
 import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
+import io.paramlab.spec.SpecJson;
 import io.paramlab.spec.SpecParser;
 import io.paramlab.spec.SpecSize;
+import io.paramlab.store.Change;
+import io.paramlab.store.ModelRecord;
+import io.paramlab.store.ModelState;
+import io.paramlab.store.ModelStore;
+import io.paramlab.store.ModelSummary;
+import io.paramlab.store.Page;
+import io.paramlab.store.StoredModel;
+import io.paramlab.store.VersionConflictException;
 import io.paramlab.tensor.Blas;
 import io.paramlab.tensor.Generator;
+import io.paramlab.tensor.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-import java.util.Collection;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The live models. Lookups never lock (a concurrent map), so requests on different models never
- * wait on each other; the model count and the parameter budget are reserved under one monitor.
+ * The models: every one is in the store; memory holds those in use, up to the budget
+ * {@code max-total-parameters} (parameters, buffers and gradients), evicting the least recently
+ * used idle ones when it would be passed. Lookups never lock (a concurrent map of handles), so
+ * requests on different models never wait on each other.
  */
 @Service
-public class ModelRegistry {
+public class ModelRegistry implements LiveModel.Keeper {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private final Map<String, LiveModel> models = new ConcurrentHashMap<>();
     private final Map<LiveModel, Long> reserved = new IdentityHashMap<>();   // guarded by this
     private final ParamlabLimits limits;
-    private long parametersHeld;
-    private int modelsHeld;
+    private final ModelStore store;
+    private final GradientSpill spill;
+    private final Object creating = new Object();   // the model count is checked and raised under it
+    private long parametersHeld;                    // guarded by this
 
-    public ModelRegistry(ParamlabLimits limits) {
+    public ModelRegistry(ParamlabLimits limits, ModelStore store, @Value("${paramlab.data-dir:./data}") Path dataDir) {
         this.limits = limits;
+        this.store = store;
+        this.spill = new GradientSpill(dataDir.resolve("scratch"));
         log.info("BLAS: {}", Blas.describe());   // loads the BLAS now, not on the first request
     }
 
     public LiveModel create(JsonNode body) {
         ModelSpec spec = SpecParser.parse(body, limits.maxDepth());
+        SpecSize size = checkSize(spec);
+        synchronized (creating) {
+            long count = store.count();
+            if (count >= limits.maxModels()) {
+                throw new LimitExceededException("model", "max-models", count + 1, limits.maxModels(),
+                        "the service already holds " + count + " models, the limit (paramlab.limits.max-models); delete one first");
+            }
+            String id = UUID.randomUUID().toString();
+            Generator generator = spec.seed() != null ? new Generator(spec.seed()) : Generator.withRandomSeed();
+            LiveModel.Contents contents = reserving(size.elementCount(), () -> null, () ->
+                    new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator));
+            Instant now = Instant.now();
+            LiveModel model = new LiveModel(id, RequestContext.current().actor(), now, 1, now, spec.name(), contents, this);
+            try {
+                ModelSummary stored = store.create(new ModelRecord(id, model.owner(), durableState(model)),
+                        new Change(RequestContext.current().actor(), "create", "created with " + model.parameterCount() + " parameters"));
+                model.committedAs(stored.version(), stored.updatedAt());
+            } catch (RuntimeException | Error e) {
+                release(size.elementCount());
+                throw e;
+            }
+            synchronized (this) {
+                reserved.put(model, size.elementCount());
+                adjust(model, elementsOf(contents));   // unused shared entries are not held: give them back
+            }
+            models.put(id, model);
+            return model;
+        }
+    }
+
+    private SpecSize checkSize(ModelSpec spec) {
         SpecSize size = SpecSize.of(spec);
         if (size.elementCount() > limits.maxParametersPerModel()) {
             throw new LimitExceededException("model", "max-parameters-per-model", size.elementCount(), limits.maxParametersPerModel(),
@@ -56,87 +112,184 @@ public class ModelRegistry {
                     "the model nests " + size.depth() + " levels deep through its refs, over the limit of "
                             + limits.maxDepth() + " (paramlab.limits.max-depth)");
         }
-        reserve(size.elementCount(), true);
-        try {
-            Generator generator = spec.seed() != null ? new Generator(spec.seed()) : Generator.withRandomSeed();
-            LiveModel model = new LiveModel(UUID.randomUUID().toString(), spec, ModuleFactory.build(spec, generator), generator,
-                    this::committed);
-            // what is reachable now is what the model holds: shared entries no layer refers to are not
-            long held = model.elementsHeld();
-            synchronized (this) {
-                reserved.put(model, size.elementCount());
-                adjust(model, held);
+        return size;
+    }
+
+    /** Reserves {@code elements} (evicting idle models if needed), builds, and gives the reservation back if building fails. */
+    private <T> T reserving(long elements, java.util.function.Supplier<LiveModel> forModel, java.util.function.Supplier<T> build) {
+        synchronized (this) {
+            makeRoom(elements, forModel.get());
+            if (parametersHeld + elements > limits.maxTotalParameters()) {
+                throw overBudget(elements);
             }
-            models.put(model.id(), model);
-            return model;
+            parametersHeld += elements;
+        }
+        try {
+            return build.get();
         } catch (RuntimeException | Error e) {
-            release(size.elementCount(), true);
+            release(elements);
             throw e;
         }
     }
 
-    /** After each committed change: a lazy layer's first forward or load adds parameters, which must fit the budget. */
-    private void committed(LiveModel model, String operation) {
-        long held = model.elementsHeld();
+    private synchronized void release(long elements) {
+        parametersHeld -= elements;
+    }
+
+    private LimitExceededException overBudget(long more) {
+        return new LimitExceededException("model", "max-total-parameters", parametersHeld + more, limits.maxTotalParameters(),
+                "the service holds " + parametersHeld + " parameter, buffer and gradient elements of models in use; " + more
+                        + " more would pass the limit of " + limits.maxTotalParameters() + " (paramlab.limits.max-total-parameters)");
+    }
+
+    /** Evicts the least recently used idle models (not {@code keep}) until {@code more} elements fit. Holds this. */
+    private void makeRoom(long more, LiveModel keep) {
+        if (parametersHeld + more <= limits.maxTotalParameters()) {
+            return;
+        }
+        List<LiveModel> candidates = new ArrayList<>(reserved.keySet());
+        candidates.sort(Comparator.comparingLong(LiveModel::lastUsed));
+        for (LiveModel m : candidates) {
+            if (parametersHeld + more <= limits.maxTotalParameters()) {
+                return;
+            }
+            if (m != keep && m.evictIfIdle(contents -> spill.spill(m.id(), contents.root()))) {
+                parametersHeld -= reserved.remove(m);
+                log.debug("evicted model {} to make room for {} elements", m.id(), more);
+            }
+        }
+    }
+
+    /** Sets what {@code model} has reserved to {@code held}, evicting others or refusing growth past the budget. */
+    private synchronized void adjust(LiveModel model, long held) {
+        long before = reserved.getOrDefault(model, 0L);
+        if (held > before) {
+            makeRoom(held - before, model);
+            if (parametersHeld + (held - before) > limits.maxTotalParameters()) {
+                throw overBudget(held - before);
+            }
+        }
+        parametersHeld += held - before;
+        reserved.put(model, held);
+    }
+
+    // ---- the keeper
+
+    @Override
+    public LiveModel.Contents load(LiveModel model) {
+        StoredModel stored = store.load(model.id()).orElseThrow(() -> notFound(model.id()));
+        ModelState state = stored.state();
+        ModelSpec spec = SpecParser.parse(JSON.readTree(state.specJson()), limits.maxDepth());
+        long estimate = SpecSize.of(spec).elementCount();
+        LiveModel.Contents contents = reserving(estimate, () -> model, () -> {
+            Generator generator = new Generator(0);
+            LiveModel.Contents built = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
+            apply(built, state);
+            spill.restore(model.id(), built.root());
+            return built;
+        });
+        synchronized (this) {
+            reserved.put(model, estimate);
+            adjust(model, elementsOf(contents));
+        }
+        return contents;
+    }
+
+    /** Sets a stored state into freshly built contents: values, requires_grad, mode, generator. */
+    private static void apply(LiveModel.Contents contents, ModelState state) {
+        StateDictLoader.load(contents.root(), state.stateDict(), false, Map.of());
+        Map<String, Tensor> parameters = contents.root().allParameterNames();
+        state.requiresGrad().forEach((name, flag) -> parameters.get(name).setRequiresGrad(flag));
+        contents.root().train(state.training());
+        if (state.generatorState() != null) {
+            contents.generator().restore(state.generatorState());
+        }
+    }
+
+    @Override
+    public void committed(LiveModel model, Change change, boolean durable) {
+        long held = elementsOf(model.contents());
         if (held > limits.maxParametersPerModel()) {
             throw new LimitExceededException("model", "max-parameters-per-model", held, limits.maxParametersPerModel(),
                     "the model would hold " + held + " parameters and buffer elements, over the limit of "
                             + limits.maxParametersPerModel() + " per model (paramlab.limits.max-parameters-per-model)");
         }
         adjust(model, held);
-    }
-
-    /** Sets what {@code model} has reserved to {@code held}, refusing growth past the total budget. */
-    private synchronized void adjust(LiveModel model, long held) {
-        long before = reserved.getOrDefault(model, 0L);
-        if (held > before && parametersHeld + (held - before) > limits.maxTotalParameters()) {
-            throw new LimitExceededException("model", "max-total-parameters", parametersHeld + (held - before), limits.maxTotalParameters(),
-                    "the service holds " + parametersHeld + " parameters; " + (held - before) + " more would pass the limit of "
-                            + limits.maxTotalParameters() + " (paramlab.limits.max-total-parameters)");
+        if (durable) {
+            try {
+                ModelSummary stored = store.commit(model.id(), model.version(), durableState(model), change);
+                model.committedAs(stored.version(), stored.updatedAt());
+            } catch (VersionConflictException e) {
+                throw new PreconditionFailedException(model.id(), e.expected(), e.actual());
+            } catch (io.paramlab.store.NoSuchModelException e) {
+                throw notFound(model.id());
+            }
         }
-        parametersHeld += held - before;
-        reserved.put(model, held);
     }
 
-    private synchronized void reserve(long parameters, boolean newModel) {
-        if (newModel && modelsHeld >= limits.maxModels()) {
-            throw new LimitExceededException("model", "max-models", modelsHeld + 1L, limits.maxModels(),
-                    "the service already holds " + modelsHeld + " models, the limit (paramlab.limits.max-models); delete one first");
+    /** Parameter, buffer and gradient elements the contents hold: what the budget must have reserved for them. */
+    static long elementsOf(LiveModel.Contents contents) {
+        long elements = 0;
+        for (Tensor p : contents.root().namedParameters().values()) {
+            elements += p.numel() + (p.grad() == null ? 0 : p.grad().length);
         }
-        if (parametersHeld + parameters > limits.maxTotalParameters()) {
-            throw new LimitExceededException("model", "max-total-parameters", parametersHeld + parameters, limits.maxTotalParameters(),
-                    "the service holds " + parametersHeld + " parameters; " + parameters + " more would pass the limit of "
-                            + limits.maxTotalParameters() + " (paramlab.limits.max-total-parameters)");
-        }
-        parametersHeld += parameters;
-        modelsHeld += newModel ? 1 : 0;
+        for (TensorData b : contents.root().namedBuffers().values()) elements += b.numel();
+        return elements;
     }
 
-    private synchronized void release(long parameters, boolean model) {
-        parametersHeld -= parameters;
-        modelsHeld -= model ? 1 : 0;
+    /** What the store keeps: everything a client reads back but gradients (uninitialized lazy parameters come from the spec). */
+    static ModelState durableState(LiveModel model) {
+        Map<String, TensorData> stateDict = new LinkedHashMap<>();
+        model.root().stateDict().forEach((key, value) -> {
+            if (value.shape() != null) {
+                stateDict.put(key, value);
+            }
+        });
+        Map<String, Boolean> requiresGrad = new LinkedHashMap<>();
+        model.root().namedParameters().forEach((key, p) -> {
+            if (p.isInitialized()) {
+                requiresGrad.put(key, p.requiresGrad());
+            }
+        });
+        return new ModelState(model.name(), JSON.writeValueAsString(SpecJson.of(model.spec())), model.root().isTraining(),
+                model.generator().state(), requiresGrad, stateDict, null);
     }
 
+    // ---- lookups
+
+    /** The model, from memory or (its handle now, its contents at first use) from the store. */
     public LiveModel get(String id) {
         LiveModel model = models.get(id);
-        if (model == null) {
-            throw new NotFoundException("model", "no model with id \"" + id + "\"");
+        if (model != null) {
+            return model;
         }
-        return model;
+        ModelSummary summary = store.find(id).orElseThrow(() -> notFound(id));
+        return models.computeIfAbsent(id, key -> new LiveModel(id, summary.owner(), summary.createdAt(), summary.version(),
+                summary.updatedAt(), summary.name(), null, this));
     }
 
-    public List<LiveModel> list() {
-        return models.values().stream().sorted(Comparator.comparing(LiveModel::createdAt)).toList();
+    private static NotFoundException notFound(String id) {
+        return new NotFoundException("model", "no model with id \"" + id + "\"");
+    }
+
+    /** A page of the stored models, oldest first; {@code after} is the previous page's cursor. */
+    public Page<ModelSummary> list(int limit, String after) {
+        Page<ModelSummary> page = store.list(limit, after);
+        // a model in memory may have changed name or count since its last commit only through a commit: the store is current
+        return page;
     }
 
     public void delete(String id) {
-        LiveModel model = models.remove(id);
-        if (model == null) {
-            throw new NotFoundException("model", "no model with id \"" + id + "\"");
+        LiveModel model = get(id);
+        if (!store.delete(id)) {
+            throw notFound(id);
         }
+        models.remove(id);
         synchronized (this) {
-            release(reserved.remove(model), true);   // exactly what it reserved
+            Long held = reserved.remove(model);
+            parametersHeld -= held == null ? 0 : held;
         }
+        spill.forget(id);
     }
 
     public synchronized long parametersHeld() {
@@ -144,10 +297,11 @@ public class ModelRegistry {
     }
 
     public int modelCount() {
-        return models.size();
+        return Math.toIntExact(store.count());
     }
 
-    Collection<LiveModel> all() {
+    /** The handles of models used since start; for metrics. */
+    java.util.Collection<LiveModel> all() {
         return models.values();
     }
 }

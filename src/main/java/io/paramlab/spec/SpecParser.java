@@ -43,7 +43,7 @@ public final class SpecParser {
         }
         JsonFields fields = new JsonFields(root, "", errors);
         fields.rejectUnknown("a model spec", List.of("name", "seed", "shared", "model"));
-        String name = fields.optionalString("name", null, List.of());
+        String name = root.has("name") && root.get("name").isNull() ? null : fields.optionalString("name", null, List.of());
         Long seed = fields.optionalLong("seed");
         JsonNode sharedNode = root.get("shared");
         if (sharedNode != null && !sharedNode.isNull()) {

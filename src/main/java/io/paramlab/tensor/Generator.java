@@ -1,5 +1,7 @@
 package io.paramlab.tensor;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 
 /**
@@ -22,9 +24,12 @@ public final class Generator {
         manualSeed(seed);
     }
 
-    /** A generator started from a random seed, as a fresh process; {@link #initialSeed()} reports it. */
+    /** Random seeds are drawn below this, so a JSON client that reads numbers as doubles repeats them exactly. */
+    public static final long RANDOM_SEED_BOUND = 1L << 53;
+
+    /** A generator started from a random seed in [0, 2^53), as a fresh process; {@link #initialSeed()} reports it. */
     public static Generator withRandomSeed() {
-        return new Generator(new SecureRandom().nextLong() & Long.MAX_VALUE);
+        return new Generator(new SecureRandom().nextLong(RANDOM_SEED_BOUND));
     }
 
     public long initialSeed() {
@@ -154,5 +159,42 @@ public final class Generator {
         next = snapshot.next;
         seed = snapshot.seed;
         cachedNormal = snapshot.cachedNormal;
+    }
+
+    private static final byte STATE_FORMAT = 1;
+    /** format byte, seed, next, 624 state words, a flag and the cached normal. */
+    private static final int STATE_BYTES = 1 + 8 + 4 + 4 * N + 1 + 8;
+
+    /** The whole state as bytes (little-endian), for the store: {@link #restore(byte[])} continues the same draws. */
+    public byte[] state() {
+        ByteBuffer out = ByteBuffer.allocate(STATE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(STATE_FORMAT).putLong(seed).putInt(next);
+        for (int word : state) {
+            out.putInt(word);
+        }
+        out.put((byte) (cachedNormal != null ? 1 : 0)).putDouble(cachedNormal != null ? cachedNormal : 0.0);
+        return out.array();
+    }
+
+    /** Sets the state written by {@link #state()}; a blob of another length or format is refused before any change. */
+    public void restore(byte[] bytes) {
+        if (bytes.length != STATE_BYTES || bytes[0] != STATE_FORMAT) {
+            throw new IllegalArgumentException("not a generator state: " + bytes.length + " bytes");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        in.get();
+        long newSeed = in.getLong();
+        int newNext = in.getInt();
+        if (newNext < 0 || newNext > N) {
+            throw new IllegalArgumentException("not a generator state: position " + newNext);
+        }
+        for (int i = 0; i < N; i++) {
+            state[i] = in.getInt();
+        }
+        seed = newSeed;
+        next = newNext;
+        boolean cached = in.get() != 0;
+        double normal = in.getDouble();
+        cachedNormal = cached ? normal : null;
     }
 }

@@ -176,6 +176,14 @@ public final class Tensor {
         return grad;
     }
 
+    /** Sets the gradient (a copy kept elsewhere, e.g. spilled while the model was out of memory); null for none. */
+    public void setGrad(float[] values) {
+        if (values != null && values.length != data.length) {
+            throw new IllegalArgumentException("a gradient of " + values.length + " values for a tensor of " + data.length);
+        }
+        grad = values;
+    }
+
     public void zeroGrad() {
         if (grad != null) {
             java.util.Arrays.fill(grad, 0f);

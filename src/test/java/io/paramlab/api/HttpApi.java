@@ -10,10 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /** A plain HTTP client for the tests, so they see the API exactly as a client does. */
 final class HttpApi {
     static final JsonMapper JSON = JsonMapper.builder().build();
+    /** While set, sees every request any HttpApi sends with its answer (OpenApiContractTest checks them). */
+    static volatile Consumer<Exchange> observer;
     private final HttpClient client = HttpClient.newHttpClient();
     private final String base;
 
@@ -31,44 +34,51 @@ final class HttpApi {
         }
     }
 
+    /** One request as sent (body null when none) and its answer. */
+    record Exchange(String method, URI uri, String requestBody, Answer answer) {
+    }
+
     static String encode(String pathSegment) {
         return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     Answer get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), null);
     }
 
     Answer getWithHeader(String path, String name, String value) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header(name, value).GET());
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header(name, value).GET(), null);
     }
 
     Answer delete(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), null);
     }
 
     Answer post(String path, Object body) {
-        return send(json(path, body).POST(HttpRequest.BodyPublishers.ofString(text(body))));
+        String text = text(body);
+        return send(json(path, body).POST(HttpRequest.BodyPublishers.ofString(text)), text);
     }
 
     Answer put(String path, Object body) {
-        return send(json(path, body).PUT(HttpRequest.BodyPublishers.ofString(text(body))));
+        String text = text(body);
+        return send(json(path, body).PUT(HttpRequest.BodyPublishers.ofString(text)), text);
     }
 
     Answer patch(String path, Object body) {
-        return send(json(path, body).method("PATCH", HttpRequest.BodyPublishers.ofString(text(body))));
+        String text = text(body);
+        return send(json(path, body).method("PATCH", HttpRequest.BodyPublishers.ofString(text)), text);
     }
 
     /** Posts the body without a Content-Length (chunked), so the server only learns its size by reading it. */
     Answer postChunked(String path, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))));
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))), body);
     }
 
     Answer postRaw(String path, String contentType, String body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+                .POST(HttpRequest.BodyPublishers.ofString(body)), body);
     }
 
     /** Any method with the given Content-Type and Accept (either may be null). */
@@ -77,7 +87,7 @@ final class HttpApi {
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) request.header("Content-Type", contentType);
         if (accept != null) request.header("Accept", accept);
-        return send(request);
+        return send(request, body);
     }
 
     /** Creates a model and returns its id, failing the test if creation fails. */
@@ -97,13 +107,20 @@ final class HttpApi {
         return body instanceof String s ? s : JSON.writeValueAsString(body);
     }
 
-    private Answer send(HttpRequest.Builder request) {
+    private Answer send(HttpRequest.Builder builder, String requestBody) {
+        Answer answer;
+        HttpRequest request = builder.build();
         try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             String body = response.body();
-            return new Answer(response.statusCode(), body == null || body.isEmpty() ? null : JSON.readTree(body), response);
+            answer = new Answer(response.statusCode(), body == null || body.isEmpty() ? null : JSON.readTree(body), response);
         } catch (Exception e) {
             throw new AssertionError("request failed: " + e, e);
         }
+        Consumer<Exchange> seen = observer;
+        if (seen != null) {
+            seen.accept(new Exchange(request.method(), request.uri(), requestBody, answer));
+        }
+        return answer;
     }
 }

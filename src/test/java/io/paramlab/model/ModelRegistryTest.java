@@ -1,8 +1,11 @@
 package io.paramlab.model;
 
+import io.paramlab.nn.TensorData;
 import io.paramlab.spec.LimitExceededException;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,23 +23,49 @@ class ModelRegistryTest {
         return JSON.readTree("{\"model\": {\"type\": \"Linear\", \"in_features\": " + in + ", \"out_features\": " + out + "}}");
     }
 
-    private static ModelRegistry registry(long perModel, long total, int models) {
-        return new ModelRegistry(new ParamlabLimits(perModel, total, models, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000));
+    @TempDir
+    Path dataDir;
+
+    private ModelRegistry registry(long perModel, long total, int models) {
+        return new ModelRegistry(Stores.limits(perModel, total, models, 1_000_000), Stores.sqlite(dataDir), dataDir);
     }
 
     @Test
-    void theModelCountAndTheParameterBudgetAreEnforcedAndFreedOnDelete() {
-        ModelRegistry registry = registry(1000, 100, 2);
+    void theModelCountIsEnforcedAndMemoryIsACacheUnderTheBudget() {
+        ModelRegistry registry = registry(1000, 100, 3);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1000, 100, 3, 1_000_000));
         LiveModel first = registry.create(linear(4, 8));          // 40 parameters
-        registry.create(linear(4, 8));                             // 80 held
-        assertThatThrownBy(() -> registry.create(linear(2, 2)))
-                .isInstanceOf(LimitExceededException.class).hasMessageContaining("already holds 2 models");
-        registry.delete(first.id());                               // 40 held
-        assertThatThrownBy(() -> registry.create(linear(8, 8)))   // 72 more would pass 100
+        LiveModel second = registry.create(linear(4, 8));         // 80 held
+        operations.backward(first.id(), TensorData.ofFloats(new float[] {1, 2, 3, 4}, 1, 4), null, Loss.SUM);   // +40 of gradients
+        assertThat(registry.parametersHeld()).isEqualTo(120 - 40);   // over 100 with the gradients: second was evicted
+        assertThat(second.isLoaded()).isFalse();
+        assertThatThrownBy(() -> registry.create(linear(10, 10)))   // 110 alone passes 100
                 .isInstanceOf(LimitExceededException.class).hasMessageContaining("the limit of 100");
-        assertThat(registry.create(linear(2, 2)).parameterCount()).isEqualTo(6);
-        assertThat(registry.parametersHeld()).isEqualTo(46);
-        assertThat(registry.modelCount()).isEqualTo(2);
+        LiveModel third = registry.create(linear(2, 2));
+        assertThatThrownBy(() -> registry.create(linear(2, 2)))
+                .isInstanceOf(LimitExceededException.class).hasMessageContaining("already holds 3 models");
+        registry.delete(third.id());
+        // second comes back from the store, evicting first, whose gradients are spilled and come back too
+        assertThat(second.read(() -> second.root().stateDict().keySet())).containsExactly("weight", "bias");
+        registry.create(linear(7, 7));   // evicts first, whose gradients are spilled
+        assertThat(first.isLoaded()).isFalse();
+        float[] grad = first.read(() -> first.root().namedParameters().get("weight").grad());
+        assertThat(grad).containsExactly(1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4);
+        assertThat(registry.modelCount()).isEqualTo(3);
+    }
+
+    @Test
+    void deletingReleasesExactlyWhatAModelReserved() {
+        ModelRegistry registry = registry(100_000, 100_000, 10);
+        long before = registry.parametersHeld();
+        for (int i = 0; i < 3; i++) {
+            // an unused shared entry is built and dropped: it holds nothing once the model exists
+            LiveModel m = registry.create(JSON.readTree("{\"shared\": {\"unused\": {\"type\": \"Linear\", \"in_features\": 100, "
+                    + "\"out_features\": 100}}, \"model\": {\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 8}}"));
+            assertThat(registry.parametersHeld()).isEqualTo(before + 40);
+            registry.delete(m.id());
+            assertThat(registry.parametersHeld()).isEqualTo(before);
+        }
     }
 
     @Test
@@ -57,7 +86,7 @@ class ModelRegistryTest {
         }));
         assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
         // the model list (GET /models) reads names and counts without the lock: it never waits on a write
-        assertThat(CompletableFuture.supplyAsync(() -> registry.list().stream().map(m -> m.name() + m.parameterCount()).toList())
+        assertThat(CompletableFuture.supplyAsync(() -> registry.list(100, null).items().stream().map(m -> m.name() + m.parameterCount()).toList())
                 .get(5, TimeUnit.SECONDS)).hasSize(2);
         // the other model answers while the busy one is locked for writing
         assertThat(CompletableFuture.supplyAsync(() -> other.read(() -> other.root().stateDict())).get(5, TimeUnit.SECONDS)).isNotEmpty();

@@ -7,8 +7,11 @@ import io.paramlab.spec.InitSpec;
 import io.paramlab.spec.LimitExceededException;
 import io.paramlab.tensor.Tensor;
 import io.paramlab.tensor.TensorTooLargeException;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.util.unit.DataSize;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.util.Arrays;
@@ -31,14 +34,21 @@ class TransactionTest {
               {"type": "Linear", "in_features": 4, "out_features": 8}, {"type": "BatchNorm1d", "num_features": 8},
               {"type": "Dropout", "p": 0.5}, {"type": "LazyLinear", "out_features": 2}]}}""";
 
-    private final ModelRegistry registry = new ModelRegistry(new ParamlabLimits(1_000_000, 10_000_000, 10, 32, 10_000,
-            DataSize.ofMegabytes(1), 10_000));
-    private final ModelOperations operations = new ModelOperations(registry, new ParamlabLimits(1_000_000, 10_000_000, 10, 32,
-            10_000, DataSize.ofMegabytes(1), 10_000));
+    @TempDir
+    static Path dataDir;
+    private static ModelRegistry registry;
+    private static ModelOperations operations;
+
+    @BeforeAll
+    static void start() {
+        ParamlabLimits limits = Stores.limits(1_000_000, 10_000_000, 100, 10_000);
+        registry = new ModelRegistry(limits, Stores.sqlite(dataDir), dataDir);
+        operations = new ModelOperations(registry, limits);
+    }
 
     /** Everything a client could read back, copied. */
     private record State(Map<String, List<Float>> values, Map<String, List<Float>> grads, long nextDraw, boolean training,
-                         String name, String repr, long held) {
+                         String name, String repr, long held, long version) {
     }
 
     private State state(LiveModel m) {
@@ -48,7 +58,8 @@ class TransactionTest {
             Map<String, List<Float>> grads = new LinkedHashMap<>();
             m.root().namedParameters().forEach((k, p) -> grads.put(k, p.grad() == null ? null : floats(TensorData.ofFloats(p.grad()))));
             long draw = m.generator().copy().nextUint64();   // the generator's position, without moving it
-            return new State(values, grads, draw, m.root().isTraining(), m.name(), m.root().repr(), registry.parametersHeld());
+            return new State(values, grads, draw, m.root().isTraining(), m.name(), m.root().repr(), registry.parametersHeld(),
+                    m.version());
         });
     }
 
@@ -154,8 +165,10 @@ class TransactionTest {
 
     @Test
     void aMaterializationOverTheBudgetIsRefusedAndReleasedExactly() {
-        ModelRegistry small = new ModelRegistry(new ParamlabLimits(1_000_000, 200, 10, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000));
-        ModelOperations ops = new ModelOperations(small, new ParamlabLimits(1_000_000, 200, 10, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000));
+        Path dir = dataDir.resolve("small");
+        ParamlabLimits limits = Stores.limits(1_000_000, 200, 10, 1_000_000);
+        ModelRegistry small = new ModelRegistry(limits, Stores.sqlite(dir), dir);
+        ModelOperations ops = new ModelOperations(small, limits);
         LiveModel m = small.create(JSON.readTree("{\"model\": {\"type\": \"LazyLinear\", \"out_features\": 10}}"));
         long held = small.parametersHeld();
         assertThatThrownBy(() -> ops.forward(m.id(), "", input(1, 50))).isInstanceOf(LimitExceededException.class);

@@ -14,6 +14,15 @@ class GeneratorTest {
     }
 
     @Test
+    void randomSeedsStayBelowTwoToThe53SoEveryJsonClientRepeatsThem() {
+        for (int i = 0; i < 200; i++) {
+            long seed = Generator.withRandomSeed().initialSeed();
+            assertThat(seed).isBetween(0L, (1L << 53) - 1);
+            assertThat((long) (double) seed).as("exact as a double").isEqualTo(seed);
+        }
+    }
+
+    @Test
     void uniformIsBitExact() {
         // torch.manual_seed(0); torch.empty(10).uniform_(-2, 3)
         float[] data = new float[10];
@@ -66,5 +75,31 @@ class GeneratorTest {
         float[] b = new float[4];
         new Generator(random.initialSeed()).uniform(b, 0, 1);
         assertThat(b).containsExactly(a);
+    }
+
+    @Test
+    void stateBytesContinueTheSameDrawsWithTheCachedNormal() {
+        Generator generator = new Generator(7);
+        generator.normal(new float[3], 0, 1);   // odd count: a cached sine sample is pending
+        generator.uniform(new float[700], 0, 1);   // past one twist of the 624 words
+        byte[] state = generator.state();
+        Generator restored = new Generator(0);
+        restored.restore(state);
+        assertThat(restored.initialSeed()).isEqualTo(7);
+        float[] expected = new float[5];
+        float[] actual = new float[5];
+        generator.normal(expected, 0, 1);
+        restored.normal(actual, 0, 1);
+        assertThat(bits(actual)).containsExactly(bits(expected));
+        assertThat(restored.state()).isEqualTo(generator.state());
+    }
+
+    @Test
+    void restoreRefusesBytesThatAreNotAState() {
+        Generator generator = new Generator(3);
+        byte[] before = generator.state();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> generator.restore(new byte[10]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(generator.state()).isEqualTo(before);
     }
 }

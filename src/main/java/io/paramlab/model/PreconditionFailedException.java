@@ -1,0 +1,21 @@
+package io.paramlab.model;
+
+/** {@code If-Match} named a version the model has moved on from (412): nothing was changed. */
+public class PreconditionFailedException extends RuntimeException {
+    private final long expected;
+    private final long actual;
+
+    public PreconditionFailedException(String id, long expected, long actual) {
+        super("model " + id + " is at version " + actual + ", not " + expected + " as If-Match expects; read it again");
+        this.expected = expected;
+        this.actual = actual;
+    }
+
+    public long expected() {
+        return expected;
+    }
+
+    public long actual() {
+        return actual;
+    }
+}

@@ -1,0 +1,48 @@
+package io.paramlab.store;
+
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
+import org.springframework.transaction.TransactionDefinition;
+
+import javax.sql.DataSource;
+import java.sql.DatabaseMetaData;
+import java.util.Locale;
+
+/**
+ * The little that differs between the databases at run time. SQLite has one connection, so nothing
+ * runs beside a write and no row lock is needed; PostgreSQL locks the rows a transaction relies on
+ * and reads a whole model from one snapshot.
+ */
+enum Dialect {
+    SQLITE("", "", TransactionDefinition.ISOLATION_DEFAULT),
+    POSTGRESQL(" FOR KEY SHARE", " FOR UPDATE", TransactionDefinition.ISOLATION_REPEATABLE_READ);
+
+    /** Keeps a chunk found by a writer from being swept before the writer's references commit. */
+    final String keepChunk;
+    /** Holds a model's row while a checkpoint copies its state and numbers itself (commits and checkpoints wait). */
+    final String keepRow;
+    final int readIsolation;
+
+    Dialect(String keepChunk, String keepRow, int readIsolation) {
+        this.keepChunk = keepChunk;
+        this.keepRow = keepRow;
+        this.readIsolation = readIsolation;
+    }
+
+    static Dialect of(DataSource dataSource) {
+        String product;
+        try {
+            product = JdbcUtils.extractDatabaseMetaData(dataSource, DatabaseMetaData::getDatabaseProductName);
+        } catch (MetaDataAccessException e) {
+            throw new IllegalStateException("cannot tell which database the store is on", e);
+        }
+        String name = product.toLowerCase(Locale.ROOT);
+        if (name.contains("sqlite")) {
+            return SQLITE;
+        }
+        if (name.contains("postgres")) {
+            return POSTGRESQL;
+        }
+        throw new IllegalStateException("the store runs on SQLite or PostgreSQL, not on " + product);
+    }
+}

@@ -1,0 +1,359 @@
+package io.paramlab.store;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The store on SQLite or PostgreSQL through one JdbcClient code path. Each write is one database
+ * transaction; chunks a write left unreferenced are swept in a transaction of their own after it,
+ * so a sweep that races a concurrent writer (PostgreSQL) can only fail itself, never the write.
+ */
+public final class JdbcModelStore implements ModelStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbcModelStore.class);
+    private static final String SUMMARY = "SELECT m.id, s.name, m.owner, m.version, m.created_at, m.updated_at, s.parameter_count"
+            + " FROM model m JOIN state s ON s.id = m.state_id";
+    private static final String CHECKPOINT = "SELECT id, model_id, tag, message, model_version, created_at,"
+            + " parameter_count, bytes FROM checkpoint";
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate writes;
+    private final TransactionTemplate reads;
+    private final StateTables states;
+    private final StoreProperties properties;
+    private final Clock clock;
+
+    public JdbcModelStore(DataSource dataSource, StoreProperties properties, Clock clock) {
+        Dialect dialect = Dialect.of(dataSource);
+        JdbcTransactionManager transactions = new JdbcTransactionManager(dataSource);
+        this.jdbc = JdbcClient.create(dataSource);
+        this.writes = new TransactionTemplate(transactions);
+        this.reads = new TransactionTemplate(transactions);
+        this.reads.setIsolationLevel(dialect.readIsolation);
+        this.reads.setReadOnly(true);
+        this.states = new StateTables(jdbc, dialect, new TensorChunks(Math.toIntExact(properties.chunkSize().toBytes())));
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public ModelSummary create(ModelRecord model, Change change) {
+        return writes.execute(tx -> {
+            long now = now();
+            StateTables.Written written = states.write(model.state());
+            jdbc.sql("INSERT INTO model (id, owner, version, created_at, updated_at, state_id) VALUES (?, ?, 1, ?, ?, ?)")
+                    .params(model.id(), model.owner(), now, now, written.stateId()).update();
+            appendHistory(model.id(), 1, now, change);
+            return new ModelSummary(model.id(), model.state().name(), model.owner(), 1, instant(now), instant(now),
+                    model.state().parameterCount());
+        });
+    }
+
+    @Override
+    public ModelSummary commit(String id, long expectedVersion, ModelState state, Change change) {
+        record Done(ModelSummary summary, List<String> unreferenced) {
+        }
+        Done done = writes.execute(tx -> {
+            long now = now();
+            // the conditional update takes the row lock first: a concurrent committer waits here, then fails the check
+            int moved = jdbc.sql("UPDATE model SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
+                    .params(now, id, expectedVersion).update();
+            if (moved == 0) {
+                long actual = jdbc.sql("SELECT version FROM model WHERE id = ?").param(id).query(Long.class).optional()
+                        .orElseThrow(() -> new NoSuchModelException(id));
+                throw new VersionConflictException(id, expectedVersion, actual);
+            }
+            String oldState = jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(id).query(String.class).single();
+            Set<String> oldDigests = states.digests(oldState);
+            StateTables.Written written = states.write(state);
+            jdbc.sql("UPDATE model SET state_id = ? WHERE id = ?").params(written.stateId(), id).update();
+            states.delete(oldState);
+            appendHistory(id, expectedVersion + 1, now, change);
+            ModelSummary summary = jdbc.sql(SUMMARY + " WHERE m.id = ?").param(id).query(this::summary).single();
+            return new Done(summary, StateTables.minus(oldDigests, written.digests()));
+        });
+        sweep(done.unreferenced());
+        return done.summary();
+    }
+
+    private void appendHistory(String id, long version, long at, Change change) {
+        jdbc.sql("INSERT INTO history (model_id, version, at, actor, operation, summary) VALUES (?, ?, ?, ?, ?, ?)")
+                .params(id, version, at, change.actor(), change.operation(), change.summary()).update();
+        // versions are consecutive, so the last historyLimit entries are those above version - historyLimit
+        jdbc.sql("DELETE FROM history WHERE model_id = ? AND version <= ?")
+                .params(id, version - properties.historyLimit()).update();
+    }
+
+    @Override
+    public Optional<StoredModel> load(String id) {
+        return reads.execute(tx -> jdbc.sql(SUMMARY + " WHERE m.id = ?").param(id).query(this::summary).optional()
+                .map(summary -> {
+                    String stateId = jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(id).query(String.class).single();
+                    return new StoredModel(summary, states.read(stateId));
+                }));
+    }
+
+    @Override
+    public Optional<ModelSummary> find(String id) {
+        return jdbc.sql(SUMMARY + " WHERE m.id = ?").param(id).query(this::summary).optional();
+    }
+
+    @Override
+    public Page<ModelSummary> list(int limit, String afterCursor) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, not " + limit);
+        }
+        List<ModelSummary> rows;
+        if (afterCursor == null) {
+            rows = jdbc.sql(SUMMARY + " ORDER BY m.created_at, m.id LIMIT ?").param(limit + 1).query(this::summary).list();
+        } else {
+            Cursor cursor = Cursor.parse(afterCursor);
+            rows = jdbc.sql(SUMMARY + " WHERE m.created_at > ? OR (m.created_at = ? AND m.id > ?) ORDER BY m.created_at, m.id LIMIT ?")
+                    .params(cursor.createdAt(), cursor.createdAt(), cursor.id(), limit + 1).query(this::summary).list();
+        }
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        ModelSummary last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit), new Cursor(micros(last.createdAt()), last.id()).text());
+    }
+
+    /** A position in the list: the last model's creation time and id, opaque to clients. */
+    private record Cursor(long createdAt, String id) {
+        String text() {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString((createdAt + ":" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor parse(String text) {
+            try {
+                String plain = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
+                int colon = plain.indexOf(':');
+                return new Cursor(Long.parseLong(plain.substring(0, colon)), plain.substring(colon + 1));
+            } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("not a cursor of this list: " + text);
+            }
+        }
+    }
+
+    @Override
+    public long count() {
+        return jdbc.sql("SELECT COUNT(*) FROM model").query(Long.class).single();
+    }
+
+    @Override
+    public boolean delete(String id) {
+        List<String> unreferenced = writes.execute(tx -> {
+            Optional<String> modelState = jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(id).query(String.class).optional();
+            if (modelState.isEmpty()) {
+                return null;
+            }
+            List<String> stateIds = new ArrayList<>(jdbc.sql("SELECT state_id FROM checkpoint WHERE model_id = ?")
+                    .param(id).query(String.class).list());
+            stateIds.add(modelState.get());
+            List<String> digests = new ArrayList<>();
+            for (String stateId : stateIds) {
+                digests.addAll(states.digests(stateId));
+            }
+            jdbc.sql("DELETE FROM history WHERE model_id = ?").param(id).update();
+            jdbc.sql("DELETE FROM checkpoint WHERE model_id = ?").param(id).update();
+            jdbc.sql("DELETE FROM model WHERE id = ?").param(id).update();
+            stateIds.forEach(states::delete);
+            return digests;
+        });
+        if (unreferenced == null) {
+            return false;
+        }
+        sweep(unreferenced);
+        return true;
+    }
+
+    @Override
+    public List<HistoryEntry> history(String id, int limit) {
+        return jdbc.sql("SELECT version, at, actor, operation, summary FROM history WHERE model_id = ? ORDER BY version DESC LIMIT ?")
+                .params(id, limit)
+                .query((rs, n) -> new HistoryEntry(rs.getLong(1), instant(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                        rs.getString(5)))
+                .list();
+    }
+
+    @Override
+    public Checkpoint createCheckpoint(String modelId, String tag, String message) {
+        try {
+            return writes.execute(tx -> {
+                record Current(long version, String stateId) {
+                }
+                Current current = jdbc.sql("SELECT version, state_id FROM model WHERE id = ?" + keepRow())
+                        .param(modelId).query((rs, n) -> new Current(rs.getLong(1), rs.getString(2))).optional()
+                        .orElseThrow(() -> new NoSuchModelException(modelId));
+                if (tag != null && jdbc.sql("SELECT id FROM checkpoint WHERE model_id = ? AND tag = ?")
+                        .params(modelId, tag).query(String.class).optional().isPresent()) {
+                    throw new TagTakenException(modelId, tag);
+                }
+                long seq = jdbc.sql("SELECT COALESCE(MAX(seq), 0) + 1 FROM checkpoint WHERE model_id = ?")
+                        .param(modelId).query(Long.class).single();
+                String stateId = states.copy(current.stateId());
+                // what this checkpoint adds to what checkpoints keep: its chunks that no other checkpoint references
+                long bytes = jdbc.sql("SELECT COALESCE(SUM(c.size), 0) FROM chunk c"
+                                + " WHERE c.digest IN (SELECT digest FROM tensor_chunk WHERE state_id = ?)"
+                                + " AND NOT EXISTS (SELECT 1 FROM tensor_chunk t JOIN checkpoint k ON k.state_id = t.state_id"
+                                + " WHERE t.digest = c.digest)")
+                        .param(stateId).query(Long.class).single();
+                Checkpoint checkpoint = new Checkpoint(UUID.randomUUID().toString(), modelId, tag, message, current.version(),
+                        instant(now()), states.parameterCount(stateId), bytes);
+                jdbc.sql("INSERT INTO checkpoint (id, model_id, seq, tag, message, model_version, created_at, parameter_count,"
+                                + " bytes, state_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        .params(checkpoint.id(), modelId, seq, tag, message, checkpoint.modelVersion(), micros(checkpoint.createdAt()),
+                                checkpoint.parameterCount(), bytes, stateId)
+                        .update();
+                return checkpoint;
+            });
+        } catch (DuplicateKeyException e) {
+            throw new TagTakenException(modelId, tag);   // a concurrent checkpoint took the tag first
+        }
+    }
+
+    private String keepRow() {
+        return states.dialect().keepRow;
+    }
+
+    @Override
+    public List<Checkpoint> listCheckpoints(String modelId) {
+        return jdbc.sql(CHECKPOINT + " WHERE model_id = ? ORDER BY seq").param(modelId).query(this::checkpoint).list();
+    }
+
+    @Override
+    public Optional<Checkpoint> getCheckpoint(String modelId, String idOrTag) {
+        return jdbc.sql(CHECKPOINT + " WHERE model_id = ? AND (id = ? OR tag = ?) ORDER BY CASE WHEN id = ? THEN 0 ELSE 1 END")
+                .params(modelId, idOrTag, idOrTag, idOrTag).query(this::checkpoint).list().stream().findFirst();
+    }
+
+    @Override
+    public Optional<ModelState> loadCheckpointState(String modelId, String checkpointId) {
+        return reads.execute(tx -> getCheckpoint(modelId, checkpointId).map(checkpoint -> states.read(
+                jdbc.sql("SELECT state_id FROM checkpoint WHERE id = ?").param(checkpoint.id()).query(String.class).single())));
+    }
+
+    @Override
+    public boolean deleteCheckpoint(String modelId, String checkpointId) {
+        List<String> unreferenced = writes.execute(tx -> {
+            Optional<Checkpoint> checkpoint = getCheckpoint(modelId, checkpointId);
+            if (checkpoint.isEmpty()) {
+                return null;
+            }
+            String stateId = jdbc.sql("SELECT state_id FROM checkpoint WHERE id = ?").param(checkpoint.get().id())
+                    .query(String.class).single();
+            List<String> digests = new ArrayList<>(states.digests(stateId));
+            jdbc.sql("DELETE FROM checkpoint WHERE id = ?").param(checkpoint.get().id()).update();
+            states.delete(stateId);
+            return digests;
+        });
+        if (unreferenced == null) {
+            return false;
+        }
+        sweep(unreferenced);
+        return true;
+    }
+
+    @Override
+    public void rememberIdempotent(String key, String requestHash, int status, Map<String, List<String>> headers, byte[] body) {
+        writes.executeWithoutResult(tx -> {
+            long now = now();
+            jdbc.sql("DELETE FROM idempotency WHERE created_at < ?").param(now - ttlMicros()).update();
+            jdbc.sql("INSERT INTO idempotency (idem_key, request_hash, status, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                            + " ON CONFLICT (idem_key) DO NOTHING")
+                    .params(key, requestHash, status, headerText(headers), body, now).update();
+        });
+    }
+
+    @Override
+    public Optional<IdempotentResponse> lookupIdempotent(String key) {
+        return jdbc.sql("SELECT idem_key, request_hash, status, headers, body, created_at FROM idempotency"
+                        + " WHERE idem_key = ? AND created_at >= ?")
+                .params(key, now() - ttlMicros())
+                .query((rs, n) -> new IdempotentResponse(rs.getString(1), rs.getString(2), rs.getInt(3),
+                        parseHeaders(rs.getString(4)), rs.getBytes(5), instant(rs.getLong(6))))
+                .optional();
+    }
+
+    /** Deletes every chunk nothing references: at start, for a crash between a write and its sweep. */
+    public int reclaimUnreferencedChunks() {
+        Integer deleted = writes.execute(tx -> states.sweepAll());
+        return deleted == null ? 0 : deleted;
+    }
+
+    private void sweep(Collection<String> candidates) {
+        if (candidates.isEmpty()) {
+            return;
+        }
+        try {
+            writes.executeWithoutResult(tx -> states.sweep(candidates));
+        } catch (DataAccessException e) {
+            // a concurrent writer took one of these chunks again; the next sweep (or the one at start) retries
+            log.info("chunk sweep deferred: {}", e.getMessage());
+        }
+    }
+
+    private long ttlMicros() {
+        return properties.idempotencyTtl().toNanos() / 1000;
+    }
+
+    private static String headerText(Map<String, List<String>> headers) {
+        StringBuilder text = new StringBuilder();
+        headers.forEach((name, values) -> values.forEach(value -> text.append(name).append(": ").append(value).append('\n')));
+        return text.toString();
+    }
+
+    private static Map<String, List<String>> parseHeaders(String text) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int colon = line.indexOf(": ");
+            if (colon > 0) {
+                headers.computeIfAbsent(line.substring(0, colon), name -> new ArrayList<>()).add(line.substring(colon + 2));
+            }
+        }
+        return headers;
+    }
+
+    private ModelSummary summary(ResultSet rs, int row) throws SQLException {
+        return new ModelSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), instant(rs.getLong(5)),
+                instant(rs.getLong(6)), rs.getLong(7));
+    }
+
+    private Checkpoint checkpoint(ResultSet rs, int row) throws SQLException {
+        return new Checkpoint(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                instant(rs.getLong(6)), rs.getLong(7), rs.getLong(8));
+    }
+
+    private long now() {
+        return micros(clock.instant());
+    }
+
+    private static long micros(Instant instant) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    }
+
+    private static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+}

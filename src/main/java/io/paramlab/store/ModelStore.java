@@ -1,0 +1,71 @@
+package io.paramlab.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where models outlive the process. Every method that writes has made its write durable when it
+ * returns, and is atomic: a crash leaves it wholly in or wholly out. The model layer calls
+ * {@link #commit} from its one transaction primitive, under the model's write lock, after the
+ * change succeeded in memory; a {@link VersionConflictException} there means another writer
+ * (another instance) moved the model, and the in-memory change must be rolled back.
+ */
+public interface ModelStore {
+
+    /** Stores a new model at version 1 with its first history entry ({@code change}, usually {@code create}). */
+    ModelSummary create(ModelRecord model, Change change);
+
+    /**
+     * Replaces the model's state by {@code state} at version {@code expectedVersion + 1} and appends
+     * {@code change} to its history, in one transaction.
+     *
+     * @throws VersionConflictException when the stored version is not {@code expectedVersion}; nothing is written
+     * @throws NoSuchModelException     when there is no such model
+     */
+    ModelSummary commit(String id, long expectedVersion, ModelState state, Change change);
+
+    /** The model at its latest version, tensors read chunk by chunk. */
+    Optional<StoredModel> load(String id);
+
+    /** The model's summary without reading its tensors. */
+    Optional<ModelSummary> find(String id);
+
+    /** Models ordered by creation time then id; {@code afterCursor} null for the first page. */
+    Page<ModelSummary> list(int limit, String afterCursor);
+
+    long count();
+
+    /** Deletes the model with its checkpoints and history, then reclaims the chunks nothing references. */
+    boolean delete(String id);
+
+    /** The last {@code limit} history entries, newest first. */
+    List<HistoryEntry> history(String id, int limit);
+
+    /**
+     * Checkpoints the model's stored state (its latest version) in the database: no tensor bytes
+     * pass through the JVM, and the checkpoint is that version by construction.
+     *
+     * @param tag     null, or unique per model
+     * @throws TagTakenException    when another checkpoint of the model has the tag
+     * @throws NoSuchModelException when there is no such model
+     */
+    Checkpoint createCheckpoint(String modelId, String tag, String message);
+
+    /** The model's checkpoints, oldest first. */
+    List<Checkpoint> listCheckpoints(String modelId);
+
+    /** A checkpoint by id or by tag. */
+    Optional<Checkpoint> getCheckpoint(String modelId, String idOrTag);
+
+    /** The checkpoint's state (its name is the model's name when the checkpoint was taken). */
+    Optional<ModelState> loadCheckpointState(String modelId, String checkpointId);
+
+    boolean deleteCheckpoint(String modelId, String checkpointId);
+
+    /** Keeps the first answer to {@code key}; a key already kept keeps its first answer. */
+    void rememberIdempotent(String key, String requestHash, int status, Map<String, List<String>> headers, byte[] body);
+
+    /** The answer kept for {@code key} within the idempotency window (24 h by default). */
+    Optional<IdempotentResponse> lookupIdempotent(String key);
+}

@@ -1,0 +1,287 @@
+package io.paramlab.store;
+
+import io.paramlab.nn.TensorData;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What every ModelStore does, run against a real SQLite file and a real PostgreSQL. */
+abstract class ModelStoreContract {
+    static final int HISTORY_LIMIT = 5;
+
+    protected StoreFixtures.TestClock clock;
+    protected JdbcModelStore store;
+    protected JdbcClient jdbc;
+
+    /** A database with the schema and no rows. */
+    protected abstract DataSource emptyDatabase();
+
+    @BeforeEach
+    void openStore() {
+        DataSource dataSource = emptyDatabase();
+        clock = new StoreFixtures.TestClock();
+        store = new JdbcModelStore(dataSource, StoreFixtures.properties(HISTORY_LIMIT), clock);
+        jdbc = JdbcClient.create(dataSource);
+    }
+
+    private static final Change CREATE = new Change("anonymous", "create", "created");
+
+    private ModelSummary create(String id, ModelState state) {
+        return store.create(new ModelRecord(id, null, state), CREATE);
+    }
+
+    private long chunkRows() {
+        return jdbc.sql("SELECT COUNT(*) FROM chunk").query(Long.class).single();
+    }
+
+    private Set<String> chunkDigests() {
+        return Set.copyOf(jdbc.sql("SELECT digest FROM chunk").query(String.class).list());
+    }
+
+    static void assertSameState(ModelState actual, ModelState expected) {
+        assertThat(actual.name()).isEqualTo(expected.name());
+        assertThat(actual.specJson()).isEqualTo(expected.specJson());
+        assertThat(actual.training()).isEqualTo(expected.training());
+        assertThat(actual.generatorState()).isEqualTo(expected.generatorState());
+        assertThat(actual.optimizerJson()).isEqualTo(expected.optimizerJson());
+        assertThat(actual.requiresGrad()).containsExactlyEntriesOf(expected.requiresGrad());
+        assertThat(actual.stateDict().keySet()).containsExactlyElementsOf(expected.stateDict().keySet());
+        expected.stateDict().forEach((key, tensor) -> {
+            TensorData back = actual.stateDict().get(key);
+            assertThat(back.shape()).as(key).isEqualTo(tensor.shape());
+            assertThat(back.dtype()).as(key).isEqualTo(tensor.dtype());
+            if (tensor.isFloat()) {
+                assertThat(rawBits(back.floats())).as(key).isEqualTo(rawBits(tensor.floats()));
+            } else {
+                assertThat(back.longs()).as(key).isEqualTo(tensor.longs());
+            }
+        });
+    }
+
+    private static int[] rawBits(float[] values) {
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
+    }
+
+    @Test
+    void roundTripIsBitForBitWithTiedStoragesSharedAgain() {
+        ModelState state = StoreFixtures.state("net", 1);
+        ModelSummary created = create("m1", state);
+        assertThat(created.version()).isEqualTo(1);
+        assertThat(created.createdAt()).isEqualTo(clock.instant());
+
+        StoredModel loaded = store.load("m1").orElseThrow();
+        assertThat(loaded.version()).isEqualTo(1);
+        assertThat(loaded.summary().name()).isEqualTo("net");
+        assertSameState(loaded.state(), state);
+        Map<String, TensorData> back = loaded.state().stateDict();
+        assertThat(back.get("2.weight").floats()).isSameAs(back.get("0.weight").floats());
+        assertThat(back.get("0.bias").floats()).isNotSameAs(back.get("0.weight").floats());
+        assertThat(store.load("nope")).isEmpty();
+    }
+
+    @Test
+    void tiedStorageIsStoredOnce() {
+        create("m1", StoreFixtures.state("net", 1));
+        long chunkRefs = jdbc.sql("SELECT COUNT(*) FROM tensor_chunk").query(Long.class).single();
+        // 0.weight: 12000 bytes in 3 chunks; 0.bias, running_mean, num_batches_tracked: 1 each; empty: none; 2.weight: alias
+        assertThat(chunkRefs).isEqualTo(6);
+    }
+
+    @Test
+    void commitMovesTheVersionAndRefusesAStaleOne() {
+        create("m1", StoreFixtures.state("net", 1));
+        clock.advance(Duration.ofSeconds(5));
+        ModelSummary committed = store.commit("m1", 1, StoreFixtures.state("renamed", 2), new Change("alice", "patch", "name"));
+        assertThat(committed.version()).isEqualTo(2);
+        assertThat(committed.name()).isEqualTo("renamed");
+        assertThat(committed.updatedAt()).isAfter(committed.createdAt());
+
+        assertThatThrownBy(() -> store.commit("m1", 1, StoreFixtures.state("lost", 3), new Change("bob", "patch", "name")))
+                .isInstanceOfSatisfying(VersionConflictException.class, e -> {
+                    assertThat(e.expected()).isEqualTo(1);
+                    assertThat(e.actual()).isEqualTo(2);
+                });
+        StoredModel loaded = store.load("m1").orElseThrow();
+        assertThat(loaded.version()).isEqualTo(2);
+        assertSameState(loaded.state(), StoreFixtures.state("renamed", 2));
+        assertThat(store.history("m1", 10)).extracting(HistoryEntry::version).containsExactly(2L, 1L);
+        assertThatThrownBy(() -> store.commit("nope", 1, StoreFixtures.state("x", 1), CREATE))
+                .isInstanceOf(NoSuchModelException.class);
+    }
+
+    @Test
+    void historyIsNewestFirstAndKeepsTheLastEntries() {
+        create("m1", StoreFixtures.state("net", 1));
+        for (int version = 2; version <= 8; version++) {
+            clock.advance(Duration.ofSeconds(1));
+            store.commit("m1", version - 1, StoreFixtures.state("net", version), new Change("alice", "parameter.patch", "v" + version));
+        }
+        List<HistoryEntry> history = store.history("m1", 100);
+        assertThat(history).extracting(HistoryEntry::version).containsExactly(8L, 7L, 6L, 5L, 4L);
+        assertThat(history.get(0)).isEqualTo(new HistoryEntry(8, clock.instant(), "alice", "parameter.patch", "v8"));
+        assertThat(store.history("m1", 2)).extracting(HistoryEntry::summary).containsExactly("v8", "v7");
+    }
+
+    @Test
+    void checkpointOfUnchangedTensorsAddsNoBytes() {
+        create("m1", StoreFixtures.state("net", 1));
+        long chunks = chunkRows();
+        long tensorBytes = jdbc.sql("SELECT SUM(size) FROM chunk").query(Long.class).single();
+
+        Checkpoint first = store.createCheckpoint("m1", "epoch-1", "first");
+        assertThat(first.bytes()).isEqualTo(tensorBytes);
+        assertThat(first.modelVersion()).isEqualTo(1);
+        assertThat(first.parameterCount()).isEqualTo(3004);
+        Checkpoint second = store.createCheckpoint("m1", null, null);
+        assertThat(second.bytes()).isZero();
+        assertThat(chunkRows()).isEqualTo(chunks);
+
+        ModelState changed = StoreFixtures.state("net", 1);
+        changed.stateDict().get("0.weight").floats()[0] = 42f;
+        store.commit("m1", 1, changed, new Change("alice", "parameter.patch", "one element"));
+        Checkpoint third = store.createCheckpoint("m1", "epoch-2", null);
+        assertThat(third.bytes()).isEqualTo(StoreFixtures.CHUNK_BYTES);
+        assertThat(third.modelVersion()).isEqualTo(2);
+        assertThat(store.find("m1").orElseThrow().version()).as("a checkpoint is not a change").isEqualTo(2);
+
+        assertThatThrownBy(() -> store.createCheckpoint("m1", "epoch-1", null)).isInstanceOf(TagTakenException.class);
+        assertThatThrownBy(() -> store.createCheckpoint("nope", null, null)).isInstanceOf(NoSuchModelException.class);
+        assertThat(store.listCheckpoints("m1")).extracting(Checkpoint::id).containsExactly(first.id(), second.id(), third.id());
+        assertThat(store.getCheckpoint("m1", "epoch-1")).contains(first);
+        assertThat(store.getCheckpoint("m1", second.id())).contains(second);
+        assertThat(store.getCheckpoint("other", first.id())).isEmpty();
+        assertSameState(store.loadCheckpointState("m1", first.id()).orElseThrow(), StoreFixtures.state("net", 1));
+        assertSameState(store.loadCheckpointState("m1", "epoch-2").orElseThrow(), changed);
+
+        assertThat(store.deleteCheckpoint("m1", "epoch-2")).isTrue();
+        assertThat(store.deleteCheckpoint("m1", "epoch-2")).isFalse();
+        assertThat(store.listCheckpoints("m1")).extracting(Checkpoint::id).containsExactly(first.id(), second.id());
+    }
+
+    @Test
+    void oneElementChangeWritesOneChunk() {
+        ModelState state = StoreFixtures.state("net", 1);
+        create("m1", state);
+        store.createCheckpoint("m1", "before", null);   // keeps the old chunks, so the new one is counted, not swapped
+        Set<String> before = chunkDigests();
+        state.stateDict().get("0.weight").floats()[2500] += 1;
+        store.commit("m1", 1, state, new Change("alice", "parameter.patch", "one element"));
+        Set<String> after = chunkDigests();
+        assertThat(after).hasSize(before.size() + 1).containsAll(before);
+        assertSameState(store.load("m1").orElseThrow().state(), state);
+    }
+
+    @Test
+    void commitReclaimsTheChunksOnlyTheOldVersionUsed() {
+        create("m1", StoreFixtures.state("net", 1));
+        long chunks = chunkRows();
+        for (int version = 2; version <= 4; version++) {
+            store.commit("m1", version - 1, StoreFixtures.state("net", version), CREATE);
+        }
+        assertThat(chunkRows()).isEqualTo(chunks);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM state").query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void deleteTakesCheckpointsHistoryAndUnsharedChunks() {
+        create("m1", StoreFixtures.state("net", 1));
+        create("m2", StoreFixtures.state("other", 1));   // the same tensors: every chunk shared
+        store.createCheckpoint("m1", "a", null);
+        store.commit("m1", 1, StoreFixtures.state("net", 2), CREATE);
+        Set<String> shared = chunkDigests();
+
+        assertThat(store.delete("m1")).isTrue();
+        assertThat(store.delete("m1")).isFalse();
+        assertThat(store.load("m1")).isEmpty();
+        assertThat(store.history("m1", 10)).isEmpty();
+        assertThat(store.listCheckpoints("m1")).isEmpty();
+        Set<String> left = chunkDigests();
+        assertThat(left).isNotEmpty().isSubsetOf(shared);
+        assertSameState(store.load("m2").orElseThrow().state(), StoreFixtures.state("other", 1));
+
+        assertThat(store.delete("m2")).isTrue();
+        assertThat(chunkRows()).isZero();
+        for (String table : List.of("state", "state_tensor", "tensor_chunk", "history", "checkpoint", "model")) {
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM " + table).query(Long.class).single()).as(table).isZero();
+        }
+    }
+
+    @Test
+    void listPagesByCreationTimeThenId() {
+        List<String> expected = new ArrayList<>();
+        for (String id : List.of("c", "a", "b")) {   // one instant: the id breaks the tie
+            create(id, StoreFixtures.state(id, 1));
+        }
+        expected.addAll(List.of("a", "b", "c"));
+        clock.advance(Duration.ofMillis(1));
+        for (String id : List.of("e", "d")) {
+            clock.advance(Duration.ofMillis(1));
+            create(id, StoreFixtures.state(id, 1));
+            expected.add(id);
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Page<ModelSummary> page = store.list(2, cursor);
+            page.items().forEach(model -> seen.add(model.id()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null);
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(pages).isEqualTo(3);
+        assertThat(store.list(5, null).nextCursor()).isNull();
+        assertThat(store.count()).isEqualTo(5);
+        assertThatThrownBy(() -> store.list(2, "not-a-cursor")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void idempotentAnswerIsKeptForADay() {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("Location", List.of("/models/m1"));
+        headers.put("Vary", List.of("Accept", "Origin"));
+        byte[] body = "{\"id\":\"m1\"}".getBytes(StandardCharsets.UTF_8);
+        store.rememberIdempotent("key-1", "sha256:abc", 201, headers, body);
+        store.rememberIdempotent("key-1", "sha256:other", 200, Map.of(), null);   // the first answer stays
+
+        IdempotentResponse kept = store.lookupIdempotent("key-1").orElseThrow();
+        assertThat(kept.requestHash()).isEqualTo("sha256:abc");
+        assertThat(kept.status()).isEqualTo(201);
+        assertThat(kept.headers()).containsExactlyEntriesOf(headers);
+        assertThat(kept.body()).isEqualTo(body);
+        assertThat(store.lookupIdempotent("key-2")).isEmpty();
+
+        clock.advance(Duration.ofHours(24).plusSeconds(1));
+        assertThat(store.lookupIdempotent("key-1")).isEmpty();
+        store.rememberIdempotent("key-3", "h", 200, Map.of(), new byte[0]);   // and expired rows go
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM idempotency").query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void reclaimAllRemovesOrphanChunks() {
+        create("m1", StoreFixtures.state("net", 1));
+        long chunks = chunkRows();
+        jdbc.sql("INSERT INTO chunk (digest, size, data) VALUES (?, ?, ?)")
+                .params("0".repeat(64), 1, new byte[] {7}).update();
+        assertThat(store.reclaimUnreferencedChunks()).isEqualTo(1);
+        assertThat(chunkRows()).isEqualTo(chunks);
+        assertThat(chunkDigests().stream().map(d -> d.length()).collect(Collectors.toSet())).containsExactly(64);
+    }
+}

@@ -1,0 +1,53 @@
+package io.paramlab.store;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The contract on a real SQLite file in a fresh data folder per test. */
+class SqliteModelStoreTest extends ModelStoreContract {
+    static {
+        StoreFixtures.quietLogs();
+    }
+
+    @TempDir
+    Path dataDir;
+    private EmbeddedDatabase database;
+
+    @Override
+    protected DataSource emptyDatabase() {
+        database = EmbeddedDatabase.open(dataDir);
+        StoreFixtures.migrate(database.dataSource(), "sqlite");
+        return database.dataSource();
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    @Test
+    void connectionIsWalWithFullSync() {
+        assertThat(jdbc.sql("PRAGMA journal_mode").query(String.class).single()).isEqualToIgnoringCase("wal");
+        assertThat(jdbc.sql("PRAGMA synchronous").query(Integer.class).single()).as("FULL").isEqualTo(2);
+        assertThat(jdbc.sql("PRAGMA foreign_keys").query(Integer.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("PRAGMA busy_timeout").query(Integer.class).single()).isPositive();
+    }
+
+    @Test
+    void theSameFolderCannotBeOpenedTwice() {
+        assertThatThrownBy(() -> EmbeddedDatabase.open(dataDir))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is in use by another paramlab process")
+                .hasMessageContaining("pid " + ProcessHandle.current().pid());
+        database.close();
+        EmbeddedDatabase.open(dataDir).close();   // free again once closed
+        database = EmbeddedDatabase.open(dataDir);
+    }
+}
