@@ -49,4 +49,5 @@ export async function guarded(container, step) {
 }
 
 /** True when an answer says the endpoint itself is not on this server (yet), not that a model is missing. */
-export const notServed = (e) => e.status === 404 && /No static resource/.test(e.problem?.detail || '');
+export const notServed = (e) => e.status === 404
+  && (e.problem?.type === 'urn:paramlab:problem:not-found' || /No static resource/.test(e.problem?.detail || ''));

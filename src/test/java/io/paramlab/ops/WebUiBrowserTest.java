@@ -117,6 +117,8 @@ class WebUiBrowserTest {
             WebElement link = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("a[href='#/models/" + id + "']")));
             assertThat(driver.getCurrentUrl()).endsWith("/ui/");
             assertThat(link.getText()).isEqualTo("tied");
+            WebElement row = link.findElement(By.xpath("ancestor::tr"));
+            assertThat(row.getText()).as("name, parameter count and version").contains("tied").contains("121").contains(" 1 ");
             assertNoSeriousAccessibilityViolations("models page");
 
             link.click();
