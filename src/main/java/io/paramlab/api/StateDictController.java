@@ -1,6 +1,7 @@
 package io.paramlab.api;
 
 import io.paramlab.formats.StateDictFormat;
+import io.paramlab.nn.TensorData;
 import io.paramlab.model.LiveModel;
 import io.paramlab.model.ModelOperations;
 import io.paramlab.model.ModelRegistry;
