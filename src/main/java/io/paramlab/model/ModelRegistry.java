@@ -88,7 +88,11 @@ public class ModelRegistry {
 
     /** Sets what {@code model} has reserved to {@code held}, refusing growth past the total budget. */
     private synchronized void adjust(LiveModel model, long held) {
-        long before = reserved.getOrDefault(model, 0L);
+        Long reservedBefore = reserved.get(model);
+        if (reservedBefore == null) {
+            return;   // deleted while the change ran: delete released it, so there is nothing to reserve again
+        }
+        long before = reservedBefore;
         if (held > before && parametersHeld + (held - before) > limits.maxTotalParameters()) {
             throw new LimitExceededException("model", "max-total-parameters", parametersHeld + (held - before), limits.maxTotalParameters(),
                     "the service holds " + parametersHeld + " parameters; " + (held - before) + " more would pass the limit of "
