@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param maxInitWork           element operations one init request may do: per application, the
  *                              parameter's elements times the policy's cost (1, an expression's
  *                              size, orthogonal's smaller side), summed over the request
+ * @param maxJsonTreeTokens     JSON tokens of a body read as a tree (a spec, an init request); unset:
+ *                              the smaller of 10,000,000 and the heap's bytes / 1024
  * @param maxRequestTime        wall time a request may run before its work is abandoned at the next
  *                              safe point and rolled back (503)
  */
@@ -39,7 +41,8 @@ public record ParamlabLimits(
         Long maxActivationElements,
         @DefaultValue("100") int maxInitRules,
         @DefaultValue("2000000000") long maxInitWork,
-        @DefaultValue("30s") Duration maxRequestTime) {
+        @DefaultValue("30s") Duration maxRequestTime,
+        Long maxJsonTreeTokens) {
 
     @ConstructorBinding
     public ParamlabLimits {
@@ -48,13 +51,14 @@ public record ParamlabLimits(
         maxParametersPerModel = maxParametersPerModel != null ? maxParametersPerModel : Math.min(50_000_000L, maxTotalParameters);
         maxBodySize = maxBodySize != null ? maxBodySize : heap.bodySize();
         maxActivationElements = maxActivationElements != null ? maxActivationElements : heap.activationElements();
+        maxJsonTreeTokens = maxJsonTreeTokens != null ? maxJsonTreeTokens : heap.jsonTreeTokens();
     }
 
     /** The first seven limits as before; the CPU limits at their defaults. */
     public ParamlabLimits(long maxParametersPerModel, long maxTotalParameters, int maxModels, int maxDepth, long maxModulePaths,
                           DataSize maxBodySize, long maxActivationElements) {
         this(maxParametersPerModel, maxTotalParameters, maxModels, maxDepth, maxModulePaths, maxBodySize, maxActivationElements,
-                100, 2_000_000_000L, Duration.ofSeconds(30));
+                100, 2_000_000_000L, Duration.ofSeconds(30), null);
     }
 
     /** Budgets derived from the max heap ({@code -Xmx}, or the JVM's own default share of the machine). */
@@ -71,6 +75,11 @@ public record ParamlabLimits(
         /** 10% of the heap per forward or backward. */
         long activationElements() {
             return Math.min(100_000_000L, heapBytes / 4 / 10);
+        }
+
+        /** A tree costs up to about 64 bytes a token: a token cap of heap/1024 keeps one tree under 1/16 of the heap. */
+        long jsonTreeTokens() {
+            return Math.min(10_000_000L, heapBytes / 1024);
         }
 
         /** A JSON body parses into about half its size in floats, plus the tree or array being built. */
