@@ -204,6 +204,10 @@ class Problems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(TensorTooLargeException.class)
     ProblemDetail tensorTooLarge(TensorTooLargeException e) {
+        if (e instanceof TensorTooLargeException.InFlight) {
+            return overLimit("limit-exceeded", "Over a limit", e.getMessage() + " (paramlab.limits.max-inflight-activation-elements)",
+                    "max-inflight-activation-elements", e.requested(), e.limit());
+        }
         return overLimit("limit-exceeded", "Over a limit", e.getMessage() + " (paramlab.limits.max-activation-elements)",
                 "max-activation-elements", e.requested(), e.limit());
     }

@@ -34,6 +34,7 @@ public class ModelOperations {
     public ModelOperations(ModelRegistry registry, ParamlabLimits limits) {
         this.registry = registry;
         this.maxActivationElements = limits.maxActivationElements();
+        Allocation.limitInFlight(limits.maxInflightActivationElements());
         this.maxInitRules = limits.maxInitRules();
         this.maxInitWork = limits.maxInitWork();
     }
