@@ -124,7 +124,10 @@ class FuzzHarnessTest {
                     ? request.body().substring(0, Math.max(0, request.body().length() - 1)) : request.body());
             String what = "request " + i + ": " + requestLine + " [" + headers.toString().replace("\r\n", "; ") + "] "
                     + abbreviate(request.body()) + " -> " + answer.status() + " " + abbreviate(answer.text());
-            if (answer.status() >= 500) {
+            // the one 5xx: Jetty's parser answers a request line whose version is not HTTP/1.x (or 0.9's, none) with 505,
+            // as RFC 9110 has it, before any application code; still as a problem
+            boolean badVersion = answer.status() == 505 && !requestLine.endsWith(" HTTP/1.1");
+            if (answer.status() >= 500 && !badVersion) {
                 fail("a 5xx for client input: " + what);
             }
             if (answer.status() >= 400) {
