@@ -133,6 +133,10 @@ class Problems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(BodyTooLargeException.class)
     ProblemDetail bodyTooLarge(BodyTooLargeException e) {
+        if (e instanceof BodyTooLargeException.InFlight inFlight) {
+            return overLimit("body-too-large", "Request bodies too large together", e.getMessage(), "max-inflight-body-size",
+                    inFlight.actual(), e.maximum());
+        }
         return bodyTooLarge(null, e.maximum());
     }
 
