@@ -8,6 +8,8 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -27,7 +29,10 @@ import java.util.Locale;
  * answer before the client reads it: a client still sending would see no answer at all.
  */
 @Component
+@Order(BodySizeLimitFilter.ORDER)
 class BodySizeLimitFilter extends OncePerRequestFilter {
+    /** Ordered so that filters reading bodies (IdempotencyFilter) can run after it, inside its bound. */
+    static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
     static final long MAX_DISCARD = 2 * 1024 * 1024;
     /** Body bytes read by the requests in flight together: parsed bodies live in the heap at once. */
     private static final java.util.concurrent.atomic.AtomicLong IN_FLIGHT = new java.util.concurrent.atomic.AtomicLong();

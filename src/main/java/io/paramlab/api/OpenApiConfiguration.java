@@ -9,9 +9,12 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.tags.Tag;
+import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.customizers.OperationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.PostMapping;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,7 +32,7 @@ class OpenApiConfiguration {
                         "TooLarge", "Body or model over a configured limit (paramlab.limits.*): limit, actual, maximum",
                         "UnsupportedMediaType", "The body is not application/json",
                         "Unprocessable", "Well-formed but not computable, worded as PyTorch words it (shape mismatch, strict load with missing keys, impossible fan)",
-                        "Conflict", "The model's state forbids it now: no optimizer or scheduler, a job running on it, a tag taken",
+                        "Conflict", "The model's state forbids it now: no optimizer or scheduler, a job running on it, a tag taken, uninitialized lazy parameters",
                         "PreconditionFailed", "If-Match names a version the model has moved on from: expected, actual")
                 .forEach((name, description) -> components.addResponses(name, new ApiResponse().description(description)
                         .content(new Content().addMediaType(PROBLEM_JSON,
@@ -51,7 +54,8 @@ class OpenApiConfiguration {
                 .addTagsItem(new Tag().name("parameters").description("named_parameters(), one parameter with its grad, writes"))
                 .addTagsItem(new Tag().name("state dict").description("state_dict() and load_state_dict()"))
                 .addTagsItem(new Tag().name("compute").description("forward, backward (gradients accumulate), zero_grad"))
-                .addTagsItem(new Tag().name("init").description("nn.init policies per layer path, reproducible under a seed"));
+                .addTagsItem(new Tag().name("init").description("nn.init policies per layer path, reproducible under a seed"))
+                .addTagsItem(new Tag().name("checkpoints").description("Immutable copies of a model's state: restore, fork, diff"));
     }
 
     /**
@@ -67,6 +71,29 @@ class OpenApiConfiguration {
                     operation.getParameters().forEach(OpenApiConfiguration::stringExample);
                 }
             }));
+        };
+    }
+
+    /**
+     * Every POST takes Idempotency-Key (IdempotencyFilter, which serves them all): documented here,
+     * once, with the 409 and 422 it can answer.
+     */
+    @Bean
+    OperationCustomizer idempotencyKeyOnPosts() {
+        return (operation, handler) -> {
+            if (handler.hasMethodAnnotation(PostMapping.class)) {
+                operation.addParametersItem(new HeaderParameter().name(IdempotencyFilter.HEADER).required(false)
+                        .description("any string of 1 to " + IdempotencyFilter.MAX_KEY_LENGTH + " characters: a repeat with the "
+                                + "same key, method, path, query and body within 24 hours gets the first 2xx answer again "
+                                + "(with Idempotent-Replayed: true) without the work being done twice; the same key with "
+                                + "another request is a 422, and a repeat while the first still runs a 409")
+                        .schema(ApiSchemas.string().minLength(1).maxLength(IdempotencyFilter.MAX_KEY_LENGTH)));
+                if (operation.getResponses() != null) {
+                    operation.getResponses().putIfAbsent("409", new ApiResponse().$ref("#/components/responses/Conflict"));
+                    operation.getResponses().putIfAbsent("422", new ApiResponse().$ref("#/components/responses/Unprocessable"));
+                }
+            }
+            return operation;
         };
     }
 
