@@ -51,22 +51,33 @@ public class ModelRegistry implements LiveModel.Keeper {
     private final Map<String, LiveModel> models = new ConcurrentHashMap<>();
     private final Map<LiveModel, Long> reserved = new IdentityHashMap<>();   // guarded by this
     private final ParamlabLimits limits;
+    private final ParamlabQuotas quotas;
     private final ModelStore store;
     private final GradientSpill spill;
     private final Object creating = new Object();   // the model count is checked and raised under it
     private long parametersHeld;                    // guarded by this
 
     public ModelRegistry(ParamlabLimits limits, ModelStore store, @Value("${paramlab.data-dir:./data}") Path dataDir) {
+        this(limits, ParamlabQuotas.unlimited(), store, dataDir);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public ModelRegistry(ParamlabLimits limits, ParamlabQuotas quotas, ModelStore store,
+                         @Value("${paramlab.data-dir:./data}") Path dataDir) {
         this.limits = limits;
+        this.quotas = quotas;
         this.store = store;
         this.spill = new GradientSpill(dataDir.resolve("scratch"));
         log.info("BLAS: {}", Blas.describe());   // loads the BLAS now, not on the first request
     }
 
     public LiveModel create(JsonNode body) {
+        Ownership.checkCreate("model");
+        String owner = RequestContext.current().actor();
         ModelSpec spec = SpecParser.parse(body, limits.maxDepth());
         SpecSize size = checkSize(spec);
-        synchronized (creating) {
+        synchronized (creating) {   // one owner's creates are counted one at a time, as the service's are
+            quotas.checkCreate(owner, size.elementCount(), store.usage(owner));
             long count = store.count();
             if (count >= limits.maxModels()) {
                 throw new LimitExceededException("model", "max-models", count + 1, limits.maxModels(),
@@ -77,10 +88,10 @@ public class ModelRegistry implements LiveModel.Keeper {
             LiveModel.Contents contents = reserving(size.elementCount(), () -> null, () ->
                     new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator));
             Instant now = Instant.now();
-            LiveModel model = new LiveModel(id, RequestContext.current().actor(), now, 1, now, spec.name(), contents, this);
+            LiveModel model = new LiveModel(id, owner, now, 1, now, spec.name(), contents, this);
             try {
                 ModelSummary stored = store.create(new ModelRecord(id, model.owner(), durableState(model)),
-                        new Change(RequestContext.current().actor(), "create", "created with " + model.parameterCount() + " parameters"));
+                        new Change(owner, "create", "created with " + model.parameterCount() + " parameters"));
                 model.committedAs(stored.version(), stored.updatedAt());
             } catch (RuntimeException | Error e) {
                 release(size.elementCount());
@@ -282,6 +293,7 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     public void delete(String id) {
         LiveModel model = get(id);
+        Ownership.checkDelete("model", id);
         if (!store.delete(id)) {
             throw notFound(id);
         }
