@@ -8,6 +8,8 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.tags.Tag;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -16,10 +18,14 @@ import org.springframework.context.annotation.Configuration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The OpenAPI document's frame: what paramlab is, the tags, the schemas and the shared problem answers. */
+/**
+ * The OpenAPI document's frame: what paramlab is, the tags, the schemas, the shared problem answers,
+ * and the bearer scheme every operation takes (with its 401 and 403) when access control is on.
+ */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
     static final String PROBLEM_JSON = "application/problem+json";
+    static final String BEARER = "bearer";
 
     @Bean
     OpenAPI paramlabOpenApi() {
@@ -28,11 +34,18 @@ class OpenApiConfiguration {
                         "NotFound", "Unknown model, module or parameter",
                         "TooLarge", "Body or model over a configured limit (paramlab.limits.*): limit, actual, maximum",
                         "UnsupportedMediaType", "The body is not application/json",
-                        "Unprocessable", "Well-formed but not computable, worded as PyTorch words it (shape mismatch, strict load with missing keys, impossible fan)")
+                        "Unprocessable", "Well-formed but not computable, worded as PyTorch words it (shape mismatch, strict load with missing keys, impossible fan)",
+                        "Unauthorized", "Access control is on and the request has no token, or an unknown one (WWW-Authenticate: Bearer)",
+                        "Forbidden", "The token's role is too low, or the model belongs to another owner (a write token changes only what it created)")
                 .forEach((name, description) -> components.addResponses(name, new ApiResponse().description(description)
                         .content(new Content().addMediaType(PROBLEM_JSON,
                                 new MediaType().schema(new Schema<>().$ref(ApiSchemas.REF + ApiSchemas.PROBLEM))))));
+        // Swagger UI's Authorize button: the token goes into the Authorization header of every operation
+        components.addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
+                .description("A token configured by name, role and SHA-256 (paramlab.security.tokens), or a JWT of the configured"
+                        + " issuer with the scope paramlab.read, paramlab.write or paramlab.admin. Not needed when access control is off."));
         return new OpenAPI()
+                .addSecurityItem(new SecurityRequirement().addList(BEARER))
                 .info(new Info().title("paramlab").version("1")
                         .description("""
                                 Neural-network model parameters over HTTP/JSON, with PyTorch's semantics and numbers: the \
@@ -64,6 +77,8 @@ class OpenApiConfiguration {
                 if (operation.getParameters() != null) {
                     operation.getParameters().forEach(OpenApiConfiguration::stringExample);
                 }
+                operation.getResponses().addApiResponse("401", new ApiResponse().$ref("#/components/responses/Unauthorized"));
+                operation.getResponses().addApiResponse("403", new ApiResponse().$ref("#/components/responses/Forbidden"));
             }));
         };
     }
