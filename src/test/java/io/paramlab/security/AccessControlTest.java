@@ -199,6 +199,7 @@ class AccessControlTest {
         Client.Answer refused = api.send("POST", "/api/v1/models/" + id + "/forward", token("reader"), X);
         assertThat(refused.status()).isEqualTo(403);
         assertProblem(refused, "forbidden");
+        assertThat(refused.json().get("detail").stringValue()).contains("training").contains("eval");
         JsonNode history = api.get("/api/v1/models/" + id + "/history", token("reader")).json();
         assertThat(history.size()).as("nothing changed").isEqualTo(1);
         assertThat(api.send("PATCH", "/api/v1/models/" + id, token("owner"), "{\"training\": false}").status()).isEqualTo(200);
