@@ -2,6 +2,9 @@
  * The live models and what the API can do with them: {@link io.paramlab.model.ModelRegistry}
  * (create under the configured {@link io.paramlab.model.ParamlabLimits}, find, delete) and
  * {@link io.paramlab.model.LiveModel} (every operation under the model's read-write lock,
- * validated or restored so that a failed request changes nothing).
+ * validated or restored so that a failed request changes nothing). Who may change what is decided
+ * here too, whatever endpoint asks: {@link io.paramlab.model.RequestContext} carries the caller's name
+ * and {@link io.paramlab.model.Access}, {@link io.paramlab.model.Ownership} checks it (datasets and jobs
+ * call the same checks with their owner), and {@link io.paramlab.model.ParamlabQuotas} bounds each owner.
  */
 package io.paramlab.model;
