@@ -8,6 +8,8 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.tags.Tag;
 import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import org.springdoc.core.customizers.OpenApiCustomizer;
@@ -19,10 +21,14 @@ import org.springframework.web.bind.annotation.PostMapping;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The OpenAPI document's frame: what paramlab is, the tags, the schemas and the shared problem answers. */
+/**
+ * The OpenAPI document's frame: what paramlab is, the tags, the schemas, the shared problem answers,
+ * and the bearer scheme every operation takes (with its 401 and 403) when access control is on.
+ */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
     static final String PROBLEM_JSON = "application/problem+json";
+    static final String BEARER = "bearer";
 
     @Bean
     OpenAPI paramlabOpenApi() {
@@ -33,11 +39,18 @@ class OpenApiConfiguration {
                         "UnsupportedMediaType", "The body is not application/json",
                         "Unprocessable", "Well-formed but not computable, worded as PyTorch words it (shape mismatch, strict load with missing keys, impossible fan)",
                         "Conflict", "The model's state forbids it now: no optimizer or scheduler, a job running on it, a tag taken, uninitialized lazy parameters",
-                        "PreconditionFailed", "If-Match names a version the model has moved on from: expected, actual")
+                        "PreconditionFailed", "If-Match names a version the model has moved on from: expected, actual",
+                        "Unauthorized", "Access control is on and the request has no token, or an unknown one (WWW-Authenticate: Bearer)",
+                        "Forbidden", "The token's role is too low, or the model belongs to another owner (a write token changes only what it created)")
                 .forEach((name, description) -> components.addResponses(name, new ApiResponse().description(description)
                         .content(new Content().addMediaType(PROBLEM_JSON,
                                 new MediaType().schema(new Schema<>().$ref(ApiSchemas.REF + ApiSchemas.PROBLEM))))));
+        // Swagger UI's Authorize button: the token goes into the Authorization header of every operation
+        components.addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
+                .description("A token configured by name, role and SHA-256 (paramlab.security.tokens), or a JWT of the configured"
+                        + " issuer with the scope paramlab.read, paramlab.write or paramlab.admin. Not needed when access control is off."));
         return new OpenAPI()
+                .addSecurityItem(new SecurityRequirement().addList(BEARER))
                 .info(new Info().title("paramlab").version("1")
                         .description("""
                                 Neural-network model parameters over HTTP/JSON, with PyTorch's semantics and numbers: the \
@@ -70,6 +83,8 @@ class OpenApiConfiguration {
                 if (operation.getParameters() != null) {
                     operation.getParameters().forEach(OpenApiConfiguration::stringExample);
                 }
+                operation.getResponses().addApiResponse("401", new ApiResponse().$ref("#/components/responses/Unauthorized"));
+                operation.getResponses().addApiResponse("403", new ApiResponse().$ref("#/components/responses/Forbidden"));
             }));
         };
     }

@@ -64,6 +64,11 @@ public class ModelOperations {
         if (readOnly != null) {
             return readOnly;
         }
+        if (!RequestContext.current().access().atLeast(Access.WRITE)) {   // say why this forward is a change
+            throw new ForbiddenException("this forward would change model " + id + " (Dropout or BatchNorm1d in training mode,"
+                    + " or a lazy layer to materialize), and the role read runs only forwards that change nothing;"
+                    + " put the model in eval mode ({\"training\": false}) or use a write token");
+        }
         return model.change("forward", Footprint.FORWARD, () -> runForward(model, modulePath, input));
     }
 

@@ -51,13 +51,21 @@ public class ModelRegistry implements LiveModel.Keeper {
     private final Map<String, LiveModel> models = new ConcurrentHashMap<>();
     private final Map<LiveModel, Long> reserved = new IdentityHashMap<>();   // guarded by this
     private final ParamlabLimits limits;
+    private final ParamlabQuotas quotas;
     private final ModelStore store;
     private final GradientSpill spill;
     private final Object creating = new Object();   // the model count is checked and raised under it
     private long parametersHeld;                    // guarded by this
 
     public ModelRegistry(ParamlabLimits limits, ModelStore store, @Value("${paramlab.data-dir:./data}") Path dataDir) {
+        this(limits, ParamlabQuotas.unlimited(), store, dataDir);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public ModelRegistry(ParamlabLimits limits, ParamlabQuotas quotas, ModelStore store,
+                         @Value("${paramlab.data-dir:./data}") Path dataDir) {
         this.limits = limits;
+        this.quotas = quotas;
         this.store = store;
         this.spill = new GradientSpill(dataDir.resolve("scratch"));
         log.info("BLAS: {}", Blas.describe());   // loads the BLAS now, not on the first request
@@ -79,8 +87,11 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     /** Creates from {@code spec}, drawn from its seed, or (with {@code from}) holding a stored state. */
     private LiveModel create(ModelSpec spec, String name, ModelState from, String summary) {
+        Ownership.checkCreate("model");
+        String owner = RequestContext.current().actor();
         SpecSize size = checkSize(spec);
-        synchronized (creating) {
+        synchronized (creating) {   // one owner's creates are counted one at a time, as the service's are
+            quotas.checkCreate(owner, size.elementCount(), store.usage(owner));
             long count = store.count();
             if (count >= limits.maxModels()) {
                 throw new LimitExceededException("model", "max-models", count + 1, limits.maxModels(),
@@ -98,12 +109,12 @@ public class ModelRegistry implements LiveModel.Keeper {
             });
             io.paramlab.optim.OptimizerSetup optimizer = from == null ? null : OptimizerRecord.read(from.optimizerJson(), contents.root());
             Instant now = Instant.now();
-            LiveModel model = new LiveModel(id, RequestContext.current().actor(), now, 1, now, name, contents, this);
+            LiveModel model = new LiveModel(id, owner, now, 1, now, name, contents, this);
             model.restoreOptimizer(optimizer, Map.of());   // not yet published: nobody else can see it
             long optimizerElements = optimizer == null ? 0 : optimizer.optimizer().stateElements();
             try {
                 ModelSummary stored = store.create(new ModelRecord(id, model.owner(), durableState(model)),
-                        new Change(RequestContext.current().actor(), "create",
+                        new Change(owner, "create",
                                 summary != null ? summary : "created with " + model.parameterCount() + " parameters"));
                 model.committedAs(stored.version(), stored.updatedAt());
             } catch (RuntimeException | Error e) {
@@ -324,6 +335,7 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     public void delete(String id) {
         LiveModel model = get(id);
+        Ownership.checkDelete("model", id);
         if (!store.delete(id)) {
             throw notFound(id);
         }
