@@ -282,6 +282,7 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     public void delete(String id) {
         LiveModel model = get(id);
+        model.checkNotHeld();   // a running job's model is deleted after the job ends (or is cancelled)
         if (!store.delete(id)) {
             throw notFound(id);
         }

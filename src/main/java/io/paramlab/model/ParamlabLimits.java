@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxActivationElements float elements one forward or backward may allocate (outputs,
  *                              saved activations, gradients), so a large input through a long
  *                              graph is refused instead of exhausting the heap
+ * @param maxDatasetElements    elements of one dataset's input and target together (a job holds
+ *                              them in memory while it runs: 4 or 8 bytes each)
  */
 @ConfigurationProperties("paramlab.limits")
 public record ParamlabLimits(
@@ -25,7 +27,8 @@ public record ParamlabLimits(
         @DefaultValue("32") int maxDepth,
         @DefaultValue("10000") long maxModulePaths,
         @DefaultValue("64MB") DataSize maxBodySize,
-        @DefaultValue("100000000") long maxActivationElements) {
+        @DefaultValue("100000000") long maxActivationElements,
+        @DefaultValue("20000000") long maxDatasetElements) {
 
     /**
      * The largest safetensors or torch.save body: the largest model the limits allow at 8 bytes an

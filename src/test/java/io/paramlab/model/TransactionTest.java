@@ -47,7 +47,7 @@ class TransactionTest {
     }
 
     private final TrainingOperations training = new TrainingOperations(registry, new ParamlabLimits(1_000_000, 10_000_000, 10, 32,
-            10_000, DataSize.ofMegabytes(1), 10_000));
+            10_000, DataSize.ofMegabytes(1), 10_000, 20_000_000));
 
     /** Everything a client could read back, copied. */
     private record State(Map<String, List<Float>> values, Map<String, List<Float>> grads, long nextDraw, boolean training,
@@ -174,7 +174,7 @@ class TransactionTest {
 
     @Test
     void aFirstAdamStepOverTheBudgetLeavesNoOptimizerState() {
-        ParamlabLimits limits = new ParamlabLimits(1_000_000, 100, 10, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000);
+        ParamlabLimits limits = new ParamlabLimits(1_000_000, 100, 10, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000, 20_000_000);
         ModelRegistry small = new ModelRegistry(limits);
         LiveModel m = small.create(JSON.readTree("{\"model\": {\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 8}}"));
         new ModelOperations(small, limits).backward(m.id(), input(2, 4), null, Loss.SUM);
