@@ -9,6 +9,7 @@ import io.paramlab.tensor.Tensor;
 import org.springframework.stereotype.Service;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What a training job does to its model, each over {@link LiveModel#change} from the job's own
@@ -49,18 +50,20 @@ public class JobTraining {
 
     /**
      * An epoch's end, committed: {@code sched.step()} when per epoch, then the validation set (when
-     * not null) in eval mode under no_grad, the model's mode put back; {@code alongside} runs in the
-     * commit's database transaction.
+     * not null) in eval mode under no_grad, the model's mode put back; {@code alongside} gets the
+     * evaluation (or null) inside the commit's database transaction.
      */
     public Evaluation endEpoch(LiveModel model, boolean schedulerPerEpoch, TensorData valInput, TensorData valTarget, Loss loss,
-                               String summary, Runnable alongside) {
+                               String summary, Consumer<Evaluation> alongside) {
+        Evaluation[] evaluation = new Evaluation[1];
         return model.change("job.epoch", Footprint.JOB_COMMIT, () -> {
             OptimizerSetup setup = TrainingOperations.required(model);
             if (schedulerPerEpoch && setup.hasScheduler()) {
                 setup.scheduler().step();
             }
-            return valInput == null ? null : evaluate(model, valInput, valTarget, loss);
-        }, result -> summary, alongside);
+            evaluation[0] = valInput == null ? null : evaluate(model, valInput, valTarget, loss);
+            return evaluation[0];
+        }, result -> summary, () -> alongside.accept(evaluation[0]));
     }
 
     /** Commits the model as the job leaves it (cancelled or failed after its last completed step). */

@@ -167,6 +167,17 @@ public final class JobStore {
                 .update());
     }
 
+    /** Sets the status alone, the progress staying as last committed (an interrupted job resumes from there). */
+    public void setStatus(String id, String status) {
+        writes.executeWithoutResult(tx -> jdbc.sql("UPDATE job SET status = ? WHERE id = ?").params(status, id).update());
+    }
+
+    /** At start: jobs that were running when the process ended are interrupted; answers how many. */
+    public int interruptRunning() {
+        Integer n = writes.execute(tx -> jdbc.sql("UPDATE job SET status = 'interrupted' WHERE status = 'running'").update());
+        return n == null ? 0 : n;
+    }
+
     /** Appends history rows (a job's steps and epochs since its last commit). */
     public void appendHistory(String jobId, List<StepRow> steps, List<EpochRow> epochs) {
         writes.executeWithoutResult(tx -> {
