@@ -1,5 +1,6 @@
 package io.paramlab.jobs;
 
+import io.paramlab.store.JobStore;
 import io.paramlab.store.JobStore.EpochRow;
 import io.paramlab.store.JobStore.JobRecord;
 import io.paramlab.store.JobStore.StepRow;
@@ -119,7 +120,7 @@ final class LiveJob {
     synchronized void start(long total, Instant now) {
         status = "running";
         totalSteps = total;
-        startedAt = startedAt == null ? now : startedAt;
+        startedAt = startedAt == null ? JobStore.truncated(now) : startedAt;
         finishedAt = null;
         error = null;
     }
@@ -156,7 +157,7 @@ final class LiveJob {
     synchronized void finish(String finalStatus, Map<String, Object> problem, Instant now) {
         status = finalStatus;
         error = problem;
-        finishedAt = now;
+        finishedAt = JobStore.truncated(now);   // as the store keeps it, so a later read answers the same
     }
 
     synchronized void setGenerator(byte[] atEpochStart) {
