@@ -24,6 +24,7 @@ final class ApiSchemas {
     }
 
     /** Component names the controllers' annotations refer to. */
+    static final String OPTIMIZER_STATE_DICT = "OptimizerStateDict", OPTIMIZER = "Optimizer";
     static final String MODEL_STATS = "ModelStats", PARAMETER_STATS = "ParameterStats", HISTORY_ENTRY = "HistoryEntry";
     static final String MODEL_SPEC = "ModelSpec", MODEL = "Model", MODEL_SUMMARY = "ModelSummary", MODEL_PATCH = "ModelPatch",
             MODULE = "Module", PARAMETER = "Parameter", PARAMETER_PATCH = "ParameterPatch", STATE_DICT = "StateDict",
@@ -193,6 +194,17 @@ final class ApiSchemas {
                 req("numel", count()), req("data", ref("Stats"))));
         out.put(MODEL_STATS, object("Statistics of net[module]: parameters in named_parameters order (tied once), buffers "
                 + "in named_buffers order", req("parameters", array(ref(PARAMETER_STATS))), req("buffers", array(ref("BufferStats")))));
+        out.put("StepResponse", object("optimizer.step()", req("step_count", count()), req("lr", array(number(null)))));
+        out.put("SchedulerStepResponse", object("scheduler.step()", req("last_epoch", integer(null)), req("lr", array(number(null)))));
+        out.put("TrainStepResponse", object("zero_grad, forward, loss, backward, step", req("loss", ref("FloatValue")),
+                req("step_count", count())));
+        out.put(OPTIMIZER, object("The optimizer: type, its options, param_groups (params by name and each group's options), "
+                        + "scheduler (or null) and step_count", req("type", strings(null, "SGD", "Adam", "AdamW")),
+                req("param_groups", array(map(new Schema<>()))), req("scheduler", nullable(map(new Schema<>()))),
+                req("step_count", count())));
+        out.put(OPTIMIZER_STATE_DICT, object("optimizer.state_dict() as PyTorch 1.13 builds it: per-parameter state by index, "
+                + "the groups with every option and their params' indices", req("state", map(new Schema<>())),
+                req("param_groups", array(map(new Schema<>())))));
         out.put(HISTORY_ENTRY, object("A committed change", req("version", count()), req("at", string().format("date-time")),
                 req("actor", string()), req("operation", string().example("init")), req("summary", nullable(string()))));
     }

@@ -28,7 +28,9 @@ class OpenApiConfiguration {
                         "NotFound", "Unknown model, module or parameter",
                         "TooLarge", "Body or model over a configured limit (paramlab.limits.*): limit, actual, maximum",
                         "UnsupportedMediaType", "The body is not application/json",
-                        "Unprocessable", "Well-formed but not computable, worded as PyTorch words it (shape mismatch, strict load with missing keys, impossible fan)")
+                        "Unprocessable", "Well-formed but not computable, worded as PyTorch words it (shape mismatch, strict load with missing keys, impossible fan)",
+                        "Conflict", "The model's state forbids it now: no optimizer or scheduler, a job running on it, a tag taken",
+                        "PreconditionFailed", "If-Match names a version the model has moved on from: expected, actual")
                 .forEach((name, description) -> components.addResponses(name, new ApiResponse().description(description)
                         .content(new Content().addMediaType(PROBLEM_JSON,
                                 new MediaType().schema(new Schema<>().$ref(ApiSchemas.REF + ApiSchemas.PROBLEM))))));

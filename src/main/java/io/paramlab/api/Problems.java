@@ -9,6 +9,7 @@ import io.paramlab.model.UnprocessableException;
 import io.paramlab.spec.FieldError;
 import io.paramlab.spec.InvalidInputException;
 import io.paramlab.spec.LimitExceededException;
+import io.paramlab.tensor.DeadlineExceededException;
 import io.paramlab.tensor.ShapeException;
 import io.paramlab.tensor.TensorTooLargeException;
 import org.eclipse.jetty.http.HttpException;
@@ -205,6 +206,20 @@ class Problems extends ResponseEntityExceptionHandler {
     ProblemDetail tensorTooLarge(TensorTooLargeException e) {
         return overLimit("limit-exceeded", "Over a limit", e.getMessage() + " (paramlab.limits.max-activation-elements)",
                 "max-activation-elements", e.requested(), e.limit());
+    }
+
+    /**
+     * 503, not 408: the client sent its request in time; the service would not finish the work in
+     * the time it gives any request. The work was stopped and rolled back; a smaller request fits.
+     */
+    @ExceptionHandler(DeadlineExceededException.class)
+    ProblemDetail deadline(DeadlineExceededException e) {
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "request-time-exceeded", "Request took too long",
+                e.getMessage() + " (paramlab.limits.max-request-time)");
+        problem.setProperty("limit", "max-request-time");
+        problem.setProperty("actual", e.elapsedMillis());
+        problem.setProperty("maximum", e.maxMillis());
+        return problem;
     }
 
     @ExceptionHandler(ShapeException.class)

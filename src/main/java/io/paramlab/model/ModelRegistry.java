@@ -162,7 +162,11 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     /** Sets what {@code model} has reserved to {@code held}, evicting others or refusing growth past the budget. */
     private synchronized void adjust(LiveModel model, long held) {
-        long before = reserved.getOrDefault(model, 0L);
+        Long reservedBefore = reserved.get(model);
+        if (reservedBefore == null) {
+            return;   // deleted while the change ran: delete released it, so there is nothing to reserve again
+        }
+        long before = reservedBefore;
         if (held > before) {
             makeRoom(held - before, model);
             if (parametersHeld + (held - before) > limits.maxTotalParameters()) {

@@ -21,6 +21,6 @@ final class Stores {
     }
 
     static ParamlabLimits limits(long perModel, long total, int models, long activations) {
-        return new ParamlabLimits(perModel, total, models, 32, 10_000, DataSize.ofMegabytes(1), activations, 20_000_000);
+        return new ParamlabLimits(perModel, total, models, 32, 10_000, DataSize.ofMegabytes(1), activations);
     }
 }
