@@ -129,8 +129,7 @@ class DatasetController {
             + "running job trains or validates on it.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-    @ApiResponse(responseCode = "409", description = "A queued or running job uses it",
-            content = @Content(mediaType = ProblemJson.MEDIA_TYPE, schema = @Schema(ref = ApiSchemas.PROBLEM)))
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id) {
         datasets.delete(id);

@@ -60,8 +60,7 @@ class JobActionsController {
     @ApiResponse(responseCode = "202", description = "Cancelling; the job as it is now",
             content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.JOB)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-    @ApiResponse(responseCode = "409", description = "The job has ended",
-            content = @Content(mediaType = ProblemJson.MEDIA_TYPE, schema = @Schema(ref = ApiSchemas.PROBLEM)))
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @PostMapping("/cancel")
     ResponseEntity<JobView> cancel(@PathVariable String job) {
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(jobs.cancel(job));
@@ -74,8 +73,7 @@ class JobActionsController {
     @ApiResponse(responseCode = "202", description = "Queued again",
             content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.JOB)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-    @ApiResponse(responseCode = "409", description = "Not interrupted or cancelled, or the model is busy with another job",
-            content = @Content(mediaType = ProblemJson.MEDIA_TYPE, schema = @Schema(ref = ApiSchemas.PROBLEM)))
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @PostMapping("/resume")
     ResponseEntity<JobView> resume(@PathVariable String job) {
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(jobs.resume(job));

@@ -50,8 +50,7 @@ class JobController {
             content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.JOB)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-    @ApiResponse(responseCode = "409", description = "No optimizer, a job already queued or running on the model, or the model held by a job",
-            content = @Content(mediaType = ProblemJson.MEDIA_TYPE, schema = @Schema(ref = ApiSchemas.PROBLEM)))
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @PostMapping("/models/{id}/jobs")
