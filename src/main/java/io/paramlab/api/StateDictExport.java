@@ -40,9 +40,10 @@ final class StateDictExport {
     static void write(LiveModel model, String modulePath, StateDictFormat format, boolean copies,
                       jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response) {
         model.read(() -> {
-            String etag = Versions.etag(model.version(), format == StateDictFormat.PT ? "pt" : "safetensors");
+            // a running job changes the values at every step: no ETag then
+            String etag = model.heldBy() != null ? null : Versions.etag(model.version(), format == StateDictFormat.PT ? "pt" : "safetensors");
             response.setHeader(HttpHeaders.VARY, HttpHeaders.ACCEPT);
-            if (Versions.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+            if (etag != null && Versions.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
                 response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
                 response.setHeader(HttpHeaders.ETAG, etag);
                 return null;
@@ -54,7 +55,9 @@ final class StateDictExport {
             }
             Map<String, TensorData> stateDict = module.stateDict();   // live views: tied keys share one array
             response.setContentType(format.mediaType());
-            response.setHeader(HttpHeaders.ETAG, etag);
+            if (etag != null) {
+                response.setHeader(HttpHeaders.ETAG, etag);
+            }
             response.setHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(model.name(), model.id(), format));
             try {
                 OutputStream out = new Deadline(response.getOutputStream(), storageBytes(stateDict));

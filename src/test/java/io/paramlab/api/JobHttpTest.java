@@ -37,6 +37,8 @@ class JobHttpTest {
 
     @LocalServerPort
     int port;
+    @org.springframework.beans.factory.annotation.Autowired
+    io.paramlab.store.ModelStore models;   // checkpoints have no HTTP endpoints on main yet
     HttpApi api;
 
     @BeforeEach
@@ -126,7 +128,8 @@ class JobHttpTest {
                 "target", List.of(0), "loss", "cross_entropy"))).body().get("detail").stringValue()).contains(job);
         status(409, api.delete("/models/" + model));
         status(409, api.post("/models/" + model + "/jobs", job(1, 4)));   // one job per model
-        status(200, api.get("/models/" + model + "/state-dict"));           // reads go on between steps
+        assertThat(status(200, api.get("/models/" + model + "/state-dict")).header("ETag")).isNull();   // reads go on between steps
+        assertThat(status(200, api.get("/models/" + model)).header("ETag")).isNull();
         status(200, api.get("/models/" + model + "/stats"));
         status(202, api.post("/jobs/" + job + "/cancel", Map.of()));
         JsonNode cancelled = awaitEnd(job);
@@ -139,6 +142,7 @@ class JobHttpTest {
         assertThat(status(200, api.get("/jobs/" + job + "/history")).body().get("step_loss").size()).isEqualTo(step);
         status(409, api.post("/jobs/" + job + "/cancel", Map.of()));
         status(200, api.patch("/models/" + model, Map.of("name", "free again")));
+        assertThat(status(200, api.get("/models/" + model)).header("ETag")).isNotNull();
 
         status(202, api.post("/jobs/" + job + "/resume", Map.of()));
         assertThat(awaitEnd(job).get("status").stringValue()).isEqualTo("succeeded");
@@ -174,6 +178,17 @@ class JobHttpTest {
         JsonNode failed = awaitEnd(status(202, api.post("/models/" + model + "/jobs", bad)).body().get("id").stringValue());
         assertThat(failed.get("status").stringValue()).isEqualTo("failed");
         assertThat(failed.get("error").get("detail").stringValue()).contains("mat1 and mat2");
+    }
+
+    @Test
+    void checkpointEveryTagsTheEpochsInTheStore() {
+        String model = trainable();
+        Map<String, Object> body = new LinkedHashMap<>(job(5, 4));
+        body.put("checkpoint_every", 2);
+        String job = status(202, api.post("/models/" + model + "/jobs", body)).body().get("id").stringValue();
+        assertThat(awaitEnd(job).get("status").stringValue()).isEqualTo("succeeded");
+        assertThat(models.listCheckpoints(model).stream().map(io.paramlab.store.Checkpoint::tag).toList())
+                .containsExactly("job-" + job + "-epoch-2", "job-" + job + "-epoch-4");
     }
 
     @Test
