@@ -9,7 +9,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The layering of STYLE.md: api -> model -> store/spec -> optim/formats -> nn -> init -> tensor, and no
+ * The layering of STYLE.md: api -> jobs -> model -> store/spec -> optim/formats -> nn -> init -> tensor, and no
  * Spring or Jackson in the engine packages, which could be lifted into another program unchanged.
  */
 @AnalyzeClasses(packages = "io.paramlab", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -18,6 +18,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("api").definedBy("io.paramlab.api..")
+            .layer("jobs").definedBy("io.paramlab.jobs..")
             .layer("model").definedBy("io.paramlab.model..")
             .layer("store").definedBy("io.paramlab.store..")
             .layer("spec").definedBy("io.paramlab.spec..")
@@ -27,14 +28,15 @@ class ArchitectureTest {
             .layer("init").definedBy("io.paramlab.init..")
             .layer("tensor").definedBy("io.paramlab.tensor..")
             .whereLayer("api").mayNotBeAccessedByAnyLayer()
-            .whereLayer("model").mayOnlyBeAccessedByLayers("api")
-            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "model")
+            .whereLayer("jobs").mayOnlyBeAccessedByLayers("api")
+            .whereLayer("model").mayOnlyBeAccessedByLayers("api", "jobs")
+            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "jobs", "model")
+            .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "jobs", "model")
+            .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "jobs", "model")
             .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "optim", "formats", "store")
+            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "jobs", "model", "spec", "optim", "formats", "store")
             .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "optim")
-            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init", "optim", "formats");
+            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "jobs", "model", "spec", "nn", "init", "optim", "formats");
 
     @ArchTest
     static final ArchRule engineHasNoFramework = noClasses()
