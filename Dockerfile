@@ -34,6 +34,9 @@ LABEL org.opencontainers.image.title="paramlab" \
       org.opencontainers.image.description="Neural-network model parameters over HTTP/JSON, faithful to PyTorch" \
       org.opencontainers.image.revision="${GIT_COMMIT}"
 ENV PORT=8080
+# Tells the service it runs in the image: there it refuses to start without access control (a token, or
+# PARAMLAB_AUTH=none on purpose) instead of listening on loopback, which a published port cannot reach.
+ENV PARAMLAB_CONTAINER=true
 EXPOSE 8080
 # Ready means it takes traffic; curl -f fails on the 503 of a service that is not (yet) ready.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=40s --retries=3 \

@@ -26,6 +26,8 @@ final class ApiSchemas {
     /** Component names the controllers' annotations refer to. */
     static final String OPTIMIZER_STATE_DICT = "OptimizerStateDict", OPTIMIZER = "Optimizer";
     static final String MODEL_STATS = "ModelStats", PARAMETER_STATS = "ParameterStats", HISTORY_ENTRY = "HistoryEntry";
+    static final String CHECKPOINT = "Checkpoint", CHECKPOINT_REQUEST = "CheckpointRequest", FORK_REQUEST = "ForkRequest",
+            DIFF_ENTRY = "DiffEntry";
     static final String MODEL_SPEC = "ModelSpec", MODEL = "Model", MODEL_SUMMARY = "ModelSummary", MODEL_PATCH = "ModelPatch",
             MODULE = "Module", PARAMETER = "Parameter", PARAMETER_PATCH = "ParameterPatch", STATE_DICT = "StateDict",
             STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
@@ -107,6 +109,7 @@ final class ApiSchemas {
         statistics(out);
         compute(out);
         init(out);
+        checkpoints(out);
         JobSchemas.jobs(out);
         problems(out);
         return out;
@@ -289,6 +292,29 @@ final class ApiSchemas {
         out.put("Initialized", object("One application of a policy",
                 req("name", string()), req("shape", array(integer(null).minimum(BigDecimal.ZERO))), req("policy", string())));
         out.put(INIT_RESPONSE, object("What was initialized, in the order applied", req("initialized", array(ref("Initialized")))));
+    }
+
+    private static void checkpoints(Map<String, Schema> out) {
+        out.put(CHECKPOINT, object("An immutable copy of a model's state dict, optimizer and scheduler state, generator state "
+                        + "and training flag at one version",
+                req("id", string()), req("tag", nullable(string().minLength(1).maxLength(100))),
+                req("message", nullable(string())),
+                req("model_version", count().description("the model's version it copies")),
+                req("created_at", string().format("date-time")),
+                req("parameter_count", count()),
+                req("bytes", count().description("tensor bytes it added to the store: 0 when nothing changed since an earlier checkpoint"))));
+        out.put(CHECKPOINT_REQUEST, closed(object("A checkpoint's tag and message, both optional",
+                opt("tag", nullable(string().minLength(1).maxLength(100)).description("unique per model; neither \"live\" "
+                        + "nor shaped like an id").example("epoch-3")),
+                opt("message", nullable(string().maxLength(1000))))));
+        out.put(FORK_REQUEST, closed(object("The new model's name; absent: the model's name when the checkpoint was taken",
+                opt("name", nullable(string().minLength(1).maxLength(200)).example("net (fork)")))));
+        out.put(DIFF_ENTRY, object("How one state-dict key differs from A to B",
+                req("key", string().example("0.weight")), req("shape", array(count())),
+                req("changed_elements", count()),
+                req("max_abs_diff", oneOf(number(null), ref("NonFinite"))),
+                req("l2_diff", oneOf(number(null), ref("NonFinite")).description("‖B−A‖₂")),
+                req("relative_l2", nullable(oneOf(number(null), ref("NonFinite"))).description("‖B−A‖₂ / ‖A‖₂; null when ‖A‖₂ is 0"))));
     }
 
     private static void problems(Map<String, Schema> out) {

@@ -2,6 +2,7 @@ package io.paramlab.jobs;
 
 import io.paramlab.model.ConflictException;
 import io.paramlab.model.NotFoundException;
+import io.paramlab.model.Ownership;
 import io.paramlab.model.ParamlabLimits;
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
@@ -25,6 +26,7 @@ public class DatasetService {
     }
 
     public DatasetRecord create(String name, TensorData input, TensorData target) {
+        Ownership.checkCreate("dataset");
         check("", input, target);
         return store.createDataset(name, input, target, null);
     }
@@ -44,6 +46,7 @@ public class DatasetService {
     }
 
     public void delete(String id) {
+        Ownership.checkDelete("dataset", id);
         get(id);
         if (store.datasetInUse(id)) {
             throw new ConflictException("dataset-in-use", "dataset " + id + " is used by a queued or running job; "

@@ -1,5 +1,6 @@
 package io.paramlab.jobs;
 
+import io.paramlab.model.Access;
 import io.paramlab.model.JobTraining;
 import io.paramlab.model.JobTraining.Evaluation;
 import io.paramlab.model.LiveModel;
@@ -163,7 +164,8 @@ final class JobRunner {
         return TensorData.ofLongs(out, shape);
     }
 
+    /** The job acts for its creator (history's actor), with the service's own access: the creator was checked at create. */
     static void setContext(String actor) {
-        RequestContext.set(new RequestContext(actor == null ? "anonymous" : actor, null));
+        RequestContext.set(new RequestContext(actor == null ? RequestContext.ANONYMOUS : actor, Access.ADMIN, null));
     }
 }

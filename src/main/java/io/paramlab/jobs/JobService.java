@@ -6,6 +6,7 @@ import io.paramlab.model.LiveModel;
 import io.paramlab.model.Loss;
 import io.paramlab.model.ModelRegistry;
 import io.paramlab.model.NotFoundException;
+import io.paramlab.model.Ownership;
 import io.paramlab.model.RequestContext;
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
@@ -68,6 +69,7 @@ public class JobService {
 
     public JobView create(String modelId, JobRequest request) {
         LiveModel model = registry.get(modelId);
+        Ownership.checkChange("model", modelId, model.owner());   // the job will change it on the caller's behalf
         check(request);
         long size = request.data() != null ? checked("data", request.data()) : datasets.get(request.dataset()).size();
         if (request.validation() != null && request.validation().data() != null) {
@@ -230,6 +232,7 @@ public class JobService {
     }
 
     public JobView cancel(String id) {
+        checkChange(get(id));
         LiveJob job = live.get(id);
         if (job == null) {
             JobView view = get(id);
@@ -246,6 +249,7 @@ public class JobService {
     public JobView resume(String id) {
         synchronized (this) {
             JobRecord record = store.findJob(id).orElseThrow(() -> notFound(id));
+            checkChange(get(id));
             if (live.containsKey(id) || !RESUMABLE.contains(record.status())) {
                 throw new ConflictException("job-not-resumable", "job " + id + " is " + (live.containsKey(id) ? live.get(id).status()
                         : record.status()) + "; only an interrupted or cancelled job can be resumed");
@@ -253,7 +257,7 @@ public class JobService {
             requireNoActiveJob(record.modelId());
             store.setStatus(id, "queued");
             LiveJob job = new LiveJob(new JobRecord(record.id(), record.modelId(), "queued", record.requestJson(), record.datasetId(),
-                    record.validationId(), RequestContext.current().actor(), record.epoch(), record.step(), record.totalSteps(),
+                    record.validationId(), record.actor(), record.epoch(), record.step(), record.totalSteps(),
                     record.loss(), record.generator(), record.createdAt(), record.startedAt(), null, null),
                     store.steps(id), store.epochs(id));
             return enqueue(job);
@@ -267,6 +271,11 @@ public class JobService {
             LiveJob job = live.get(id);
             return (job != null ? job : storedWithHistory(id)).snapshot();
         });
+    }
+
+    /** Cancelling or resuming a job changes its model: the caller must be allowed to. */
+    private void checkChange(JobView job) {
+        Ownership.checkChange("model", job.modelId(), registry.get(job.modelId()).owner());
     }
 
     private LiveJob stored(String id) {

@@ -34,6 +34,7 @@ public class ModelOperations {
     public ModelOperations(ModelRegistry registry, ParamlabLimits limits) {
         this.registry = registry;
         this.maxActivationElements = limits.maxActivationElements();
+        Allocation.limitInFlight(limits.maxInflightActivationElements());
         this.maxInitRules = limits.maxInitRules();
         this.maxInitWork = limits.maxInitWork();
     }
@@ -62,6 +63,11 @@ public class ModelOperations {
         TensorData readOnly = model.read(() -> model.forwardWrites() ? null : runForward(model, modulePath, input));
         if (readOnly != null) {
             return readOnly;
+        }
+        if (!RequestContext.current().access().atLeast(Access.WRITE)) {   // say why this forward is a change
+            throw new ForbiddenException("this forward would change model " + id + " (Dropout or BatchNorm1d in training mode,"
+                    + " or a lazy layer to materialize), and the role read runs only forwards that change nothing;"
+                    + " put the model in eval mode ({\"training\": false}) or use a write token");
         }
         return model.change("forward", Footprint.FORWARD, () -> runForward(model, modulePath, input));
     }

@@ -27,6 +27,9 @@ import java.time.Duration;
  *                              size, orthogonal's smaller side), summed over the request
  * @param maxJsonTreeTokens     JSON tokens of a body read as a tree (a spec, an init request); unset:
  *                              the smaller of 10,000,000 and the heap's bytes / 1024
+ * @param maxInflightActivationElements float elements all forwards and backwards in flight may hold
+ *                              together (413 past it, worth a retry); unset: 25% of the heap, at least
+ *                              max-activation-elements
  * @param maxRequestTime        wall time a request may run before its work is abandoned at the next
  *                              safe point and rolled back (503)
  * @param maxDatasetElements    elements of one dataset's input and target together (a job holds them
@@ -45,6 +48,7 @@ public record ParamlabLimits(
         @DefaultValue("2000000000") long maxInitWork,
         @DefaultValue("30s") Duration maxRequestTime,
         Long maxJsonTreeTokens,
+        Long maxInflightActivationElements,
         Long maxDatasetElements) {
 
     @ConstructorBinding
@@ -55,6 +59,8 @@ public record ParamlabLimits(
         maxBodySize = maxBodySize != null ? maxBodySize : heap.bodySize();
         maxActivationElements = maxActivationElements != null ? maxActivationElements : heap.activationElements();
         maxJsonTreeTokens = maxJsonTreeTokens != null ? maxJsonTreeTokens : heap.jsonTreeTokens();
+        maxInflightActivationElements = maxInflightActivationElements != null ? maxInflightActivationElements
+                : Math.max(maxActivationElements, heap.inflightActivationElements());
         maxDatasetElements = maxDatasetElements != null ? maxDatasetElements : heap.datasetElements();
     }
 
@@ -62,7 +68,7 @@ public record ParamlabLimits(
     public ParamlabLimits(long maxParametersPerModel, long maxTotalParameters, int maxModels, int maxDepth, long maxModulePaths,
                           DataSize maxBodySize, long maxActivationElements) {
         this(maxParametersPerModel, maxTotalParameters, maxModels, maxDepth, maxModulePaths, maxBodySize, maxActivationElements,
-                100, 2_000_000_000L, Duration.ofSeconds(30), null, null);
+                100, 2_000_000_000L, Duration.ofSeconds(30), null, null, null);
     }
 
     /** Budgets derived from the max heap ({@code -Xmx}, or the JVM's own default share of the machine). */
@@ -74,6 +80,11 @@ public record ParamlabLimits(
         /** 40% of the heap as float32 elements: the rest is for requests in flight, answers and the service itself. */
         long totalParameters() {
             return heapBytes / 4 * 2 / 5;
+        }
+
+        /** 25% of the heap for the forwards and backwards in flight together. */
+        long inflightActivationElements() {
+            return heapBytes / 4 / 4;
         }
 
         /** 10% of the heap per forward or backward. */

@@ -2,8 +2,8 @@ package io.paramlab.api;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
@@ -34,9 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every error a whole problem, the process alive without an OutOfMemoryError, models unchanged.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-@Disabled("fails today: the steps up to one forward just under the activation limit pass, but four such forwards at once "
-        + "with the other large bodies run the 256 MB heap out (OutOfMemoryError); each request is bounded, nothing bounds "
-        + "the requests in flight together. Enable once a global in-flight budget exists.")
+@Disabled("no longer runs the heap out (budgets for activations and bodies in flight), but one of four concurrent forwards "
+        + "of about 70 MB of JSON each has its chunked answer cut off on this loaded 2-core machine; not yet explained")
 class SmallHeapAttackTest {
     static final int FEATURES = 4000;
     static final String SPEC = "{\"seed\": 1, \"model\": {\"type\": \"Linear\", \"in_features\": 4000, \"out_features\": 4000}}";

@@ -105,7 +105,8 @@ class ModelRegistryTest {
         assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
         registry.delete(lazy.id());
         deleted.countDown();
-        change.get(5, TimeUnit.SECONDS);
+        // the store has no model to commit to any more: the change is refused and rolled back, and reserves nothing
+        assertThatThrownBy(() -> change.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(NotFoundException.class);
         assertThat(registry.parametersHeld()).isZero();
     }
 
