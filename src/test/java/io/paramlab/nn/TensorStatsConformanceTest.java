@@ -63,12 +63,12 @@ class TensorStatsConformanceTest {
      * the numeric cases' atol 1e-5, not bit for bit, so such a gradient's bins and exact zeros are
      * not comparable, only its size is.
      */
-    private static boolean isRoundingNoise(JsonNode want) {
+    static boolean isRoundingNoise(JsonNode want) {
         double largest = Math.max(Math.abs(CaseModels.number(want.get("min"))), Math.abs(CaseModels.number(want.get("max"))));
         return largest < NUMERIC_ATOL;
     }
 
-    private static void assertNoise(String at, JsonNode want, TensorStats actual) {
+    static void assertNoise(String at, JsonNode want, TensorStats actual) {
         assertThat(actual.nanCount()).as(at + " nan_count").isEqualTo(want.get("nan_count").longValue());
         assertThat(actual.infCount()).as(at + " inf_count").isEqualTo(want.get("inf_count").longValue());
         for (double v : new double[] {actual.mean(), actual.min(), actual.max(), actual.std(), actual.l2Norm()}) {
@@ -80,7 +80,7 @@ class TensorStatsConformanceTest {
                 .isEqualTo(wantFinite);
     }
 
-    private static void assertEntry(String at, JsonNode want, String name, int[] shape, int numel) {
+    static void assertEntry(String at, JsonNode want, String name, int[] shape, int numel) {
         assertThat(name).as(at + " name").isEqualTo(want.get("name").stringValue());
         int[] wantShape = new int[want.get("shape").size()];
         for (int i = 0; i < wantShape.length; i++) wantShape[i] = want.get("shape").get(i).intValue();
