@@ -9,7 +9,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The layering of STYLE.md: security -> api -> model -> store/spec -> optim/formats -> nn -> init -> tensor
+ * The layering of STYLE.md: security -> api -> jobs -> model -> store/spec -> optim/formats -> nn -> init -> tensor
  * (security writes its refusals as the api's problems and names roles as the model's Access; the api
  * knows the caller only through the servlet request), and no
  * Spring or Jackson in the engine packages, which could be lifted into another program unchanged.
@@ -21,6 +21,7 @@ class ArchitectureTest {
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("security").definedBy("io.paramlab.security..")
             .layer("api").definedBy("io.paramlab.api..")
+            .layer("jobs").definedBy("io.paramlab.jobs..")
             .layer("model").definedBy("io.paramlab.model..")
             .layer("store").definedBy("io.paramlab.store..")
             .layer("spec").definedBy("io.paramlab.spec..")
@@ -31,14 +32,15 @@ class ArchitectureTest {
             .layer("tensor").definedBy("io.paramlab.tensor..")
             .whereLayer("security").mayNotBeAccessedByAnyLayer()
             .whereLayer("api").mayOnlyBeAccessedByLayers("security")
-            .whereLayer("model").mayOnlyBeAccessedByLayers("api", "security")
-            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "model")
+            .whereLayer("jobs").mayOnlyBeAccessedByLayers("api")
+            .whereLayer("model").mayOnlyBeAccessedByLayers("api", "jobs", "security")
+            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "jobs", "model")
+            .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "jobs", "model")
+            .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "jobs", "model")
             .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model")
-            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "model", "spec", "optim", "formats", "store")
+            .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "jobs", "model", "spec", "optim", "formats", "store")
             .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "optim")
-            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "init", "optim", "formats");
+            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "jobs", "model", "spec", "nn", "init", "optim", "formats");
 
     @ArchTest
     static final ArchRule engineHasNoFramework = noClasses()

@@ -33,6 +33,8 @@ final class ApiSchemas {
             STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
             INIT_RESPONSE = "InitResponse", FORWARD_REQUEST = "ForwardRequest", FORWARD_RESPONSE = "ForwardResponse",
             BACKWARD_REQUEST = "BackwardRequest", BACKWARD_RESPONSE = "BackwardResponse", PROBLEM = "Problem";
+    static final String DATASET = "Dataset", DATASET_INPUT = "DatasetInput", JOB = "Job", JOB_REQUEST = "JobRequest",
+            JOB_HISTORY = "JobHistory";
 
     /** The strings a non-finite float travels as, in and out (TensorJson.nonFinite reads exactly these). */
     static final List<String> NON_FINITE = List.of("NaN", "Infinity", "-Infinity");
@@ -108,6 +110,7 @@ final class ApiSchemas {
         compute(out);
         init(out);
         checkpoints(out);
+        JobSchemas.jobs(out);
         problems(out);
         return out;
     }

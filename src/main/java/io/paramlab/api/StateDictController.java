@@ -7,6 +7,7 @@ import io.paramlab.model.ModelOperations;
 import io.paramlab.model.ModelRegistry;
 import io.paramlab.model.ParamlabLimits;
 import io.paramlab.nn.StateDictLoader.Result;
+import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -89,6 +90,10 @@ class StateDictController {
         LiveModel model = registry.get(id);
         if (chosen == StateDictFormat.JSON) {
             Views.Versioned<Map<String, TensorData>> state = Views.stateDict(model, module);
+            if (model.heldBy() != null) {   // a running job: the values change at every step, no ETag
+                return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
+                        .body(state.value());
+            }
             String etag = Versions.etag(state.version());
             if (Versions.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
                 return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).header(HttpHeaders.VARY, HttpHeaders.ACCEPT).build();

@@ -40,9 +40,10 @@ final class StateDictExport {
     static void write(LiveModel model, String modulePath, StateDictFormat format, boolean copies,
                       jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response) {
         model.read(() -> {
-            String etag = Versions.etag(model.version(), format == StateDictFormat.PT ? "pt" : "safetensors");
+            // a running job changes the values at every step: no ETag then
+            String etag = model.heldBy() != null ? null : Versions.etag(model.version(), format == StateDictFormat.PT ? "pt" : "safetensors");
             response.setHeader(HttpHeaders.VARY, HttpHeaders.ACCEPT);
-            if (Versions.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+            if (etag != null && Versions.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
                 response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
                 response.setHeader(HttpHeaders.ETAG, etag);
                 return null;
@@ -83,7 +84,9 @@ final class StateDictExport {
 
     private static void fileHeaders(HttpServletResponse response, StateDictFormat format, String etag, String name, String id) {
         response.setContentType(format.mediaType());
-        response.setHeader(HttpHeaders.ETAG, etag);
+        if (etag != null) {   // none while a job runs on the model
+            response.setHeader(HttpHeaders.ETAG, etag);
+        }
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(name, id, format));
     }
 

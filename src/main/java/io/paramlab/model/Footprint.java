@@ -33,6 +33,11 @@ public record Footprint(Set<Tensor> values, boolean grads, boolean buffers, bool
     /** zero_grad, forward, loss, backward and step in one: everything a backward and a step touch. */
     public static final Footprint TRAIN_STEP = new Footprint(Set.of(), true, true, true, true, true, Durability.ALWAYS);
 
+    /** One step of a job: a train step kept in memory; the job commits at each epoch's end. */
+    public static final Footprint JOB_STEP = new Footprint(Set.of(), true, true, true, true, true, Durability.NEVER);
+    /** A job's epoch end: the scheduler's epoch step, validation in eval mode (mode restored), and the commit. */
+    public static final Footprint JOB_COMMIT = new Footprint(null, false, false, false, true, true, Durability.ALWAYS);
+
     /** Whether a committed change is written to the store as a new version. */
     public enum Durability {
         ALWAYS,

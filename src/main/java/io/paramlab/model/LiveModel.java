@@ -45,6 +45,12 @@ public final class LiveModel {
     // changed only inside change(), which saves and restores both (Footprint.optimizer); dropped with the contents
     private OptimizerSetup optimizer;
     private Map<Tensor, Double> updateRatios = Map.of();   // by identity, replaced whole at each step
+    // the running job that holds the model (its thread alone may change it), or null; volatile for checkNotHeld
+    private volatile Hold hold;
+
+    /** A job holding the model: changes from any other thread are refused with 409 until it lets go. */
+    private record Hold(String jobId, Thread thread) {
+    }
 
     /** What memory holds of a model: dropped on eviction, rebuilt from the store. */
     record Contents(ModelSpec spec, Map<LayerSpec, Module> built, Module root, Generator generator,
@@ -210,16 +216,65 @@ public final class LiveModel {
         return change(operation, footprint, change, result -> null);
     }
 
+    public <T> T change(String operation, Footprint footprint, Supplier<T> change, Function<T, String> summary) {
+        return change(operation, footprint, change, summary, () -> { });
+    }
+
+    /**
+     * Makes the calling thread's job the model's holder: from now on only this thread changes it.
+     * Refused (409) while another job holds it.
+     */
+    public void hold(String jobId) {
+        lock.writeLock().lock();
+        try {
+            checkNotHeld();
+            hold = new Hold(jobId, Thread.currentThread());
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Lets go of the model if {@code jobId} holds it. */
+    public void release(String jobId) {
+        lock.writeLock().lock();
+        try {
+            if (hold != null && hold.jobId().equals(jobId)) {
+                hold = null;
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The id of the job holding the model, or null. */
+    public String heldBy() {
+        Hold h = hold;
+        return h == null ? null : h.jobId();
+    }
+
+    /** 409 naming the job when a job holds the model and the caller is not that job's thread. */
+    public void checkNotHeld() {
+        Hold h = hold;
+        if (h != null && h.thread() != Thread.currentThread()) {
+            throw new ConflictException("job-running", "model " + id + " is being trained by job " + h.jobId()
+                    + "; it can be read but not changed until the job ends (POST /jobs/" + h.jobId() + "/cancel stops it)");
+        }
+    }
+
     /**
      * The one way to change a model: under the write lock, checks {@code If-Match}, saves what
      * {@code footprint} covers, runs {@code change}, and commits (the budget, then the store when the
      * change is durable, as a new version with a history entry of {@code operation} and
-     * {@code summary}). On any Throwable, Errors included, it restores the saved state and rethrows.
+     * {@code summary}; {@code alongside} runs in the store's transaction). On any Throwable, Errors
+     * included, it restores the saved state and rethrows. While a job holds the model, only the job's
+     * own thread gets past the first check.
      */
-    public <T> T change(String operation, Footprint footprint, Supplier<T> change, Function<T, String> summary) {
+    public <T> T change(String operation, Footprint footprint, Supplier<T> change, Function<T, String> summary,
+                        Runnable alongside) {
         Ownership.checkChange("model", id, owner);   // before the lock: a refused caller neither waits nor loads
         lock.writeLock().lock();
         try {
+            checkNotHeld();
             ensureLoaded();
             Long expected = RequestContext.current().expectedVersion();
             if (expected != null && expected != version) {
@@ -236,7 +291,8 @@ public final class LiveModel {
                 T result = change.get();
                 refreshCounts();
                 String text = summary.apply(result);
-                keeper.committed(this, new Change(RequestContext.current().actor(), operation, text == null ? operation : text), durable);
+                keeper.committed(this, new Change(RequestContext.current().actor(), operation, text == null ? operation : text, alongside),
+                        durable);
                 return result;
             } catch (Throwable t) {
                 transaction.rollback();
@@ -268,8 +324,8 @@ public final class LiveModel {
 
     /** Drops the contents if nobody uses the model now; answers whether it did. Called by the registry. */
     boolean evictIfIdle(java.util.function.Consumer<Contents> spill) {
-        if (!lock.writeLock().tryLock()) {
-            return false;
+        if (hold != null || !lock.writeLock().tryLock()) {
+            return false;   // a job's model is busy between its steps too
         }
         try {
             if (contents == null) {

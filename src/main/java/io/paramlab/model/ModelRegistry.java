@@ -336,6 +336,7 @@ public class ModelRegistry implements LiveModel.Keeper {
     public void delete(String id) {
         LiveModel model = get(id);
         Ownership.checkDelete("model", id);
+        model.checkNotHeld();   // a running job's model is deleted after the job ends (or is cancelled)
         if (!store.delete(id)) {
             throw notFound(id);
         }

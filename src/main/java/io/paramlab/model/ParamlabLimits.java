@@ -32,6 +32,8 @@ import java.time.Duration;
  *                              max-activation-elements
  * @param maxRequestTime        wall time a request may run before its work is abandoned at the next
  *                              safe point and rolled back (503)
+ * @param maxDatasetElements    elements of one dataset's input and target together (a job holds them
+ *                              in memory while it runs); unset: the smaller of 20,000,000 and 10% of the heap
  */
 @ConfigurationProperties("paramlab.limits")
 public record ParamlabLimits(
@@ -46,7 +48,8 @@ public record ParamlabLimits(
         @DefaultValue("2000000000") long maxInitWork,
         @DefaultValue("30s") Duration maxRequestTime,
         Long maxJsonTreeTokens,
-        Long maxInflightActivationElements) {
+        Long maxInflightActivationElements,
+        Long maxDatasetElements) {
 
     @ConstructorBinding
     public ParamlabLimits {
@@ -58,13 +61,14 @@ public record ParamlabLimits(
         maxJsonTreeTokens = maxJsonTreeTokens != null ? maxJsonTreeTokens : heap.jsonTreeTokens();
         maxInflightActivationElements = maxInflightActivationElements != null ? maxInflightActivationElements
                 : Math.max(maxActivationElements, heap.inflightActivationElements());
+        maxDatasetElements = maxDatasetElements != null ? maxDatasetElements : heap.datasetElements();
     }
 
     /** The first seven limits as before; the CPU limits at their defaults. */
     public ParamlabLimits(long maxParametersPerModel, long maxTotalParameters, int maxModels, int maxDepth, long maxModulePaths,
                           DataSize maxBodySize, long maxActivationElements) {
         this(maxParametersPerModel, maxTotalParameters, maxModels, maxDepth, maxModulePaths, maxBodySize, maxActivationElements,
-                100, 2_000_000_000L, Duration.ofSeconds(30), null, null);
+                100, 2_000_000_000L, Duration.ofSeconds(30), null, null, null);
     }
 
     /** Budgets derived from the max heap ({@code -Xmx}, or the JVM's own default share of the machine). */
@@ -86,6 +90,11 @@ public record ParamlabLimits(
         /** 10% of the heap per forward or backward. */
         long activationElements() {
             return Math.min(100_000_000L, heapBytes / 4 / 10);
+        }
+
+        /** A dataset is held whole by a running job (int64 targets count as two elements). */
+        long datasetElements() {
+            return Math.min(20_000_000L, heapBytes / 4 / 10);
         }
 
         /** A tree costs up to about 64 bytes a token: a token cap of heap/1024 keeps one tree under 1/16 of the heap. */

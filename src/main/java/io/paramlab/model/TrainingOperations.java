@@ -120,7 +120,7 @@ public class TrainingOperations {
     }
 
     /** The step, with each stepped parameter's values copied first (inside the change) for ‖Δw‖₂ / ‖w‖₂. */
-    private static void stepRecordingRatios(LiveModel model, OptimizerSetup setup) {
+    static void stepRecordingRatios(LiveModel model, OptimizerSetup setup) {
         Map<Tensor, float[]> before = new IdentityHashMap<>();
         for (ParamGroup group : setup.optimizer().paramGroups()) {
             for (Tensor p : group.params()) {
@@ -145,7 +145,7 @@ public class TrainingOperations {
     }
 
     /** The optimizer for a step or a load: 409 without one (the model exists, its state does not allow it). */
-    private static OptimizerSetup required(LiveModel model) {
+    static OptimizerSetup required(LiveModel model) {
         if (model.optimizer() == null) {
             throw new ConflictException("no-optimizer", "model " + model.id() + " has no optimizer; PUT /models/"
                     + model.id() + "/optimizer sets one");

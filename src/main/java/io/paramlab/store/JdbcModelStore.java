@@ -90,6 +90,7 @@ public final class JdbcModelStore implements ModelStore {
             jdbc.sql("UPDATE model SET state_id = ? WHERE id = ?").params(written.stateId(), id).update();
             states.delete(oldState);
             appendHistory(id, expectedVersion + 1, now, change);
+            change.alongside().run();
             ModelSummary summary = jdbc.sql(SUMMARY + " WHERE m.id = ?").param(id).query(this::summary).single();
             return new Done(summary, StateTables.minus(oldDigests, written.digests()));
         });
@@ -181,6 +182,7 @@ public final class JdbcModelStore implements ModelStore {
             for (String stateId : stateIds) {
                 digests.addAll(states.digests(stateId));
             }
+            digests.addAll(JobStore.deleteJobsOfModel(jdbc, states, id));
             jdbc.sql("DELETE FROM history WHERE model_id = ?").param(id).update();
             jdbc.sql("DELETE FROM checkpoint WHERE model_id = ?").param(id).update();
             jdbc.sql("DELETE FROM model WHERE id = ?").param(id).update();

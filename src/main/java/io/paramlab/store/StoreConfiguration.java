@@ -44,6 +44,12 @@ class StoreConfiguration {
         return new JdbcModelStore(dataSource, properties, Clock.systemUTC());
     }
 
+    @Bean
+    @DependsOnDatabaseInitialization
+    JobStore jobStore(DataSource dataSource, StoreProperties properties) {
+        return new JobStore(dataSource, properties, Clock.systemUTC());
+    }
+
     /** Chunks left unreferenced by a crash between a write and its sweep go at start. */
     @Bean
     ApplicationRunner reclaimUnreferencedChunks(JdbcModelStore store) {

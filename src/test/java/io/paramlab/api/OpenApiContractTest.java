@@ -109,6 +109,7 @@ class OpenApiContractTest {
                         // success is JSON, and for state dicts also a file; failures are problems
                         List<String> expected = !r.getKey().startsWith("2") ? List.of(OpenApiConfiguration.PROBLEM_JSON)
                                 : content.has("application/octet-stream") ? List.of("application/json", "application/octet-stream")
+                                : content.has("text/event-stream") ? List.of("text/event-stream")   // a job's events
                                 : List.of("application/json");
                         assertThat(content.propertyNames()).as(op.getKey() + " " + path.getKey() + " " + r.getKey())
                                 .containsExactlyElementsOf(expected);

@@ -57,7 +57,19 @@ class OpenApiDocumentTest {
             Map.entry("post /api/v1/models/{id}/checkpoints/{c}/restore restoreCheckpoint", List.of("200", "404", "409", "412", "422")),
             Map.entry("post /api/v1/models/{id}/checkpoints/{c}/fork forkCheckpoint", List.of("201", "400", "404", "413", "422")),
             Map.entry("delete /api/v1/models/{id}/checkpoints/{c} deleteCheckpoint", List.of("204", "404")),
-            Map.entry("get /api/v1/models/{id}/diff diff", List.of("200", "400", "404", "422")));
+            Map.entry("get /api/v1/models/{id}/diff diff", List.of("200", "400", "404", "422")),
+            Map.entry("post /api/v1/datasets createDataset", List.of("201", "400", "413", "415")),
+            Map.entry("get /api/v1/datasets listDatasets", List.of("200")),
+            Map.entry("get /api/v1/datasets/{id} getDataset", List.of("200", "404")),
+            Map.entry("delete /api/v1/datasets/{id} deleteDataset", List.of("204", "404", "409")),
+            Map.entry("post /api/v1/models/{id}/jobs createJob", List.of("202", "400", "404", "409", "413", "415")),
+            Map.entry("get /api/v1/models/{id}/jobs listModelJobs", List.of("200", "404")),
+            Map.entry("get /api/v1/jobs listJobs", List.of("200")),
+            Map.entry("get /api/v1/jobs/{job} getJob", List.of("200", "404")),
+            Map.entry("get /api/v1/jobs/{job}/history getJobHistory", List.of("200", "404")),
+            Map.entry("get /api/v1/jobs/{job}/events getJobEvents", List.of("200", "404")),
+            Map.entry("post /api/v1/jobs/{job}/cancel cancelJob", List.of("202", "404", "409")),
+            Map.entry("post /api/v1/jobs/{job}/resume resumeJob", List.of("202", "404", "409")));
 
     @LocalServerPort
     int port;

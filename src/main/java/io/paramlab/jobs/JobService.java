@@ -1,0 +1,312 @@
+package io.paramlab.jobs;
+
+import io.paramlab.model.ConflictException;
+import io.paramlab.model.JobTraining;
+import io.paramlab.model.LiveModel;
+import io.paramlab.model.Loss;
+import io.paramlab.model.ModelRegistry;
+import io.paramlab.model.NotFoundException;
+import io.paramlab.model.Ownership;
+import io.paramlab.model.RequestContext;
+import io.paramlab.nn.TensorData;
+import io.paramlab.spec.InvalidInputException;
+import io.paramlab.store.JobStore;
+import io.paramlab.store.JobStore.JobRecord;
+import io.paramlab.store.ModelStore;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Service;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Jobs: created queued, run by a bounded executor ({@code paramlab.jobs.concurrency} at once, the rest
+ * wait in order), stored so that the queue survives a restart (running ones become interrupted),
+ * cancelled after the step in progress, resumed from their last commit.
+ */
+@Service
+public class JobService {
+    private static final Logger log = LoggerFactory.getLogger(JobService.class);
+    private static final Set<String> RESUMABLE = Set.of("interrupted", "cancelled");
+    private final Map<String, LiveJob> live = new ConcurrentHashMap<>();   // queued and running in this process
+    private final ModelRegistry registry;
+    private final DatasetService datasets;
+    private final JobStore store;
+    private final ModelStore models;
+    private final JobTraining training;
+    private final JobEvents events;
+    private final ExecutorService executor;
+    private volatile boolean shuttingDown;
+
+    public JobService(ModelRegistry registry, DatasetService datasets, JobStore store, ModelStore models, JobTraining training,
+                      JobEvents events, @Value("${paramlab.jobs.concurrency:1}") int concurrency) {
+        this.registry = registry;
+        this.datasets = datasets;
+        this.store = store;
+        this.models = models;
+        this.training = training;
+        this.events = events;
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                runnable -> new Thread(runnable, "paramlab-job-" + threads.incrementAndGet()));
+    }
+
+    public JobView create(String modelId, JobRequest request) {
+        LiveModel model = registry.get(modelId);
+        Ownership.checkChange("model", modelId, model.owner());   // the job will change it on the caller's behalf
+        check(request);
+        long size = request.data() != null ? checked("data", request.data()) : datasets.get(request.dataset()).size();
+        if (request.validation() != null && request.validation().data() != null) {
+            checked("validation.data", request.validation().data());
+        } else if (request.validation() != null) {
+            datasets.get(request.validation().dataset());
+        }
+        int batch = request.batchSize();
+        long perEpoch = Boolean.TRUE.equals(request.dropLast()) ? size / batch : (size + batch - 1) / batch;
+        if (perEpoch == 0) {
+            throw new InvalidInputException("batch_size", "with drop_last, batch_size " + batch + " over " + size + " samples gives no batch");
+        }
+        String jobId = UUID.randomUUID().toString();
+        synchronized (this) {   // one job per model: the check and the insert together
+            requireNoActiveJob(modelId);
+            model.read(() -> {
+                if (model.optimizer() == null) {
+                    throw new ConflictException("no-optimizer", "model " + modelId + " has no optimizer; PUT /models/" + modelId
+                            + "/optimizer sets one");
+                }
+                return null;
+            });
+            model.checkNotHeld();
+            String datasetId = dataset("data", request.dataset(), request.data(), jobId);
+            String validationId = request.validation() == null ? null
+                    : dataset("validation.data", request.validation().dataset(), request.validation().data(), jobId);
+            JobRequest.Settings settings = request.settled(datasetId, validationId);
+            JobRecord record = new JobRecord(jobId, modelId, "queued", LiveJob.JSON.writeValueAsString(settings), datasetId, validationId,
+                    RequestContext.current().actor(), 0, 0, perEpoch * settings.epochs(), null, null,
+                    JobStore.truncated(Instant.now()), null, null, null);
+            store.createJob(record);
+            return enqueue(new LiveJob(record, List.of(), List.of()));
+        }
+    }
+
+    /** Inline data checked before anything is stored; answers its size. */
+    private long checked(String field, JobRequest.Data data) {
+        datasets.check(field, data.input(), data.target());
+        return data.input().shape()[0];
+    }
+
+    private void check(JobRequest r) {
+        if ((r.dataset() == null) == (r.data() == null)) {
+            throw new InvalidInputException("dataset", "give either \"dataset\" (an id) or \"data\" ({\"input\", \"target\"})");
+        }
+        if (r.data() != null && (r.data().input() == null || r.data().target() == null)) {
+            throw new InvalidInputException("data", "needs \"input\" and \"target\" tensors");
+        }
+        Loss.byName(r.loss() == null ? "" : r.loss()).orElseThrow(() -> new InvalidInputException("loss",
+                "unknown loss \"" + r.loss() + "\"; known: " + Loss.names()));
+        if (r.epochs() == null || r.epochs() < 1) {
+            throw new InvalidInputException("epochs", "must be a positive integer, got " + r.epochs());
+        }
+        if (r.batchSize() == null || r.batchSize() < 1) {
+            throw new InvalidInputException("batch_size", "batch_size should be a positive integer value, but got batch_size="
+                    + r.batchSize());
+        }
+        if (r.schedulerStep() != null && !Set.of("step", "epoch", "none").contains(r.schedulerStep())) {
+            throw new InvalidInputException("scheduler_step", "must be step, epoch or none, got \"" + r.schedulerStep() + "\"");
+        }
+        if (r.checkpointEvery() != null && r.checkpointEvery() < 0) {
+            throw new InvalidInputException("checkpoint_every", "must be 0 (none) or a number of epochs, got " + r.checkpointEvery());
+        }
+        if (r.validation() != null && (r.validation().dataset() == null) == (r.validation().data() == null)) {
+            throw new InvalidInputException("validation", "give either \"dataset\" or \"data\"");
+        }
+    }
+
+    /** A stored dataset's id, or the inline data stored for this job. */
+    private String dataset(String field, String id, JobRequest.Data data, String jobId) {
+        if (id != null) {
+            return datasets.get(id).id();
+        }
+        return datasets.createForJob(field, data.input(), data.target(), jobId).id();
+    }
+
+    private void requireNoActiveJob(String modelId) {
+        for (LiveJob job : live.values()) {
+            if (job.modelId.equals(modelId)) {
+                throw new ConflictException("job-exists", "model " + modelId + " already has job " + job.id + " (" + job.status()
+                        + "); one job per model runs or waits at a time");
+            }
+        }
+    }
+
+    private JobView enqueue(LiveJob job) {
+        live.put(job.id, job);
+        executor.execute(() -> run(job));
+        return job.view();
+    }
+
+    private void run(LiveJob job) {
+        if (live.get(job.id) != job || !job.claim()) {
+            return;   // cancelled while queued
+        }
+        JobRunner.setContext(job.actor);
+        LiveModel model = null;
+        JobRunner runner = null;
+        String status;
+        try {
+            model = registry.get(job.modelId);
+            model.hold(job.id);
+            runner = new JobRunner(job, model, training, store, models, events, () -> shuttingDown);
+            TensorData[] data = datasets.load(job.settings.dataset());
+            TensorData[] validation = job.settings.validation() == null ? null : datasets.load(job.settings.validation());
+            status = runner.run(data, validation);
+            if (status.equals("interrupted")) {
+                store.setStatus(job.id, "interrupted");
+            }
+        } catch (RuntimeException | Error e) {
+            log.info("job {} failed: {}", job.id, e.toString());
+            status = fail(job, runner, e);
+        } finally {
+            if (model != null) {
+                model.release(job.id);
+            }
+            live.remove(job.id);
+            RequestContext.clear();
+        }
+        events.status(job.view());
+        log.debug("job {} {}", job.id, status);
+    }
+
+    private String fail(LiveJob job, JobRunner runner, Throwable e) {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        boolean conflict = e instanceof ConflictException;
+        problem.put("type", "urn:paramlab:problem:" + (conflict ? ((ConflictException) e).slug() : "job-failed"));
+        problem.put("title", conflict ? "Conflict" : "Job failed");
+        problem.put("status", conflict ? 409 : 422);
+        problem.put("detail", String.valueOf(e.getMessage()));
+        try {
+            if (runner != null && !conflict) {
+                return runner.stop("failed", problem);
+            }
+        } catch (RuntimeException | Error again) {
+            log.warn("job {}: its model could not be committed after the failure: {}", job.id, again.toString());
+        }
+        job.finish("failed", problem, Instant.now());
+        store.updateJob(job.record());
+        return "failed";
+    }
+
+    public JobView get(String id) {
+        LiveJob job = live.get(id);
+        return job != null ? job.view() : stored(id).view();
+    }
+
+    /** Every job (or one model's), oldest first; those in memory as they are now. */
+    public List<JobView> list(String modelId) {
+        if (modelId != null) {
+            registry.get(modelId);
+        }
+        return store.listJobs(modelId).stream().map(r -> live.containsKey(r.id()) ? live.get(r.id()).view()
+                : new LiveJob(r, List.of(), List.of()).view()).toList();
+    }
+
+    public JobView.History history(String id) {
+        LiveJob job = live.get(id);
+        return (job != null ? job : storedWithHistory(id)).snapshot().history();
+    }
+
+    public JobView cancel(String id) {
+        checkChange(get(id));
+        LiveJob job = live.get(id);
+        if (job == null) {
+            JobView view = get(id);
+            throw new ConflictException("job-finished", "job " + id + " is " + view.status() + "; only a queued or running job can be cancelled");
+        }
+        if (job.cancel()) {   // it never started: nothing to commit
+            live.remove(id);
+            store.updateJob(job.record());
+            events.status(job.view());
+        }
+        return job.view();
+    }
+
+    public JobView resume(String id) {
+        synchronized (this) {
+            JobRecord record = store.findJob(id).orElseThrow(() -> notFound(id));
+            checkChange(get(id));
+            if (live.containsKey(id) || !RESUMABLE.contains(record.status())) {
+                throw new ConflictException("job-not-resumable", "job " + id + " is " + (live.containsKey(id) ? live.get(id).status()
+                        : record.status()) + "; only an interrupted or cancelled job can be resumed");
+            }
+            requireNoActiveJob(record.modelId());
+            store.setStatus(id, "queued");
+            LiveJob job = new LiveJob(new JobRecord(record.id(), record.modelId(), "queued", record.requestJson(), record.datasetId(),
+                    record.validationId(), record.actor(), record.epoch(), record.step(), record.totalSteps(),
+                    record.loss(), record.generator(), record.createdAt(), record.startedAt(), null, null),
+                    store.steps(id), store.epochs(id));
+            return enqueue(job);
+        }
+    }
+
+    /** Streams the job's events into {@code emitter} (404 first when there is no such job). */
+    public void events(String id, SseEmitter emitter, Long lastEventId) {
+        get(id);
+        events.subscribe(id, emitter, lastEventId, () -> {
+            LiveJob job = live.get(id);
+            return (job != null ? job : storedWithHistory(id)).snapshot();
+        });
+    }
+
+    /** Cancelling or resuming a job changes its model: the caller must be allowed to. */
+    private void checkChange(JobView job) {
+        Ownership.checkChange("model", job.modelId(), registry.get(job.modelId()).owner());
+    }
+
+    private LiveJob stored(String id) {
+        return new LiveJob(store.findJob(id).orElseThrow(() -> notFound(id)), List.of(), List.of());
+    }
+
+    private LiveJob storedWithHistory(String id) {
+        return new LiveJob(store.findJob(id).orElseThrow(() -> notFound(id)), store.steps(id), store.epochs(id));
+    }
+
+    private static NotFoundException notFound(String id) {
+        return new NotFoundException("job", "no job with id \"" + id + "\"");
+    }
+
+    /** At start: running jobs of the last process are interrupted, queued ones queue again in their order. */
+    @EventListener(ApplicationReadyEvent.class)
+    public void recover() {
+        int interrupted = store.interruptRunning();
+        List<JobRecord> queued = store.jobsWithStatus(Set.of("queued"));
+        queued.forEach(r -> enqueue(new LiveJob(r, store.steps(r.id()), store.epochs(r.id()))));
+        if (interrupted + queued.size() > 0) {
+            log.info("jobs: {} interrupted by the last shutdown, {} queued again", interrupted, queued.size());
+        }
+    }
+
+    /** Running jobs stop after their step in progress, as interrupted: the model keeps its last committed epoch. */
+    @PreDestroy
+    void shutdown() throws InterruptedException {
+        shuttingDown = true;
+        ((ThreadPoolExecutor) executor).getQueue().clear();   // queued runs never start here; they stay queued in the store
+        executor.shutdown();
+        executor.awaitTermination(30, TimeUnit.SECONDS);
+    }
+}
