@@ -96,6 +96,10 @@ final class HttpApi {
             return raw.headers().firstValue(name).orElse(null);
         }
 
+        String contentType() {
+            return header("Content-Type");
+        }
+
         JsonNode json() {
             return JSON.readTree(body);
         }
@@ -118,27 +122,7 @@ final class HttpApi {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(30))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) request.header("Content-Type", contentType);
-        return send(request);
-    }
-
-    /** A binary answer (a torch.save file), with its status and Content-Type. */
-    record Bytes(int status, byte[] body, String contentType) {
-    }
-
-    Bytes getBytes(String path, String accept) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
-        if (accept != null) request.header("Accept", accept);
-        try {
-            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Bytes(response.statusCode(), response.body(), response.headers().firstValue("Content-Type").orElse(null));
-        } catch (Exception e) {
-            throw new AssertionError("request failed: " + e, e);
-        }
-    }
-
-    Answer putBytes(String path, String contentType, byte[] body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return send(request, null);
     }
 
     /** Creates a model and returns its id, failing the test if creation fails. */

@@ -42,14 +42,14 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/models/{id}/stats getModelStats", List.of("200", "400", "404", "422")),
             Map.entry("get /api/v1/models/{id}/parameters/{name}/stats getParameterStats", List.of("200", "400", "404", "422")),
             Map.entry("get /api/v1/models/{id}/history getHistory", List.of("200", "400", "404")),
-            Map.entry("put /api/v1/models/{id}/optimizer putOptimizer", List.of("200", "400", "404", "415", "422"),
-            Map.entry("get /api/v1/models/{id}/optimizer getOptimizer", List.of("200", "404"),
-            Map.entry("delete /api/v1/models/{id}/optimizer deleteOptimizer", List.of("204", "404"),
-            Map.entry("post /api/v1/models/{id}/step step", List.of("200", "404", "409"),
-            Map.entry("post /api/v1/models/{id}/scheduler-step schedulerStep", List.of("200", "404", "409"),
-            Map.entry("post /api/v1/models/{id}/train-step trainStep", List.of("200", "400", "404", "409", "413", "415", "422"),
-            Map.entry("get /api/v1/models/{id}/optimizer/state-dict getOptimizerStateDict", List.of("200", "400", "404"),
-            Map.entry("put /api/v1/models/{id}/optimizer/state-dict loadOptimizerStateDict", List.of("200", "400", "404", "409", "413"));
+            Map.entry("put /api/v1/models/{id}/optimizer putOptimizer", List.of("200", "400", "404", "415", "422")),
+            Map.entry("get /api/v1/models/{id}/optimizer getOptimizer", List.of("200", "404")),
+            Map.entry("delete /api/v1/models/{id}/optimizer deleteOptimizer", List.of("204", "404")),
+            Map.entry("post /api/v1/models/{id}/step step", List.of("200", "404", "409")),
+            Map.entry("post /api/v1/models/{id}/scheduler-step schedulerStep", List.of("200", "404", "409")),
+            Map.entry("post /api/v1/models/{id}/train-step trainStep", List.of("200", "400", "404", "409", "413", "415", "422")),
+            Map.entry("get /api/v1/models/{id}/optimizer/state-dict getOptimizerStateDict", List.of("200", "400", "404")),
+            Map.entry("put /api/v1/models/{id}/optimizer/state-dict loadOptimizerStateDict", List.of("200", "400", "404", "409", "413")));
 
     @LocalServerPort
     int port;
@@ -81,10 +81,6 @@ class OpenApiDocumentTest {
             if (body != null) {
                 assertThat(body.get("content").get("application/json").get("examples")).as(operation + " examples").isNotEmpty();
             }
-        });
-        OPERATION_IDS.forEach((operation, operationId) -> {
-            String[] parts = operation.split(" ");
-            assertThat(doc.get("paths").get(parts[1]).get(parts[0]).get("operationId").stringValue()).as(operation).isEqualTo(operationId);
         });
         assertThat(doc.get("components").get("schemas").propertyNames())
                 .contains("Tensor", "TensorValue", "TensorInput", "ModelSpec", "Node", "Layer", "Linear", "BatchNorm1d",

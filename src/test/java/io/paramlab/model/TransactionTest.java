@@ -46,8 +46,7 @@ class TransactionTest {
         operations = new ModelOperations(registry, limits);
     }
 
-    private final TrainingOperations training = new TrainingOperations(registry, new ParamlabLimits(1_000_000, 10_000_000, 10, 32,
-            10_000, DataSize.ofMegabytes(1), 10_000));
+    private final TrainingOperations training = new TrainingOperations(registry, Stores.limits(1_000_000, 10_000_000, 10, 10_000));
 
     /** Everything a client could read back, copied. */
     private record State(Map<String, List<Float>> values, Map<String, List<Float>> grads, long nextDraw, boolean training,
@@ -174,8 +173,9 @@ class TransactionTest {
 
     @Test
     void aFirstAdamStepOverTheBudgetLeavesNoOptimizerState() {
-        ParamlabLimits limits = new ParamlabLimits(1_000_000, 100, 10, 32, 10_000, DataSize.ofMegabytes(1), 1_000_000);
-        ModelRegistry small = new ModelRegistry(limits);
+        ParamlabLimits limits = Stores.limits(1_000_000, 100, 10, 1_000_000);
+        Path smallDir = dataDir.resolve("adam-budget");
+        ModelRegistry small = new ModelRegistry(limits, Stores.sqlite(smallDir), smallDir);
         LiveModel m = small.create(JSON.readTree("{\"model\": {\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 8}}"));
         new ModelOperations(small, limits).backward(m.id(), input(2, 4), null, Loss.SUM);
         TrainingOperations ops = new TrainingOperations(small, limits);
