@@ -223,7 +223,7 @@ class ServiceCrashTest {
 
         /** After a restart: every answered write is there, every model loads, the write in flight is in or out. */
         private void check(Client client, int round) throws Exception {
-            String where = "seed " + seed + ", after stop " + round + " (" + stop + ")";
+            String where = "seed " + seed + (round == 0 ? ", first start" : ", after stop " + round + " (" + stop + ")");
             List<String> listed = new ArrayList<>();
             client.expect(2, client.get("/models?limit=1000")).forEach(m -> listed.add(m.get("id").stringValue()));
             InFlight pending = inFlight;
