@@ -1,12 +1,12 @@
 package io.paramlab.api;
 
 import io.paramlab.formats.StateDictFormat;
+import io.paramlab.nn.TensorData;
 import io.paramlab.model.LiveModel;
 import io.paramlab.model.ModelOperations;
 import io.paramlab.model.ModelRegistry;
 import io.paramlab.model.ParamlabLimits;
 import io.paramlab.nn.StateDictLoader.Result;
-import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;

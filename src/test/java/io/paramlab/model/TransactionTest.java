@@ -38,15 +38,15 @@ class TransactionTest {
     static Path dataDir;
     private static ModelRegistry registry;
     private static ModelOperations operations;
+    private static TrainingOperations training;
 
     @BeforeAll
     static void start() {
         ParamlabLimits limits = Stores.limits(1_000_000, 10_000_000, 100, 10_000);
         registry = new ModelRegistry(limits, Stores.sqlite(dataDir), dataDir);
         operations = new ModelOperations(registry, limits);
+        training = new TrainingOperations(registry, limits);
     }
-
-    private final TrainingOperations training = new TrainingOperations(registry, Stores.limits(1_000_000, 10_000_000, 10, 10_000));
 
     /** Everything a client could read back, copied. */
     private record State(Map<String, List<Float>> values, Map<String, List<Float>> grads, long nextDraw, boolean training,
@@ -173,9 +173,9 @@ class TransactionTest {
 
     @Test
     void aFirstAdamStepOverTheBudgetLeavesNoOptimizerState() {
+        Path dir = dataDir.resolve("adam");
         ParamlabLimits limits = Stores.limits(1_000_000, 100, 10, 1_000_000);
-        Path smallDir = dataDir.resolve("adam-budget");
-        ModelRegistry small = new ModelRegistry(limits, Stores.sqlite(smallDir), smallDir);
+        ModelRegistry small = new ModelRegistry(limits, Stores.sqlite(dir), dir);
         LiveModel m = small.create(JSON.readTree("{\"model\": {\"type\": \"Linear\", \"in_features\": 4, \"out_features\": 8}}"));
         new ModelOperations(small, limits).backward(m.id(), input(2, 4), null, Loss.SUM);
         TrainingOperations ops = new TrainingOperations(small, limits);

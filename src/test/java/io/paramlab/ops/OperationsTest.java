@@ -68,11 +68,17 @@ class OperationsTest {
     }
 
     @Test
-    void rootRedirectsToSwaggerUi() {
+    void rootRedirectsToTheWebUiAndSwaggerUiStaysReachable() {
         HttpResponse<String> answer = get("/");
         assertThat(answer.statusCode()).isEqualTo(302);
-        assertThat(answer.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/swagger-ui.html"));
-        HttpResponse<String> ui = send(HttpRequest.newBuilder(URI.create(base() + "/swagger-ui/index.html")).GET().build());
+        assertThat(answer.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/ui/"));
+        HttpResponse<String> page = get("/ui/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<main id=\"main\"").contains("/swagger-ui.html");
+        // the charting library comes from its webjar, without a version in the path
+        assertThat(get("/webjars/uplot/dist/uPlot.esm.js").statusCode()).isEqualTo(200);
+        assertThat(get("/swagger-ui.html").statusCode()).as("the Swagger UI entry redirects into springdoc").isEqualTo(302);
+        HttpResponse<String> ui = get("/swagger-ui/index.html");
         assertThat(ui.statusCode()).isEqualTo(200);
         assertThat(ui.body()).contains("swagger-ui");
     }

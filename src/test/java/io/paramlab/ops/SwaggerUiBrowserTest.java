@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A person in a real browser: headless Chromium opens Swagger UI, creates the chapter's net through
- * "POST /api/v1/models", "Try it out" and "Execute", and sees the 201. Uses Debian's chromium and
+ * A person in a real browser: headless Chromium opens the service, follows the web UI's link to
+ * Swagger UI, creates the chapter's net through "POST /api/v1/models", "Try it out" and "Execute",
+ * and sees the 201. Uses Debian's chromium and
  * chromium-driver (.ci/run installs them) and is skipped where they are missing. Selenium is given
  * both paths, so Selenium Manager never downloads a browser or a driver.
  */
@@ -88,8 +89,9 @@ class SwaggerUiBrowserTest {
     void createsTheChaptersNetFromSwaggerUi() throws IOException {
         driver = start();
         try {
-            driver.get("http://localhost:" + port + "/");   // the root redirect, then springdoc's own
+            driver.get("http://localhost:" + port + "/");   // the root redirect to the web UI, whose header links here
             WebDriverWait wait = new WebDriverWait(driver, WAIT);
+            click(wait.until(ExpectedConditions.elementToBeClickable(By.linkText("Swagger UI"))));
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".opblock")));
             assertThat(driver.getCurrentUrl()).contains("/swagger-ui");
 

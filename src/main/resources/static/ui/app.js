@@ -1,0 +1,62 @@
+// Hash routes: #/models, #/models/{id}, #/jobs/{id}. Each page renders into <main> and stops its
+// requests and streams (through its AbortSignal) when another page takes over.
+import { token } from './api.js';
+import { h, problemBox } from './dom.js';
+import * as models from './models.js';
+import * as model from './model.js';
+import * as jobs from './jobs.js';
+
+const ROUTES = [
+  [/^#?\/?(models)?\/?$/, models],
+  [/^#\/models\/([^/]+)(?:\/([^/]+))?$/, model, (m) => ({ id: decodeURIComponent(m[1]), select: m[2] && decodeURIComponent(m[2]) })],
+  [/^#\/jobs\/([^/]+)$/, jobs, (m) => ({ id: decodeURIComponent(m[1]) })],
+];
+
+const main = document.getElementById('main');
+let controller = null;
+
+async function route() {
+  controller?.abort();
+  controller = new AbortController();
+  const { signal } = controller;
+  main.replaceChildren();
+  document.title = 'paramlab';
+  const hash = location.hash || '#/models';
+  for (const [pattern, page, params] of ROUTES) {
+    const m = hash.match(pattern);
+    if (!m) continue;
+    try {
+      await page.render(main, params ? params(m) : {}, signal);
+    } catch (e) {
+      if (signal.aborted) return;
+      if (!main.querySelector('h1')) main.append(h('h1', { tabindex: '-1' }, 'Could not load this page'));
+      main.append(problemBox(e));
+      if (e.status === 401 || e.status === 403) settings.open = true;
+    }
+    if (!signal.aborted) main.querySelector('h1')?.focus({ preventScroll: true });
+    return;
+  }
+  main.append(h('h1', { tabindex: '-1' }, 'Not found'), h('p', {}, h('a', { href: '#/models' }, 'Go to the models')));
+}
+
+// The token box: kept in this browser only, sent as "Authorization: Bearer" on every API call.
+const settings = document.getElementById('settings');
+const input = document.getElementById('token');
+const saved = document.getElementById('token-status');
+const describe = () => { saved.textContent = token.get() ? 'A token is set.' : 'No token: the API is called without one.'; };
+input.value = token.get();
+describe();
+document.getElementById('token-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  token.set(input.value.trim());
+  describe();
+  route();
+});
+document.getElementById('token-clear').addEventListener('click', () => {
+  input.value = '';
+  token.set('');
+  describe();
+});
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,111 @@
+// Charts: histograms and curves with uPlot (the webjar), heat maps and bar charts by hand.
+import uPlot from '/webjars/uplot/dist/uPlot.esm.js';
+import { h, fmt } from './dom.js';
+import { num } from './api.js';
+
+const INK = '#1f2933';
+const GRID = '#d9dee3';
+const axis = { stroke: INK, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID } };
+const width = (el, fallback) => Math.max(260, Math.min(el.clientWidth || fallback, fallback));
+
+/** A histogram {edges, counts} as bars; null when there is nothing finite to draw. */
+export function histogram(container, hist, label, color = '#2563a8') {
+  const figure = h('figure', { class: 'chart' }, h('figcaption', {}, label));
+  container.append(figure);
+  if (!hist) {
+    figure.append(h('p', { class: 'muted' }, 'No finite element: no histogram.'));
+    return null;
+  }
+  const edges = hist.edges.map(num);
+  const total = hist.counts.reduce((a, b) => a + b, 0);
+  const plot = new uPlot({
+    width: 280, height: 200,
+    legend: { show: false }, cursor: { show: true, points: { show: false } },
+    scales: { x: { time: false, range: [edges[0], edges[edges.length - 1]] }, y: { range: (u, lo, hi) => [0, hi * 1.05 || 1] } },
+    axes: [{ ...axis, values: (u, vals) => vals.map(fmt) }, { ...axis, size: 40 }],
+    series: [{}, { label: 'count', fill: color + 'aa', stroke: color, width: 1,
+      paths: uPlot.paths.bars({ align: 1, size: [1, Infinity], gap: 1 }) }],
+  }, [edges.slice(0, -1), hist.counts], figure);
+  figure.append(h('p', { class: 'visually-hidden' },
+    `${total} finite elements in ${hist.counts.length} bins from ${fmt(edges[0])} to ${fmt(edges[edges.length - 1])}.`));
+  return plot;
+}
+
+/** Line curves over a shared x: series is [{label, values, color}]; answers an updater for live data. */
+export function curves(container, title, xLabel, series, { log = false } = {}) {
+  const figure = h('figure', { class: 'chart wide' }, h('figcaption', {}, title));
+  container.append(figure);
+  const data = () => [series[0].x ?? series[0].values.map((_, i) => i + 1), ...series.map((s) => s.values)];
+  const plot = new uPlot({
+    width: width(container, 560), height: 240,
+    scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
+    axes: [{ ...axis, label: xLabel }, { ...axis, size: 60, values: (u, vals) => vals.map(fmt) }],
+    series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true,
+      value: (u, v) => fmt(v) }))],
+  }, data(), figure);
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; plot.setData(data()); });
+  };
+}
+
+/** Diverging blue-white-red colour of v in [-scale, scale]; NaN magenta, infinities black/yellow. */
+function color(v, scale) {
+  if (Number.isNaN(v)) return [214, 0, 214];
+  if (v === Infinity) return [255, 200, 0];
+  if (v === -Infinity) return [0, 0, 0];
+  const t = scale === 0 ? 0 : Math.max(-1, Math.min(1, v / scale));
+  const fade = (c) => Math.round(255 + (c - 255) * Math.abs(t));
+  return t >= 0 ? [fade(178), fade(24), fade(43)] : [fade(33), fade(102), fade(172)];
+}
+
+/** A heat map of a 2-D array (rows of numbers or "NaN" strings) on a canvas, one pixel per element, scaled up. */
+export function heatmap(container, rows, label) {
+  const values = rows.map((r) => r.map(num));
+  const nRows = values.length;
+  const nCols = nRows ? values[0].length : 0;
+  let scale = 0;
+  for (const r of values) for (const v of r) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  const canvas = h('canvas', { width: nCols, height: nRows, role: 'img',
+    'aria-label': `${label}: ${nRows} by ${nCols}, colour from −${fmt(scale)} (blue) through 0 (white) to +${fmt(scale)} (red)` });
+  const cell = Math.max(1, Math.min(16, Math.floor(400 / Math.max(nCols, 1)), Math.floor(300 / Math.max(nRows, 1))));
+  canvas.style.width = `${nCols * cell}px`;
+  canvas.style.height = `${nRows * cell}px`;
+  const image = new ImageData(Math.max(nCols, 1), Math.max(nRows, 1));
+  values.forEach((r, i) => r.forEach((v, j) => {
+    const [red, green, blue] = color(v, scale);
+    image.data.set([red, green, blue, 255], (i * nCols + j) * 4);
+  }));
+  if (nRows && nCols) canvas.getContext('2d').putImageData(image, 0, 0);
+  const readout = h('p', { class: 'readout', 'aria-live': 'polite' }, 'Point at a cell to read it.');
+  canvas.addEventListener('mousemove', (e) => {
+    const box = canvas.getBoundingClientRect(); // the canvas may be shrunk to fit: map through its drawn size
+    const j = Math.floor(((e.clientX - box.left) * nCols) / box.width);
+    const i = Math.floor(((e.clientY - box.top) * nRows) / box.height);
+    if (i < nRows && j < nCols) readout.textContent = `[${i}, ${j}] = ${fmt(values[i][j])}`;
+  });
+  const legend = h('div', { class: 'legend' },
+    h('span', { class: 'swatch', style: 'background:#2166ac' }), `−${fmt(scale)}`,
+    h('span', { class: 'swatch', style: 'background:#fff' }), '0',
+    h('span', { class: 'swatch', style: 'background:#b2182b' }), `+${fmt(scale)}`,
+    h('span', { class: 'swatch', style: 'background:#d600d6' }), 'NaN',
+    h('span', { class: 'swatch', style: 'background:#ffc800' }), '+∞',
+    h('span', { class: 'swatch', style: 'background:#000' }), '−∞');
+  container.append(h('figure', { class: 'chart' }, h('figcaption', {}, label), canvas, legend, readout));
+  return canvas;
+}
+
+/** Horizontal bars, one per row {label, value}; null values are listed with a note, not drawn. */
+export function bars(container, title, rows, note) {
+  const max = Math.max(0, ...rows.map((r) => (Number.isFinite(num(r.value)) ? num(r.value) : 0)));
+  const list = h('ol', { class: 'bars' }, rows.map((r) => {
+    const v = num(r.value);
+    const pct = Number.isFinite(v) && max > 0 ? (100 * v) / max : 0;
+    return h('li', {}, h('span', { class: 'bar-label' }, r.label),
+      h('span', { class: 'bar-track' }, h('span', { class: 'bar', style: `width:${pct}%` })),
+      h('span', { class: 'bar-value' }, r.value === null ? note : fmt(v)));
+  }));
+  container.append(h('figure', { class: 'chart wide' }, h('figcaption', {}, title), list));
+}
