@@ -72,7 +72,10 @@ class ServiceCrashTest {
         }
     }
 
-    /** init with draws, restart, init without a seed: the same two inits as in one process (torch.manual_seed once, two draws). */
+    /**
+     * init with draws, restart, init without a seed: the same two inits as in one process (torch.manual_seed
+     * once, two draws). The gradient of a backward before the restart is gone after it.
+     */
     @Test
     void seededDrawsContinueAfterARestartAsWithoutOne() throws Exception {
         String draw = """
@@ -85,10 +88,13 @@ class ServiceCrashTest {
             restarted = client.create("{\"name\": \"restarted\", \"seed\": 7, \"model\": " + NET + "}");
             client.expect(2, client.post("/models/" + restarted + "/init", seeded));
             first = client.stateDict(restarted);
+            client.expect(2, client.post("/models/" + restarted + "/backward", "{\"input\": [[1, 2, 3, 4]], \"loss\": \"sum\"}"));
             service.kill();
         }
         try (ServiceProcess service = ServiceProcess.start(HEAP, dataArguments())) {
             Client client = new Client(service);
+            assertThat(client.expect(2, client.get("/models/" + restarted + "/parameters/0.weight")).get("grad").isNull())
+                    .as("gradients are not durable").isTrue();
             client.expect(2, client.post("/models/" + restarted + "/init", draw));
             String oneProcess = client.create("{\"name\": \"one process\", \"seed\": 7, \"model\": " + NET + "}");
             client.expect(2, client.post("/models/" + oneProcess + "/init", seeded));
