@@ -3,7 +3,8 @@
 # eval-mode forward on the chapter's net (4-8-1), with the embedded store (SQLite, WAL,
 # synchronous=FULL: an fsync per commit) against the service before the store (memory only).
 # Both run on fresh data folders on this project's disk (bench/results/); wrk as bench/run-all.sh
-# (2 threads, 8 connections), a warm-up before each measured run.
+# (2 threads, 8 connections), a warm-up before each measured run. Besides requests per second, the
+# service's own CPU time per request (/proc/PID/stat): on a busy machine it moves far less than the rate.
 #   bench/durability.sh BEFORE_JAR      e.g. a jar built from the last commit before the store:
 #     git worktree add /tmp/before f7a39fc && (cd /tmp/before && ./mvnw -q -DskipTests package)
 #     bench/durability.sh /tmp/before/target/paramlab-0.1.0.jar
@@ -36,11 +37,19 @@ start() {   # start JAR NAME PORT: the service on a fresh data folder, with net 
   url="$api/models/$net"
 }
 
-rps() {   # rps URL LUA NAME: one warm-up, then the measured run's requests per second
+cpu() {   # cpu PID: the process's user + system CPU time so far, in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+rps() {   # rps URL LUA NAME PID: one warm-up, then the measured run: "requests/s CPU-µs-per-request" of the service
+  local c0 c1
   wrk -t2 -c8 -d"${WRK_WARM}s" -s "$2" "$1" > /dev/null
+  c0=$(cpu "$4")
   wrk -t2 -c8 -d"${WRK_RUN}s" --latency -s "$2" "$1" > "$OUT/durability-$3.txt"
+  c1=$(cpu "$4")
   if grep -q 'Non-2xx' "$OUT/durability-$3.txt"; then echo "$3: non-2xx answers, see $OUT/durability-$3.txt" >&2; exit 1; fi
-  awk '/Requests\/sec/ {printf "%.0f", $2}' "$OUT/durability-$3.txt"
+  awk -v ticks=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '/requests in/ {n = $1} /Requests\/sec/ {r = $2}
+    END {printf "%.0f %.0f", r, ticks / hz * 1e6 / n}' "$OUT/durability-$3.txt"
 }
 
 # Both services run (the idle one costs nothing); each endpoint is measured on one then the other,
@@ -48,14 +57,14 @@ rps() {   # rps URL LUA NAME: one warm-up, then the measured run's requests per 
 start "$BEFORE_JAR" before "$PORT"; before=$url
 start "$AFTER_JAR" store $((PORT + 1)); store=$url
 row() {   # row TEXT PATH LUA NAME
-  local b a
-  b=$(rps "$before$2" "$3" "before-$4")
-  a=$(rps "$store$2" "$3" "store-$4")
-  printf '| %s | %s | %s | %s |\n' "$1" "$b" "$a" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.0f%%", 100 * a / b}')"
+  local r b a bcpu acpu
+  r=$(rps "$before$2" "$3" "before-$4" "${pids[0]}"); read -r b bcpu <<<"$r"
+  r=$(rps "$store$2" "$3" "store-$4" "${pids[1]}"); read -r a acpu <<<"$r"
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$b" "$a" "$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.0f%%", 100 * a / b}')" "$bcpu" "$acpu"
 }
 {
-  echo "| requests/s (wrk -t2 -c8, ${WRK_RUN} s) | before the store (memory) | embedded store (SQLite, fsync per commit) | store / before |"
-  echo "|---|---|---|---|"
+  echo "| wrk -t2 -c8, ${WRK_RUN} s | before: requests/s | store: requests/s | store / before | before: CPU µs/request | store: CPU µs/request |"
+  echo "|---|---|---|---|---|---|"
   row "PATCH one element of \`0.weight\`" /parameters/0.weight bench/patch.lua patch
   row "POST init, seeded normal on the weights" /init bench/init.lua init
   row "POST forward, eval mode (writes nothing)" /forward bench/post.lua forward
