@@ -132,7 +132,7 @@ class ServiceCrashTest {
         private final Map<String, Map<String, float[]>> drawn = new HashMap<>();
         private volatile InFlight inFlight;
         private volatile Throwable writerFailure;
-        private int acknowledged;
+        private volatile int acknowledged;   // written by the writer thread only
 
         CrashRounds(long seed, List<String> arguments, Stop stop) {
             this.seed = seed;
@@ -155,7 +155,12 @@ class ServiceCrashTest {
                     AtomicBoolean stopping = new AtomicBoolean();
                     Thread writer = new Thread(() -> writeUntilStopped(client, stopping), "crash-test-writer");
                     writer.start();
-                    Thread.sleep(300 + moments.nextInt(2500));
+                    // a random moment after the round's first answered write, however slow the machine
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (acknowledged == before && writer.isAlive() && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    Thread.sleep(moments.nextInt(2500));
                     stopping.set(true);
                     stop.apply(service);
                     writer.join(TimeUnit.SECONDS.toMillis(60));
