@@ -35,6 +35,9 @@ LABEL org.opencontainers.image.title="paramlab" \
       org.opencontainers.image.description="Neural-network model parameters over HTTP/JSON, faithful to PyTorch" \
       org.opencontainers.image.revision="${GIT_COMMIT}"
 ENV PORT=8080
+# Tells the service it runs in the image: there it refuses to start without access control (a token, or
+# PARAMLAB_AUTH=none on purpose) instead of listening on loopback, which a published port cannot reach.
+ENV PARAMLAB_CONTAINER=true
 EXPOSE 8080
 # The store (SQLite, README "Store"): a volume, so models outlive the container. A named volume
 # mounted here starts as a copy of this folder, owned by paramlab; a bind mount must be writable by uid 10001.

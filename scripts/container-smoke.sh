@@ -16,11 +16,25 @@ JSON='Content-Type: application/json'
 die() { echo "container smoke: $*" >&2; exit 1; }
 command -v curl >/dev/null || die "curl is needed"
 command -v jq >/dev/null || die "jq is needed"
+command -v openssl >/dev/null || die "openssl is needed (the run's token)"
 if command -v docker >/dev/null; then ENGINE=docker; elif command -v podman >/dev/null; then ENGINE=podman; else die "no docker or podman"; fi
 if $ENGINE compose version >/dev/null 2>&1; then COMPOSE=("$ENGINE" compose)
 elif command -v docker-compose >/dev/null; then COMPOSE=(docker-compose)
 else die "no compose ($ENGINE compose or docker-compose)"; fi
-compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml "$@"; }
+# The image refuses to start without access control: an admin token made for this run, its hash handed to
+# compose in an override file (the token itself stays in this shell), and every curl sends it.
+TOKEN=$(openssl rand -hex 32)
+OVERRIDE=$(mktemp)
+cat > "$OVERRIDE" <<YAML
+services:
+  paramlab:
+    environment:
+      PARAMLAB_SECURITY_TOKENS_0_NAME: smoke
+      PARAMLAB_SECURITY_TOKENS_0_ROLE: admin
+      PARAMLAB_SECURITY_TOKENS_0_SHA256: "$(printf %s "$TOKEN" | sha256sum | cut -c1-64)"
+YAML
+compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml -f "$OVERRIDE" "$@"; }
+curl() { command curl -H "Authorization: Bearer $TOKEN" "$@"; }
 
 passed=0
 failed=0
@@ -36,6 +50,7 @@ check() {
 teardown() {
   if [ "$failed" -gt 0 ] || [ "${1:-}" = error ]; then compose logs --no-color --tail 100 || true; fi
   compose down --volumes --remove-orphans >/dev/null 2>&1 || true
+  rm -f "$OVERRIDE"
 }
 trap 'teardown error' ERR
 trap 'teardown' EXIT

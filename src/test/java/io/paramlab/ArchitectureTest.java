@@ -9,7 +9,9 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The layering of STYLE.md: api -> model -> store/spec -> optim/formats -> nn -> init -> tensor, and no
+ * The layering of STYLE.md: security -> api -> model -> store/spec -> optim/formats -> nn -> init -> tensor
+ * (security writes its refusals as the api's problems and names roles as the model's Access; the api
+ * knows the caller only through the servlet request), and no
  * Spring or Jackson in the engine packages, which could be lifted into another program unchanged.
  */
 @AnalyzeClasses(packages = "io.paramlab", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -17,6 +19,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer("security").definedBy("io.paramlab.security..")
             .layer("api").definedBy("io.paramlab.api..")
             .layer("model").definedBy("io.paramlab.model..")
             .layer("store").definedBy("io.paramlab.store..")
@@ -26,8 +29,9 @@ class ArchitectureTest {
             .layer("nn").definedBy("io.paramlab.nn..")
             .layer("init").definedBy("io.paramlab.init..")
             .layer("tensor").definedBy("io.paramlab.tensor..")
-            .whereLayer("api").mayNotBeAccessedByAnyLayer()
-            .whereLayer("model").mayOnlyBeAccessedByLayers("api")
+            .whereLayer("security").mayNotBeAccessedByAnyLayer()
+            .whereLayer("api").mayOnlyBeAccessedByLayers("security")
+            .whereLayer("model").mayOnlyBeAccessedByLayers("api", "security")
             .whereLayer("store").mayOnlyBeAccessedByLayers("api", "model")
             .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "model")
             .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "model")

@@ -1,10 +1,12 @@
 package io.paramlab.api;
 
+import io.paramlab.model.ParamlabLimits;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.converter.HttpMessageConverters;
+import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
@@ -16,13 +18,23 @@ import tools.jackson.databind.cfg.CoercionAction;
 import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.type.LogicalType;
 
+import java.util.List;
+
 /** Wires the tensor codec and strict JSON reading into Boot's JSON mapper, and content negotiation before work. */
 @Configuration(proxyBeanMethods = false)
 class ApiConfiguration implements WebMvcConfigurer {
     private final ObjectProvider<RequestMappingHandlerAdapter> adapter;
+    private final ParamlabLimits limits;
 
-    ApiConfiguration(ObjectProvider<RequestMappingHandlerAdapter> adapter) {
+    ApiConfiguration(ObjectProvider<RequestMappingHandlerAdapter> adapter, ParamlabLimits limits) {
         this.adapter = adapter;
+        this.limits = limits;
+    }
+
+    /** Tree-parsed bodies first, under their token cap; every other body goes to Boot's converters. */
+    @Override
+    public void extendMessageConverters(List<HttpMessageConverter<?>> converters) {
+        converters.add(0, new JsonTreeReader(limits.maxJsonTreeTokens()));
     }
 
     @Bean

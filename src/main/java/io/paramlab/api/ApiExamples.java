@@ -110,4 +110,10 @@ final class ApiExamples {
              "0.bias": [0, 0.1, 0, 0.1, 0, 0.1, 0, 0.1],
              "2.weight": [[1, -1, 1, -1, 1, -1, 1, -1]],
              "2.bias": {"data": [0.5]}}""";
+
+    static final String CHECKPOINT = """
+            {"tag": "epoch-3", "message": "before lowering the learning rate"}""";
+
+    static final String FORK = """
+            {"name": "net (fork)"}""";
 }

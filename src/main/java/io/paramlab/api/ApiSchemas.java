@@ -24,7 +24,10 @@ final class ApiSchemas {
     }
 
     /** Component names the controllers' annotations refer to. */
+    static final String OPTIMIZER_STATE_DICT = "OptimizerStateDict", OPTIMIZER = "Optimizer";
     static final String MODEL_STATS = "ModelStats", PARAMETER_STATS = "ParameterStats", HISTORY_ENTRY = "HistoryEntry";
+    static final String CHECKPOINT = "Checkpoint", CHECKPOINT_REQUEST = "CheckpointRequest", FORK_REQUEST = "ForkRequest",
+            DIFF_ENTRY = "DiffEntry";
     static final String MODEL_SPEC = "ModelSpec", MODEL = "Model", MODEL_SUMMARY = "ModelSummary", MODEL_PATCH = "ModelPatch",
             MODULE = "Module", PARAMETER = "Parameter", PARAMETER_PATCH = "ParameterPatch", STATE_DICT = "StateDict",
             STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
@@ -104,6 +107,7 @@ final class ApiSchemas {
         statistics(out);
         compute(out);
         init(out);
+        checkpoints(out);
         problems(out);
         return out;
     }
@@ -190,6 +194,17 @@ final class ApiSchemas {
                 req("numel", count()), req("data", ref("Stats"))));
         out.put(MODEL_STATS, object("Statistics of net[module]: parameters in named_parameters order (tied once), buffers "
                 + "in named_buffers order", req("parameters", array(ref(PARAMETER_STATS))), req("buffers", array(ref("BufferStats")))));
+        out.put("StepResponse", object("optimizer.step()", req("step_count", count()), req("lr", array(number(null)))));
+        out.put("SchedulerStepResponse", object("scheduler.step()", req("last_epoch", integer(null)), req("lr", array(number(null)))));
+        out.put("TrainStepResponse", object("zero_grad, forward, loss, backward, step", req("loss", ref("FloatValue")),
+                req("step_count", count())));
+        out.put(OPTIMIZER, object("The optimizer: type, its options, param_groups (params by name and each group's options), "
+                        + "scheduler (or null) and step_count", req("type", strings(null, "SGD", "Adam", "AdamW")),
+                req("param_groups", array(map(new Schema<>()))), req("scheduler", nullable(map(new Schema<>()))),
+                req("step_count", count())));
+        out.put(OPTIMIZER_STATE_DICT, object("optimizer.state_dict() as PyTorch 1.13 builds it: per-parameter state by index, "
+                + "the groups with every option and their params' indices", req("state", map(new Schema<>())),
+                req("param_groups", array(map(new Schema<>())))));
         out.put(HISTORY_ENTRY, object("A committed change", req("version", count()), req("at", string().format("date-time")),
                 req("actor", string()), req("operation", string().example("init")), req("summary", nullable(string()))));
     }
@@ -274,6 +289,29 @@ final class ApiSchemas {
         out.put("Initialized", object("One application of a policy",
                 req("name", string()), req("shape", array(integer(null).minimum(BigDecimal.ZERO))), req("policy", string())));
         out.put(INIT_RESPONSE, object("What was initialized, in the order applied", req("initialized", array(ref("Initialized")))));
+    }
+
+    private static void checkpoints(Map<String, Schema> out) {
+        out.put(CHECKPOINT, object("An immutable copy of a model's state dict, optimizer and scheduler state, generator state "
+                        + "and training flag at one version",
+                req("id", string()), req("tag", nullable(string().minLength(1).maxLength(100))),
+                req("message", nullable(string())),
+                req("model_version", count().description("the model's version it copies")),
+                req("created_at", string().format("date-time")),
+                req("parameter_count", count()),
+                req("bytes", count().description("tensor bytes it added to the store: 0 when nothing changed since an earlier checkpoint"))));
+        out.put(CHECKPOINT_REQUEST, closed(object("A checkpoint's tag and message, both optional",
+                opt("tag", nullable(string().minLength(1).maxLength(100)).description("unique per model; neither \"live\" "
+                        + "nor shaped like an id").example("epoch-3")),
+                opt("message", nullable(string().maxLength(1000))))));
+        out.put(FORK_REQUEST, closed(object("The new model's name; absent: the model's name when the checkpoint was taken",
+                opt("name", nullable(string().minLength(1).maxLength(200)).example("net (fork)")))));
+        out.put(DIFF_ENTRY, object("How one state-dict key differs from A to B",
+                req("key", string().example("0.weight")), req("shape", array(count())),
+                req("changed_elements", count()),
+                req("max_abs_diff", oneOf(number(null), ref("NonFinite"))),
+                req("l2_diff", oneOf(number(null), ref("NonFinite")).description("‖B−A‖₂")),
+                req("relative_l2", nullable(oneOf(number(null), ref("NonFinite"))).description("‖B−A‖₂ / ‖A‖₂; null when ‖A‖₂ is 0"))));
     }
 
     private static void problems(Map<String, Schema> out) {

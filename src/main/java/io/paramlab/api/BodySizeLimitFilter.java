@@ -8,6 +8,8 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -27,14 +29,24 @@ import java.util.Locale;
  * answer before the client reads it: a client still sending would see no answer at all.
  */
 @Component
+@Order(BodySizeLimitFilter.ORDER)
 class BodySizeLimitFilter extends OncePerRequestFilter {
+    /** Ordered so that filters reading bodies (IdempotencyFilter) can run after it, inside its bound. */
+    static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
     static final long MAX_DISCARD = 2 * 1024 * 1024;
+    /** Body bytes read by the requests in flight together: parsed bodies live in the heap at once. */
+    private static final java.util.concurrent.atomic.AtomicLong IN_FLIGHT = new java.util.concurrent.atomic.AtomicLong();
     private final long maxBytes;
     private final long maxBinaryBytes;
+    private final long maxInFlight;
 
-    BodySizeLimitFilter(ParamlabLimits limits) {
+    BodySizeLimitFilter(ParamlabLimits limits,
+                        @org.springframework.beans.factory.annotation.Value("${paramlab.limits.max-inflight-body-size:#{null}}")
+                        org.springframework.util.unit.DataSize maxInFlight) {
         this.maxBytes = limits.maxBodySize().toBytes();
         this.maxBinaryBytes = limits.maxBinaryBodySize();
+        // unset: an eighth of the heap, and never less than one JSON body
+        this.maxInFlight = maxInFlight != null ? maxInFlight.toBytes() : Math.max(maxBytes, Runtime.getRuntime().maxMemory() / 8);
     }
 
     /**
@@ -71,10 +83,12 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             discardRest(request, response);
             return;
         }
+        CountingRequest counting = new CountingRequest(request, limit, maxInFlight);
         try {
-            chain.doFilter(new CountingRequest(request, limit), response);
+            chain.doFilter(counting, response);
         } finally {
             discardRest(request, response);
+            counting.release();
         }
     }
 
@@ -106,35 +120,54 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
 
     private static final class CountingRequest extends HttpServletRequestWrapper {
         private final long maxBytes;
-        private ServletInputStream stream;
+        private final long maxInFlight;
+        private CountingStream stream;
 
-        CountingRequest(HttpServletRequest request, long maxBytes) {
+        CountingRequest(HttpServletRequest request, long maxBytes, long maxInFlight) {
             super(request);
             this.maxBytes = maxBytes;
+            this.maxInFlight = maxInFlight;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new CountingStream(super.getInputStream(), maxBytes);
+                stream = new CountingStream(super.getInputStream(), maxBytes, maxInFlight);
             }
             return stream;
+        }
+
+        void release() {
+            if (stream != null) {
+                IN_FLIGHT.addAndGet(-stream.count);
+            }
         }
     }
 
     private static final class CountingStream extends ServletInputStream {
         private final ServletInputStream in;
         private final long maxBytes;
+        private final long maxInFlight;
         private long count;
 
-        CountingStream(ServletInputStream in, long maxBytes) {
+        CountingStream(ServletInputStream in, long maxBytes, long maxInFlight) {
             this.in = in;
             this.maxBytes = maxBytes;
+            this.maxInFlight = maxInFlight;
         }
 
         private int counted(int n) throws IOException {
-            if (n > 0 && (count += n) > maxBytes) {
+            if (n <= 0) {
+                return n;
+            }
+            if (count + n > maxBytes) {
                 throw new BodyTooLargeException(maxBytes);
+            }
+            long all = IN_FLIGHT.addAndGet(n);
+            count += n;
+            // one body alone may use its whole limit; beside others, the bodies together stay under maxInFlight
+            if (all > maxInFlight && all > count) {
+                throw new BodyTooLargeException.InFlight(all, maxInFlight);
             }
             return n;
         }

@@ -14,4 +14,24 @@ class BodyTooLargeException extends IOException {
     long maximum() {
         return maximum;
     }
+
+    BodyTooLargeException(String message, long maximum) {
+        super(message);
+        this.maximum = maximum;
+    }
+
+    /** The bodies being read at once would pass their shared budget: worth a retry. */
+    static final class InFlight extends BodyTooLargeException {
+        private final long actual;
+
+        InFlight(long actual, long maximum) {
+            super("the request bodies being read at once hold " + actual + " bytes, over the limit of " + maximum
+                    + " (paramlab.limits.max-inflight-body-size); retry shortly", maximum);
+            this.actual = actual;
+        }
+
+        long actual() {
+            return actual;
+        }
+    }
 }

@@ -39,12 +39,28 @@ class MediaTypeGuard implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler)
-            throws HttpMediaTypeNotSupportedException, HttpMediaTypeNotAcceptableException {
+            throws HttpMediaTypeNotSupportedException, HttpMediaTypeNotAcceptableException, java.io.IOException {
+        String accept = request.getHeader("Accept");
+        if (accept != null && !parses(accept)) {
+            // written here: Spring would negotiate even its error answer against the header it cannot read, and send nothing
+            ProblemJson.write(response, Problems.problem(org.springframework.http.HttpStatus.NOT_ACCEPTABLE, "not-acceptable",
+                    "Not Acceptable", "Accept \"" + Messages.quoted(accept) + "\" is not a list of media types"));
+            return false;
+        }
         if (handler instanceof HandlerMethod method) {
             checkContentType(request, method);
             checkAccept(request, method);
         }
         return true;
+    }
+
+    private static boolean parses(String accept) {
+        try {
+            org.springframework.http.MediaType.parseMediaTypes(accept);
+            return true;
+        } catch (org.springframework.http.InvalidMediaTypeException e) {
+            return false;
+        }
     }
 
     private List<HttpMessageConverter<?>> converters() {

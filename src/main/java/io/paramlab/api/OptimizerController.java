@@ -7,6 +7,7 @@ import io.paramlab.model.TrainingOperations.StepResult;
 import io.paramlab.model.TrainingOperations.TrainStepResult;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -58,7 +59,7 @@ class OptimizerController {
             + "and an optional scheduler (StepLR, ExponentialLR, CosineAnnealingLR), with PyTorch 1.13's defaults and "
             + "checks. Replaces any earlier optimizer and its state. A model with uninitialized lazy parameters answers 422: "
             + "run a forward first.")
-    @ApiResponse(responseCode = "200", description = "The optimizer, as GET answers it")
+    @ApiResponse(responseCode = "200", description = "The optimizer, as GET answers it", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.OPTIMIZER)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
@@ -73,7 +74,7 @@ class OptimizerController {
     @Operation(summary = "Read the optimizer", operationId = "getOptimizer", description = "type, options, param_groups (each "
             + "with its parameter names and current options, lr included; initial_lr once a scheduler exists), scheduler "
             + "(options, last_epoch, base_lrs, last_lr) or null, and step_count.")
-    @ApiResponse(responseCode = "200", description = "The optimizer")
+    @ApiResponse(responseCode = "200", description = "The optimizer", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.OPTIMIZER)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/optimizer")
     Map<String, Object> get(@PathVariable String id) {
@@ -93,9 +94,9 @@ class OptimizerController {
     @Operation(summary = "Optimizer step", operationId = "step", description = "optimizer.step() with the gradients as they "
             + "are; a parameter whose grad is null is skipped, as in PyTorch. Records each stepped parameter's update_ratio "
             + "(see the statistics). 409 when the model has no optimizer.")
-    @ApiResponse(responseCode = "200", description = "step_count and each group's lr")
+    @ApiResponse(responseCode = "200", description = "step_count and each group's lr", content = @Content(mediaType = "application/json", schema = @Schema(ref = "StepResponse")))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-    @ApiResponse(responseCode = "409", description = "The model has no optimizer")
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @PostMapping("/step")
     StepResponse step(@PathVariable String id) {
         StepResult result = training.step(id);
@@ -104,9 +105,9 @@ class OptimizerController {
 
     @Operation(summary = "Scheduler step", operationId = "schedulerStep", description = "scheduler.step(): the groups' lrs "
             + "move as PyTorch 1.13's chainable form computes them. 409 without an optimizer or without a scheduler.")
-    @ApiResponse(responseCode = "200", description = "last_epoch and each group's lr")
+    @ApiResponse(responseCode = "200", description = "last_epoch and each group's lr", content = @Content(mediaType = "application/json", schema = @Schema(ref = "SchedulerStepResponse")))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-    @ApiResponse(responseCode = "409", description = "The model has no optimizer, or its optimizer no scheduler")
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @PostMapping("/scheduler-step")
     SchedulerStepResponse schedulerStep(@PathVariable String id) {
         SchedulerStepResult result = training.schedulerStep(id);
@@ -116,10 +117,10 @@ class OptimizerController {
     @Operation(summary = "Train step", operationId = "trainStep", description = "optimizer.zero_grad() (zeros, 1.13's "
             + "default), loss_fn(net(input), target).backward(), optimizer.step(), atomically: a failure anywhere (a target "
             + "of the wrong shape) changes nothing, gradients and optimizer state included. The body is backward's.")
-    @ApiResponse(responseCode = "200", description = "The loss before the step and the step count")
+    @ApiResponse(responseCode = "200", description = "The loss before the step and the step count", content = @Content(mediaType = "application/json", schema = @Schema(ref = "TrainStepResponse")))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-    @ApiResponse(responseCode = "409", description = "The model has no optimizer")
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")

@@ -52,7 +52,7 @@ class OptimizerStateDictController {
             + "state_dict() exactly as PyTorch 1.13 builds it: state by parameter index (momentum_buffer, or Adam's step as a "
             + "0-d float32 tensor, exp_avg, exp_avg_sq, max_exp_avg_sq) and param_groups with every key PyTorch's have. "
             + "?format=pt (or Accept: application/octet-stream) answers the file torch.save(optimizer.state_dict(), f) writes.")
-    @ApiResponse(responseCode = "200", description = "The state dict", content = {@Content(mediaType = "application/json"),
+    @ApiResponse(responseCode = "200", description = "The state dict", content = {@Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.OPTIMIZER_STATE_DICT)),
             @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary"))})
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
@@ -77,16 +77,16 @@ class OptimizerStateDictController {
             + "fail later (unknown keys, state shapes). The body is JSON as GET answers it, or a torch.save file (a body "
             + "starting with PK\\x03\\x04); ?key=optimizer_state_dict picks the entry of a general checkpoint. A refused "
             + "dict changes nothing.")
-    @ApiResponse(responseCode = "200", description = "Loaded: the optimizer, as GET /optimizer answers it")
+    @ApiResponse(responseCode = "200", description = "Loaded: the optimizer, as GET /optimizer answers it", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.OPTIMIZER)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
-    @ApiResponse(responseCode = "409", description = "The model has no optimizer")
+    @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @PutMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
     Map<String, Object> put(@PathVariable String id,
                             @Parameter(description = "the dict entry of a torch.save file to load") @RequestParam(required = false) String key,
                             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {@Content(mediaType = "application/json",
-                                    examples = @ExampleObject(name = "SGD(net.parameters(), lr=0.1), no step yet", value = SGD_STATE_DICT)),
+                                    schema = @Schema(ref = ApiSchemas.OPTIMIZER_STATE_DICT), examples = @ExampleObject(name = "SGD(net.parameters(), lr=0.1), no step yet", value = SGD_STATE_DICT)),
                                     @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary"))})
                             @RequestBody byte[] body) {
         boolean zip = StateDictFormat.sniffBinary(body, body.length) == StateDictFormat.PT;

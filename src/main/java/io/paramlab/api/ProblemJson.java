@@ -10,10 +10,10 @@ import java.util.Map;
 
 /**
  * Writes a problem from {@link Problems} where Spring MVC's converters do not run (the body
- * filter, Jetty's own refusals), in the shape Spring MVC gives it: type, title, status, detail,
- * instance, then the extension fields.
+ * filter, Jetty's own refusals, the security filters' 401 and 403), in the shape Spring MVC gives
+ * it: type, title, status, detail, instance, then the extension fields.
  */
-final class ProblemJson {
+public final class ProblemJson {
     static final String MEDIA_TYPE = "application/problem+json";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -33,6 +33,11 @@ final class ProblemJson {
             body.putAll(problem.getProperties());
         }
         return JSON.writeValueAsBytes(body);
+    }
+
+    /** Answers with the problem of {@code status} named {@code slug} ({@code urn:paramlab:problem:<slug>}): for filters outside this package. */
+    public static void write(HttpServletResponse response, int status, String slug, String title, String detail) throws IOException {
+        write(response, Problems.problem(org.springframework.http.HttpStatusCode.valueOf(status), slug, title, detail));
     }
 
     /** Answers with the problem, unless an answer has already started. */

@@ -2,6 +2,8 @@ package io.paramlab.api;
 
 import io.paramlab.formats.FormatException;
 import io.paramlab.model.ConflictException;
+import io.paramlab.model.ForbiddenException;
+import io.paramlab.model.QuotaExceededException;
 import io.paramlab.model.NotFoundException;
 import io.paramlab.model.PreconditionFailedException;
 import io.paramlab.optim.OptimizerException;
@@ -9,6 +11,7 @@ import io.paramlab.model.UnprocessableException;
 import io.paramlab.spec.FieldError;
 import io.paramlab.spec.InvalidInputException;
 import io.paramlab.spec.LimitExceededException;
+import io.paramlab.tensor.DeadlineExceededException;
 import io.paramlab.tensor.ShapeException;
 import io.paramlab.tensor.TensorTooLargeException;
 import org.eclipse.jetty.http.HttpException;
@@ -65,6 +68,8 @@ class Problems extends ResponseEntityExceptionHandler {
     static String slug(int status) {
         return switch (status) {
             case 400 -> "invalid-request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
             case 404 -> "not-found";
             case 409 -> "conflict";
             case 405 -> "method-not-allowed";
@@ -130,8 +135,26 @@ class Problems extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** An owner over a quota: the quota in the type, so a client can tell "delete one of yours" from a full service. */
+    @ExceptionHandler(QuotaExceededException.class)
+    ProblemDetail quota(QuotaExceededException e) {
+        ProblemDetail problem = overLimit("quota-" + e.quota(), "Over a quota", e.getMessage(), e.limit(), e.actual(), e.maximum());
+        problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", Messages.wholeCharacters(e.getMessage()))));
+        return problem;
+    }
+
+    /** A role too low, or another owner's model, found in the model layer (the HTTP layer's 403s are the same problem). */
+    @ExceptionHandler(ForbiddenException.class)
+    ProblemDetail forbidden(ForbiddenException e) {
+        return problem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", e.getMessage());
+    }
+
     @ExceptionHandler(BodyTooLargeException.class)
     ProblemDetail bodyTooLarge(BodyTooLargeException e) {
+        if (e instanceof BodyTooLargeException.InFlight inFlight) {
+            return overLimit("body-too-large", "Request bodies too large together", e.getMessage(), "max-inflight-body-size",
+                    inFlight.actual(), e.maximum());
+        }
         return bodyTooLarge(null, e.maximum());
     }
 
@@ -203,8 +226,26 @@ class Problems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(TensorTooLargeException.class)
     ProblemDetail tensorTooLarge(TensorTooLargeException e) {
+        if (e instanceof TensorTooLargeException.InFlight) {
+            return overLimit("limit-exceeded", "Over a limit", e.getMessage() + " (paramlab.limits.max-inflight-activation-elements)",
+                    "max-inflight-activation-elements", e.requested(), e.limit());
+        }
         return overLimit("limit-exceeded", "Over a limit", e.getMessage() + " (paramlab.limits.max-activation-elements)",
                 "max-activation-elements", e.requested(), e.limit());
+    }
+
+    /**
+     * 503, not 408: the client sent its request in time; the service would not finish the work in
+     * the time it gives any request. The work was stopped and rolled back; a smaller request fits.
+     */
+    @ExceptionHandler(DeadlineExceededException.class)
+    ProblemDetail deadline(DeadlineExceededException e) {
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "request-time-exceeded", "Request took too long",
+                e.getMessage() + " (paramlab.limits.max-request-time)");
+        problem.setProperty("limit", "max-request-time");
+        problem.setProperty("actual", e.elapsedMillis());
+        problem.setProperty("maximum", e.maxMillis());
+        return problem;
     }
 
     @ExceptionHandler(ShapeException.class)

@@ -73,7 +73,7 @@ class StateDictController {
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "406", description = "Accept names neither application/json nor application/octet-stream",
-            content = @Content(mediaType = ProblemJson.MEDIA_TYPE))
+            content = @Content(mediaType = ProblemJson.MEDIA_TYPE, schema = @Schema(ref = ApiSchemas.PROBLEM)))
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @GetMapping
     ResponseEntity<?> get(@PathVariable String id,

@@ -53,22 +53,47 @@ final class StateDictExport {
                         + new UninitializedParameterException("state_dict").getMessage());
             }
             Map<String, TensorData> stateDict = module.stateDict();   // live views: tied keys share one array
-            response.setContentType(format.mediaType());
-            response.setHeader(HttpHeaders.ETAG, etag);
-            response.setHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(model.name(), model.id(), format));
+            fileHeaders(response, format, etag, model.name(), model.id());
             try {
                 OutputStream out = new Deadline(response.getOutputStream(), storageBytes(stateDict));
-                if (format == StateDictFormat.PT) {
-                    TorchSave.write(out, stateDict, metadata(module));
-                } else {
-                    SafeTensors.write(out, stateDict, copies);
-                }
+                encode(out, stateDict, metadata(module), format, copies);
                 out.flush();
             } catch (IOException e) {
                 throw new ExportAbortedException(e);
             }
             return null;
         });
+    }
+
+    /**
+     * Writes a stored state dict (a checkpoint's, read from the store: a private copy whose tied keys
+     * share one array as the live ones do), so no lock is held and no {@link Deadline} is needed.
+     */
+    static void writeStored(Map<String, TensorData> stateDict, Map<String, Map<String, Object>> metadata, StateDictFormat format,
+                            boolean copies, String name, String id, String etag, HttpServletResponse response) {
+        fileHeaders(response, format, etag, name, id);
+        try {
+            OutputStream out = response.getOutputStream();
+            encode(out, stateDict, metadata, format, copies);
+            out.flush();
+        } catch (IOException e) {
+            throw new ExportAbortedException(e);
+        }
+    }
+
+    private static void fileHeaders(HttpServletResponse response, StateDictFormat format, String etag, String name, String id) {
+        response.setContentType(format.mediaType());
+        response.setHeader(HttpHeaders.ETAG, etag);
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, contentDisposition(name, id, format));
+    }
+
+    private static void encode(OutputStream out, Map<String, TensorData> stateDict, Map<String, Map<String, Object>> metadata,
+                               StateDictFormat format, boolean copies) throws IOException {
+        if (format == StateDictFormat.PT) {
+            TorchSave.write(out, stateDict, metadata);
+        } else {
+            SafeTensors.write(out, stateDict, copies);
+        }
     }
 
     /** {@code state_dict()._metadata} as torch.save writes it: each module path with {@code {"version": v}}. */

@@ -228,17 +228,34 @@ public final class TensorJson {
         }
     }
 
-    /** Values as read: kept as longs while every token is an integer, as floats from the first that is not. */
+    /**
+     * Values as read, as float32 (4 bytes a value, the JSON is at least 2): an integer is exact in a
+     * float up to 2^24, so longs are kept only once a larger integer comes while every value so
+     * far was an integer (an int64 tensor that needs them). Reading in longs first cost twice the
+     * memory for every bare "0" and let a body within max-body-size take the heap.
+     */
     private static final class Values {
-        private long[] longs = new long[16];
-        private float[] floats;
+        private static final long EXACT_IN_FLOAT = 1L << 24;
+        private float[] floats = new float[16];
+        private long[] longs;            // non-null only in long mode
+        private boolean allIntegers = true;
         private int size;
 
         void add(JsonParser p, DeserializationContext ctxt, String where) {
             JsonToken token = p.currentToken();
-            if (token == JsonToken.VALUE_NUMBER_INT && floats == null) {
-                if (size == longs.length) longs = Arrays.copyOf(longs, grow(size));
-                longs[size++] = p.getLongValue();
+            if (token == JsonToken.VALUE_NUMBER_INT && allIntegers) {
+                long v = p.getLongValue();
+                if (longs == null && Math.abs(v) > EXACT_IN_FLOAT) {
+                    longs = new long[floats.length];
+                    for (int i = 0; i < size; i++) longs[i] = (long) floats[i];
+                    floats = null;
+                }
+                if (longs != null) {
+                    if (size == longs.length) longs = Arrays.copyOf(longs, grow(size));
+                    longs[size++] = v;
+                    return;
+                }
+                append(v);
                 return;
             }
             float value;
@@ -250,11 +267,16 @@ public final class TensorJson {
             } else {
                 value = Reader.fail(ctxt, where + ": expected a number, got " + token);
             }
-            if (floats == null) {
+            allIntegers = false;
+            if (longs != null) {
                 floats = new float[longs.length];
                 for (int i = 0; i < size; i++) floats[i] = longs[i];
                 longs = null;
             }
+            append(value);
+        }
+
+        private void append(float value) {
             if (size == floats.length) floats = Arrays.copyOf(floats, grow(size));
             floats[size++] = value;
         }
@@ -269,12 +291,17 @@ public final class TensorJson {
 
         TensorData toTensor(int[] shape, String dtype, DeserializationContext ctxt, Reader reader) {
             if ("int64".equals(dtype)) {
-                if (floats != null) {
+                if (!allIntegers) {
                     return Reader.fail(ctxt, "dtype int64 takes whole numbers only");
                 }
-                return TensorData.ofLongs(Arrays.copyOf(longs, size), shape);
+                if (longs != null) {
+                    return TensorData.ofLongs(Arrays.copyOf(longs, size), shape);
+                }
+                long[] out = new long[size];
+                for (int i = 0; i < size; i++) out[i] = (long) floats[i];
+                return TensorData.ofLongs(out, shape);
             }
-            if (floats == null) {
+            if (longs != null) {
                 float[] out = new float[size];
                 for (int i = 0; i < size; i++) out[i] = longs[i];
                 return TensorData.ofFloats(out, shape);

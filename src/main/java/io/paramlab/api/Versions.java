@@ -1,5 +1,6 @@
 package io.paramlab.api;
 
+import io.paramlab.model.Access;
 import io.paramlab.model.RequestContext;
 import io.paramlab.spec.InvalidInputException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,7 +12,8 @@ import org.springframework.web.servlet.HandlerInterceptor;
 /**
  * Versions on the wire: {@code ETag: "<version>"} on reads, and a request's {@code If-Match}
  * handed to the model layer (through {@link RequestContext}), which checks it inside the change's
- * lock so that two clients editing one model cannot overwrite each other unseen.
+ * lock so that two clients editing one model cannot overwrite each other unseen; and the caller, for
+ * history, ownership and quotas.
  */
 final class Versions implements HandlerInterceptor {
 
@@ -40,8 +42,29 @@ final class Versions implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        RequestContext.set(new RequestContext("anonymous", expectedVersion(request)));
+        RequestContext.set(new RequestContext(actor(request), access(request), expectedVersion(request)));
         return true;
+    }
+
+    /**
+     * The caller as the servlet request knows it (Spring Security fills it in; the api needs no more of
+     * it): a token's name, a JWT's subject, or {@code anonymous} in the open mode, which acts as admin.
+     */
+    private static String actor(HttpServletRequest request) {
+        return request.getUserPrincipal() == null ? RequestContext.ANONYMOUS : request.getUserPrincipal().getName();
+    }
+
+    /** The highest role the request holds; a named caller with none of them may only read. */
+    private static Access access(HttpServletRequest request) {
+        if (request.getUserPrincipal() == null) {
+            return Access.ADMIN;   // no access control: the open mode, where anonymous owns and may change everything
+        }
+        for (Access access : new Access[] {Access.ADMIN, Access.WRITE}) {
+            if (request.isUserInRole(access.name())) {
+                return access;
+            }
+        }
+        return Access.READ;
     }
 
     @Override

@@ -16,17 +16,26 @@ public final class Expression {
 
     private final String text;
     private final Node root;
+    private final int size;
 
-    private Expression(String text, Node root) {
+    private Expression(String text, Node root, int size) {
         this.text = text;
         this.root = root;
+        this.size = size;
     }
 
     public static Expression parse(String text) {
         if (text.length() > MAX_LENGTH) {
             throw new ExpressionSyntaxException("expression longer than " + MAX_LENGTH + " characters", MAX_LENGTH);
         }
-        return new Expression(text, new Parser(text).parseAll());
+        Parser parser = new Parser(text);
+        Node root = parser.parseAll();
+        return new Expression(text, root, parser.nodes);
+    }
+
+    /** Operations evaluated per element (operators, functions, numbers and w): the work limit's measure. */
+    public int size() {
+        return size;
     }
 
     public String text() {
@@ -71,6 +80,7 @@ public final class Expression {
         private final String s;
         private int pos;
         private int depth;
+        private int nodes;
 
         Parser(String s) {
             this.s = s;
@@ -92,6 +102,7 @@ public final class Expression {
                 String op = peekComparison();
                 if (op == null) return left;
                 pos += op.length();
+                nodes++;
                 Node a = left;
                 Node b = sum();
                 left = switch (op) {
@@ -118,6 +129,7 @@ public final class Expression {
                 skipSpaces();
                 if (pos >= s.length() || (s.charAt(pos) != '+' && s.charAt(pos) != '-')) return left;
                 char op = s.charAt(pos++);
+                nodes++;
                 Node a = left;
                 Node b = product();
                 left = op == '+' ? w -> a.eval(w) + b.eval(w) : w -> a.eval(w) - b.eval(w);
@@ -130,6 +142,7 @@ public final class Expression {
                 skipSpaces();
                 if (pos >= s.length() || (s.charAt(pos) != '*' && s.charAt(pos) != '/')) return left;
                 char op = s.charAt(pos++);
+                nodes++;
                 Node a = left;
                 Node b = unary();
                 left = op == '*' ? w -> a.eval(w) * b.eval(w) : w -> a.eval(w) / b.eval(w);
@@ -140,6 +153,7 @@ public final class Expression {
             skipSpaces();
             if (pos < s.length() && (s.charAt(pos) == '-' || s.charAt(pos) == '+')) {
                 char op = s.charAt(pos++);
+                nodes++;
                 Node operand = nested(this::unary);
                 return op == '-' ? w -> -operand.eval(w) : operand;
             }
@@ -165,6 +179,7 @@ public final class Expression {
                 int start = pos;
                 while (pos < s.length() && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_')) pos++;
                 String name = s.substring(start, pos);
+                nodes++;
                 if (name.equals("w")) {
                     return w -> w;
                 }
@@ -213,6 +228,7 @@ public final class Expression {
                 while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
             }
             String literal = s.substring(start, pos);
+            nodes++;
             try {
                 float value = Float.parseFloat(literal);
                 return w -> value;

@@ -1,5 +1,6 @@
 package io.paramlab.init;
 
+import io.paramlab.tensor.Deadline;
 import io.paramlab.tensor.Generator;
 
 import java.util.Arrays;
@@ -16,6 +17,11 @@ public sealed interface InitPolicy {
 
     /** Fills {@code data} (of {@code shape}) in place. */
     void fill(float[] data, int[] shape, Generator generator);
+
+    /** Operations per element this policy does on {@code shape}, the measure of paramlab.limits.max-init-work. */
+    default long costPerElement(int[] shape) {
+        return 1;
+    }
 
     record Zeros() implements InitPolicy {
         public String type() { return "zeros"; }
@@ -106,6 +112,15 @@ public sealed interface InitPolicy {
     record Orthogonal(double gain) implements InitPolicy {
         public String type() { return "orthogonal"; }
 
+        /** Householder QR of an m x n matrix is O(m n^2): per element, the smaller side. */
+        public long costPerElement(int[] shape) {
+            if (shape.length < 2 || shape[0] == 0) return 1;
+            long rows = shape[0];
+            long cols = 1;
+            for (int i = 1; i < shape.length; i++) cols *= shape[i];
+            return Math.max(1, Math.min(rows, cols));
+        }
+
         public void fill(float[] data, int[] shape, Generator generator) {
             io.paramlab.init.Orthogonal.fill(data, shape, gain, generator);
         }
@@ -131,9 +146,16 @@ public sealed interface InitPolicy {
     record Custom(InitPolicy base, Expression expr) implements InitPolicy {
         public String type() { return "custom"; }
 
+        public long costPerElement(int[] shape) {
+            return base.costPerElement(shape) + expr.size();
+        }
+
         public void fill(float[] data, int[] shape, Generator generator) {
             base.fill(data, shape, generator);
-            for (int i = 0; i < data.length; i++) data[i] = expr.apply(data[i]);
+            for (int i = 0; i < data.length; i++) {
+                if ((i & 0xFFFF) == 0) Deadline.check();
+                data[i] = expr.apply(data[i]);
+            }
         }
     }
 }

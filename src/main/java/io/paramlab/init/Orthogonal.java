@@ -1,5 +1,6 @@
 package io.paramlab.init;
 
+import io.paramlab.tensor.Deadline;
 import io.paramlab.tensor.Generator;
 
 /**
@@ -50,6 +51,7 @@ final class Orthogonal {
         double[][] vs = new double[n][];
         double[] diagSign = new double[n];
         for (int k = 0; k < n; k++) {
+            Deadline.check();   // O(m n^2) in all: the one long loop of an init
             double[] column = r[k];
             double norm = 0;
             for (int i = k; i < m; i++) norm += column[i] * column[i];
@@ -69,6 +71,7 @@ final class Orthogonal {
         double[][] q = new double[n][m];
         for (int j = 0; j < n; j++) q[j][j] = 1;
         for (int k = n - 1; k >= 0; k--) {
+            Deadline.check();
             double[] v = vs[k];
             if (v == null) continue;
             double vnorm = 0;

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 /**
  * One model of the service: its identity, metadata and read-write lock, and (while it is in
  * memory) its module tree and generator. Reads share the lock; every change goes through
- * {@link #change}, the one transaction primitive: it takes the lock alone, runs the change, commits
+ * {@link #change}, the one transaction primitive: it checks the caller may change the model
+ * ({@link Ownership}), takes the lock alone, runs the change, commits
  * it to the store, and on any failure (any Throwable) puts back everything the change's footprint
  * covers, so a failed request changes nothing and an answered one is durable.
  *
@@ -216,6 +217,7 @@ public final class LiveModel {
      * {@code summary}). On any Throwable, Errors included, it restores the saved state and rethrows.
      */
     public <T> T change(String operation, Footprint footprint, Supplier<T> change, Function<T, String> summary) {
+        Ownership.checkChange("model", id, owner);   // before the lock: a refused caller neither waits nor loads
         lock.writeLock().lock();
         try {
             ensureLoaded();

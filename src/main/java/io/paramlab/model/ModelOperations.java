@@ -6,6 +6,7 @@ import io.paramlab.nn.Module;
 import io.paramlab.nn.StateDictLoader;
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InitSpec;
+import io.paramlab.spec.LimitExceededException;
 import io.paramlab.tensor.Allocation;
 import io.paramlab.tensor.GradMode;
 import io.paramlab.tensor.ShapeException;
@@ -27,10 +28,15 @@ import java.util.Map;
 public class ModelOperations {
     private final ModelRegistry registry;
     private final long maxActivationElements;
+    private final int maxInitRules;
+    private final long maxInitWork;
 
     public ModelOperations(ModelRegistry registry, ParamlabLimits limits) {
         this.registry = registry;
         this.maxActivationElements = limits.maxActivationElements();
+        Allocation.limitInFlight(limits.maxInflightActivationElements());
+        this.maxInitRules = limits.maxInitRules();
+        this.maxInitWork = limits.maxInitWork();
     }
 
     /** {@code model.train(training)} and/or a new name. */
@@ -57,6 +63,11 @@ public class ModelOperations {
         TensorData readOnly = model.read(() -> model.forwardWrites() ? null : runForward(model, modulePath, input));
         if (readOnly != null) {
             return readOnly;
+        }
+        if (!RequestContext.current().access().atLeast(Access.WRITE)) {   // say why this forward is a change
+            throw new ForbiddenException("this forward would change model " + id + " (Dropout or BatchNorm1d in training mode,"
+                    + " or a lazy layer to materialize), and the role read runs only forwards that change nothing;"
+                    + " put the model in eval mode ({\"training\": false}) or use a write token");
         }
         return model.change("forward", Footprint.FORWARD, () -> runForward(model, modulePath, input));
     }
@@ -98,9 +109,19 @@ public class ModelOperations {
 
     /** Init rules in order, each {@code net[module].apply(fn)}; a failure anywhere changes nothing. */
     public List<Initialization.Applied> init(String id, InitSpec request) {
+        if (request.rules().size() > maxInitRules) {
+            throw new LimitExceededException("rules", "max-init-rules", request.rules().size(), maxInitRules, "the request has "
+                    + request.rules().size() + " init rules, over the limit of " + maxInitRules + " (paramlab.limits.max-init-rules)");
+        }
         LiveModel model = registry.get(id);
         return model.change("init", Footprint.INIT, () -> {
             request.rules().forEach(rule -> module(model, rule.module()));   // every path is checked before anything is drawn
+            long work = Initialization.plannedWork(model.root(), request.rules());   // and the work is weighed
+            if (work > maxInitWork) {
+                throw new LimitExceededException("rules", "max-init-work", work, maxInitWork, "the rules would do " + work
+                        + " element operations (elements times each policy's cost: 1, an expression's size, orthogonal's smaller side), "
+                        + "over the limit of " + maxInitWork + " (paramlab.limits.max-init-work)");
+            }
             if (request.seed() != null) {
                 model.generator().manualSeed(request.seed());
             }

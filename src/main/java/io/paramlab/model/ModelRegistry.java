@@ -51,13 +51,21 @@ public class ModelRegistry implements LiveModel.Keeper {
     private final Map<String, LiveModel> models = new ConcurrentHashMap<>();
     private final Map<LiveModel, Long> reserved = new IdentityHashMap<>();   // guarded by this
     private final ParamlabLimits limits;
+    private final ParamlabQuotas quotas;
     private final ModelStore store;
     private final GradientSpill spill;
     private final Object creating = new Object();   // the model count is checked and raised under it
     private long parametersHeld;                    // guarded by this
 
     public ModelRegistry(ParamlabLimits limits, ModelStore store, @Value("${paramlab.data-dir:./data}") Path dataDir) {
+        this(limits, ParamlabQuotas.unlimited(), store, dataDir);
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public ModelRegistry(ParamlabLimits limits, ParamlabQuotas quotas, ModelStore store,
+                         @Value("${paramlab.data-dir:./data}") Path dataDir) {
         this.limits = limits;
+        this.quotas = quotas;
         this.store = store;
         this.spill = new GradientSpill(dataDir.resolve("scratch"));
         log.info("BLAS: {}", Blas.describe());   // loads the BLAS now, not on the first request
@@ -65,22 +73,49 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     public LiveModel create(JsonNode body) {
         ModelSpec spec = SpecParser.parse(body, limits.maxDepth());
+        return create(spec, spec.name(), null, null);
+    }
+
+    /**
+     * A new model with the checkpoint's spec and state (values, requires_grad, mode, generator,
+     * optimizer) and a history of its own; it counts against max-models as any create.
+     */
+    public LiveModel fork(ModelState checkpoint, String name, String summary) {
+        ModelSpec spec = SpecParser.parse(JSON.readTree(checkpoint.specJson()), limits.maxDepth());
+        return create(spec, name, checkpoint, summary);
+    }
+
+    /** Creates from {@code spec}, drawn from its seed, or (with {@code from}) holding a stored state. */
+    private LiveModel create(ModelSpec spec, String name, ModelState from, String summary) {
+        Ownership.checkCreate("model");
+        String owner = RequestContext.current().actor();
         SpecSize size = checkSize(spec);
-        synchronized (creating) {
+        synchronized (creating) {   // one owner's creates are counted one at a time, as the service's are
+            quotas.checkCreate(owner, size.elementCount(), store.usage(owner));
             long count = store.count();
             if (count >= limits.maxModels()) {
                 throw new LimitExceededException("model", "max-models", count + 1, limits.maxModels(),
                         "the service already holds " + count + " models, the limit (paramlab.limits.max-models); delete one first");
             }
             String id = UUID.randomUUID().toString();
-            Generator generator = spec.seed() != null ? new Generator(spec.seed()) : Generator.withRandomSeed();
-            LiveModel.Contents contents = reserving(size.elementCount(), () -> null, () ->
-                    new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator));
+            Generator generator = from != null ? new Generator(0)
+                    : spec.seed() != null ? new Generator(spec.seed()) : Generator.withRandomSeed();
+            LiveModel.Contents contents = reserving(size.elementCount(), () -> null, () -> {
+                LiveModel.Contents built = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
+                if (from != null) {
+                    apply(built, from);
+                }
+                return built;
+            });
+            io.paramlab.optim.OptimizerSetup optimizer = from == null ? null : OptimizerRecord.read(from.optimizerJson(), contents.root());
             Instant now = Instant.now();
-            LiveModel model = new LiveModel(id, RequestContext.current().actor(), now, 1, now, spec.name(), contents, this);
+            LiveModel model = new LiveModel(id, owner, now, 1, now, name, contents, this);
+            model.restoreOptimizer(optimizer, Map.of());   // not yet published: nobody else can see it
+            long optimizerElements = optimizer == null ? 0 : optimizer.optimizer().stateElements();
             try {
                 ModelSummary stored = store.create(new ModelRecord(id, model.owner(), durableState(model)),
-                        new Change(RequestContext.current().actor(), "create", "created with " + model.parameterCount() + " parameters"));
+                        new Change(owner, "create",
+                                summary != null ? summary : "created with " + model.parameterCount() + " parameters"));
                 model.committedAs(stored.version(), stored.updatedAt());
             } catch (RuntimeException | Error e) {
                 release(size.elementCount());
@@ -88,7 +123,7 @@ public class ModelRegistry implements LiveModel.Keeper {
             }
             synchronized (this) {
                 reserved.put(model, size.elementCount());
-                adjust(model, elementsOf(contents));   // unused shared entries are not held: give them back
+                adjust(model, elementsOf(contents) + optimizerElements);   // unused shared entries are not held: give them back
             }
             models.put(id, model);
             return model;
@@ -162,7 +197,11 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     /** Sets what {@code model} has reserved to {@code held}, evicting others or refusing growth past the budget. */
     private synchronized void adjust(LiveModel model, long held) {
-        long before = reserved.getOrDefault(model, 0L);
+        Long reservedBefore = reserved.get(model);
+        if (reservedBefore == null) {
+            return;   // deleted while the change ran: delete released it, so there is nothing to reserve again
+        }
+        long before = reservedBefore;
         if (held > before) {
             makeRoom(held - before, model);
             if (parametersHeld + (held - before) > limits.maxTotalParameters()) {
@@ -198,13 +237,27 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     /** Sets a stored state into freshly built contents: values, requires_grad, mode, generator. */
     private static void apply(LiveModel.Contents contents, ModelState state) {
-        StateDictLoader.load(contents.root(), state.stateDict(), false, Map.of());
+        setCheckpointed(contents, state);
         Map<String, Tensor> parameters = contents.root().allParameterNames();
         state.requiresGrad().forEach((name, flag) -> parameters.get(name).setRequiresGrad(flag));
+    }
+
+    /** What a checkpoint holds of the module and generator: the state dict, the mode, the generator's state. */
+    private static void setCheckpointed(LiveModel.Contents contents, ModelState state) {
+        StateDictLoader.load(contents.root(), state.stateDict(), false, Map.of());
         contents.root().train(state.training());
         if (state.generatorState() != null) {
             contents.generator().restore(state.generatorState());
         }
+    }
+
+    /**
+     * A checkpoint's restore, inside {@code model.change(..., Footprint.RESTORE, ...)}: its state dict,
+     * mode, generator and optimizer (none when it had none); gradients, name and requires_grad stay.
+     */
+    void restore(LiveModel model, ModelState checkpoint) {
+        setCheckpointed(model.contents(), checkpoint);
+        model.setOptimizer(OptimizerRecord.read(checkpoint.optimizerJson(), model.root()));
     }
 
     @Override
@@ -282,6 +335,7 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     public void delete(String id) {
         LiveModel model = get(id);
+        Ownership.checkDelete("model", id);
         if (!store.delete(id)) {
             throw notFound(id);
         }

@@ -2,16 +2,23 @@ package io.paramlab.model;
 
 /**
  * Who is asking and what they expect, for the changes a request makes on its own thread: the
- * actor's name for history, and the version of an {@code If-Match} header, checked inside the
- * change's lock so that it holds against concurrent writers. Set by the API for each request.
+ * caller's name (history's actor and a new model's owner) and {@link Access}, checked by
+ * {@link Ownership} wherever a model changes, and the version of an {@code If-Match} header, checked
+ * inside the change's lock so that it holds against concurrent writers. Set by the API for each
+ * request; work outside a request (a test, a job's thread until it sets its owner) acts as the
+ * service itself: {@code anonymous} with {@code admin} access, as the open mode has always done.
  */
 public final class RequestContext {
-    private static final ThreadLocal<RequestContext> CURRENT = ThreadLocal.withInitial(() -> new RequestContext("anonymous", null));
+    public static final String ANONYMOUS = "anonymous";
+    private static final RequestContext SERVICE = new RequestContext(ANONYMOUS, Access.ADMIN, null);
+    private static final ThreadLocal<RequestContext> CURRENT = ThreadLocal.withInitial(() -> SERVICE);
     private final String actor;
+    private final Access access;
     private final Long expectedVersion;
 
-    public RequestContext(String actor, Long expectedVersion) {
+    public RequestContext(String actor, Access access, Long expectedVersion) {
         this.actor = actor;
+        this.access = access;
         this.expectedVersion = expectedVersion;
     }
 
@@ -27,8 +34,13 @@ public final class RequestContext {
         CURRENT.remove();
     }
 
+    /** The caller's name: a token's configured name, a JWT's subject, or {@code anonymous}. */
     public String actor() {
         return actor;
+    }
+
+    public Access access() {
+        return access;
     }
 
     /** The version an {@code If-Match} header names, or null. */

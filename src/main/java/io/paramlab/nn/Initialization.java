@@ -3,6 +3,7 @@ package io.paramlab.nn;
 import io.paramlab.init.InitException;
 import io.paramlab.init.InitPolicy;
 import io.paramlab.init.Initializer;
+import io.paramlab.tensor.Deadline;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 import io.paramlab.tensor.UninitializedParameterException;
@@ -44,9 +45,40 @@ public final class Initialization {
         Map<Module, String> firstPath = new IdentityHashMap<>();
         root.namedModules().forEach((path, m) -> firstPath.put(m, path));
         List<Applied> done = new ArrayList<>();
+        walk(root, rules, (ruleIndex, m, local, p, policy) -> {
+            Deadline.check();   // a safe point: between two parameters, none is half drawn
+            String name = Module.qualify(firstPath.get(m), local);
+            initialize(m, local, p, policy, name, "rules[" + ruleIndex + "].params." + local, generator);
+            done.add(new Applied(name, p.shape(), policy.type()));
+        });
+        return done;
+    }
+
+    /**
+     * The work {@link #apply} would do, drawing nothing: per application, the parameter's elements
+     * times its policy's cost per element, summed (saturating). An uninitialized parameter costs
+     * nothing here; apply refuses it.
+     */
+    public static long plannedWork(Module root, List<InitRule> rules) {
+        long[] work = {0};
+        walk(root, rules, (ruleIndex, m, local, p, policy) -> {
+            long elements = p.isInitialized() ? p.numel() : 0;
+            long cost = policy.costPerElement(p.isInitialized() ? p.shape() : new int[0]);
+            long product = elements != 0 && cost > Long.MAX_VALUE / elements ? Long.MAX_VALUE : elements * cost;
+            work[0] = Long.MAX_VALUE - work[0] < product ? Long.MAX_VALUE : work[0] + product;
+        });
+        return work[0];
+    }
+
+    private interface Visit {
+        void parameter(int ruleIndex, Module module, String local, Tensor p, InitPolicy policy);
+    }
+
+    /** Rules in order, each {@code net[module].apply(fn)}: children first, a module under two parents under each. */
+    private static void walk(Module root, List<InitRule> rules, Visit visit) {
         for (int i = 0; i < rules.size(); i++) {
             InitRule rule = rules.get(i);
-            String field = "rules[" + i + "].params";
+            int ruleIndex = i;
             root.submodule(rule.module()).apply(m -> {
                 if (rule.layerTypes() != null && !rule.layerTypes().contains(m.typeName())) {
                     return;
@@ -54,14 +86,11 @@ public final class Initialization {
                 rule.params().forEach((local, policy) -> {
                     Tensor p = m.localParameters().get(local);
                     if (p != null) {
-                        String name = Module.qualify(firstPath.get(m), local);
-                        initialize(m, local, p, policy, name, field + "." + local, generator);
-                        done.add(new Applied(name, p.shape(), policy.type()));
+                        visit.parameter(ruleIndex, m, local, p, policy);
                     }
                 });
             });
         }
-        return done;
     }
 
     private static void initialize(Module module, String local, Tensor p, InitPolicy policy, String name, String field,

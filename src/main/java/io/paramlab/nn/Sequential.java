@@ -1,5 +1,6 @@
 package io.paramlab.nn;
 
+import io.paramlab.tensor.Deadline;
 import io.paramlab.tensor.Tensor;
 
 /** {@code nn.Sequential}: children applied in order. */
@@ -19,6 +20,7 @@ public final class Sequential extends Module {
     public Tensor forward(Tensor input) {
         Tensor x = input;
         for (Module child : children().values()) {
+            Deadline.check();   // a safe point: nothing of the model is half written between layers
             x = child.forward(x);
         }
         return x;

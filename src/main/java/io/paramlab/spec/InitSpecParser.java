@@ -71,7 +71,7 @@ public final class InitSpecParser {
                     if (!t.isString() || !SpecParser.TYPES.contains(t.stringValue())) {
                         errors.add(new FieldError(fields.path("layer_types") + "[" + i + "]", "unknown layer type "
                                 + JsonFields.describe(t) + "; known: " + String.join(", ", SpecParser.TYPES)));
-                    } else {
+                    } else if (!layerTypes.contains(t.stringValue())) {   // kept short: fn tests each module against it
                         layerTypes.add(t.stringValue());
                     }
                 }

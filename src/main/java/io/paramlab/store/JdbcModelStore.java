@@ -162,6 +162,12 @@ public final class JdbcModelStore implements ModelStore {
     }
 
     @Override
+    public Usage usage(String owner) {
+        return jdbc.sql("SELECT COUNT(*), COALESCE(SUM(s.parameter_count), 0) FROM model m JOIN state s ON s.id = m.state_id"
+                + " WHERE m.owner = ?").param(owner).query((rs, row) -> new Usage(rs.getLong(1), rs.getLong(2))).single();
+    }
+
+    @Override
     public boolean delete(String id) {
         List<String> unreferenced = writes.execute(tx -> {
             Optional<String> modelState = jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(id).query(String.class).optional();

@@ -36,6 +36,12 @@ public interface ModelStore {
 
     long count();
 
+    /** What one owner holds: its models and their parameters' elements (the per-owner quotas of the model layer). */
+    record Usage(long models, long parameters) {
+    }
+
+    Usage usage(String owner);
+
     /** Deletes the model with its checkpoints and history, then reclaims the chunks nothing references. */
     boolean delete(String id);
 

@@ -1,11 +1,17 @@
 package io.paramlab.tensor;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * A per-thread budget of float elements that ops may allocate, so one request cannot run the
- * service out of memory with a large input through a long graph; outside a budget, no limit.
+ * Budgets of float elements that ops may allocate: one per thread (a request), so one request
+ * cannot run the service out of memory with a large input through a long graph, and one over all
+ * requests in flight, so that many requests each under their own budget cannot do it together.
+ * Outside a scope, no limit.
  */
 public final class Allocation {
     private static final ThreadLocal<long[]> REMAINING = ThreadLocal.withInitial(() -> new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
+    private static final AtomicLong IN_FLIGHT = new AtomicLong();
+    private static volatile long inFlightLimit = Long.MAX_VALUE;
 
     private Allocation() {
     }
@@ -13,6 +19,16 @@ public final class Allocation {
     public interface Scope extends AutoCloseable {
         @Override
         void close();
+    }
+
+    /** Bounds what all scopes together may hold at once. */
+    public static void limitInFlight(long maxElements) {
+        inFlightLimit = maxElements;
+    }
+
+    /** Elements the open scopes hold now. */
+    public static long inFlight() {
+        return IN_FLIGHT.get();
     }
 
     /** Allows at most {@code maxElements} elements to be allocated on this thread until the scope closes. */
@@ -23,16 +39,24 @@ public final class Allocation {
         budget[0] = maxElements;
         budget[1] = maxElements;
         return () -> {
+            IN_FLIGHT.addAndGet(-(budget[1] - budget[0]));   // what this scope charged is free again
             budget[0] = remainingBefore;
             budget[1] = limitBefore;
         };
     }
 
-    /** A new zeroed array of {@code n} floats, charged to the budget. */
+    /** A new zeroed array of {@code n} floats, charged to the thread's budget and, inside a scope, to the one in flight. */
     static float[] floats(long n) {
         long[] budget = REMAINING.get();
         if (n > budget[0] || n > Integer.MAX_VALUE - 8) {
             throw new TensorTooLargeException(budget[1] - budget[0] + n, Math.min(budget[1], Integer.MAX_VALUE - 8L));
+        }
+        if (budget[1] != Long.MAX_VALUE) {
+            long now = IN_FLIGHT.addAndGet(n);
+            if (now > inFlightLimit) {
+                IN_FLIGHT.addAndGet(-n);
+                throw new TensorTooLargeException.InFlight(now, inFlightLimit);
+            }
         }
         budget[0] -= n;
         return new float[(int) n];

@@ -214,6 +214,7 @@ public final class Tensor {
         gradBuffer()[0] += 1f;
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
+            Deadline.check();   // gradients half accumulated are put back by the caller's transaction
             if (t.backward != null) {
                 if (t.grad != null) {
                     t.backward.apply(t.grad);

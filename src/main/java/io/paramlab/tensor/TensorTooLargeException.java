@@ -18,4 +18,18 @@ public class TensorTooLargeException extends RuntimeException {
     public long limit() {
         return limit;
     }
+
+    /** The requests in flight together would pass their shared budget: a transient refusal, worth a retry. */
+    public static final class InFlight extends TensorTooLargeException {
+        public InFlight(long requested, long limit) {
+            super(requested, limit, "the computations in flight would hold " + requested
+                    + " tensor elements, over the limit of " + limit + " for all requests together; retry shortly");
+        }
+    }
+
+    protected TensorTooLargeException(long requested, long limit, String message) {
+        super(message);
+        this.requested = requested;
+        this.limit = limit;
+    }
 }

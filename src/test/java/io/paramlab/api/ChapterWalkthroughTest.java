@@ -42,7 +42,7 @@ class ChapterWalkthroughTest {
         assertThat(created.body().get("training").booleanValue()).isTrue();
         assertThat(created.body().get("parameter_count").intValue()).isEqualTo(4 * 8 + 8 + 8 + 1);
         assertThat(created.body().get("spec").get("model").get("layers").get(0).get("bias").booleanValue()).isTrue();
-        assertThat(api.get("/models").body().valueStream().map(m -> m.get("id").stringValue())).contains(id);
+        assertThat(api.get("/models?limit=1000").body().valueStream().map(m -> m.get("id").stringValue())).contains(id);
     }
 
     @Test

@@ -6,7 +6,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,56 +16,97 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Many clients on one model never see a half-applied write. */
+/**
+ * Writers put whole tensors of one value k (a PATCH of one parameter's data, a PUT of the whole
+ * state dict) while readers check that every tensor they read holds one value and that the keys
+ * of a tied parameter agree. A read that skips the lock sees a tensor half copied, or the keys of
+ * the one shared Linear copied on either side of a write, and fails this test (tried by hand: with
+ * LiveModel.read not taking the lock it fails on its first rounds).
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ConcurrencyTest {
-    @LocalServerPort
+    static final int N = 32;
+    static final int USES = 64;   // one shared Linear under 64 paths: a read copies it 64 times, a long window to break into
+    static final List<String> KEYS = keys();
+
+        @LocalServerPort
     int port;
 
     @Test
-    void readersNeverSeeAHalfLoadedStateDict() throws Exception {
+    void readersSeeOnlyWholeWritesAndTiedKeysAgree() throws Exception {
         HttpApi api = new HttpApi(port);
-        Map<String, Object> wide = Map.of("seed", 0, "model", Map.of("type", "Linear", "in_features", 200, "out_features", 200));
-        String id = api.create(wide);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<Set<Double>>> readers = new ArrayList<>();
-        Future<?> writer = pool.submit(() -> {
-            for (int k = 1; k <= 30; k++) {
-                float[] w = new float[200 * 200];
-                float[] b = new float[200];
-                java.util.Arrays.fill(w, k);
-                java.util.Arrays.fill(b, k);
-                HttpApi.Answer answer = api.put("/models/" + id + "/state-dict",
-                        Map.of("weight", Map.of("shape", List.of(200, 200), "data", w), "bias", Map.of("shape", List.of(200), "data", b)));
-                assertThat(answer.status()).isEqualTo(200);
+        String id = api.create(Map.of("seed", 0,
+                "shared", Map.of("s", Map.of("type", "Linear", "in_features", N, "out_features", N)),
+                "model", Map.of("type", "Sequential", "layers", java.util.Collections.nCopies(USES, Map.of("ref", "s")))));
+        assertThat(api.put("/models/" + id + "/state-dict", stateDict(0)).status()).isEqualTo(200);
+        AtomicInteger next = new AtomicInteger(1);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<?>> writers = new ArrayList<>();
+        writers.add(pool.submit(() -> {
+            for (int i = 0; i < 10; i++) {
+                assertThat(api.put("/models/" + id + "/state-dict", stateDict(next.getAndIncrement())).status()).isEqualTo(200);
             }
-        });
-        for (int r = 0; r < 3; r++) {
+        }));
+        writers.add(pool.submit(() -> {
+            for (int i = 0; i < 150; i++) {
+                String name = i % 2 == 0 ? (i % 7) + ".weight" : (i % 5) + ".bias";   // every path names the one shared Linear
+                float[] data = new float[name.endsWith("weight") ? N * N : N];
+                Arrays.fill(data, next.getAndIncrement());
+                List<Integer> shape = name.endsWith("weight") ? List.of(N, N) : List.of(N);
+                assertThat(api.patch("/models/" + id + "/parameters/" + name,
+                        Map.of("data", Map.of("shape", shape, "data", data))).status()).isEqualTo(200);
+            }
+        }));
+        List<Future<Integer>> readers = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
             readers.add(pool.submit(() -> {
-                Set<Double> seen = new HashSet<>();
-                for (int i = 0; i < 30; i++) {
+                int reads = 0;
+                while (writers.stream().anyMatch(w -> !w.isDone()) || reads == 0) {
                     JsonNode state = api.get("/models/" + id + "/state-dict").body();
-                    Set<Double> values = new HashSet<>(Conformance.flatten(state.get("weight").get("data")));
-                    values.addAll(Conformance.flatten(state.get("bias").get("data")));
-                    // before the first write the values are Linear's random draws, all below 1 in magnitude;
-                    // after it, one read must show exactly one whole write: a single value k
-                    if (values.stream().anyMatch(v -> v >= 1)) {
-                        assertThat(values).as("a read mixing writes").hasSize(1);
-                        seen.addAll(values);
+                    Map<String, Set<Double>> values = new LinkedHashMap<>();
+                    for (String key : KEYS) {
+                        values.put(key, new HashSet<>(Conformance.flatten(state.get(key).get("data"))));
+                        assertThat(values.get(key)).as("%s holds one whole write", key).hasSize(1);
+                        String first = key.endsWith("weight") ? "0.weight" : "0.bias";
+                        assertThat(values.get(key)).as("%s is tied to %s", key, first).isEqualTo(values.get(first));
                     }
+                    JsonNode tied = api.get("/models/" + id + "/parameters/0.weight").body().get("data").get("data");
+                    assertThat(new HashSet<>(Conformance.flatten(tied))).as("one parameter read alone").hasSize(1);
+                    reads++;
                 }
-                return seen;
+                return reads;
             }));
         }
-        writer.get(60, TimeUnit.SECONDS);
-        for (Future<Set<Double>> reader : readers) {
-            reader.get(60, TimeUnit.SECONDS);
+        for (Future<?> writer : writers) {
+            writer.get(90, TimeUnit.SECONDS);
+        }
+        for (Future<Integer> reader : readers) {
+            assertThat(reader.get(90, TimeUnit.SECONDS)).isPositive();
         }
         pool.shutdown();
-        JsonNode finalState = api.get("/models/" + id + "/state-dict").body();
-        assertThat(new HashSet<>(Conformance.flatten(finalState.get("weight").get("data")))).containsExactly(30.0);
+    }
+
+    private static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < USES; i++) {
+            keys.add(i + ".weight");
+            keys.add(i + ".bias");
+        }
+        return List.copyOf(keys);
+    }
+
+    private static Map<String, Object> stateDict(int k) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        for (String key : KEYS) {
+            boolean weight = key.endsWith("weight");
+            float[] data = new float[weight ? N * N : N];
+            Arrays.fill(data, k);
+            state.put(key, Map.of("shape", weight ? List.of(N, N) : List.of(N), "data", data));
+        }
+        return state;
     }
 }

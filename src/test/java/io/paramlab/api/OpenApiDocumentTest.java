@@ -49,7 +49,15 @@ class OpenApiDocumentTest {
             Map.entry("post /api/v1/models/{id}/scheduler-step schedulerStep", List.of("200", "404", "409")),
             Map.entry("post /api/v1/models/{id}/train-step trainStep", List.of("200", "400", "404", "409", "413", "415", "422")),
             Map.entry("get /api/v1/models/{id}/optimizer/state-dict getOptimizerStateDict", List.of("200", "400", "404")),
-            Map.entry("put /api/v1/models/{id}/optimizer/state-dict loadOptimizerStateDict", List.of("200", "400", "404", "409", "413")));
+            Map.entry("put /api/v1/models/{id}/optimizer/state-dict loadOptimizerStateDict", List.of("200", "400", "404", "409", "413")),
+            Map.entry("post /api/v1/models/{id}/checkpoints createCheckpoint", List.of("201", "400", "404", "409", "415", "422")),
+            Map.entry("get /api/v1/models/{id}/checkpoints listCheckpoints", List.of("200", "404")),
+            Map.entry("get /api/v1/models/{id}/checkpoints/{c} getCheckpoint", List.of("200", "404")),
+            Map.entry("get /api/v1/models/{id}/checkpoints/{c}/state-dict getCheckpointStateDict", List.of("200", "400", "404", "406")),
+            Map.entry("post /api/v1/models/{id}/checkpoints/{c}/restore restoreCheckpoint", List.of("200", "404", "409", "412", "422")),
+            Map.entry("post /api/v1/models/{id}/checkpoints/{c}/fork forkCheckpoint", List.of("201", "400", "404", "413", "422")),
+            Map.entry("delete /api/v1/models/{id}/checkpoints/{c} deleteCheckpoint", List.of("204", "404")),
+            Map.entry("get /api/v1/models/{id}/diff diff", List.of("200", "400", "404", "422")));
 
     @LocalServerPort
     int port;
@@ -82,8 +90,16 @@ class OpenApiDocumentTest {
                 assertThat(body.get("content").get("application/json").get("examples")).as(operation + " examples").isNotEmpty();
             }
         });
+        // every POST documents Idempotency-Key, the one filter's header
+        doc.get("paths").forEach(path -> {
+            if (path.has("post")) {
+                List<String> headers = new java.util.ArrayList<>();
+                path.get("post").get("parameters").forEach(p -> headers.add(p.get("in").stringValue() + " " + p.get("name").stringValue()));
+                assertThat(headers).as(path.get("post").get("operationId").stringValue()).contains("header Idempotency-Key");
+            }
+        });
         assertThat(doc.get("components").get("schemas").propertyNames())
-                .contains("Tensor", "TensorValue", "TensorInput", "ModelSpec", "Node", "Layer", "Linear", "BatchNorm1d",
+                .contains("Checkpoint", "CheckpointRequest", "ForkRequest", "DiffEntry", "Tensor", "TensorValue", "TensorInput", "ModelSpec", "Node", "Layer", "Linear", "BatchNorm1d",
                         "InitRequest", "Policy", "Problem");
 
         // the state dict travels as JSON or as a file, both ways, with its format parameters

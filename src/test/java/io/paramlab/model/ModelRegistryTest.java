@@ -68,6 +68,48 @@ class ModelRegistryTest {
         }
     }
 
+    /** An unused shared entry is built (it draws) but not held: the budget gets back exactly what the model holds. */
+    @Test
+    void createAndDeleteCyclesWithAnUnusedSharedLinearLeaveTheBudgetWhereItStarted() {
+        ModelRegistry registry = registry(50_000_000, 50_000_000, 10);
+        JsonNode unusedShared = JSON.readTree("""
+                {"shared": {"big": {"type": "Linear", "in_features": 7000, "out_features": 7000}},
+                 "model": {"type": "Linear", "in_features": 4, "out_features": 2}}""");
+        long before = registry.parametersHeld();
+        for (int cycle = 0; cycle < 3; cycle++) {
+            LiveModel model = registry.create(unusedShared);
+            assertThat(registry.parametersHeld()).as("held after create %d", cycle).isEqualTo(before + 10);
+            registry.delete(model.id());
+            assertThat(registry.parametersHeld()).as("held after delete %d", cycle).isEqualTo(before);
+        }
+        assertThat(registry.modelCount()).isZero();
+        assertThat(registry.create(linear(7000, 7000)).parameterCount()).isEqualTo(7000L * 7000 + 7000);
+    }
+
+    /** A change that commits after its model was deleted (a lazy forward racing a DELETE) must not reserve it again. */
+    @Test
+    void aChangeCommittedAfterDeleteReservesNothing() throws Exception {
+        ModelRegistry registry = registry(1000, 1000, 10);
+        LiveModel lazy = registry.create(JSON.readTree("{\"model\": {\"type\": \"LazyLinear\", \"out_features\": 2}}"));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch deleted = new CountDownLatch(1);
+        CompletableFuture<Object> change = CompletableFuture.supplyAsync(() -> lazy.change("forward", Footprint.FORWARD, () -> {
+            inside.countDown();
+            try {
+                deleted.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return lazy.root().forward(io.paramlab.tensor.Tensor.of(new float[3], new int[] {1, 3}));   // materializes 8 elements
+        }));
+        assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+        registry.delete(lazy.id());
+        deleted.countDown();
+        // the store has no model to commit to any more: the change is refused and rolled back, and reserves nothing
+        assertThatThrownBy(() -> change.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(NotFoundException.class);
+        assertThat(registry.parametersHeld()).isZero();
+    }
+
     @Test
     void aWriteOnOneModelNeverHoldsUpReadsOfAnother() throws Exception {
         ModelRegistry registry = registry(1000, 10_000, 10);

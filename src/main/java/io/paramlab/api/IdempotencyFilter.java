@@ -1,0 +1,228 @@
+package io.paramlab.api;
+
+import io.paramlab.spec.FieldError;
+import io.paramlab.store.IdempotentResponse;
+import io.paramlab.store.ModelStore;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code Idempotency-Key} on every {@code POST /api/**} (API.md, "The store"): the first 2xx answer
+ * to a key is kept with a hash of the request (method, path, query, body) for 24 hours, and a repeat
+ * with the same hash gets it again (status, the headers in {@link #KEPT}, body, and
+ * {@code Idempotent-Replayed: true}) without the handler running; another request under a kept key
+ * is a 422. A failure is not kept, so a failed request may be retried with its key.
+ *
+ * <p>A repeat that arrives while the first is still running is refused with 409 (retry later)
+ * rather than made to wait: no thread is held, and a client retrying after a dropped connection
+ * gets the first answer on its next try. The in-flight guard is this process's; on a PostgreSQL
+ * store shared by several instances, two instances could each run one of two simultaneous
+ * duplicates (the first answer kept wins).
+ *
+ * <p>Runs after {@link BodySizeLimitFilter}, whose counting stream bounds the body this filter
+ * reads whole (to hash it) and then hands to the handler from memory.
+ */
+@Component
+@Order(BodySizeLimitFilter.ORDER + 1)
+class IdempotencyFilter extends OncePerRequestFilter {
+    static final String HEADER = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
+    static final int MAX_KEY_LENGTH = 255;
+    /** The headers of a first answer that its repeats carry again. */
+    static final List<String> KEPT = List.of(HttpHeaders.LOCATION, HttpHeaders.ETAG, HttpHeaders.CONTENT_TYPE,
+            HttpHeaders.CONTENT_DISPOSITION, HttpHeaders.LINK, HttpHeaders.VARY);
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
+    private final ModelStore store;
+    private final Map<String, String> running = new ConcurrentHashMap<>();   // key -> request hash
+
+    IdempotencyFilter(ModelStore store) {
+        this.store = store;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !"POST".equals(request.getMethod()) || !request.getRequestURI().startsWith("/api/")
+                || request.getHeader(HEADER) == null;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String key = request.getHeader(HEADER);
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            String message = "must be 1 to " + MAX_KEY_LENGTH + " characters, got " + key.length();
+            ProblemJson.write(response, Problems.invalid(HEADER + ": " + message, List.of(new FieldError(HEADER, message))));
+            return;
+        }
+        byte[] body;
+        try {
+            body = request.getInputStream().readAllBytes();
+        } catch (BodyTooLargeException e) {
+            ProblemJson.write(response, Problems.bodyTooLarge(null, e.maximum()));
+            return;
+        }
+        String hash = hash(request, body);
+        if (answeredBefore(key, hash, response)) {
+            return;
+        }
+        String other = running.putIfAbsent(key, hash);
+        if (other != null) {
+            ProblemJson.write(response, other.equals(hash)
+                    ? Problems.problem(HttpStatus.CONFLICT, "idempotency-key-in-use", "Request in progress", "a request with "
+                    + "Idempotency-Key \"" + Messages.quoted(key) + "\" is still being processed; retry once it has answered")
+                    : reused(key));
+            return;
+        }
+        try {
+            if (answeredBefore(key, hash, response)) {   // the first finished between the lookup and the guard
+                return;
+            }
+            ContentCachingResponseWrapper answer = new ContentCachingResponseWrapper(response);
+            chain.doFilter(new CachedBody(request, body), answer);
+            if (answer.getStatus() >= 200 && answer.getStatus() < 300) {
+                keep(key, hash, answer);
+            }
+            answer.copyBodyToResponse();
+        } finally {
+            running.remove(key);
+        }
+    }
+
+    /** Answers a repeat from the kept answer, or a 422 for another request under the key; false when none is kept. */
+    private boolean answeredBefore(String key, String hash, HttpServletResponse response) throws IOException {
+        Optional<IdempotentResponse> kept = store.lookupIdempotent(key);
+        if (kept.isEmpty()) {
+            return false;
+        }
+        if (!kept.get().requestHash().equals(hash)) {
+            ProblemJson.write(response, reused(key));
+            return true;
+        }
+        response.setStatus(kept.get().status());
+        kept.get().headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        response.setHeader(REPLAYED, "true");
+        response.setContentLength(kept.get().body().length);
+        response.getOutputStream().write(kept.get().body());
+        return true;
+    }
+
+    private void keep(String key, String hash, ContentCachingResponseWrapper answer) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String name : KEPT) {
+            List<String> values = List.copyOf(answer.getHeaders(name));
+            if (!values.isEmpty()) {
+                headers.put(name, values);
+            }
+        }
+        if (answer.getContentType() != null && !headers.containsKey(HttpHeaders.CONTENT_TYPE)) {
+            headers.put(HttpHeaders.CONTENT_TYPE, List.of(answer.getContentType()));
+        }
+        try {
+            store.rememberIdempotent(key, hash, answer.getStatus(), headers, answer.getContentAsByteArray());
+        } catch (DataAccessException e) {
+            // the work is done and committed: answer it; a retry would then do it again, which the log tells
+            log.warn("could not keep the answer to Idempotency-Key {}: {}", key, e.getMessage());
+        }
+    }
+
+    private static org.springframework.http.ProblemDetail reused(String key) {
+        return Problems.problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency-Key reused",
+                "Idempotency-Key \"" + Messages.quoted(key) + "\" was used for another request (method, path, query or body "
+                        + "differ) within the last 24 hours; use a new key for a new request");
+    }
+
+    /** SHA-256 of method, path, query and body, each length-prefixed so no two requests run together. */
+    static String hash(HttpServletRequest request, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            String query = request.getQueryString();
+            for (String part : new String[] {request.getMethod(), request.getRequestURI(), query == null ? "" : "?" + query}) {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                sha.update((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
+                sha.update(bytes);
+            }
+            sha.update((body.length + ":").getBytes(StandardCharsets.US_ASCII));
+            sha.update(body);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The request with its body, already read to be hashed, served again from memory. */
+    private static final class CachedBody extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        CachedBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("the body is already in memory");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            String encoding = getCharacterEncoding();
+            Charset charset = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+            return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+        }
+    }
+}

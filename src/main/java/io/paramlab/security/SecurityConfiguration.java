@@ -1,0 +1,65 @@
+package io.paramlab.security;
+
+import jakarta.servlet.DispatcherType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * One filter chain, in one of two modes. Open (no token, no JWT issuer): every request passes as
+ * {@code anonymous}, as before access control existed. Secured: a bearer token (a configured one, or a
+ * JWT of the configured issuer) names the caller and its role, {@link RoleTable} decides, and refusals
+ * are problems ({@link SecurityProblems}). Stateless either way: no session, no cookie, so no CSRF.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)   // no server, no door (the store's own tests)
+class SecurityConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+    @Bean
+    SecurityFilterChain paramlabSecurity(HttpSecurity http, AccessProperties properties, ObjectProvider<JwtDecoder> jwtDecoder,
+                                         Environment environment) throws Exception {
+        http.csrf(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        TokenTable tokens = new TokenTable(properties);
+        JwtDecoder jwt = jwtDecoder.getIfAvailable();
+        if (tokens.isEmpty() && jwt == null) {
+            log.warn("Access control is off: no paramlab.security.tokens and no JWT issuer, so the API is open to anyone who"
+                    + " reaches it; listening on {} (README, Access control)", environment.getProperty("server.address", "every interface"));
+            return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+        }
+        log.info("Access control is on: {} named token(s){}", properties.tokens().size(), jwt == null ? "" : " and JWTs of the configured issuer");
+        SecurityProblems problems = new SecurityProblems();
+        AuthenticationManager bearer = new ProviderManager(new BearerAuthentication(tokens, jwt == null ? null : jwtProvider(jwt)));
+        return http
+                .oauth2ResourceServer(o -> o.authenticationManagerResolver(request -> bearer)
+                        .authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems))
+                .authorizeHttpRequests(a -> a.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
+                        .anyRequest().access(new RoleTable()))
+                .build();
+    }
+
+    private static AuthenticationProvider jwtProvider(JwtDecoder decoder) {
+        JwtAuthenticationProvider provider = new JwtAuthenticationProvider(decoder);
+        provider.setJwtAuthenticationConverter(JwtRoles.converter());
+        return provider;
+    }
+}

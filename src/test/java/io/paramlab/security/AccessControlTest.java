@@ -1,0 +1,319 @@
+package io.paramlab.security;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Access control through real HTTP: named tokens made here at run time (only their hashes are
+ * configured), a JWT issuer whose key is generated here (no network), the role table over every
+ * operation of the OpenAPI document, ownership, a quota, and no token in logs, answers or history.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"paramlab.quotas.max-models=2", "logging.level.org.springframework.security=TRACE"})
+@ExtendWith(OutputCaptureExtension.class)
+class AccessControlTest {
+    static final String NET = """
+            {"model": {"type": "Sequential", "layers": [
+              {"type": "Linear", "in_features": 4, "out_features": 8}, {"type": "ReLU"},
+              {"type": "Linear", "in_features": 8, "out_features": 1}]}}""";
+    static final String DROPOUT_NET = """
+            {"model": {"type": "Sequential", "layers": [
+              {"type": "Linear", "in_features": 4, "out_features": 2}, {"type": "Dropout", "p": 0.5}]}}""";
+    static final String X = "{\"input\": [[1, 2, 3, 4]]}";
+
+    /** Each test that creates models has its own write token, so the quota of 2 counts only its own. */
+    static final Map<String, String> TOKENS = new LinkedHashMap<>();
+    static final KeyPair ISSUER = rsa();
+    static final KeyPair STRANGER = rsa();
+
+    static {
+        for (String name : List.of("admin:admin", "reader:read", "writer:write", "owner:write", "other:write", "quota:write",
+                "scribe:write")) {
+            TOKENS.put(name.split(":")[0], randomToken());
+        }
+    }
+
+    @DynamicPropertySource
+    static void tokens(DynamicPropertyRegistry registry) {
+        int i = 0;
+        for (String name : List.of("admin:admin", "reader:read", "writer:write", "owner:write", "other:write", "quota:write",
+                "scribe:write")) {
+            String[] parts = name.split(":");
+            String token = TOKENS.get(parts[0]);
+            registry.add("paramlab.security.tokens[" + i + "].name", () -> parts[0]);
+            registry.add("paramlab.security.tokens[" + i + "].role", () -> parts[1]);
+            registry.add("paramlab.security.tokens[" + i + "].sha256", () -> HexFormat.of().formatHex(TokenTable.sha256(token)));
+            i++;
+        }
+    }
+
+    /** The configured issuer: its public key, as spring.security.oauth2.resourceserver.jwt.public-key-location would give it. */
+    @TestConfiguration
+    static class Issuer {
+        @Bean
+        JwtDecoder jwtDecoder() {
+            return NimbusJwtDecoder.withPublicKey((RSAPublicKey) ISSUER.getPublic()).build();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+    final ConcurrentLinkedQueue<Client.Answer> seen = new ConcurrentLinkedQueue<>();
+
+    Client client() {
+        return new Client(port, seen::add);
+    }
+
+    static String token(String name) {
+        return TOKENS.get(name);
+    }
+
+    /**
+     * Every operation of the OpenAPI document, with no token, a wrong one, and each role: 401 and 403
+     * exactly as the role table says, anything else where it allows (the bodies are dummies), and the
+     * refused requests change nothing.
+     */
+    @Test
+    void everyOperationOfTheDocumentAnswersByTheRoleTable() {
+        Client api = client();
+        JsonNode doc = api.get("/v3/api-docs", null).json();   // public, as Swagger UI needs it
+        String id = api.create(token("writer"), NET);
+        List<String[]> operations = new ArrayList<>();   // method, path, body
+        doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> operations.add(new String[] {
+                op.getKey().toUpperCase(), path.getKey().replace("{id}", id).replace("{name}", "0.weight"),
+                op.getValue().has("requestBody") ? "{}" : null})));
+        assertThat(operations).hasSizeGreaterThanOrEqualTo(26);
+        String before = snapshot(api, id);
+
+        String wrong = randomToken();
+        for (String[] op : operations) {
+            for (String token : new String[] {null, wrong}) {
+                Client.Answer answer = api.send(op[0], op[1], token, op[2]);
+                assertThat(answer.status()).as(op[0] + " " + op[1] + (token == null ? " without a token" : " with a wrong token")).isEqualTo(401);
+                assertThat(answer.header("WWW-Authenticate")).startsWith("Bearer");
+                assertProblem(answer, "unauthorized");
+            }
+            Client.Answer read = api.send(op[0], op[1], token("reader"), op[2]);
+            if (op[0].equals("GET") || op[1].endsWith("/forward")) {
+                assertThat(read.status()).as("read: " + op[0] + " " + op[1]).isNotIn(401, 403);
+            } else {
+                assertThat(read.status()).as("read: " + op[0] + " " + op[1]).isEqualTo(403);
+                assertProblem(read, "forbidden");
+            }
+            if (op[0].equals("DELETE")) {
+                Client.Answer write = api.send(op[0], op[1], token("writer"), op[2]);
+                assertThat(write.status()).as("write: " + op[0] + " " + op[1]).isEqualTo(403);
+                assertProblem(write, "forbidden");
+            }
+        }
+        assertThat(snapshot(api, id)).as("the refused requests changed nothing").isEqualTo(before);
+
+        for (String[] op : operations) {
+            if (!op[0].equals("DELETE")) {
+                assertThat(api.send(op[0], op[1], token("writer"), op[2]).status()).as("write: " + op[0] + " " + op[1]).isNotIn(401, 403);
+            }
+        }
+        operations.sort((a, b) -> Boolean.compare(a[0].equals("DELETE") && !a[1].endsWith("/optimizer"),
+                b[0].equals("DELETE") && !b[1].endsWith("/optimizer")));   // the model's own DELETE last
+        for (String[] op : operations) {
+            assertThat(api.send(op[0], op[1], token("admin"), op[2]).status()).as("admin: " + op[0] + " " + op[1]).isNotIn(401, 403);
+        }
+        assertThat(api.get("/api/v1/models/" + id, token("admin")).status()).as("admin deleted it").isEqualTo(404);
+        assertNoTokenIn(seen);
+    }
+
+    @Test
+    void healthAndStaticFilesArePublicTheOtherActuatorEndpointsNeedAdmin() {
+        Client api = client();
+        for (String path : List.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness", "/ui/", "/v3/api-docs")) {
+            assertThat(api.get(path, null).status()).as(path).isEqualTo(200);
+        }
+        assertThat(api.get("/swagger-ui.html", null).status()).isEqualTo(302);
+        for (String path : List.of("/actuator/prometheus", "/actuator/info", "/actuator/metrics")) {
+            assertThat(api.get(path, null).status()).as(path).isEqualTo(401);
+            assertThat(api.get(path, token("writer")).status()).as(path).isEqualTo(403);
+            assertThat(api.get(path, token("admin")).status()).as(path).isEqualTo(200);
+        }
+        // an encoded path is matched as Spring MVC decodes it, so it cannot slip past the admin rule
+        assertThat(api.get("/%61ctuator/prometheus", token("reader")).status()).isIn(403, 404);
+    }
+
+    @Test
+    void aWriteTokenChangesOnlyWhatItOwnsAndAdminChangesAnything() {
+        Client api = client();
+        String id = api.create(token("owner"), NET);
+        String rename = "{\"name\": \"renamed\"}";
+        Client.Answer refused = api.send("PATCH", "/api/v1/models/" + id, token("other"), rename);
+        assertThat(refused.status()).isEqualTo(403);
+        assertProblem(refused, "forbidden");
+        assertThat(refused.json().get("detail").stringValue()).contains("\"other\"").contains("\"owner\"");
+        assertThat(api.send("PUT", "/api/v1/models/" + id + "/optimizer", token("other"), "{\"type\": \"SGD\", \"lr\": 0.1}").status())
+                .isEqualTo(403);
+        JsonNode model = api.get("/api/v1/models/" + id, token("other")).json();   // reads everything
+        assertThat(model.get("version").longValue()).as("nothing changed").isEqualTo(1);
+        assertThat(model.get("name").isNull() || !model.get("name").stringValue().equals("renamed")).isTrue();
+
+        assertThat(api.send("PATCH", "/api/v1/models/" + id, token("owner"), rename).status()).isEqualTo(200);
+        assertThat(api.send("PATCH", "/api/v1/models/" + id, token("admin"), "{\"name\": \"by admin\"}").status()).isEqualTo(200);
+        assertThat(api.send("DELETE", "/api/v1/models/" + id, token("owner"), null).status()).isEqualTo(403);
+        assertThat(api.send("DELETE", "/api/v1/models/" + id, token("admin"), null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void aReadTokenRunsAForwardThatChangesNothingAndNoOther() {
+        Client api = client();
+        String id = api.create(token("owner"), DROPOUT_NET);
+        // training mode: Dropout draws from the model's generator, so this forward writes
+        Client.Answer refused = api.send("POST", "/api/v1/models/" + id + "/forward", token("reader"), X);
+        assertThat(refused.status()).isEqualTo(403);
+        assertProblem(refused, "forbidden");
+        assertThat(refused.json().get("detail").stringValue()).contains("training").contains("eval");
+        JsonNode history = api.get("/api/v1/models/" + id + "/history", token("reader")).json();
+        assertThat(history.size()).as("nothing changed").isEqualTo(1);
+        assertThat(api.send("PATCH", "/api/v1/models/" + id, token("owner"), "{\"training\": false}").status()).isEqualTo(200);
+        assertThat(api.send("POST", "/api/v1/models/" + id + "/forward", token("reader"), X).status()).isEqualTo(200);
+        assertThat(api.send("POST", "/api/v1/models/" + id + "/backward", token("reader"),
+                "{\"input\": [[1, 2, 3, 4]], \"target\": [[0, 0]], \"loss\": \"mse\"}").status()).isEqualTo(403);
+        assertThat(api.send("DELETE", "/api/v1/models/" + id, token("admin"), null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void anOwnerPastItsModelQuotaGetsA413NamingTheQuota() {
+        Client api = client();
+        api.create(token("quota"), NET);
+        api.create(token("quota"), NET);
+        int models = api.get("/api/v1/models?limit=1000", token("quota")).json().size();
+        Client.Answer refused = api.send("POST", "/api/v1/models", token("quota"), NET);
+        assertThat(refused.status()).isEqualTo(413);
+        assertProblem(refused, "quota-models");
+        assertThat(refused.json().get("limit").stringValue()).isEqualTo("quotas.max-models");
+        assertThat(refused.json().get("actual").longValue()).isEqualTo(3);
+        assertThat(refused.json().get("maximum").longValue()).isEqualTo(2);
+        assertThat(api.get("/api/v1/models?limit=1000", token("quota")).json().size()).as("nothing created").isEqualTo(models);
+        // another owner is not counted against this one
+        String other = api.create(token("other"), NET);
+        assertThat(api.send("DELETE", "/api/v1/models/" + other, token("admin"), null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void tokensNeverReachLogsAnswersOrHistory(CapturedOutput output) {
+        Client api = client();
+        String id = api.create(token("scribe"), NET);
+        assertThat(api.send("PATCH", "/api/v1/models/" + id, token("scribe"), "{\"training\": false}").status()).isEqualTo(200);
+        String wrong = randomToken();
+        assertThat(api.get("/api/v1/models/" + id, wrong).status()).isEqualTo(401);
+        JsonNode history = api.get("/api/v1/models/" + id + "/history", token("scribe")).json();
+        assertThat(history.findValuesAsString("actor")).containsOnly("scribe");
+        JsonNode model = api.get("/api/v1/models/" + id, token("scribe")).json();
+        assertThat(model.toString()).doesNotContain(token("scribe"));
+        assertThat(output.getAll()).as("the log of requests with tokens, security at TRACE").contains("Bearer")
+                .doesNotContain(token("scribe")).doesNotContain(wrong);
+        assertNoTokenIn(seen);
+        assertThat(output.getAll()).doesNotContain(wrong);
+    }
+
+    @Test
+    void aJwtOfTheIssuerNamesTheCallerAndItsScopeGivesTheRole() throws Exception {
+        Client api = client();
+        String writer = jwt(ISSUER, "jwt-writer", "openid paramlab.write", 300);
+        String id = api.create(writer, NET);
+        assertThat(api.get("/api/v1/models/" + id + "/history", writer).json().get(0).get("actor").stringValue()).isEqualTo("jwt-writer");
+        String reader = jwt(ISSUER, "jwt-reader", "paramlab.read", 300);
+        assertThat(api.get("/api/v1/models/" + id, reader).status()).isEqualTo(200);
+        assertThat(api.send("PATCH", "/api/v1/models/" + id, reader, "{\"training\": false}").status()).isEqualTo(403);
+        assertThat(api.send("PATCH", "/api/v1/models/" + id, jwt(ISSUER, "jwt-other", "paramlab.write", 300),
+                "{\"training\": false}").status()).as("another subject does not own it").isEqualTo(403);
+        assertThat(api.get("/api/v1/models/" + id, jwt(ISSUER, "jwt-nobody", "openid", 300)).status()).as("no paramlab scope").isEqualTo(403);
+        for (String refused : List.of(jwt(STRANGER, "jwt-writer", "paramlab.admin", 300), jwt(ISSUER, "jwt-writer", "paramlab.admin", -300))) {
+            Client.Answer answer = api.get("/api/v1/models/" + id, refused);
+            assertThat(answer.status()).as("another key, or expired").isEqualTo(401);
+            assertThat(answer.header("WWW-Authenticate")).startsWith("Bearer");
+        }
+        String admin = jwt(ISSUER, "jwt-admin", "paramlab.admin", 300);
+        assertThat(api.send("DELETE", "/api/v1/models/" + id, admin, null).status()).isEqualTo(204);
+    }
+
+    // ---- helpers
+
+    /** What a refused request could have changed: the model's version and history, the optimizer, the model count. */
+    private String snapshot(Client api, String id) {
+        String admin = token("admin");
+        return api.get("/api/v1/models/" + id, admin).json().get("version") + " "
+                + api.get("/api/v1/models/" + id + "/history", admin).json().size() + " "
+                + api.get("/api/v1/models/" + id + "/optimizer", admin).status() + " "
+                + api.get("/api/v1/models/" + id + "/state-dict", admin).body() + " "
+                + api.get("/api/v1/models?limit=1000", admin).json().size();
+    }
+
+    private static void assertProblem(Client.Answer answer, String type) {
+        assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(answer.json().get("type").stringValue()).isEqualTo("urn:paramlab:problem:" + type);
+        assertThat(answer.json().get("status").intValue()).isEqualTo(answer.status());
+    }
+
+    private static void assertNoTokenIn(Iterable<Client.Answer> answers) {
+        for (Client.Answer answer : answers) {
+            String whole = answer.raw().headers().map() + " " + answer.body();
+            for (String token : TOKENS.values()) {
+                assertThat(whole).doesNotContain(token);
+            }
+        }
+    }
+
+    static String randomToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);   // as `openssl rand -hex 32` makes one
+    }
+
+    private static String jwt(KeyPair key, String subject, String scope, long secondsValid) throws Exception {
+        Instant now = Instant.now();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).claim("scope", scope)
+                .issueTime(Date.from(now.minusSeconds(120))).expirationTime(Date.from(now.plusSeconds(secondsValid))).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), claims);
+        jwt.sign(new RSASSASigner(key.getPrivate()));
+        return jwt.serialize();
+    }
+
+    private static KeyPair rsa() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
