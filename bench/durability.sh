@@ -6,8 +6,8 @@
 # (2 threads, 8 connections), a warm-up before each measured run. Besides requests per second, the
 # service's own CPU time per request (/proc/PID/stat): on a busy machine it moves far less than the rate.
 #   bench/durability.sh BEFORE_JAR      e.g. a jar built from the last commit before the store:
-#     git worktree add /tmp/before f7a39fc && (cd /tmp/before && ./mvnw -q -DskipTests package)
-#     bench/durability.sh /tmp/before/target/paramlab-0.1.0.jar
+#     git worktree add ../paramlab-before f7a39fc && (cd ../paramlab-before && ./mvnw -q -DskipTests package)
+#     bench/durability.sh ../paramlab-before/target/paramlab-0.1.0.jar
 # Needs: wrk, curl, jq. Options (environment): WRK_WARM, WRK_RUN (seconds; 10 and 10), PORT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
