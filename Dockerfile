@@ -21,7 +21,8 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopenblas0-pthread curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 paramlab \
- && useradd --system --uid 10001 --gid paramlab --no-create-home --shell /usr/sbin/nologin paramlab
+ && useradd --system --uid 10001 --gid paramlab --no-create-home --shell /usr/sbin/nologin paramlab \
+ && mkdir /data && chown paramlab:paramlab /data
 WORKDIR /app
 # Spring Boot's layers, least to most often changed: a code change rebuilds only the small last layer.
 COPY --from=build /layers/dependencies/ ./
@@ -38,6 +39,10 @@ ENV PORT=8080
 # PARAMLAB_AUTH=none on purpose) instead of listening on loopback, which a published port cannot reach.
 ENV PARAMLAB_CONTAINER=true
 EXPOSE 8080
+# The store (SQLite, README "Store"): a volume, so models outlive the container. A named volume
+# mounted here starts as a copy of this folder, owned by paramlab; a bind mount must be writable by uid 10001.
+ENV PARAMLAB_DATA_DIR=/data
+VOLUME ["/data"]
 # Ready means it takes traffic; curl -f fails on the 503 of a service that is not (yet) ready.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=40s --retries=3 \
   CMD curl -fsS -o /dev/null "http://localhost:${PORT}/actuator/health/readiness" || exit 1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Container smoke test, for a machine with a container engine (Docker or Podman) and jq:
 # builds the image, starts docker-compose.yml, waits for the container's health check, runs the
-# README walkthrough's main calls with curl, checks the answers, and tears everything down.
+# README walkthrough's main calls with curl, checks the answers, restarts the container and checks
+# that the models are still there (the store's volume), and tears everything down.
 #   scripts/container-smoke.sh            (PARAMLAB_HOST_PORT=18080 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,18 +62,23 @@ format=(); [ "$ENGINE" = podman ] && format=(--format docker)
 $ENGINE build ${format[@]+"${format[@]}"} --build-arg GIT_COMMIT="$revision" -t paramlab:local .
 compose up -d --no-build
 
+# wait_healthy WHAT: waits for the container's own health check (readiness), counts it, stops the script if it fails.
+wait_healthy() {
+  local container health=starting
+  container=$(compose ps -q paramlab)
+  [ -n "$container" ] || die "the paramlab container did not start"
+  for _ in $(seq 1 60); do
+    health=$($ENGINE inspect --format '{{.State.Health.Status}}' "$container" 2>/dev/null || echo missing)
+    [ "$health" = healthy ] && break
+    [ "$health" = unhealthy ] && break
+    sleep 3
+  done
+  check "$1" "$health" "healthy"
+  [ "$health" = healthy ] || exit 1
+}
+
 echo "== wait for the container's own health check (readiness)"
-container=$(compose ps -q paramlab)
-[ -n "$container" ] || die "the paramlab container did not start"
-health=starting
-for _ in $(seq 1 60); do
-  health=$($ENGINE inspect --format '{{.State.Health.Status}}' "$container" 2>/dev/null || echo missing)
-  [ "$health" = healthy ] && break
-  [ "$health" = unhealthy ] && break
-  sleep 3
-done
-check "container health" "$health" "healthy"
-[ "$health" = healthy ] || exit 1
+wait_healthy "container health"
 
 echo "== operations"
 check "liveness" "$(curl -fsS "$BASE/actuator/health/liveness" | jq -r .status)" "UP"
@@ -126,6 +132,18 @@ scrape=$(curl -fsS "$BASE/actuator/prometheus")
 check "models gauge" "$(awk '/^paramlab_models_held/ {print $2}' <<<"$scrape")" "2.0"
 check "request timer of POST /api/v1/models" \
   "$(grep -c 'http_server_requests_seconds_count{.*method="POST".*uri="/api/v1/models"' <<<"$scrape" || true)" "1"
+
+echo "== the store: models survive docker compose restart (the volume paramlab-data at /data)"
+net_before=$(curl -fsS "$API/models/$NET" | jq -c '[.name, .version]')
+state_before=$(curl -fsS "$API/models/$NET/state-dict" | jq -c .)
+tied_version=$(curl -fsS "$API/models/$TIED" | jq .version)
+compose restart paramlab
+wait_healthy "container health after restart"
+check "net's name and version after restart" "$(curl -fsS "$API/models/$NET" | jq -c '[.name, .version]')" "$net_before"
+check "net's state dict after restart" "$(curl -fsS "$API/models/$NET/state-dict" | jq -c .)" "$state_before"
+check "tied write after restart" "$(curl -fsS "$API/models/$TIED/parameters/4.weight" | jq -c '[.data.data[0][0], .grad]')" '[100,null]'
+check "tied version after restart" "$(curl -fsS "$API/models/$TIED" | jq .version)" "$tied_version"
+check "data folder in the volume" "$(compose exec -T paramlab sh -c 'test -s /data/paramlab.db && echo present')" "present"
 
 echo "container smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
