@@ -20,7 +20,7 @@ export async function render(main, { id }, signal) {
   const set = (el, text) => { if (el.textContent !== String(text)) el.textContent = text; };
   let errorShown = null;
   const show = (j) => {
-    if (!cell.model.firstChild) cell.model.append(h('a', { href: `#/models/${enc(j.model_id)}` }, j.model_id));
+    if (!cell.model.querySelector('a')) cell.model.replaceChildren(h('a', { href: `#/models/${enc(j.model_id)}` }, j.model_id));
     set(statusText, j.status);
     statusText.className = `status ${j.status}`;
     set(cell.epoch, j.epoch);

@@ -67,8 +67,8 @@ class WebUiBrowserTest {
               {"type": "Linear", "in_features": 16, "out_features": 3}]}}""";
     static final String SGD = """
             {"type": "SGD", "lr": 0.05, "momentum": 0.9, "scheduler": {"type": "StepLR", "step_size": 20, "gamma": 0.7}}""";
-    /** Epochs and samples of the watched job: JOB_EPOCHS * JOB_SAMPLES / 5 steps, long enough to see it run, well under a minute. */
-    static final int JOB_EPOCHS = 100;
+    /** The watched job: JOB_EPOCHS * JOB_SAMPLES / 5 steps of 5 samples (12,000, some 10 s here), long enough to see it run. */
+    static final int JOB_EPOCHS = 300;
     static final int JOB_SAMPLES = 200;
 
     final HttpClient client = HttpClient.newHttpClient();
@@ -184,9 +184,9 @@ class WebUiBrowserTest {
         String model = id(post("/api/v1/models", NET), 201);
         assertThat(send("PUT", "/api/v1/models/" + model + "/optimizer", SGD).statusCode()).isEqualTo(200);
         String checkpoint = id(post("/api/v1/models/" + model + "/checkpoints", "{\"tag\": \"before-training\", \"message\": \"as created\"}"), 201);
+        driver = start();   // before the job: the browser's start takes seconds the job would spend
         String job = id(post("/api/v1/models/" + model + "/jobs", jobBody()), 202);
         long totalSteps = (long) JOB_EPOCHS * (JOB_SAMPLES / 5);
-        driver = start();
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
             driver.get(base() + "/ui/#/jobs/" + job);
