@@ -70,8 +70,11 @@ export async function render(main, { id }, signal) {
     fill(series.epoch, e);
     fill(series.meanLoss, e.map((k) => epochs.get(k).mean_loss));
     fill(series.valLoss, e.map((k) => epochs.get(k).val_loss ?? null));
-    const acc = e.map((k) => epochs.get(k).val_accuracy).filter((a) => a !== null && a !== undefined);
-    accuracy.textContent = acc.length ? `Validation accuracy by epoch: ${acc.map(fmt).join(', ')}` : '';
+    const acc = e.filter((k) => epochs.get(k).val_accuracy !== null && epochs.get(k).val_accuracy !== undefined);
+    const best = acc.reduce((b, k) => (b === null || epochs.get(k).val_accuracy > epochs.get(b).val_accuracy ? k : b), null);
+    const last = acc[acc.length - 1];
+    accuracy.textContent = acc.length ? `Validation accuracy: ${fmt(epochs.get(last).val_accuracy)} after epoch ${last}, `
+      + `best ${fmt(epochs.get(best).val_accuracy)} (epoch ${best})` : '';
     redraws.forEach((r) => r());
   };
   const firstLr = (lr) => num(Array.isArray(lr) ? lr[0] : lr);
