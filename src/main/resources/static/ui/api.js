@@ -52,11 +52,12 @@ export const num = (v) => typeof v === 'string' ? Number(v) : v;
 
 /**
  * Reads a text/event-stream with fetch (not EventSource, so the token goes in a header, never a URL),
- * calling onEvent(type, data, id) per event. Resumes with Last-Event-ID after a dropped connection;
+ * calling onEvent(type, data, id) per event, from the event after id `after` (sent as Last-Event-ID; null:
+ * only events to come). Resumes with Last-Event-ID after a dropped connection;
  * resolves when the server ends the stream, rejects on an HTTP problem, stops on signal's abort.
  */
-export async function streamEvents(path, onEvent, signal) {
-  let lastId = null;
+export async function streamEvents(path, onEvent, signal, after = null) {
+  let lastId = after;
   for (let attempt = 0; ; attempt++) {
     const extra = { Accept: 'text/event-stream' };
     if (lastId !== null) extra['Last-Event-ID'] = lastId;

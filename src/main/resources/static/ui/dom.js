@@ -47,7 +47,3 @@ export async function guarded(container, step) {
     container.append(problemBox(e));
   }
 }
-
-/** True when an answer says the endpoint itself is not on this server (yet), not that a model is missing. */
-export const notServed = (e) => e.status === 404
-  && (e.problem?.type === 'urn:paramlab:problem:not-found' || /No static resource/.test(e.problem?.detail || ''));

@@ -1,23 +1,11 @@
 // A model's checkpoints (with the diff between two of them) and its jobs.
-// Written against API.md's contract: until the server has these endpoints, each panel says so.
 import { get, enc } from './api.js';
-import { h, fmt, when, guarded, notServed } from './dom.js';
+import { h, fmt, when, guarded } from './dom.js';
 import { bars } from './charts.js';
-
-async function orNotYet(panel, what, load) {
-  try {
-    return await load();
-  } catch (e) {
-    if (!notServed(e)) throw e;
-    panel.append(h('p', { class: 'note' }, `${what} are not served by this server yet.`));
-    return null;
-  }
-}
 
 export async function checkpointsPanel(panel, modelId, signal) {
   panel.append(h('h2', {}, 'Checkpoints'));
-  const list = await orNotYet(panel, 'Checkpoints', () => get(`models/${enc(modelId)}/checkpoints`, signal));
-  if (!list) return;
+  const list = await get(`models/${enc(modelId)}/checkpoints`, signal);
   if (!list.length) {
     panel.append(h('p', {}, 'No checkpoint yet (POST /models/{id}/checkpoints makes one).'));
     return;
@@ -45,8 +33,7 @@ export async function checkpointsPanel(panel, modelId, signal) {
 }
 
 async function diff(result, modelId, from, to, signal) {
-  const answer = await get(`models/${enc(modelId)}/diff?from=${enc(from)}&to=${enc(to)}`, signal);
-  const keys = Array.isArray(answer) ? answer : answer.keys || [];
+  const keys = await get(`models/${enc(modelId)}/diff?from=${enc(from)}&to=${enc(to)}`, signal); // one entry per key
   bars(result, `Relative change ‖B − A‖₂ / ‖A‖₂ per key, ${from} → ${to}`,
     keys.map((k) => ({ label: k.key, value: k.relative_l2 })), 'n/a (‖A‖₂ = 0)');
   result.append(h('table', {}, h('thead', {}, h('tr', {}, ['key', 'shape', 'changed elements', 'max |B − A|', '‖B − A‖₂', 'relative']
@@ -58,8 +45,7 @@ async function diff(result, modelId, from, to, signal) {
 
 export async function jobsPanel(panel, modelId, signal) {
   panel.append(h('h2', {}, 'Jobs'));
-  const jobs = await orNotYet(panel, 'Jobs', () => get(`models/${enc(modelId)}/jobs`, signal));
-  if (!jobs) return;
+  const jobs = await get(`models/${enc(modelId)}/jobs`, signal);
   if (!jobs.length) {
     panel.append(h('p', {}, 'No job has run on this model (POST /models/{id}/jobs starts one).'));
     return;

@@ -9,17 +9,29 @@ const LIVE = new Set(['queued', 'running']);
 export async function render(main, { id }, signal) {
   let job = await get(`jobs/${enc(id)}`, signal);
   document.title = `job ${job.id} · paramlab`;
-  const facts = h('dl', { class: 'facts' });
+  // The facts are built once and updated in place: the status is a live region, announced when it changes,
+  // not on every step.
+  const cell = {};
+  const statusText = h('span', { class: 'status', role: 'status' });
+  const facts = h('dl', { class: 'facts' }, ['model', 'status', 'epoch', 'step', 'last loss', 'started', 'finished']
+    .map((t) => h('div', {}, h('dt', {}, t), (cell[t] = h('dd', {}, t === 'status' ? statusText : '')))));
   const error = h('div');
   main.append(h('h1', { tabindex: '-1' }, `Job ${job.id}`), facts, error);
+  const set = (el, text) => { if (el.textContent !== String(text)) el.textContent = text; };
+  let errorShown = null;
   const show = (j) => {
-    facts.replaceChildren(...[
-      ['model', h('a', { href: `#/models/${enc(j.model_id)}` }, j.model_id)],
-      ['status', h('span', { class: `status ${j.status}`, role: 'status' }, j.status)],
-      ['epoch', j.epoch], ['step', `${j.step} / ${j.total_steps}`], ['last loss', fmt(j.loss)],
-      ['started', when(j.started_at)], ['finished', when(j.finished_at)],
-    ].map(([t, v]) => h('div', {}, h('dt', {}, t), h('dd', {}, v))));
-    error.replaceChildren(...(j.error ? [problemBox({ problem: j.error })] : []));
+    if (!cell.model.querySelector('a')) cell.model.replaceChildren(h('a', { href: `#/models/${enc(j.model_id)}` }, j.model_id));
+    set(statusText, j.status);
+    statusText.className = `status ${j.status}`;
+    set(cell.epoch, j.epoch);
+    set(cell.step, `${j.step} / ${j.total_steps}`);
+    set(cell['last loss'], fmt(j.loss));
+    set(cell.started, when(j.started_at));
+    set(cell.finished, when(j.finished_at));
+    if (JSON.stringify(j.error ?? null) !== errorShown) {
+      errorShown = JSON.stringify(j.error ?? null);
+      error.replaceChildren(...(j.error ? [problemBox({ problem: j.error })] : []));
+    }
   };
   show(job);
 
@@ -40,7 +52,15 @@ export async function render(main, { id }, signal) {
   ];
   const accuracy = h('p', { class: 'muted' });
   main.append(accuracy);
+  // Steps arrive by the hundred per second: the curves and the facts are rebuilt at most once a frame.
+  let queued = false;
   const refresh = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; redrawNow(); });
+  };
+  const redrawNow = () => {
+    show(job);
     const fill = (target, values) => target.splice(0, target.length, ...values);
     const s = [...steps.keys()].sort((a, b) => a - b);
     fill(series.step, s);
@@ -50,36 +70,42 @@ export async function render(main, { id }, signal) {
     fill(series.epoch, e);
     fill(series.meanLoss, e.map((k) => epochs.get(k).mean_loss));
     fill(series.valLoss, e.map((k) => epochs.get(k).val_loss ?? null));
-    const acc = e.map((k) => epochs.get(k).val_accuracy).filter((a) => a !== null && a !== undefined);
-    accuracy.textContent = acc.length ? `Validation accuracy by epoch: ${acc.map(fmt).join(', ')}` : '';
+    const acc = e.filter((k) => epochs.get(k).val_accuracy !== null && epochs.get(k).val_accuracy !== undefined);
+    const best = acc.reduce((b, k) => (b === null || epochs.get(k).val_accuracy > epochs.get(b).val_accuracy ? k : b), null);
+    const last = acc[acc.length - 1];
+    accuracy.textContent = acc.length ? `Validation accuracy: ${fmt(epochs.get(last).val_accuracy)} after epoch ${last}, `
+      + `best ${fmt(epochs.get(best).val_accuracy)} (epoch ${best})` : '';
     redraws.forEach((r) => r());
   };
   const firstLr = (lr) => num(Array.isArray(lr) ? lr[0] : lr);
 
+  // The history's arrays are per step and per epoch in order; both are numbered from 1, as the stream's ids are.
   const loadHistory = async () => {
     const hist = await get(`jobs/${enc(id)}/history`, signal);
     (hist.step_loss || []).forEach((loss, i) => steps.set(i + 1, { loss: num(loss), lr: firstLr((hist.lr || [])[i]) }));
     (hist.epoch_loss || []).forEach((loss, i) => epochs.set(i + 1, {
       mean_loss: num(loss), val_loss: num((hist.val_loss || [])[i] ?? null), val_accuracy: (hist.val_accuracy || [])[i] ?? null }));
     refresh();
+    return (hist.step_loss || []).length;
   };
 
-  await guarded(main, loadHistory);
+  let loaded = 0;
+  await guarded(main, async () => { loaded = await loadHistory(); });
   if (!LIVE.has(job.status)) return;
-  // Live: new steps from the stream (read with fetch, so a token can go in a header), then the final history.
+  // Live: the stream (read with fetch, so a token can go in a header) from the step after the history's last
+  // (Last-Event-ID; without it the server sends only steps to come, and the ones between would be missing),
+  // then the final history.
   await guarded(main, async () => {
     await streamEvents(`jobs/${enc(id)}/events`, (type, data) => {
       if (type === 'step') {
         steps.set(data.step, { loss: num(data.loss), lr: firstLr(data.lr) });
-        job = { ...job, step: data.step, epoch: data.epoch, loss: data.loss };
-        show(job);
+        job = { ...job, status: 'running', step: data.step, epoch: data.epoch, loss: data.loss };
       }
       else if (type === 'epoch') epochs.set(data.epoch, { mean_loss: num(data.mean_loss), val_loss: num(data.val_loss ?? null), val_accuracy: data.val_accuracy });
-      else if (type === 'status') { job = data; show(job); }
+      else if (type === 'status') job = data;
       refresh();
-    }, signal);
+    }, signal, String(loaded));
     job = await get(`jobs/${enc(id)}`, signal);
-    show(job);
     await loadHistory();
   });
 }
