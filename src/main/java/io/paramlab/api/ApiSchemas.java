@@ -129,13 +129,11 @@ final class ApiSchemas {
                         + "floats) or a list of TensorValue, nested row-major")
                 .example(List.of(List.of(0.1, 0.2), List.of(0.3, 0.4))));
         Schema<?> shape = array(integer(null).minimum(BigDecimal.ZERO)).description("the size of each dimension; [] for a 0-d tensor");
-        out.put("Tensor", object("A tensor: data nested row-major as tensor.tolist(), a bare number for shape []",
-                req("shape", shape), req("dtype", strings(null, "float32", "int64")), req("data", ref("TensorValue")))
+        out.put("Tensor", object("A tensor: data nested row-major as tensor.tolist(), a bare number for shape []; a lazy "
+                        + "layer's parameter before its first forward has shape null, initialized false and no data",
+                req("shape", nullable(shape)), req("dtype", strings(null, "float32", "int64")), opt("data", ref("TensorValue")),
+                opt("initialized", bool(false).description("present, false, while a lazy layer's parameter has no shape")))
                 .example(Map.of("shape", List.of(2, 2), "dtype", "float32", "data", List.of(List.of(0.1, 0.2), List.of(0.3, 0.4)))));
-        out.put("UninitializedTensor", object("A lazy layer's parameter before its first forward: no shape, no data",
-                req("shape", new Schema<>().type("null")), req("dtype", strings(null, "float32")),
-                req("initialized", bool(false))));
-        out.put("StateDictValue", oneOf(ref("Tensor"), ref("UninitializedTensor")));
         out.put("TensorObject", closed(object("A tensor given as an object: data nested, or flat with shape; dtype float32 "
                         + "unless given", opt("shape", array(integer(null).minimum(BigDecimal.ZERO))),
                 opt("dtype", strings("float32", "float32", "int64")), req("data", ref("TensorValue")))));
@@ -240,13 +238,13 @@ final class ApiSchemas {
                 opt("initialized", bool(false).description("present, false, while a lazy layer's parameter has no shape")),
                 req("dtype", strings(null, "float32")), req("requires_grad", bool(null)),
                 req("aliases", array(string()).description("the parameter's other names (tied parameters)")),
-                opt("data", ref("StateDictValue")), opt("grad", nullable(ref("Tensor")).description("null before any backward"))));
+                opt("data", ref("Tensor")), opt("grad", nullable(ref("Tensor")).description("null before any backward"))));
         out.put(PARAMETER_PATCH, object("A write: index with value (one element), or data (the whole value), and/or "
                         + "requires_grad; absent or null: unchanged",
                 opt("index", nullable(array(integer(null).minimum(BigDecimal.ZERO))).example(List.of(0, 0))),
                 opt("value", nullable(ref("FloatValue"))), opt("data", nullable(ref("TensorInput"))),
                 opt("requires_grad", nullable(bool(null)))));
-        out.put(STATE_DICT, map(ref("StateDictValue")).description("state_dict(): keys in PyTorch's order, each a tensor"));
+        out.put(STATE_DICT, map(ref("Tensor")).description("state_dict(): keys in PyTorch's order, each a tensor"));
         out.put(STATE_DICT_INPUT, map(ref("TensorInput")).description("A state dict to load: key to tensor"));
         out.put(LOAD_RESULT, object("What load_state_dict reports",
                 req("missing_keys", array(string())), req("unexpected_keys", array(string()))));
