@@ -59,7 +59,8 @@ class SmallHeapAttackTest {
         log = Files.createTempFile("paramlab-attack", ".log");
         service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-                "io.paramlab.ParamlabApplication", "--server.port=" + port, "--spring.main.banner-mode=off")
+                "io.paramlab.ParamlabApplication", "--server.port=" + port, "--spring.main.banner-mode=off",
+                "--paramlab.data-dir=" + Files.createTempDirectory("paramlab-attack-data"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (true) {

@@ -53,7 +53,8 @@ class StateDictSmallHeapTest {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
                 "-cp", System.getProperty("java.class.path"), "io.paramlab.ParamlabApplication",
-                "--server.port=" + port, "--paramlab.limits.max-body-size=1GB", "--spring.main.banner-mode=off"));
+                "--server.port=" + port, "--paramlab.limits.max-body-size=1GB", "--spring.main.banner-mode=off",
+                "--paramlab.data-dir=" + Files.createTempDirectory("paramlab-small-heap-data")));
         service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
