@@ -6,13 +6,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,14 +30,12 @@ class JobRestartTest {
 
     @TempDir
     Path dataDir;
-    Process service;
-    Path log;
+    ServiceProcess service;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         if (service != null) {
-            service.destroy();
-            service.waitFor(20, TimeUnit.SECONDS);
+            service.close();
         }
     }
 
@@ -59,7 +50,7 @@ class JobRestartTest {
             Thread.sleep(10);
         }
         JsonNode before = api.get("/jobs/" + job).body();
-        service.destroyForcibly().waitFor();   // SIGKILL
+        service.kill();
 
         api = start();
         JsonNode interrupted = api.get("/jobs/" + job).body();
@@ -129,29 +120,7 @@ class JobRestartTest {
 
     /** Starts the service on {@link #dataDir} in a JVM of its own and waits until it answers. */
     private HttpApi start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        log = Files.createTempFile("paramlab-job-restart", ".log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.paramlab.ParamlabApplication",
-                "--server.port=" + port, "--paramlab.data-dir=" + dataDir, "--spring.main.banner-mode=off");
-        service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            assertThat(service.isAlive()).as("service exited:\n%s", Files.readString(log)).isTrue();
-            try {
-                if (client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/models")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return new HttpApi(port);
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            assertThat(System.nanoTime()).as("service did not start:\n%s", Files.readString(log)).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        service = ServiceProcess.start("512m", List.of("--paramlab.data-dir=" + dataDir));
+        return new HttpApi(service.port());
     }
 }

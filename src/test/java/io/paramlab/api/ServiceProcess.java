@@ -73,6 +73,10 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    int port() {
+        return port;
+    }
+
     /** {@code http://localhost:<port>/api/v1} */
     String base() {
         return "http://localhost:" + port + "/api/v1";
