@@ -328,9 +328,7 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     /** A page of the stored models, oldest first; {@code after} is the previous page's cursor. */
     public Page<ModelSummary> list(int limit, String after) {
-        Page<ModelSummary> page = store.list(limit, after);
-        // a model in memory may have changed name or count since its last commit only through a commit: the store is current
-        return page;
+        return store.list(limit, after);   // every change of a name or a count is committed, so the store is current
     }
 
     public void delete(String id) {
@@ -354,10 +352,5 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     public int modelCount() {
         return Math.toIntExact(store.count());
-    }
-
-    /** The handles of models used since start; for metrics. */
-    java.util.Collection<LiveModel> all() {
-        return models.values();
     }
 }
