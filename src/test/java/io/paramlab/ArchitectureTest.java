@@ -10,7 +10,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * The layering of STYLE.md: security -> api -> jobs -> model -> store/spec -> optim/formats -> nn -> init -> tensor
- * (security writes its refusals as the api's problems and names roles as the model's Access; the api
+ * (security writes its refusals as the api's problems and names roles as the model's Access; instances,
+ * beside security above the api, routes requests between instances by the store's leases; the api
  * knows the caller only through the servlet request), and no
  * Spring or Jackson in the engine packages, which could be lifted into another program unchanged.
  */
@@ -20,6 +21,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("security").definedBy("io.paramlab.security..")
+            .layer("instances").definedBy("io.paramlab.instances..")
             .layer("api").definedBy("io.paramlab.api..")
             .layer("jobs").definedBy("io.paramlab.jobs..")
             .layer("model").definedBy("io.paramlab.model..")
@@ -31,10 +33,11 @@ class ArchitectureTest {
             .layer("init").definedBy("io.paramlab.init..")
             .layer("tensor").definedBy("io.paramlab.tensor..")
             .whereLayer("security").mayNotBeAccessedByAnyLayer()
-            .whereLayer("api").mayOnlyBeAccessedByLayers("security")
-            .whereLayer("jobs").mayOnlyBeAccessedByLayers("api")
-            .whereLayer("model").mayOnlyBeAccessedByLayers("api", "jobs", "security")
-            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "jobs", "model")
+            .whereLayer("instances").mayNotBeAccessedByAnyLayer()
+            .whereLayer("api").mayOnlyBeAccessedByLayers("security", "instances")
+            .whereLayer("jobs").mayOnlyBeAccessedByLayers("api", "instances")
+            .whereLayer("model").mayOnlyBeAccessedByLayers("api", "jobs", "security", "instances")
+            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "jobs", "model", "instances")
             .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "jobs", "model")
             .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "jobs", "model")
             .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model")

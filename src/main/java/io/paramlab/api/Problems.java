@@ -166,6 +166,13 @@ class Problems extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** Another instance took the model over while this one was cut off: nothing was written; the retry goes to the new holder. */
+    @ExceptionHandler(io.paramlab.store.LeaseLostException.class)
+    ResponseEntity<ProblemDetail> leaseLost(io.paramlab.store.LeaseLostException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "model-moved", "The model moved to another instance", e.getMessage()));
+    }
+
     @ExceptionHandler(io.paramlab.nn.LoadStateDictException.class)
     ProblemDetail loadRefused(io.paramlab.nn.LoadStateDictException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "not-computable", "Not computable", e.getMessage());

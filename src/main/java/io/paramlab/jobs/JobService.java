@@ -12,13 +12,12 @@ import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
 import io.paramlab.store.JobStore;
 import io.paramlab.store.JobStore.JobRecord;
+import io.paramlab.store.LeaseLostException;
 import io.paramlab.store.ModelStore;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -179,6 +178,10 @@ public class JobService {
             if (status.equals("interrupted")) {
                 store.setStatus(job.id, "interrupted");
             }
+        } catch (LeaseLostException e) {
+            // another instance took the model over while this one was cut off: the job's record is that instance's now
+            log.warn("job {} stopped: {}", job.id, e.getMessage());
+            status = "interrupted";
         } catch (RuntimeException | Error e) {
             log.info("job {} failed: {}", job.id, e.toString());
             status = fail(job, runner, e);
@@ -290,9 +293,11 @@ public class JobService {
         return new NotFoundException("job", "no job with id \"" + id + "\"");
     }
 
-    /** At start: running jobs of the last process are interrupted, queued ones queue again in their order. */
-    @EventListener(ApplicationReadyEvent.class)
-    public void recover() {
+    /**
+     * At the start of the one instance of an embedded store: running jobs of the last process are
+     * interrupted, queued ones queue again in their order.
+     */
+    public void recoverAll() {
         int interrupted = store.interruptRunning();
         List<JobRecord> queued = store.jobsWithStatus(Set.of("queued"));
         queued.forEach(r -> enqueue(new LiveJob(r, store.steps(r.id()), store.epochs(r.id()))));
@@ -301,9 +306,29 @@ public class JobService {
         }
     }
 
+    /**
+     * This instance has just taken {@code modelId} over from one that died or stopped: the model's
+     * running job (not running here) was interrupted with its instance, its queued ones queue here.
+     */
+    public void adopt(String modelId) {
+        synchronized (this) {
+            for (JobRecord r : store.jobsOfModel(modelId, Set.of("queued", "running"))) {
+                if (live.containsKey(r.id())) {
+                    continue;
+                }
+                if (r.status().equals("running")) {
+                    store.setStatus(r.id(), "interrupted");
+                    log.info("job {} of model {} interrupted: the instance running it is gone", r.id(), modelId);
+                } else {
+                    enqueue(new LiveJob(r, store.steps(r.id()), store.epochs(r.id())));
+                }
+            }
+        }
+    }
+
     /** Running jobs stop after their step in progress, as interrupted: the model keeps its last committed epoch. */
     @PreDestroy
-    void shutdown() throws InterruptedException {
+    public void shutdown() throws InterruptedException {
         shuttingDown = true;
         ((ThreadPoolExecutor) executor).getQueue().clear();   // queued runs never start here; they stay queued in the store
         executor.shutdown();

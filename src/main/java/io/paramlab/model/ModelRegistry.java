@@ -338,12 +338,27 @@ public class ModelRegistry implements LiveModel.Keeper {
         if (!store.delete(id)) {
             throw notFound(id);
         }
-        models.remove(id);
-        synchronized (this) {
-            Long held = reserved.remove(model);
-            parametersHeld -= held == null ? 0 : held;
+        forget(id);
+    }
+
+    /**
+     * Drops the model's handle, contents and spilled gradients, not its stored state: another instance holds
+     * it now, or may have changed it since this one last did (its next use here loads it from the store).
+     */
+    public void forget(String id) {
+        LiveModel model = models.remove(id);
+        if (model != null) {
+            synchronized (this) {
+                Long held = reserved.remove(model);
+                parametersHeld -= held == null ? 0 : held;
+            }
         }
         spill.forget(id);
+    }
+
+    /** {@link #forget} for every model in memory. */
+    public void forgetAll() {
+        List.copyOf(models.keySet()).forEach(this::forget);
     }
 
     public synchronized long parametersHeld() {

@@ -14,19 +14,23 @@ import java.util.Locale;
  * and reads a whole model from one snapshot.
  */
 enum Dialect {
-    SQLITE("", "", TransactionDefinition.ISOLATION_DEFAULT),
-    POSTGRESQL(" FOR KEY SHARE", " FOR UPDATE", TransactionDefinition.ISOLATION_REPEATABLE_READ);
+    SQLITE("", "", TransactionDefinition.ISOLATION_DEFAULT, "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"),
+    POSTGRESQL(" FOR KEY SHARE", " FOR UPDATE", TransactionDefinition.ISOLATION_REPEATABLE_READ,
+            "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)");
 
     /** Keeps a chunk found by a writer from being swept before the writer's references commit. */
     final String keepChunk;
     /** Holds a model's row while a checkpoint copies its state and numbers itself (commits and checkpoints wait). */
     final String keepRow;
     final int readIsolation;
+    /** The database's clock in microseconds: leases are timed by it, so the instances' clocks need not agree. */
+    final String nowMicros;
 
-    Dialect(String keepChunk, String keepRow, int readIsolation) {
+    Dialect(String keepChunk, String keepRow, int readIsolation, String nowMicros) {
         this.keepChunk = keepChunk;
         this.keepRow = keepRow;
         this.readIsolation = readIsolation;
+        this.nowMicros = nowMicros;
     }
 
     static Dialect of(DataSource dataSource) {

@@ -43,9 +43,17 @@ public final class JdbcModelStore implements ModelStore {
     private final StateTables states;
     private final StoreProperties properties;
     private final Clock clock;
+    // PostgreSQL, where several instances may share the store: the instance whose leases its commits need; else null
+    private final String leaseHolder;
 
     public JdbcModelStore(DataSource dataSource, StoreProperties properties, Clock clock) {
+        this(dataSource, properties, clock, UUID.randomUUID().toString());
+    }
+
+    /** {@code instanceId}: this process's id in the lease table, on PostgreSQL (the embedded store has one instance and no leases). */
+    public JdbcModelStore(DataSource dataSource, StoreProperties properties, Clock clock, String instanceId) {
         Dialect dialect = Dialect.of(dataSource);
+        this.leaseHolder = dialect == Dialect.POSTGRESQL ? instanceId : null;
         JdbcTransactionManager transactions = new JdbcTransactionManager(dataSource);
         this.jdbc = JdbcClient.create(dataSource);
         this.writes = new TransactionTemplate(transactions);
@@ -64,6 +72,9 @@ public final class JdbcModelStore implements ModelStore {
             StateTables.Written written = states.write(model.state());
             jdbc.sql("INSERT INTO model (id, owner, version, created_at, updated_at, state_id) VALUES (?, ?, 1, ?, ?, ?)")
                     .params(model.id(), model.owner(), now, now, written.stateId()).update();
+            if (leaseHolder != null) {   // the creating instance holds the new model
+                jdbc.sql("INSERT INTO lease (model_id, instance_id, since) VALUES (?, ?, ?)").params(model.id(), leaseHolder, now).update();
+            }
             appendHistory(model.id(), 1, now, change);
             return new ModelSummary(model.id(), model.state().name(), model.owner(), 1, instant(now), instant(now),
                     model.state().parameterCount());
@@ -77,11 +88,18 @@ public final class JdbcModelStore implements ModelStore {
         Done done = writes.execute(tx -> {
             long now = now();
             // the conditional update takes the row lock first: a concurrent committer waits here, then fails the check
-            int moved = jdbc.sql("UPDATE model SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
-                    .params(now, id, expectedVersion).update();
+            int moved = leaseHolder == null
+                    ? jdbc.sql("UPDATE model SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
+                            .params(now, id, expectedVersion).update()
+                    : jdbc.sql("UPDATE model SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?"
+                                    + " AND EXISTS (SELECT 1 FROM lease WHERE model_id = ? AND instance_id = ?)")
+                            .params(now, id, expectedVersion, id, leaseHolder).update();
             if (moved == 0) {
                 long actual = jdbc.sql("SELECT version FROM model WHERE id = ?").param(id).query(Long.class).optional()
                         .orElseThrow(() -> new NoSuchModelException(id));
+                if (actual == expectedVersion) {
+                    throw new LeaseLostException(id);
+                }
                 throw new VersionConflictException(id, expectedVersion, actual);
             }
             String oldState = jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(id).query(String.class).single();
@@ -186,6 +204,7 @@ public final class JdbcModelStore implements ModelStore {
             jdbc.sql("DELETE FROM history WHERE model_id = ?").param(id).update();
             jdbc.sql("DELETE FROM checkpoint WHERE model_id = ?").param(id).update();
             jdbc.sql("DELETE FROM model WHERE id = ?").param(id).update();
+            jdbc.sql("DELETE FROM lease WHERE model_id = ?").param(id).update();
             stateIds.forEach(states::delete);
             return digests;
         });

@@ -213,6 +213,10 @@ public final class JobStore {
         return jdbc.sql(JOB + " WHERE status IN (" + in + ") ORDER BY seq").query(this::job).list();
     }
 
+    public List<JobRecord> jobsOfModel(String modelId, Set<String> statuses) {
+        return jobsWithStatus(statuses).stream().filter(r -> r.modelId().equals(modelId)).toList();
+    }
+
     private JobRecord job(ResultSet rs, int row) throws SQLException {
         return new JobRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
                 rs.getString(7), rs.getInt(8), rs.getLong(9), rs.getLong(10), nullableDouble(rs, 11), rs.getBytes(12),

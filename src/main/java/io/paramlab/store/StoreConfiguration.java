@@ -15,6 +15,7 @@ import org.springframework.util.StringUtils;
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.UUID;
 
 /**
  * The store's beans. Without {@code spring.datasource.url} (or with it empty) the store is the embedded SQLite file in
@@ -38,10 +39,17 @@ class StoreConfiguration {
         return database.dataSource();
     }
 
+    /** This process in the instance table, under a new id at each start. */
     @Bean
     @DependsOnDatabaseInitialization
-    JdbcModelStore modelStore(DataSource dataSource, StoreProperties properties) {
-        return new JdbcModelStore(dataSource, properties, Clock.systemUTC());
+    LeaseStore leaseStore(DataSource dataSource) {
+        return new LeaseStore(dataSource, UUID.randomUUID().toString());
+    }
+
+    @Bean
+    @DependsOnDatabaseInitialization
+    JdbcModelStore modelStore(DataSource dataSource, StoreProperties properties, LeaseStore leases) {
+        return new JdbcModelStore(dataSource, properties, Clock.systemUTC(), leases.instanceId());
     }
 
     @Bean

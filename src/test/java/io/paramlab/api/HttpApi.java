@@ -91,6 +91,16 @@ final class HttpApi {
         return send(request, text);
     }
 
+    /** Any method with a JSON body (or none) and the given headers, as name, value pairs. */
+    Answer sendWith(String method, String path, Object body, String... headers) {
+        String text = body == null ? null : text(body);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
+        if (text != null) request.header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
+        return send(request, text);
+    }
+
     /** Any method with the given Content-Type and Accept (either may be null). */
     Answer send(String method, String path, String contentType, String accept, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method,

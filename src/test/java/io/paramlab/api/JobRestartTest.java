@@ -88,7 +88,7 @@ class JobRestartTest {
     }
 
     /** 1024 samples of 64 features, 4 classes, batches of 16: 64 steps an epoch. */
-    private static Map<String, Object> job(int epochs) {
+    static Map<String, Object> job(int epochs) {
         List<List<Double>> input = new ArrayList<>();
         List<Integer> target = new ArrayList<>();
         for (int i = 0; i < 1024; i++) {

@@ -133,6 +133,7 @@ class ServiceCrashTest {
         private volatile InFlight inFlight;
         private volatile Throwable writerFailure;
         private volatile int acknowledged;   // written by the writer thread only
+        private int port;   // each round restarts the service at the same address, as an orchestrator does
 
         CrashRounds(long seed, List<String> arguments, Stop stop) {
             this.seed = seed;
@@ -143,8 +144,9 @@ class ServiceCrashTest {
         }
 
         void run() throws Exception {
+            port = ServiceProcess.freePort();
             for (int round = 0; round <= ROUNDS; round++) {
-                try (ServiceProcess service = ServiceProcess.start(HEAP, arguments)) {
+                try (ServiceProcess service = ServiceProcess.start(HEAP, port, arguments)) {
                     Client client = new Client(service);
                     check(client, round);
                     if (round == ROUNDS) {

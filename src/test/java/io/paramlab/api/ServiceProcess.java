@@ -34,14 +34,21 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service with {@code -Xmx<heap>} and the given Spring arguments, and waits until it is ready. */
     static ServiceProcess start(String heap, List<String> arguments) throws Exception {
-        int port = freePort();
+        return start(heap, freePort(), arguments);
+    }
+
+    /**
+     * The same on a given port: a service started again at its address is known to the other instances
+     * of a shared store as the one it replaces ({@code paramlab.instance.url}).
+     */
+    static ServiceProcess start(String heap, int port, List<String> arguments) throws Exception {
         Path log = Files.createTempFile("paramlab-service", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
                 // C1 only: a short-lived service on a busy machine starts in half the CPU time
                 "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.paramlab.ParamlabApplication",
-                "--server.port=" + port, "--spring.main.banner-mode=off"));
+                "--server.port=" + port, "--spring.main.banner-mode=off", "--paramlab.instance.url=http://localhost:" + port));
         command.addAll(arguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServiceProcess service = new ServiceProcess(process, log, port);
