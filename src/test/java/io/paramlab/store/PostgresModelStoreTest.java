@@ -35,7 +35,7 @@ class PostgresModelStoreTest extends ModelStoreContract {
     protected DataSource emptyDatabase() {
         DataSource dataSource = postgres.getPostgresDatabase();
         JdbcClient jdbc = JdbcClient.create(dataSource);
-        for (String table : List.of("idempotency", "history", "checkpoint", "model", "tensor_chunk", "state_tensor", "state", "chunk")) {
+        for (String table : List.of("lease", "instance", "idempotency", "history", "checkpoint", "model", "tensor_chunk", "state_tensor", "state", "chunk")) {
             jdbc.sql("DELETE FROM " + table).update();
         }
         return dataSource;
