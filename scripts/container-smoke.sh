@@ -2,12 +2,15 @@
 # Container smoke test, for a machine with a container engine (Docker or Podman) and jq:
 # builds the image, starts docker-compose.yml, waits for the container's health check, runs the
 # README walkthrough's main calls with curl, checks the answers, restarts the container and checks
-# that the models are still there (the store's volume), and tears everything down.
+# that the models are still there (the store's volume); then starts the team profile (PostgreSQL, two
+# instances, nginx), checks that the instances act on one model as one service and that the survivor
+# takes the model over when the other is killed, and tears everything down.
 #   scripts/container-smoke.sh            (PARAMLAB_HOST_PORT=18080 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export PARAMLAB_HOST_PORT="${PARAMLAB_HOST_PORT:-18080}"
+export PARAMLAB_TEAM_HOST_PORT="${PARAMLAB_TEAM_HOST_PORT:-18090}"
 PROJECT=paramlab-smoke
 BASE="http://localhost:${PARAMLAB_HOST_PORT}"
 API="$BASE/api/v1"
@@ -25,14 +28,19 @@ else die "no compose ($ENGINE compose or docker-compose)"; fi
 # compose in an override file (the token itself stays in this shell), and every curl sends it.
 TOKEN=$(openssl rand -hex 32)
 OVERRIDE=$(mktemp)
-cat > "$OVERRIDE" <<YAML
-services:
-  paramlab:
+HASH=$(printf %s "$TOKEN" | sha256sum | cut -c1-64)
+{
+  echo "services:"
+  for service in paramlab paramlab-1 paramlab-2; do
+    cat <<YAML
+  $service:
     environment:
       PARAMLAB_SECURITY_TOKENS_0_NAME: smoke
       PARAMLAB_SECURITY_TOKENS_0_ROLE: admin
-      PARAMLAB_SECURITY_TOKENS_0_SHA256: "$(printf %s "$TOKEN" | sha256sum | cut -c1-64)"
+      PARAMLAB_SECURITY_TOKENS_0_SHA256: "$HASH"
 YAML
+  done
+} > "$OVERRIDE"
 compose() { "${COMPOSE[@]}" -p "$PROJECT" -f docker-compose.yml -f "$OVERRIDE" "$@"; }
 curl() { command curl -H "Authorization: Bearer $TOKEN" "$@"; }
 
@@ -62,10 +70,10 @@ format=(); [ "$ENGINE" = podman ] && format=(--format docker)
 $ENGINE build ${format[@]+"${format[@]}"} --build-arg GIT_COMMIT="$revision" -t paramlab:local .
 compose up -d --no-build
 
-# wait_healthy WHAT: waits for the container's own health check (readiness), counts it, stops the script if it fails.
+# wait_healthy WHAT [SERVICE]: waits for the container's own health check (readiness), counts it, stops the script if it fails.
 wait_healthy() {
   local container health=starting
-  container=$(compose ps -q paramlab)
+  container=$(compose ps -q "${2:-paramlab}")
   [ -n "$container" ] || die "the paramlab container did not start"
   for _ in $(seq 1 60); do
     health=$($ENGINE inspect --format '{{.State.Health.Status}}' "$container" 2>/dev/null || echo missing)
@@ -144,6 +152,35 @@ check "net's state dict after restart" "$(curl -fsS "$API/models/$NET/state-dict
 check "tied write after restart" "$(curl -fsS "$API/models/$TIED/parameters/4.weight" | jq -c '[.data.data[0][0], .grad]')" '[100,null]'
 check "tied version after restart" "$(curl -fsS "$API/models/$TIED" | jq .version)" "$tied_version"
 check "data folder in the volume" "$(compose exec -T paramlab sh -c 'test -s /data/paramlab.db && echo present')" "present"
+
+echo "== the team: PostgreSQL, two instances on it and nginx in front (profile team, README: Several instances)"
+compose --profile team up -d --no-build postgres paramlab-1 paramlab-2 proxy
+wait_healthy "paramlab-1 health" paramlab-1
+wait_healthy "paramlab-2 health" paramlab-2
+TEAM="http://localhost:${PARAMLAB_TEAM_HOST_PORT}/api/v1"
+# on INSTANCE METHOD PATH [BODY]: a request to one instance directly, from inside its container
+on() {
+  compose exec -T -e T="$TOKEN" "$1" sh -c 'curl -fsS -X "$0" -H "Authorization: Bearer $T" -H "Content-Type: application/json" \
+    ${2:+-d "$2"} "http://localhost:8080/api/v1$1"' "$2" "$3" "${4:-}"
+}
+for _ in $(seq 1 30); do curl -fsS -o /dev/null "$TEAM/models" && break; sleep 2; done
+M=$(curl -fsS "$TEAM/models" -H "$JSON" -d '{"seed": 3, "model": {"type": "Sequential", "layers": [
+    {"type": "Linear", "in_features": 4, "out_features": 8}, {"type": "ReLU"}, {"type": "Linear", "in_features": 8, "out_features": 1}]}}' | jq -r .id)
+check "create through the proxy" "$([ -n "$M" ] && [ "$M" != null ] && echo created)" "created"
+on paramlab-1 PUT "/models/$M/optimizer" '{"type": "SGD", "lr": 0.5}' >/dev/null
+on paramlab-1 POST "/models/$M/backward" '{"input": [[1, 2, 3, 4]], "target": [[1]], "loss": "mse"}' >/dev/null
+check "a backward on one instance, its gradient on the other" \
+  "$(on paramlab-2 GET "/models/$M/parameters/2.bias" | jq -r '.grad == null')" "false"
+check "a step on the other" "$(on paramlab-2 POST "/models/$M/step" | jq -c .step_count)" "1"
+check "one version on both" "$(on paramlab-1 GET "/models/$M" | jq .version)" "$(on paramlab-2 GET "/models/$M" | jq .version)"
+check "a stale If-Match is refused across instances" "$(compose exec -T -e T="$TOKEN" paramlab-2 curl -s -o /dev/null -w '%{http_code}' \
+  -X PATCH -H "Authorization: Bearer $T" -H 'If-Match: "1"' -H "Content-Type: application/json" -d '{"name": "x"}' \
+  "http://localhost:8080/api/v1/models/$M")" "412"
+version=$(on paramlab-2 GET "/models/$M" | jq .version)
+compose kill paramlab-1 >/dev/null 2>&1   # SIGKILL: if it held the model, its lease expires within 10 s
+taken=""
+for _ in $(seq 1 30); do taken=$(on paramlab-2 GET "/models/$M" 2>/dev/null | jq .version) && [ -n "$taken" ] && break; sleep 1; done
+check "the survivor takes the model over from the store" "$taken" "$version"
 
 echo "container smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
