@@ -7,6 +7,7 @@ import io.paramlab.model.Loss;
 import io.paramlab.model.ModelRegistry;
 import io.paramlab.model.NotFoundException;
 import io.paramlab.model.Ownership;
+import io.paramlab.model.ParamlabQuotas;
 import io.paramlab.model.RequestContext;
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
@@ -51,10 +52,12 @@ public class JobService {
     private final JobTraining training;
     private final JobEvents events;
     private final ExecutorService executor;
+    private final ParamlabQuotas quotas;
     private volatile boolean shuttingDown;
 
     public JobService(ModelRegistry registry, DatasetService datasets, JobStore store, ModelStore models, JobTraining training,
-                      JobEvents events, @Value("${paramlab.jobs.concurrency:1}") int concurrency) {
+                      JobEvents events, ParamlabQuotas quotas, @Value("${paramlab.jobs.concurrency:1}") int concurrency) {
+        this.quotas = quotas;
         this.registry = registry;
         this.datasets = datasets;
         this.store = store;
@@ -84,6 +87,8 @@ public class JobService {
         String jobId = UUID.randomUUID().toString();
         synchronized (this) {   // one job per model: the check and the insert together
             requireNoActiveJob(modelId);
+            String actor = RequestContext.current().actor();
+            quotas.checkJobStart(actor, store.countActive(actor));
             model.read(() -> {
                 if (model.optimizer() == null) {
                     throw new ConflictException("no-optimizer", "model " + modelId + " has no optimizer; PUT /models/" + modelId
@@ -258,6 +263,7 @@ public class JobService {
                         : record.status()) + "; only an interrupted or cancelled job can be resumed");
             }
             requireNoActiveJob(record.modelId());
+            quotas.checkJobStart(record.actor(), store.countActive(record.actor()));
             store.setStatus(id, "queued");
             LiveJob job = new LiveJob(new JobRecord(record.id(), record.modelId(), "queued", record.requestJson(), record.datasetId(),
                     record.validationId(), record.actor(), record.epoch(), record.step(), record.totalSteps(),

@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param maxModels        models one owner may hold
  * @param maxParameters    parameter elements of all the models one owner holds, as stored
- * @param maxRunningJobs   jobs of one owner queued or running at once (the jobs package calls {@link #checkJobStart})
+ * @param maxRunningJobs   jobs of one owner queued or running at once (counted in the store, so across instances)
  */
 @ConfigurationProperties("paramlab.quotas")
 public record ParamlabQuotas(

@@ -213,6 +213,11 @@ public final class JobStore {
         return jdbc.sql(JOB + " WHERE status IN (" + in + ") ORDER BY seq").query(this::job).list();
     }
 
+    /** Jobs of {@code actor} queued or running, on every instance: what its running-jobs quota counts. */
+    public long countActive(String actor) {
+        return jdbc.sql("SELECT COUNT(*) FROM job WHERE actor = ? AND status IN ('queued', 'running')").param(actor).query(Long.class).single();
+    }
+
     public List<JobRecord> jobsOfModel(String modelId, Set<String> statuses) {
         return jobsWithStatus(statuses).stream().filter(r -> r.modelId().equals(modelId)).toList();
     }

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * operation of the OpenAPI document, ownership, a quota, and no token in logs, answers or history.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"paramlab.quotas.max-models=2", "logging.level.org.springframework.security=TRACE"})
+        properties = {"paramlab.quotas.max-models=2", "paramlab.quotas.max-running-jobs=1", "logging.level.org.springframework.security=TRACE"})
 @ExtendWith(OutputCaptureExtension.class)
 class AccessControlTest {
     static final String NET = """
@@ -60,7 +60,7 @@ class AccessControlTest {
 
     static {
         for (String name : List.of("admin:admin", "reader:read", "writer:write", "owner:write", "other:write", "quota:write",
-                "scribe:write")) {
+                "scribe:write", "runner:write")) {
             TOKENS.put(name.split(":")[0], randomToken());
         }
     }
@@ -69,7 +69,7 @@ class AccessControlTest {
     static void tokens(DynamicPropertyRegistry registry) {
         int i = 0;
         for (String name : List.of("admin:admin", "reader:read", "writer:write", "owner:write", "other:write", "quota:write",
-                "scribe:write")) {
+                "scribe:write", "runner:write")) {
             String[] parts = name.split(":");
             String token = TOKENS.get(parts[0]);
             registry.add("paramlab.security.tokens[" + i + "].name", () -> parts[0]);
@@ -207,6 +207,39 @@ class AccessControlTest {
         assertThat(api.send("POST", "/api/v1/models/" + id + "/backward", token("reader"),
                 "{\"input\": [[1, 2, 3, 4]], \"target\": [[0, 0]], \"loss\": \"mse\"}").status()).isEqualTo(403);
         assertThat(api.send("DELETE", "/api/v1/models/" + id, token("admin"), null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void anOwnerPastItsRunningJobsQuotaGetsA413NamingTheQuota() {
+        Client api = client();
+        String first = api.create(token("runner"), NET);
+        String second = api.create(token("runner"), NET);
+        for (String model : List.of(first, second)) {
+            assertThat(api.send("PUT", "/api/v1/models/" + model + "/optimizer", token("runner"), "{\"type\": \"SGD\", \"lr\": 0.01}")
+                    .status()).isEqualTo(200);
+        }
+        String job = "{\"data\": {\"input\": [[1, 2, 3, 4]], \"target\": [[1]]}, \"loss\": \"mse\", \"epochs\": 100000, \"batch_size\": 1}";
+        Client.Answer running = api.send("POST", "/api/v1/models/" + first + "/jobs", token("runner"), job);
+        assertThat(running.status()).isEqualTo(202);
+        Client.Answer refused = api.send("POST", "/api/v1/models/" + second + "/jobs", token("runner"), job);
+        assertThat(refused.status()).isEqualTo(413);
+        assertProblem(refused, "quota-running-jobs");
+        assertThat(refused.json().get("limit").stringValue()).isEqualTo("quotas.max-running-jobs");
+        assertThat(refused.json().get("actual").longValue()).isEqualTo(2);
+        assertThat(refused.json().get("maximum").longValue()).isEqualTo(1);
+        assertThat(api.get("/api/v1/models/" + second + "/jobs", token("runner")).json().size()).as("nothing queued").isZero();
+
+        String id = running.json().get("id").stringValue();
+        assertThat(api.send("POST", "/api/v1/jobs/" + id + "/cancel", token("runner"), null).status()).isEqualTo(202);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!api.get("/api/v1/jobs/" + id, token("runner")).json().get("status").stringValue().equals("cancelled")) {
+            assertThat(System.nanoTime()).as("the job stops after its step in progress").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        Client.Answer next = api.send("POST", "/api/v1/models/" + second + "/jobs", token("runner"), job);
+        assertThat(next.status()).as("the quota counts jobs queued or running only").isEqualTo(202);
+        assertThat(api.send("POST", "/api/v1/jobs/" + next.json().get("id").stringValue() + "/cancel", token("runner"), null)
+                .status()).isEqualTo(202);
     }
 
     @Test
