@@ -91,10 +91,11 @@ class IdempotencyFilter extends OncePerRequestFilter {
             return;
         }
         String hash = hash(request, body);
-        if (answeredBefore(key, hash, response)) {
+        String kept = scoped(request, key);
+        if (answeredBefore(kept, key, hash, response)) {
             return;
         }
-        String other = running.putIfAbsent(key, hash);
+        String other = running.putIfAbsent(kept, hash);
         if (other != null) {
             ProblemJson.write(response, other.equals(hash)
                     ? Problems.problem(HttpStatus.CONFLICT, "idempotency-key-in-use", "Request in progress", "a request with "
@@ -103,23 +104,23 @@ class IdempotencyFilter extends OncePerRequestFilter {
             return;
         }
         try {
-            if (answeredBefore(key, hash, response)) {   // the first finished between the lookup and the guard
+            if (answeredBefore(kept, key, hash, response)) {   // the first finished between the lookup and the guard
                 return;
             }
             ContentCachingResponseWrapper answer = new ContentCachingResponseWrapper(response);
             chain.doFilter(new CachedBody(request, body), answer);
             if (answer.getStatus() >= 200 && answer.getStatus() < 300) {
-                keep(key, hash, answer);
+                keep(kept, key, hash, answer);
             }
             answer.copyBodyToResponse();
         } finally {
-            running.remove(key);
+            running.remove(kept);
         }
     }
 
     /** Answers a repeat from the kept answer, or a 422 for another request under the key; false when none is kept. */
-    private boolean answeredBefore(String key, String hash, HttpServletResponse response) throws IOException {
-        Optional<IdempotentResponse> kept = store.lookupIdempotent(key);
+    private boolean answeredBefore(String keptKey, String key, String hash, HttpServletResponse response) throws IOException {
+        Optional<IdempotentResponse> kept = store.lookupIdempotent(keptKey);
         if (kept.isEmpty()) {
             return false;
         }
@@ -135,7 +136,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
         return true;
     }
 
-    private void keep(String key, String hash, ContentCachingResponseWrapper answer) {
+    private void keep(String keptKey, String key, String hash, ContentCachingResponseWrapper answer) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String name : KEPT) {
             List<String> values = List.copyOf(answer.getHeaders(name));
@@ -147,10 +148,25 @@ class IdempotencyFilter extends OncePerRequestFilter {
             headers.put(HttpHeaders.CONTENT_TYPE, List.of(answer.getContentType()));
         }
         try {
-            store.rememberIdempotent(key, hash, answer.getStatus(), headers, answer.getContentAsByteArray());
+            store.rememberIdempotent(keptKey, hash, answer.getStatus(), headers, answer.getContentAsByteArray());
         } catch (DataAccessException e) {
             // the work is done and committed: answer it; a retry would then do it again, which the log tells
             log.warn("could not keep the answer to Idempotency-Key {}: {}", key, e.getMessage());
+        }
+    }
+
+    /**
+     * A key is the caller's own: kept as the SHA-256 of the caller's name and the key, so that one token
+     * can neither replay nor block another's request by using the same key.
+     */
+    private static String scoped(HttpServletRequest request, String key) {
+        String caller = request.getUserPrincipal() == null ? "anonymous" : request.getUserPrincipal().getName();
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((caller + "\u0000" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

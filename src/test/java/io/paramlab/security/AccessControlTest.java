@@ -60,7 +60,7 @@ class AccessControlTest {
 
     static {
         for (String name : List.of("admin:admin", "reader:read", "writer:write", "owner:write", "other:write", "quota:write",
-                "scribe:write", "runner:write")) {
+                "scribe:write", "runner:write", "first:write", "second:write")) {
             TOKENS.put(name.split(":")[0], randomToken());
         }
     }
@@ -69,7 +69,7 @@ class AccessControlTest {
     static void tokens(DynamicPropertyRegistry registry) {
         int i = 0;
         for (String name : List.of("admin:admin", "reader:read", "writer:write", "owner:write", "other:write", "quota:write",
-                "scribe:write", "runner:write")) {
+                "scribe:write", "runner:write", "first:write", "second:write")) {
             String[] parts = name.split(":");
             String token = TOKENS.get(parts[0]);
             registry.add("paramlab.security.tokens[" + i + "].name", () -> parts[0]);
@@ -207,6 +207,23 @@ class AccessControlTest {
         assertThat(api.send("POST", "/api/v1/models/" + id + "/backward", token("reader"),
                 "{\"input\": [[1, 2, 3, 4]], \"target\": [[0, 0]], \"loss\": \"mse\"}").status()).isEqualTo(403);
         assertThat(api.send("DELETE", "/api/v1/models/" + id, token("admin"), null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void anIdempotencyKeyIsItsCallersOwn() {
+        Client api = client();
+        Client.Answer first = api.send("POST", "/api/v1/models", token("first"), NET, "Idempotency-Key", "shared-key");
+        assertThat(first.status()).isEqualTo(201);
+        Client.Answer replay = api.send("POST", "/api/v1/models", token("first"), NET, "Idempotency-Key", "shared-key");
+        assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.json().get("id")).isEqualTo(first.json().get("id"));
+        // another token with the same key and body: its own create, not the first caller's answer
+        Client.Answer other = api.send("POST", "/api/v1/models", token("second"), NET, "Idempotency-Key", "shared-key");
+        assertThat(other.status()).isEqualTo(201);
+        assertThat(other.header("Idempotent-Replayed")).isNull();
+        assertThat(other.json().get("id")).isNotEqualTo(first.json().get("id"));
+        assertThat(api.get("/api/v1/models/" + other.json().get("id").stringValue() + "/history", token("second")).json()
+                .get(0).get("actor").stringValue()).isEqualTo("second");
     }
 
     @Test

@@ -32,10 +32,13 @@ final class Client {
         }
     }
 
-    /** {@code method path} with the token (none when null) and a JSON body (none when null). */
-    Answer send(String method, String path, String token, String body) {
+    /** {@code method path} with the token (none when null), a JSON body (none when null) and more headers (name, value, ...). */
+    Answer send(String method, String path, String token, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
