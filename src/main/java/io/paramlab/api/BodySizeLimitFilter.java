@@ -29,16 +29,16 @@ import java.util.Locale;
  * still sending it, and Jetty closes a connection with unread body bytes at once (shutdown, then
  * close: a TCP reset), so a client still sending loses the answer it was reading (the JDK's
  * HttpClient fails it as a cut chunked body) or reuses a connection the server has closed.
- * Dropped bytes cost no memory. Only a body over its limit is given up on after
- * {@link #MAX_DISCARD} bytes more (as Tomcat's max-swallow-size does), with
- * {@code Connection: close} on the answer when that is known before it commits.
+ * Dropped bytes cost no memory. A body over its limit gets {@code Connection: close} on its answer
+ * when that is known before it commits, and a lingering close (see {@link #finishAndLinger}).
  */
 @Component
 @Order(BodySizeLimitFilter.ORDER)
 class BodySizeLimitFilter extends OncePerRequestFilter {
     /** Ordered so that filters reading bodies (IdempotencyFilter) can run after it, inside its bound. */
     static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
-    static final long MAX_DISCARD = 2 * 1024 * 1024;
+    /** How long a body over its limit is still read and dropped after its answer: Apache httpd's lingering close. */
+    static final long LINGER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     /** Body bytes read by the requests in flight together: parsed bodies live in the heap at once. */
     private static final java.util.concurrent.atomic.AtomicLong IN_FLIGHT = new java.util.concurrent.atomic.AtomicLong();
     private final long maxBytes;
@@ -84,9 +84,9 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         long limit = isBinary(request) ? maxBinaryBytes : maxBytes;
         if (request.getContentLengthLong() > limit) {
-            closeAfterAnswer(response);
+            response.setHeader(HttpHeaders.CONNECTION, "close");
             ProblemJson.write(response, Problems.bodyTooLarge(request.getContentLengthLong(), limit));
-            dropRest(request, MAX_DISCARD);
+            finishAndLinger(request, response);
             return;
         }
         CountingRequest counting = new CountingRequest(request, response, limit, maxInFlight);
@@ -94,8 +94,11 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             chain.doFilter(counting, response);
         } finally {
             long read = counting.release();   // the rest is dropped, never held: the budget is free for others at once
-            if (!dropRest(request, Math.max(0, limit - read) + MAX_DISCARD)) {
-                closeAfterAnswer(response);   // over its limit: Jetty closes the connection, and the answer says so
+            if (!dropRest(request, limit - read)) {   // over its limit: Jetty will close the connection
+                closeAfterAnswer(response);
+                if (response.isCommitted()) {
+                    finishAndLinger(request, response);
+                }
             }
         }
     }
@@ -108,8 +111,8 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     }
 
     /**
-     * Reads and drops the unread rest of the body, at most {@code max} bytes; false when more is
-     * left (the client sends more than its limit). The usual case reads one end of stream, no buffer.
+     * Reads and drops the unread rest of the body; false when it holds more than {@code max} bytes,
+     * more than a body within its limit can. The usual case reads one end of stream, no buffer.
      */
     private static boolean dropRest(HttpServletRequest request, long max) {
         if (request.getContentLengthLong() == 0) {
@@ -121,18 +124,43 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
                 return true;
             }
             byte[] buffer = new byte[8192];
-            long dropped = 1;
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                if ((dropped += n) > max) {
-                    return false;
+            for (long dropped = 1; dropped <= max; ) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return true;
                 }
+                dropped += n;
             }
+            return false;
         } catch (IllegalStateException readAsText) {
-            // the body went through getReader(), which reads it to the end or fails the request
+            return true;   // the body went through getReader(), which reads it to the end or fails the request
         } catch (IOException gone) {
-            // the client stopped sending: nothing left to drop, and the answer stands
+            return true;   // the client stopped sending: nothing left to drop, and the answer stands
         }
-        return true;
+    }
+
+    /**
+     * A body over its limit: the answer is finished on the wire, then what the client still sends is
+     * dropped until it stops or for {@link #LINGER_NANOS} at most, and only then does Jetty close.
+     * Closing on unread bytes at once resets the connection, which can erase the answer before
+     * the client reads it (RFC 9112, 9.6; the JDK's HttpClient sends its whole body regardless).
+     */
+    private static void finishAndLinger(HttpServletRequest request, HttpServletResponse response) {
+        try {
+            try {
+                response.getOutputStream().close();
+            } catch (IllegalStateException writer) {
+                response.getWriter().close();
+            }
+            ServletInputStream in = request.getInputStream();
+            byte[] buffer = new byte[8192];
+            long until = System.nanoTime() + LINGER_NANOS;
+            while (System.nanoTime() - until < 0 && in.read(buffer) >= 0) {
+                // dropped
+            }
+        } catch (IllegalStateException | IOException gone) {
+            // the body was read as text, or the client went away: nothing to wait for
+        }
     }
 
     private static final class CountingRequest extends HttpServletRequestWrapper {
