@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -23,17 +24,21 @@ import java.util.Locale;
  * binary limit, {@link ParamlabLimits#maxBinaryBodySize()}): at once when Content-Length says so,
  * otherwise as soon as the count passes the limit while the body streams in.
  *
- * <p>Whatever the answer, the unread rest of the body is then read and dropped (up to
- * {@link #MAX_DISCARD} bytes, as Tomcat's max-swallow-size does). Jetty closes a connection whose
- * request body is left unread, and a close with unread bytes is a TCP reset that can destroy the
- * answer before the client reads it: a client still sending would see no answer at all.
+ * <p>Whatever the answer, the unread rest of a body within its limit is then read and dropped (a
+ * 413 of the in-flight budget or a JSON limit half-way, a 415 before the first byte): the client is
+ * still sending it, and Jetty closes a connection with unread body bytes at once (shutdown, then
+ * close: a TCP reset), so a client still sending loses the answer it was reading (the JDK's
+ * HttpClient fails it as a cut chunked body) or reuses a connection the server has closed.
+ * Dropped bytes cost no memory. A body over its limit gets {@code Connection: close} on its answer
+ * when that is known before it commits, and a lingering close (see {@link #finishAndLinger}).
  */
 @Component
 @Order(BodySizeLimitFilter.ORDER)
 class BodySizeLimitFilter extends OncePerRequestFilter {
     /** Ordered so that filters reading bodies (IdempotencyFilter) can run after it, inside its bound. */
     static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
-    static final long MAX_DISCARD = 2 * 1024 * 1024;
+    /** How long a body over its limit is still read and dropped after its answer: Apache httpd's lingering close. */
+    static final long LINGER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
     /** Body bytes read by the requests in flight together: parsed bodies live in the heap at once. */
     private static final java.util.concurrent.atomic.AtomicLong IN_FLIGHT = new java.util.concurrent.atomic.AtomicLong();
     private final long maxBytes;
@@ -79,52 +84,94 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         long limit = isBinary(request) ? maxBinaryBytes : maxBytes;
         if (request.getContentLengthLong() > limit) {
+            response.setHeader(HttpHeaders.CONNECTION, "close");
             ProblemJson.write(response, Problems.bodyTooLarge(request.getContentLengthLong(), limit));
-            discardRest(request, response);
+            finishAndLinger(request, response);
             return;
         }
-        CountingRequest counting = new CountingRequest(request, limit, maxInFlight);
+        CountingRequest counting = new CountingRequest(request, response, limit, maxInFlight);
         try {
             chain.doFilter(counting, response);
         } finally {
-            discardRest(request, response);
-            counting.release();
+            long read = counting.release();   // the rest is dropped, never held: the budget is free for others at once
+            if (!dropRest(request, limit - read)) {   // over its limit: Jetty will close the connection
+                closeAfterAnswer(response);
+                if (response.isCommitted()) {
+                    finishAndLinger(request, response);
+                }
+            }
         }
     }
 
-    private static void discardRest(HttpServletRequest request, HttpServletResponse response) {
+    /** Says {@code Connection: close} on an answer not yet committed, so no client reuses the connection. */
+    private static void closeAfterAnswer(HttpServletResponse response) {
+        if (!response.isCommitted()) {
+            response.setHeader(HttpHeaders.CONNECTION, "close");
+        }
+    }
+
+    /**
+     * Reads and drops the unread rest of the body; false when it holds more than {@code max} bytes,
+     * more than a body within its limit can. The usual case reads one end of stream, no buffer.
+     */
+    private static boolean dropRest(HttpServletRequest request, long max) {
         if (request.getContentLengthLong() == 0) {
-            return;
+            return true;
         }
         try {
             ServletInputStream in = request.getInputStream();
             if (in.read() < 0) {
-                return;  // the usual case: the body was read to its end, and no buffer is needed
+                return true;
             }
             byte[] buffer = new byte[8192];
-            long discarded = 1;
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                if ((discarded += n) > MAX_DISCARD) {
-                    if (!response.isCommitted()) {
-                        response.setHeader("Connection", "close");
-                    }
-                    return;  // too much to drop: the server closes the connection
+            for (long dropped = 1; dropped <= max; ) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return true;
                 }
+                dropped += n;
             }
+            return false;
         } catch (IllegalStateException readAsText) {
-            // the body went through getReader(), which reads it to the end or fails the request
+            return true;   // the body went through getReader(), which reads it to the end or fails the request
         } catch (IOException gone) {
-            // the client stopped sending: nothing left to drop, and the answer stands
+            return true;   // the client stopped sending: nothing left to drop, and the answer stands
+        }
+    }
+
+    /**
+     * A body over its limit: the answer is finished on the wire, then what the client still sends is
+     * dropped until it stops or for {@link #LINGER_NANOS} at most, and only then does Jetty close.
+     * Closing on unread bytes at once resets the connection, which can erase the answer before
+     * the client reads it (RFC 9112, 9.6; the JDK's HttpClient sends its whole body regardless).
+     */
+    private static void finishAndLinger(HttpServletRequest request, HttpServletResponse response) {
+        try {
+            try {
+                response.getOutputStream().close();
+            } catch (IllegalStateException writer) {
+                response.getWriter().close();
+            }
+            ServletInputStream in = request.getInputStream();
+            byte[] buffer = new byte[8192];
+            long until = System.nanoTime() + LINGER_NANOS;
+            while (System.nanoTime() - until < 0 && in.read(buffer) >= 0) {
+                // dropped
+            }
+        } catch (IllegalStateException | IOException gone) {
+            // the body was read as text, or the client went away: nothing to wait for
         }
     }
 
     private static final class CountingRequest extends HttpServletRequestWrapper {
+        private final HttpServletResponse response;
         private final long maxBytes;
         private final long maxInFlight;
         private CountingStream stream;
 
-        CountingRequest(HttpServletRequest request, long maxBytes, long maxInFlight) {
+        CountingRequest(HttpServletRequest request, HttpServletResponse response, long maxBytes, long maxInFlight) {
             super(request);
+            this.response = response;
             this.maxBytes = maxBytes;
             this.maxInFlight = maxInFlight;
         }
@@ -132,26 +179,33 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new CountingStream(super.getInputStream(), maxBytes, maxInFlight);
+                stream = new CountingStream(super.getInputStream(), response, maxBytes, maxInFlight);
             }
             return stream;
         }
 
-        void release() {
-            if (stream != null) {
-                IN_FLIGHT.addAndGet(-stream.count);
+        /** Gives the bytes read back to the budget in flight; returns how many were read. */
+        long release() {
+            if (stream == null) {
+                return 0;
             }
+            IN_FLIGHT.addAndGet(-stream.count);
+            long read = stream.count;
+            stream.count = 0;
+            return read;
         }
     }
 
     private static final class CountingStream extends ServletInputStream {
         private final ServletInputStream in;
+        private final HttpServletResponse response;
         private final long maxBytes;
         private final long maxInFlight;
         private long count;
 
-        CountingStream(ServletInputStream in, long maxBytes, long maxInFlight) {
+        CountingStream(ServletInputStream in, HttpServletResponse response, long maxBytes, long maxInFlight) {
             this.in = in;
+            this.response = response;
             this.maxBytes = maxBytes;
             this.maxInFlight = maxInFlight;
         }
@@ -161,6 +215,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
                 return n;
             }
             if (count + n > maxBytes) {
+                closeAfterAnswer(response);   // the rest will not be read: said now, before the 413 commits
                 throw new BodyTooLargeException(maxBytes);
             }
             long all = IN_FLIGHT.addAndGet(n);

@@ -262,15 +262,28 @@ public final class LiveModel {
     }
 
     /**
-     * The one way to change a model: under the write lock, checks {@code If-Match}, saves what
-     * {@code footprint} covers, runs {@code change}, and commits (the budget, then the store when the
-     * change is durable, as a new version with a history entry of {@code operation} and
-     * {@code summary}; {@code alongside} runs in the store's transaction). On any Throwable, Errors
-     * included, it restores the saved state and rethrows. While a job holds the model, only the job's
-     * own thread gets past the first check.
+     * A change whose refusals can be found without changing anything: {@code check} runs under the
+     * lock before the footprint is saved, so a refused change costs no copy of the model's values.
      */
+    public <T> T change(String operation, Footprint footprint, Runnable check, Supplier<T> change) {
+        return change(operation, footprint, check, change, result -> null, () -> { });
+    }
+
     public <T> T change(String operation, Footprint footprint, Supplier<T> change, Function<T, String> summary,
                         Runnable alongside) {
+        return change(operation, footprint, () -> { }, change, summary, alongside);
+    }
+
+    /**
+     * The one way to change a model: under the write lock, checks {@code If-Match} and runs
+     * {@code check}, saves what {@code footprint} covers, runs {@code change}, and commits (the
+     * budget, then the store when the change is durable, as a new version with a history entry of
+     * {@code operation} and {@code summary}; {@code alongside} runs in the store's transaction). On
+     * any Throwable, Errors included, it restores the saved state and rethrows. While a job holds the
+     * model, only the job's own thread gets past the first check.
+     */
+    private <T> T change(String operation, Footprint footprint, Runnable check, Supplier<T> change, Function<T, String> summary,
+                         Runnable alongside) {
         Ownership.checkChange("model", id, owner);   // before the lock: a refused caller neither waits nor loads
         lock.writeLock().lock();
         try {
@@ -280,6 +293,7 @@ public final class LiveModel {
             if (expected != null && expected != version) {
                 throw new PreconditionFailedException(id, expected, version);
             }
+            check.run();
             boolean durable = switch (footprint.durability()) {
                 case ALWAYS -> true;
                 case NEVER -> false;

@@ -137,13 +137,14 @@ public class ModelOperations {
     public StateDictLoader.Result loadStateDict(String id, String modulePath, Map<String, TensorData> state, boolean strict,
                                                 Map<String, Integer> versions) {
         LiveModel model = registry.get(id);
-        return model.change("state_dict.load", Footprint.LOAD, () -> {
-            try {
-                return StateDictLoader.load(module(model, modulePath), state, strict, versions);
-            } catch (io.paramlab.nn.LoadStateDictException e) {
-                throw new UnprocessableException("", e.getMessage());
-            }
-        });
+        try {
+            // keys and shapes are refused before the change saves every value for a rollback
+            return model.change("state_dict.load", Footprint.LOAD,
+                    () -> StateDictLoader.check(module(model, modulePath), state, strict, versions),
+                    () -> StateDictLoader.load(module(model, modulePath), state, strict, versions));
+        } catch (io.paramlab.nn.LoadStateDictException e) {
+            throw new UnprocessableException("", e.getMessage());
+        }
     }
 
     /** A parameter write: {@code index} with {@code value}, or {@code data}, and/or {@code requiresGrad}. */

@@ -15,7 +15,6 @@ import io.paramlab.store.ModelState;
 import io.paramlab.store.ModelStore;
 import io.paramlab.store.ModelSummary;
 import io.paramlab.store.Page;
-import io.paramlab.store.StoredModel;
 import io.paramlab.store.VersionConflictException;
 import io.paramlab.tensor.Blas;
 import io.paramlab.tensor.Generator;
@@ -216,18 +215,21 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     @Override
     public LiveModel.Loaded load(LiveModel model) {
-        StoredModel stored = store.load(model.id()).orElseThrow(() -> notFound(model.id()));
-        ModelState state = stored.state();
-        ModelSpec spec = SpecParser.parse(JSON.readTree(state.specJson()), limits.maxDepth());
-        long estimate = SpecSize.of(spec).elementCount();
-        LiveModel.Contents contents = reserving(estimate, () -> model, () -> {
+        record Read(LiveModel.Contents contents, String optimizerJson) {
+        }
+        // room is made before the stored values are read: with the module built from them, they are the model twice
+        long estimate = store.find(model.id()).orElseThrow(() -> notFound(model.id())).parameterCount();
+        Read read = reserving(estimate, () -> model, () -> {
+            ModelState state = store.load(model.id()).orElseThrow(() -> notFound(model.id())).state();
+            ModelSpec spec = SpecParser.parse(JSON.readTree(state.specJson()), limits.maxDepth());
             Generator generator = new Generator(0);
             LiveModel.Contents built = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
             apply(built, state);
             spill.restore(model.id(), built.root());
-            return built;
+            return new Read(built, state.optimizerJson());
         });
-        io.paramlab.optim.OptimizerSetup optimizer = OptimizerRecord.read(state.optimizerJson(), contents.root());
+        LiveModel.Contents contents = read.contents();
+        io.paramlab.optim.OptimizerSetup optimizer = OptimizerRecord.read(read.optimizerJson(), contents.root());
         synchronized (this) {
             reserved.put(model, estimate);
             adjust(model, elementsOf(contents) + (optimizer == null ? 0 : optimizer.optimizer().stateElements()));

@@ -34,9 +34,36 @@ public final class StateDictLoader {
             }
         });
         Map<String, TensorData> own = module.stateDict();
+        Result result = refuseUnfit(module, own, state, lazyErrors, strict);
+        own.forEach((key, target) -> {
+            TensorData source = state.get(key);
+            if (source != null) {
+                target.copyFrom(source);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Refuses, changing nothing, what {@link #load} would refuse, with the same message; a module with
+     * a lazy parameter still to be shaped by the load is left to it. Lets a caller refuse a load
+     * before it saves the model's values for a rollback (a copy as large as the model).
+     */
+    public static void check(Module module, Map<String, TensorData> given, boolean strict, Map<String, Integer> versions) {
+        Map<String, TensorData> own = module.stateDict();
+        if (own.values().stream().anyMatch(t -> t.shape() == null)) {
+            return;
+        }
+        Map<String, TensorData> state = new LinkedHashMap<>(given);
+        module.allModulePaths().forEach((path, m) ->
+                m.upgradeStateDict(path.isEmpty() ? "" : path + ".", versions == null ? null : versions.get(path), state));
+        refuseUnfit(module, own, state, new ArrayList<>(), strict);
+    }
+
+    private static Result refuseUnfit(Module module, Map<String, TensorData> own, Map<String, TensorData> state, List<String> errors,
+                                      boolean strict) {
         List<String> missing = own.keySet().stream().filter(k -> !state.containsKey(k)).toList();
         List<String> unexpected = state.keySet().stream().filter(k -> !own.containsKey(k)).toList();
-        List<String> errors = new ArrayList<>(lazyErrors);
         own.forEach((key, target) -> {
             TensorData source = state.get(key);
             if (source != null && !target.sameShape(source)) {
@@ -47,12 +74,6 @@ public final class StateDictLoader {
         if (!errors.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
             throw new LoadStateDictException(message(module, missing, unexpected, errors, strict));
         }
-        own.forEach((key, target) -> {
-            TensorData source = state.get(key);
-            if (source != null) {
-                target.copyFrom(source);
-            }
-        });
         return new Result(missing, unexpected);
     }
 

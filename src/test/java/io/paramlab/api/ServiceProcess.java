@@ -105,6 +105,11 @@ final class ServiceProcess implements AutoCloseable {
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("service stops on SIGTERM:\n%s", tail()).isTrue();
     }
 
+    /** The service's whole log so far. */
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
     /** The last lines of the service's log, for failure messages. */
     String tail() {
         try {

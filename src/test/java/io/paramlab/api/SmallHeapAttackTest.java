@@ -2,14 +2,13 @@ package io.paramlab.api;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,15 +33,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every error a whole problem, the process alive without an OutOfMemoryError, models unchanged.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-@Disabled("no longer runs the heap out (budgets for activations and bodies in flight; by hand, four concurrent forwards just "
-        + "under the activation limit get 200s or 413 'retry shortly'), but in this test one forward's 80 MB chunked answer "
-        + "is cut off mid-body, with nothing in the service's log; not yet explained")
+@Disabled("the cut answers are explained and gone (they were 413s reset by Jetty's close on unread body bytes: "
+        + "BodySizeLimitFilter), but on a loaded machine the service can still die of an OutOfMemoryError: a JSON "
+        + "tensor body parses into up to 2.5 times its values as floats (TensorJson.Values growth, then the exact copy), "
+        + "outside the in-flight body budget, which counts JSON bytes; about 1 run in 4 under load 10")
 class SmallHeapAttackTest {
     static final int FEATURES = 4000;
     static final String SPEC = "{\"seed\": 1, \"model\": {\"type\": \"Linear\", \"in_features\": 4000, \"out_features\": 4000}}";
 
-    static Process service;
-    static Path log;
+    static ServiceProcess service;
     static String base;
     static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -51,37 +50,16 @@ class SmallHeapAttackTest {
 
     @BeforeAll
     static void startServiceWith256MB() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        base = "http://localhost:" + port + "/api/v1";
-        log = Files.createTempFile("paramlab-attack", ".log");
-        service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-                "io.paramlab.ParamlabApplication", "--server.port=" + port, "--spring.main.banner-mode=off",
-                "--paramlab.data-dir=" + Files.createTempDirectory("paramlab-attack-data"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            assertThat(service.isAlive()).as("service exited:\n%s", tail()).isTrue();
-            try {
-                if (send("GET", "/models", null).status() == 200) return;
-            } catch (AssertionError notYet) {
-                // not listening yet
-            }
-            assertThat(System.nanoTime()).as("service did not start:\n%s", tail()).isLessThan(deadline);
-            Thread.sleep(300);
-        }
+        service = ServiceProcess.start("256m", List.of("--paramlab.data-dir=" + Files.createTempDirectory("paramlab-attack-data")));
+        base = service.base();
     }
 
     @AfterAll
     static void stopService() throws Exception {
         if (service != null) {
-            service.destroy();
-            if (!service.waitFor(10, TimeUnit.SECONDS)) service.destroyForcibly();
+            Files.writeString(Path.of("target", "small-heap-attack.log"), service.log());
+            service.close();
         }
-        if (log != null) Files.copy(log, Path.of("target", "small-heap-attack.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
@@ -143,8 +121,8 @@ class SmallHeapAttackTest {
 
         assertThat(send("GET", "/models/" + id, null).text()).isEqualTo(infoBefore);
         assertThat(send("GET", "/models/" + id + "/parameters/bias", null).text()).isEqualTo(biasBefore);
-        assertThat(service.isAlive()).as(tail()).isTrue();
-        assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError");
+        assertThat(service.isAlive()).as(service.tail()).isTrue();
+        assertThat(service.log()).doesNotContain("OutOfMemoryError");
     }
 
     private static String forward(int rows) {
@@ -157,7 +135,7 @@ class SmallHeapAttackTest {
 
     /** No 5xx, and an error is a whole problem: type, title, status, detail, and on 413 the limit's fields. */
     private static Answer checked(Answer a) {
-        assertThat(a.status()).as("%s\n%s", a.text(), tail()).isLessThan(500);
+        assertThat(a.status()).as("%s\n%s", a.text(), service.tail()).isLessThan(500);
         if (a.status() >= 400) {
             assertThat(a.contentType()).startsWith("application/problem+json");
             JsonNode problem = json(a);
@@ -197,14 +175,5 @@ class SmallHeapAttackTest {
 
     private static JsonNode json(Answer a) {
         return HttpApi.JSON.readTree(a.text());
-    }
-
-    private static String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 }
