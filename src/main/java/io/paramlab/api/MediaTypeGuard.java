@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Content negotiation decided before any work: a request whose body the handler cannot read
@@ -31,7 +33,11 @@ import java.util.Set;
  * Error answers are problem JSON whatever the Accept.
  */
 class MediaTypeGuard implements HandlerInterceptor {
+    /** Content types remembered per handler; past this many, the rest are checked each time (the header is the client's). */
+    static final int MAX_CONTENT_TYPES = 16;
     private final ObjectProvider<RequestMappingHandlerAdapter> adapter;
+    // what depends only on the handler and the converters (fixed once the context runs), worked out at its first request
+    private final Map<HandlerKey, HandlerTypes> handlers = new ConcurrentHashMap<>();
 
     MediaTypeGuard(ObjectProvider<RequestMappingHandlerAdapter> adapter) {
         this.adapter = adapter;
@@ -48,10 +54,42 @@ class MediaTypeGuard implements HandlerInterceptor {
             return false;
         }
         if (handler instanceof HandlerMethod method) {
-            checkContentType(request, method);
-            checkAccept(request, method);
+            HandlerTypes known = handlers.computeIfAbsent(new HandlerKey(method.getBeanType(), method.getMethod()), k -> handler(method));
+            checkContentType(request, known);
+            checkAccept(request, known);
         }
         return true;
+    }
+
+    private record HandlerKey(Class<?> beanType, java.lang.reflect.Method method) {
+    }
+
+    /**
+     * A handler's body type (null: no {@code @RequestBody}), the media types its body is readable
+     * as (for the 415's list), the media types its converters write its answer as (empty: Spring MVC
+     * decides), and the verdicts on the Content-Types met so far.
+     */
+    private record HandlerTypes(Class<?> bodyType, List<MediaType> readable, List<MediaType> writable,
+                           Map<MediaType, Boolean> readableAs) {
+    }
+
+    private HandlerTypes handler(HandlerMethod method) {
+        MethodParameter body = null;
+        for (MethodParameter parameter : method.getMethodParameters()) {
+            if (parameter.hasParameterAnnotation(RequestBody.class)) {
+                body = parameter;
+            }
+        }
+        Class<?> type = body == null ? null : body.getNestedParameterType();
+        List<MediaType> readable = new ArrayList<>();
+        if (type != null) {
+            for (HttpMessageConverter<?> converter : converters()) {
+                if (converter.canRead(type, null)) {
+                    readable.addAll(converter.getSupportedMediaTypes(type));
+                }
+            }
+        }
+        return new HandlerTypes(type, concrete(readable), writable(method), new ConcurrentHashMap<>());
     }
 
     private static boolean parses(String accept) {
@@ -67,23 +105,11 @@ class MediaTypeGuard implements HandlerInterceptor {
         return adapter.getObject().getMessageConverters();
     }
 
-    private void checkContentType(HttpServletRequest request, HandlerMethod method) throws HttpMediaTypeNotSupportedException {
-        MethodParameter body = null;
-        for (MethodParameter parameter : method.getMethodParameters()) {
-            if (parameter.hasParameterAnnotation(RequestBody.class)) {
-                body = parameter;
-            }
-        }
+    private void checkContentType(HttpServletRequest request, HandlerTypes handler) throws HttpMediaTypeNotSupportedException {
+        Class<?> type = handler.bodyType();
         String header = request.getContentType();
-        if (body == null || header == null) {
+        if (type == null || header == null) {
             return;  // no body to read, or none declared: Spring MVC's own rules apply
-        }
-        Class<?> type = body.getNestedParameterType();
-        List<MediaType> readable = new ArrayList<>();
-        for (HttpMessageConverter<?> converter : converters()) {
-            if (converter.canRead(type, null)) {
-                readable.addAll(converter.getSupportedMediaTypes(type));
-            }
         }
         MediaType contentType;
         try {
@@ -91,13 +117,20 @@ class MediaTypeGuard implements HandlerInterceptor {
         } catch (InvalidMediaTypeException e) {
             throw new HttpMediaTypeNotSupportedException("Content-Type \"" + Messages.quoted(header) + "\" is not a media type");
         }
-        if (!contentType.isConcrete() || converters().stream().noneMatch(c -> c.canRead(type, contentType))) {
-            throw new HttpMediaTypeNotSupportedException(contentType, concrete(readable), org.springframework.http.HttpMethod.valueOf(request.getMethod()));
+        Boolean readable = handler.readableAs().get(contentType);
+        if (readable == null) {
+            readable = contentType.isConcrete() && converters().stream().anyMatch(c -> c.canRead(type, contentType));
+            if (handler.readableAs().size() < MAX_CONTENT_TYPES) {
+                handler.readableAs().put(contentType, readable);
+            }
+        }
+        if (!readable) {
+            throw new HttpMediaTypeNotSupportedException(contentType, handler.readable(), org.springframework.http.HttpMethod.valueOf(request.getMethod()));
         }
     }
 
-    private void checkAccept(HttpServletRequest request, HandlerMethod method) throws HttpMediaTypeNotAcceptableException {
-        List<MediaType> producible = producible(request, method);
+    private void checkAccept(HttpServletRequest request, HandlerTypes handler) throws HttpMediaTypeNotAcceptableException {
+        List<MediaType> producible = producible(request, handler);
         if (producible.isEmpty()) {
             return;  // no body, or one no converter writes (event streams...): Spring MVC decides
         }
@@ -113,16 +146,21 @@ class MediaTypeGuard implements HandlerInterceptor {
                 return;
             }
         }
-        throw new HttpMediaTypeNotAcceptableException(producible);
+        throw new HttpMediaTypeNotAcceptableException(new ArrayList<>(producible));
     }
 
     /** What the handler's answer can be written as: its mapping's {@code produces}, or what the converters write. */
     @SuppressWarnings("unchecked")
-    private List<MediaType> producible(HttpServletRequest request, HandlerMethod method) {
+    private static List<MediaType> producible(HttpServletRequest request, HandlerTypes handler) {
         Object declared = request.getAttribute(HandlerMapping.PRODUCIBLE_MEDIA_TYPES_ATTRIBUTE);
         if (declared instanceof Set<?> set && !set.isEmpty()) {
             return new ArrayList<>((Set<MediaType>) set);
         }
+        return handler.writable();
+    }
+
+    /** What the converters write the handler's answer as; empty when none writes it, or only as wildcards. */
+    private List<MediaType> writable(HandlerMethod method) {
         ResolvableType answer = ResolvableType.forMethodParameter(method.getReturnType());
         if (HttpEntity.class.isAssignableFrom(answer.toClass())) {
             answer = answer.as(HttpEntity.class).getGeneric(0);
@@ -137,7 +175,7 @@ class MediaTypeGuard implements HandlerInterceptor {
                 out.addAll(converter.getSupportedMediaTypes(type));
             }
         }
-        return concrete(new ArrayList<>(out)).isEmpty() ? List.of() : new ArrayList<>(out);
+        return concrete(new ArrayList<>(out)).isEmpty() ? List.of() : List.copyOf(out);
     }
 
     private static List<MediaType> concrete(List<MediaType> types) {

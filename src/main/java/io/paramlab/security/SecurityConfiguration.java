@@ -12,6 +12,7 @@ import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -56,6 +57,12 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(a -> a.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
                         .anyRequest().access(new RoleTable()))
                 .build();
+    }
+
+    /** The default firewall's rules, checked without regular expressions on every header read ({@link Firewall}). */
+    @Bean
+    WebSecurityCustomizer paramlabFirewall() {
+        return web -> web.httpFirewall(Firewall.strict());
     }
 
     private static AuthenticationProvider jwtProvider(JwtDecoder decoder) {

@@ -81,6 +81,19 @@ class HardeningTest {
     }
 
     @Test
+    void theContentTypeVerdictsStayPerTypePastTheGuardsMemory() {
+        String id = api.create(NET);
+        String body = "{\"input\": " + X + "}";
+        // more distinct Content-Types than MediaTypeGuard remembers per handler, readable and not, in turn
+        for (int i = 0; i < MediaTypeGuard.MAX_CONTENT_TYPES + 4; i++) {
+            assertThat(api.send("POST", "/models/" + id + "/forward", "application/json; x=" + i, null, body).status()).isEqualTo(200);
+            assertTyped(api.send("POST", "/models/" + id + "/forward", "text/plain; x=" + i, null, body), 415, "unsupported-media-type");
+        }
+        assertThat(api.send("POST", "/models/" + id + "/forward", "application/json", null, body).status()).isEqualTo(200);
+        assertTyped(api.send("POST", "/models/" + id + "/forward", "application/xml", null, body), 415, "unsupported-media-type");
+    }
+
+    @Test
     void badPercentEncodingInTheQueryIsA400() {
         String id = api.create(NET);
         for (String query : List.of("module=%ZZ", "%=%")) {
