@@ -29,6 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+mkdir "$work/pg" && chown postgres "$work/pg"
 runuser -u postgres -- "$PG_BIN/initdb" -D "$work/pg" -U postgres >/dev/null
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$work/pg" -o "-p $PG_PORT -k $work/pg" -l "$work/pg/log" start >/dev/null
 DB="jdbc:postgresql://localhost:$PG_PORT/postgres"
@@ -69,11 +70,15 @@ ids=()
 for _ in 1 2 3 4; do ids+=("$(create $A)" "$(create $B)"); done
 MODELS=$(IFS=,; echo "${ids[*]}")
 wrk -t1 -c4 -d"${WARM}s" -s bench/mixed.lua "http://localhost:$A/api/v1" >/dev/null &
+warm=$!
 wrk -t1 -c4 -d"${WARM}s" -s bench/mixed.lua "http://localhost:$B/api/v1" >/dev/null
-wait %1 2>/dev/null || true
-wrk -t1 -c4 -d"${RUN}s" -s bench/mixed.lua "http://localhost:$A/api/v1" | grep RESULT | sed 's/^/two (to A) /' &
-wrk -t1 -c4 -d"${RUN}s" -s bench/mixed.lua "http://localhost:$B/api/v1" | grep RESULT | sed 's/^/two (to B) /'
-wait
+wait $warm
+wrk -t1 -c4 -d"${RUN}s" -s bench/mixed.lua "http://localhost:$A/api/v1" > "$work/two-a.txt" &
+measured=$!
+wrk -t1 -c4 -d"${RUN}s" -s bench/mixed.lua "http://localhost:$B/api/v1" > "$work/two-b.txt"
+wait $measured
+echo "two (to A) $(grep RESULT "$work/two-a.txt")"
+echo "two (to B) $(grep RESULT "$work/two-b.txt")"
 
 if command -v nginx >/dev/null; then
   echo "== two instances behind nginx (hash on the model id)"

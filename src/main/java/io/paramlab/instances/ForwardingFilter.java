@@ -125,6 +125,7 @@ class ForwardingFilter extends OncePerRequestFilter {
             answer = client.send(out.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException | HttpConnectTimeoutException e) {
             log.warn("the holder at {} does not answer: {}", holder, e.toString());
+            instances.unreachable(holder);
             unavailable(response, "instance-unavailable", "The model's instance does not answer",
                     "the instance holding this model does not answer; if it has stopped, another instance takes the model over"
                             + " when its lease expires (within " + instances.leaseTtl().toSeconds() + " s)",

@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 @Service
 public class Instances {
     private static final Logger log = LoggerFactory.getLogger(Instances.class);
+    private static final long REMOTE_TRUST_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final LeaseStore leases;
     private final ModelRegistry registry;
@@ -49,6 +51,8 @@ public class Instances {
     private volatile boolean registered;
     private ScheduledExecutorService heartbeat;
     private long beats;   // the heartbeat thread's alone
+    // holders elsewhere as last looked up, trusted for a second: a forwarded request then costs no query here
+    private final Map<String, Remote> remote = new ConcurrentHashMap<>();
     // one model's lease is looked up and taken by one request at a time (a stripe of models per lock)
     private final Object[] stripes = new Object[64];
 
@@ -135,6 +139,7 @@ public class Instances {
                 leases.revive(ttl);
                 freshUntil = started + fresh();
             }
+            remote.values().removeIf(r -> r.until() < started);
             for (String modelId : leases.modelsWithOrphanedJobs()) {
                 route(modelId);   // takes the model (and so its jobs) unless another instance got there first
             }
@@ -157,8 +162,13 @@ public class Instances {
         if (!registered) {
             throw new NotYetRegisteredException();
         }
-        if (held.contains(modelId) && System.nanoTime() < freshUntil) {
+        long now = System.nanoTime();
+        if (held.contains(modelId) && now < freshUntil) {
             return Optional.empty();
+        }
+        Remote known = remote.get(modelId);
+        if (known != null && now < known.until()) {
+            return Optional.of(known.url());
         }
         synchronized (stripes[Math.floorMod(modelId.hashCode(), stripes.length)]) {
             return lookUp(modelId);
@@ -166,6 +176,7 @@ public class Instances {
     }
 
     private Optional<String> lookUp(String modelId) {
+        remote.remove(modelId);
         Optional<LeaseStore.Lease> lease = leases.acquire(modelId);
         if (lease.isEmpty()) {
             held.remove(modelId);
@@ -175,6 +186,7 @@ public class Instances {
             if (held.remove(modelId)) {
                 registry.forget(modelId);   // taken while this instance was cut off: what it kept is stale
             }
+            remote.put(modelId, new Remote(lease.get().url(), System.nanoTime() + REMOTE_TRUST_NANOS));
             return Optional.of(lease.get().url());
         }
         if (held.add(modelId) && lease.get().taken() != LeaseStore.Taken.HELD) {
@@ -199,6 +211,14 @@ public class Instances {
         } catch (RuntimeException e) {
             log.warn("instance {} could not release its leases (they expire within {}): {}", leases.instanceId(), ttl, e.toString());
         }
+    }
+
+    private record Remote(String url, long until) {
+    }
+
+    /** The holder at {@code url} did not answer: forget the models remembered there, so the next requests look them up. */
+    public void unreachable(String url) {
+        remote.values().removeIf(r -> r.url().equals(url));
     }
 
     /** A request before this instance registered (it is not ready yet): 503, as its readiness probe says. */
