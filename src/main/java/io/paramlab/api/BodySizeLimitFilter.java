@@ -39,8 +39,6 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
     /** How long a body over its limit is still read and dropped after its answer: Apache httpd's lingering close. */
     static final long LINGER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
-    /** Body bytes read by the requests in flight together: parsed bodies live in the heap at once. */
-    private static final java.util.concurrent.atomic.AtomicLong IN_FLIGHT = new java.util.concurrent.atomic.AtomicLong();
     private final long maxBytes;
     private final long maxBinaryBytes;
     private final long maxInFlight;
@@ -89,11 +87,14 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             finishAndLinger(request, response);
             return;
         }
-        CountingRequest counting = new CountingRequest(request, response, limit, maxInFlight);
+        long bodyLimit = request.getContentLengthLong() >= 0 ? request.getContentLengthLong() : limit;
+        BodyBudget.Account account = BodyBudget.open(maxInFlight, bodyLimit);
+        CountingRequest counting = new CountingRequest(request, response, limit, account);
         try {
             chain.doFilter(counting, response);
         } finally {
-            long read = counting.release();   // the rest is dropped, never held: the budget is free for others at once
+            account.close();   // the rest is dropped, never held: the budget is free for others at once
+            long read = counting.read();
             if (!dropRest(request, limit - read)) {   // over its limit: Jetty will close the connection
                 closeAfterAnswer(response);
                 if (response.isCommitted()) {
@@ -166,33 +167,27 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     private static final class CountingRequest extends HttpServletRequestWrapper {
         private final HttpServletResponse response;
         private final long maxBytes;
-        private final long maxInFlight;
+        private final BodyBudget.Account account;
         private CountingStream stream;
 
-        CountingRequest(HttpServletRequest request, HttpServletResponse response, long maxBytes, long maxInFlight) {
+        CountingRequest(HttpServletRequest request, HttpServletResponse response, long maxBytes, BodyBudget.Account account) {
             super(request);
             this.response = response;
             this.maxBytes = maxBytes;
-            this.maxInFlight = maxInFlight;
+            this.account = account;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new CountingStream(super.getInputStream(), response, maxBytes, maxInFlight);
+                stream = new CountingStream(super.getInputStream(), response, maxBytes, account);
             }
             return stream;
         }
 
-        /** Gives the bytes read back to the budget in flight; returns how many were read. */
-        long release() {
-            if (stream == null) {
-                return 0;
-            }
-            IN_FLIGHT.addAndGet(-stream.count);
-            long read = stream.count;
-            stream.count = 0;
-            return read;
+        /** The body bytes read. */
+        long read() {
+            return stream == null ? 0 : stream.count;
         }
     }
 
@@ -200,14 +195,14 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         private final ServletInputStream in;
         private final HttpServletResponse response;
         private final long maxBytes;
-        private final long maxInFlight;
+        private final BodyBudget.Account account;
         private long count;
 
-        CountingStream(ServletInputStream in, HttpServletResponse response, long maxBytes, long maxInFlight) {
+        CountingStream(ServletInputStream in, HttpServletResponse response, long maxBytes, BodyBudget.Account account) {
             this.in = in;
             this.response = response;
             this.maxBytes = maxBytes;
-            this.maxInFlight = maxInFlight;
+            this.account = account;
         }
 
         private int counted(int n) throws IOException {
@@ -218,12 +213,8 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
                 closeAfterAnswer(response);   // the rest will not be read: said now, before the 413 commits
                 throw new BodyTooLargeException(maxBytes);
             }
-            long all = IN_FLIGHT.addAndGet(n);
             count += n;
-            // one body alone may use its whole limit; beside others, the bodies together stay under maxInFlight
-            if (all > maxInFlight && all > count) {
-                throw new BodyTooLargeException.InFlight(all, maxInFlight);
-            }
+            account.charge(n);   // one body alone may use its whole limit; beside others, the bodies together stay under the budget
             return n;
         }
 

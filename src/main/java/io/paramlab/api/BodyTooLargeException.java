@@ -20,12 +20,12 @@ class BodyTooLargeException extends IOException {
         this.maximum = maximum;
     }
 
-    /** The bodies being read at once would pass their shared budget: worth a retry. */
+    /** The bodies in flight, read and parsed, would pass their shared budget: worth a retry. */
     static final class InFlight extends BodyTooLargeException {
         private final long actual;
 
         InFlight(long actual, long maximum) {
-            super("the request bodies being read at once hold " + actual + " bytes, over the limit of " + maximum
+            super("the request bodies in flight would hold " + actual + " bytes (read, and their tensors parsed), over the limit of " + maximum
                     + " (paramlab.limits.max-inflight-body-size); retry shortly", maximum);
             this.actual = actual;
         }

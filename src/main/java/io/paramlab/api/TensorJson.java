@@ -93,7 +93,7 @@ public final class TensorJson {
         @Override
         public TensorData deserialize(JsonParser p, DeserializationContext ctxt) {
             if (p.currentToken() == JsonToken.START_ARRAY) {
-                Values values = new Values();
+                Values values = new Values(0, false);
                 int[] shape = readNested(p, ctxt, values, "");
                 return values.toTensor(shape, null, ctxt, this);
             }
@@ -116,7 +116,7 @@ public final class TensorJson {
                         }
                     }
                     case "data" -> {
-                        values = new Values();
+                        values = new Values(shape != null ? numel(shape) : 0, "int64".equals(dtype));
                         if (value == JsonToken.START_ARRAY) {
                             dataShape = readNested(p, ctxt, values, "data");
                         } else {
@@ -233,29 +233,72 @@ public final class TensorJson {
      * float up to 2^24, so longs are kept only once a larger integer comes while every value so
      * far was an integer (an int64 tensor that needs them). Reading in longs first cost twice the
      * memory for every bare "0" and let a body within max-body-size take the heap.
+     *
+     * <p>Every array is reserved in the body budget ({@link BodyBudget}) before it is allocated. A
+     * shape stated before the data is allocated once, exactly, and filled in place; otherwise
+     * values go into blocks (doubling up to {@link #MAX_BLOCK}, then that size: growing copies
+     * nothing), copied once into the exact array at the end, so a parse holds at most twice its
+     * values and one block. Growing by copying held up to 2.5 times the values, unbudgeted.
      */
     private static final class Values {
         private static final long EXACT_IN_FLOAT = 1L << 24;
-        private float[] floats = new float[16];
-        private long[] longs;            // non-null only in long mode
+        private static final int FIRST_BLOCK = 16;
+        private static final int MAX_BLOCK = 1 << 16;
+        private static final int MAX_VALUES = Integer.MAX_VALUE - 8;
+        private List<float[]> fullFloats = new ArrayList<>();   // filled blocks, in float mode
+        private List<long[]> fullLongs;                          // filled blocks, in long mode
+        private float[] floats;          // the block being filled, in float mode
+        private long[] longs;            // the block being filled, non-null only in long mode
         private boolean allIntegers = true;
-        private int size;
+        private int inFull;              // values in the filled blocks
+        private int pos;                 // values in the block being filled
+        private long reserved;           // bytes of all blocks, reserved in the body budget
+
+        /**
+         * {@code expected}: the values a shape stated before the data needs, allocated at once when
+         * the body can hold them (as longs when int64 was stated too).
+         */
+        Values(long expected, boolean int64) {
+            boolean presized = expected > 0 && expected <= Math.min(BodyBudget.maxValues(), MAX_VALUES);
+            if (presized && int64) {
+                reserve(8 * expected);
+                longs = new long[(int) expected];
+                fullLongs = new ArrayList<>();
+                fullFloats = null;
+            } else if (presized) {
+                reserve(4 * expected);
+                floats = new float[(int) expected];
+            } else {
+                floats = new float[0];
+            }
+        }
+
+        /** Reserves a block's bytes before it is allocated. */
+        private void reserve(long bytes) {
+            BodyBudget.reserve(bytes);
+            reserved += bytes;
+        }
 
         void add(JsonParser p, DeserializationContext ctxt, String where) {
             JsonToken token = p.currentToken();
             if (token == JsonToken.VALUE_NUMBER_INT && allIntegers) {
                 long v = p.getLongValue();
                 if (longs == null && Math.abs(v) > EXACT_IN_FLOAT) {
-                    longs = new long[floats.length];
-                    for (int i = 0; i < size; i++) longs[i] = (long) floats[i];
+                    long[] all = longArray();
+                    fullLongs = new ArrayList<>(List.of(all));
+                    fullFloats = null;
                     floats = null;
+                    longs = new long[0];
+                    reserved = 8L * all.length;
+                    inFull = all.length;
+                    pos = 0;
                 }
                 if (longs != null) {
-                    if (size == longs.length) longs = Arrays.copyOf(longs, grow(size));
-                    longs[size++] = v;
+                    if (pos == longs.length) nextBlock(ctxt);
+                    longs[pos++] = v;
                     return;
                 }
-                append(v);
+                append(v, ctxt);
                 return;
             }
             float value;
@@ -269,24 +312,47 @@ public final class TensorJson {
             }
             allIntegers = false;
             if (longs != null) {
-                floats = new float[longs.length];
-                for (int i = 0; i < size; i++) floats[i] = longs[i];
+                float[] all = floatArray();
+                fullFloats = new ArrayList<>(List.of(all));
+                fullLongs = null;
                 longs = null;
+                floats = new float[0];
+                reserved = 4L * all.length;
+                inFull = all.length;
+                pos = 0;
             }
-            append(value);
+            append(value, ctxt);
         }
 
-        private void append(float value) {
-            if (size == floats.length) floats = Arrays.copyOf(floats, grow(size));
-            floats[size++] = value;
+        private void append(float value, DeserializationContext ctxt) {
+            if (pos == floats.length) nextBlock(ctxt);
+            floats[pos++] = value;
         }
 
-        private static int grow(int size) {
-            return size < 1 << 20 ? size * 2 : size + (size >> 1);
+        /** Keeps the filled block and starts the next: as large as all before it, up to MAX_BLOCK. */
+        private void nextBlock(DeserializationContext ctxt) {
+            if (longs != null) {
+                if (longs.length > 0) fullLongs.add(longs);
+            } else if (floats.length > 0) {
+                fullFloats.add(floats);
+            }
+            inFull += pos;
+            pos = 0;
+            if (inFull >= MAX_VALUES) {
+                Reader.fail(ctxt, "data has more values than a tensor can hold (" + MAX_VALUES + ")");
+            }
+            int n = Math.min(Math.min(MAX_BLOCK, MAX_VALUES - inFull), Math.max(FIRST_BLOCK, inFull));
+            if (longs != null) {
+                reserve(8L * n);
+                longs = new long[n];
+            } else {
+                reserve(4L * n);
+                floats = new float[n];
+            }
         }
 
         int size() {
-            return size;
+            return inFull + pos;
         }
 
         TensorData toTensor(int[] shape, String dtype, DeserializationContext ctxt, Reader reader) {
@@ -294,19 +360,72 @@ public final class TensorJson {
                 if (!allIntegers) {
                     return Reader.fail(ctxt, "dtype int64 takes whole numbers only");
                 }
-                if (longs != null) {
-                    return TensorData.ofLongs(Arrays.copyOf(longs, size), shape);
+                return TensorData.ofLongs(longArray(), shape);
+            }
+            return TensorData.ofFloats(floatArray(), shape);
+        }
+
+        /**
+         * The values in one exact array: the block itself when it is the only one and full (a shape
+         * stated first), else a copy reserved first, the blocks then given back.
+         */
+        private float[] floatArray() {
+            int size = size();
+            if (longs == null && fullFloats.isEmpty() && pos == floats.length) {
+                return floats;
+            }
+            BodyBudget.reserve(4L * size);
+            float[] out = new float[size];
+            int at = 0;
+            if (longs == null) {
+                for (int b = 0; b < fullFloats.size(); b++) {
+                    float[] block = fullFloats.set(b, null);   // dropped as it is copied
+                    System.arraycopy(block, 0, out, at, block.length);
+                    at += block.length;
                 }
-                long[] out = new long[size];
-                for (int i = 0; i < size; i++) out[i] = (long) floats[i];
-                return TensorData.ofLongs(out, shape);
+                System.arraycopy(floats, 0, out, at, pos);
+            } else {
+                for (int b = 0; b < fullLongs.size(); b++) {
+                    long[] block = fullLongs.set(b, null);
+                    for (long v : block) out[at++] = v;
+                }
+                for (int i = 0; i < pos; i++) out[at++] = longs[i];
             }
+            release();
+            return out;
+        }
+
+        /** The same as longs (an int64 tensor, or long mode's start). */
+        private long[] longArray() {
+            int size = size();
+            if (longs != null && fullLongs.isEmpty() && pos == longs.length) {
+                return longs;
+            }
+            BodyBudget.reserve(8L * size);
+            long[] out = new long[size];
+            int at = 0;
             if (longs != null) {
-                float[] out = new float[size];
-                for (int i = 0; i < size; i++) out[i] = longs[i];
-                return TensorData.ofFloats(out, shape);
+                for (int b = 0; b < fullLongs.size(); b++) {
+                    long[] block = fullLongs.set(b, null);
+                    System.arraycopy(block, 0, out, at, block.length);
+                    at += block.length;
+                }
+                System.arraycopy(longs, 0, out, at, pos);
+            } else {
+                for (int b = 0; b < fullFloats.size(); b++) {
+                    float[] block = fullFloats.set(b, null);
+                    for (float v : block) out[at++] = (long) v;
+                }
+                for (int i = 0; i < pos; i++) out[at++] = (long) floats[i];
             }
-            return TensorData.ofFloats(floats.length == size ? floats : Arrays.copyOf(floats, size), shape);
+            release();
+            return out;
+        }
+
+        /** Gives the blocks' reservation back; the exact array stays reserved until the request ends. */
+        private void release() {
+            BodyBudget.free(reserved);
+            reserved = 0;
         }
     }
 }

@@ -2,7 +2,6 @@ package io.paramlab.api;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
@@ -33,10 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every error a whole problem, the process alive without an OutOfMemoryError, models unchanged.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-@Disabled("the cut answers are explained and gone (they were 413s reset by Jetty's close on unread body bytes: "
-        + "BodySizeLimitFilter), but on a loaded machine the service can still die of an OutOfMemoryError: a JSON "
-        + "tensor body parses into up to 2.5 times its values as floats (TensorJson.Values growth, then the exact copy), "
-        + "outside the in-flight body budget, which counts JSON bytes; about 1 run in 4 under load 10")
 class SmallHeapAttackTest {
     static final int FEATURES = 4000;
     static final String SPEC = "{\"seed\": 1, \"model\": {\"type\": \"Linear\", \"in_features\": 4000, \"out_features\": 4000}}";
