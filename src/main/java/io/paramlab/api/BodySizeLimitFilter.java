@@ -115,7 +115,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
      * Reads and drops the unread rest of the body; false when it holds more than {@code max} bytes,
      * more than a body within its limit can. The usual case reads one end of stream, no buffer.
      */
-    private static boolean dropRest(HttpServletRequest request, long max) {
+    static boolean dropRest(HttpServletRequest request, long max) {
         if (request.getContentLengthLong() == 0) {
             return true;
         }

@@ -1,5 +1,6 @@
 package io.paramlab.api;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.ProblemDetail;
 import tools.jackson.databind.json.JsonMapper;
@@ -16,6 +17,7 @@ import java.util.Map;
 public final class ProblemJson {
     static final String MEDIA_TYPE = "application/problem+json";
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final long UNREAD_DROPPED = 2L << 20;
 
     private ProblemJson() {
     }
@@ -38,6 +40,20 @@ public final class ProblemJson {
     /** Answers with the problem of {@code status} named {@code slug} ({@code urn:paramlab:problem:<slug>}): for filters outside this package. */
     public static void write(HttpServletResponse response, int status, String slug, String title, String detail) throws IOException {
         write(response, Problems.problem(org.springframework.http.HttpStatusCode.valueOf(status), slug, title, detail));
+    }
+
+    /**
+     * {@link #write(HttpServletResponse, int, String, String, String)} for a refusal before anything read the
+     * body (the security filters' 401 and 403): up to 2 MB of the unread body is dropped first, as Tomcat's
+     * swallow size, and a longer one gets {@code Connection: close}; closing on unread bytes would reset the
+     * connection and could erase the answer before the client reads it.
+     */
+    public static void writeBeforeBody(HttpServletRequest request, HttpServletResponse response, int status, String slug,
+                                       String title, String detail) throws IOException {
+        if (!BodySizeLimitFilter.dropRest(request, UNREAD_DROPPED)) {
+            response.setHeader("Connection", "close");
+        }
+        write(response, status, slug, title, detail);
     }
 
     /** Answers with the problem, unless an answer has already started. */

@@ -23,7 +23,7 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e) throws IOException {
         boolean presented = e instanceof InvalidBearerTokenException;
         response.setHeader("WWW-Authenticate", presented ? "Bearer error=\"invalid_token\"" : "Bearer");
-        ProblemJson.write(response, 401, "unauthorized", "Unauthorized", presented
+        ProblemJson.writeBeforeBody(request, response, 401, "unauthorized", "Unauthorized", presented
                 ? "the bearer token is unknown, expired or malformed"
                 : "this request needs a token: Authorization: Bearer <token>");
     }
@@ -34,7 +34,7 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
                 : request.isUserInRole("READ") ? "read" : "no role";
         String name = request.getUserPrincipal() == null ? "the caller" : "\"" + request.getUserPrincipal().getName() + "\"";
         Access needed = RoleTable.needed(request);
-        ProblemJson.write(response, 403, "forbidden", "Forbidden", name + " has the role " + role + "; " + request.getMethod() + " "
+        ProblemJson.writeBeforeBody(request, response, 403, "forbidden", "Forbidden", name + " has the role " + role + "; " + request.getMethod() + " "
                 + request.getRequestURI() + " needs " + (needed == null ? "another role" : needed.role()));
     }
 }
