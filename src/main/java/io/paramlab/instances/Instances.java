@@ -189,7 +189,8 @@ public class Instances {
             remote.put(modelId, new Remote(lease.get().url(), System.nanoTime() + REMOTE_TRUST_NANOS));
             return Optional.of(lease.get().url());
         }
-        if (held.add(modelId) && lease.get().taken() != LeaseStore.Taken.HELD) {
+        held.add(modelId);
+        if (lease.get().taken() != LeaseStore.Taken.HELD) {
             registry.forget(modelId);   // another instance may have changed it since this one last held it
             log.info("Instance {} took model {} ({})", leases.instanceId(), modelId,
                     lease.get().taken() == LeaseStore.Taken.FREE ? "free" : "its holder had expired");
