@@ -23,12 +23,10 @@ public final class StateDictLoader {
      *                 {@code _metadata} (JSON, safetensors, a plain dict): then every module loads as from version None
      */
     public static Result load(Module module, Map<String, TensorData> given, boolean strict, Map<String, Integer> versions) {
-        Map<String, TensorData> state = new LinkedHashMap<>(given);
+        Map<String, TensorData> state = upgraded(module, given, versions);
         List<String> lazyErrors = new ArrayList<>();
         module.allModulePaths().forEach((path, m) -> {
-            String prefix = path.isEmpty() ? "" : path + ".";
-            m.upgradeStateDict(prefix, versions == null ? null : versions.get(path), state);
-            String lazyError = m.materializeForLoad(prefix, state);
+            String lazyError = m.materializeForLoad(path.isEmpty() ? "" : path + ".", state);
             if (lazyError != null) {
                 lazyErrors.add(lazyError);
             }
@@ -54,10 +52,18 @@ public final class StateDictLoader {
         if (own.values().stream().anyMatch(t -> t.shape() == null)) {
             return;
         }
+        refuseUnfit(module, own, upgraded(module, given, versions), new ArrayList<>(), strict);
+    }
+
+    /**
+     * {@code given} as each module's {@code _load_from_state_dict} sees it: upgraded from its {@code _metadata}
+     * version (a module's upgrade touches only its own keys, so the order of the modules does not matter).
+     */
+    private static Map<String, TensorData> upgraded(Module module, Map<String, TensorData> given, Map<String, Integer> versions) {
         Map<String, TensorData> state = new LinkedHashMap<>(given);
         module.allModulePaths().forEach((path, m) ->
                 m.upgradeStateDict(path.isEmpty() ? "" : path + ".", versions == null ? null : versions.get(path), state));
-        refuseUnfit(module, own, state, new ArrayList<>(), strict);
+        return state;
     }
 
     private static Result refuseUnfit(Module module, Map<String, TensorData> own, Map<String, TensorData> state, List<String> errors,
