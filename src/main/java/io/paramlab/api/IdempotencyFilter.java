@@ -160,14 +160,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
      * can neither replay nor block another's request by using the same key.
      */
     private static String scoped(HttpServletRequest request, String key) {
-        String caller = request.getUserPrincipal() == null ? "anonymous" : request.getUserPrincipal().getName();
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((caller + "\u0000" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = sha256();
+        update(sha, Versions.actor(request).getBytes(StandardCharsets.UTF_8));
+        update(sha, key.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static org.springframework.http.ProblemDetail reused(String key) {
@@ -178,17 +174,23 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
     /** SHA-256 of method, path, query and body, each length-prefixed so no two requests run together. */
     static String hash(HttpServletRequest request, byte[] body) {
+        MessageDigest sha = sha256();
+        String query = request.getQueryString();
+        for (String part : new String[] {request.getMethod(), request.getRequestURI(), query == null ? "" : "?" + query}) {
+            update(sha, part.getBytes(StandardCharsets.UTF_8));
+        }
+        update(sha, body);
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void update(MessageDigest sha, byte[] part) {
+        sha.update((part.length + ":").getBytes(StandardCharsets.US_ASCII));
+        sha.update(part);
+    }
+
+    private static MessageDigest sha256() {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String query = request.getQueryString();
-            for (String part : new String[] {request.getMethod(), request.getRequestURI(), query == null ? "" : "?" + query}) {
-                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-                sha.update((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
-                sha.update(bytes);
-            }
-            sha.update((body.length + ":").getBytes(StandardCharsets.US_ASCII));
-            sha.update(body);
-            return HexFormat.of().formatHex(sha.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -50,7 +50,7 @@ final class Versions implements HandlerInterceptor {
      * The caller as the servlet request knows it (Spring Security fills it in; the api needs no more of
      * it): a token's name, a JWT's subject, or {@code anonymous} in the open mode, which acts as admin.
      */
-    private static String actor(HttpServletRequest request) {
+    static String actor(HttpServletRequest request) {
         return request.getUserPrincipal() == null ? RequestContext.ANONYMOUS : request.getUserPrincipal().getName();
     }
 
