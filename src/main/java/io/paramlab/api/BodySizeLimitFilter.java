@@ -13,6 +13,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -82,9 +83,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         long limit = isBinary(request) ? maxBinaryBytes : maxBytes;
         if (request.getContentLengthLong() > limit) {
-            response.setHeader(HttpHeaders.CONNECTION, "close");
-            ProblemJson.write(response, Problems.bodyTooLarge(request.getContentLengthLong(), limit));
-            finishAndLinger(request, response);
+            answerAndLinger(request, response, Problems.bodyTooLarge(request.getContentLengthLong(), limit));
             return;
         }
         long bodyLimit = request.getContentLengthLong() >= 0 ? request.getContentLengthLong() : limit;
@@ -102,6 +101,13 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
                 }
             }
         }
+    }
+
+    /** Answers {@code problem} to a request whose body will not be read: {@code Connection: close}, then a lingering close. */
+    static void answerAndLinger(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem) throws IOException {
+        response.setHeader(HttpHeaders.CONNECTION, "close");
+        ProblemJson.write(response, problem);
+        finishAndLinger(request, response);
     }
 
     /** Says {@code Connection: close} on an answer not yet committed, so no client reuses the connection. */

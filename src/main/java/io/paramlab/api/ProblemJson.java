@@ -45,15 +45,18 @@ public final class ProblemJson {
     /**
      * {@link #write(HttpServletResponse, int, String, String, String)} for a refusal before anything read the
      * body (the security filters' 401 and 403): up to 2 MB of the unread body is dropped first, as Tomcat's
-     * swallow size, and a longer one gets {@code Connection: close}; closing on unread bytes would reset the
-     * connection and could erase the answer before the client reads it.
+     * swallow size; a longer one is answered as the body filter answers a body over its limit
+     * ({@link BodySizeLimitFilter#answerAndLinger}): closing on unread bytes would reset the connection and
+     * could erase the answer before the client reads it.
      */
     public static void writeBeforeBody(HttpServletRequest request, HttpServletResponse response, int status, String slug,
                                        String title, String detail) throws IOException {
-        if (!BodySizeLimitFilter.dropRest(request, UNREAD_DROPPED)) {
-            response.setHeader("Connection", "close");
+        ProblemDetail problem = Problems.problem(org.springframework.http.HttpStatusCode.valueOf(status), slug, title, detail);
+        if (BodySizeLimitFilter.dropRest(request, UNREAD_DROPPED)) {
+            write(response, problem);
+        } else {
+            BodySizeLimitFilter.answerAndLinger(request, response, problem);
         }
-        write(response, status, slug, title, detail);
     }
 
     /** Answers with the problem, unless an answer has already started. */
