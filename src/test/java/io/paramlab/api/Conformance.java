@@ -71,6 +71,14 @@ final class Conformance {
         }
     }
 
+    /** A tensor answer's {@code data}, flattened as floats. */
+    static float[] floats(JsonNode tensor) {
+        List<Double> values = flatten(tensor.get("data"));
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) out[i] = values.get(i).floatValue();
+        return out;
+    }
+
     static List<Double> flatten(JsonNode data) {
         List<Double> out = new ArrayList<>();
         flattenInto(data, out);

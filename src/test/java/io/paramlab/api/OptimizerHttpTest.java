@@ -237,7 +237,7 @@ class OptimizerHttpTest {
         JsonNode after = api.get(model + "/state-dict").body();
         for (JsonNode p : api.get(model + "/stats").body().get("parameters")) {
             String name = p.get("name").stringValue();
-            double expected = TensorStats.updateRatio(floats(before.get(name)), floats(after.get(name)));
+            double expected = TensorStats.updateRatio(Conformance.floats(before.get(name)), Conformance.floats(after.get(name)));
             assertThat(p.get("update_ratio").doubleValue()).as(name).isEqualTo(expected).isPositive();
         }
         ok(api.put(model + "/optimizer", Map.of("type", "SGD", "lr", 0.1)));
@@ -261,13 +261,6 @@ class OptimizerHttpTest {
     private static HttpApi.Answer ok(HttpApi.Answer answer) {
         assertThat(answer.status()).as("status, answer " + answer.body()).isEqualTo(200);
         return answer;
-    }
-
-    private static float[] floats(JsonNode tensor) {
-        List<Double> values = Conformance.flatten(tensor.get("data"));
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) out[i] = values.get(i).floatValue();
-        return out;
     }
 
     private static void assertClose(String what, JsonNode expected, JsonNode actual) {

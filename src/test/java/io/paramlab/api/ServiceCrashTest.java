@@ -475,22 +475,9 @@ class ServiceCrashTest {
 
         Map<String, float[]> stateDict(String id) throws Exception {
             Map<String, float[]> values = new LinkedHashMap<>();
-            expect(2, get("/models/" + id + "/state-dict")).properties().forEach(e -> {
-                List<Float> flat = new ArrayList<>();
-                flatten(e.getValue().get("data"), flat);
-                float[] v = new float[flat.size()];
-                for (int i = 0; i < v.length; i++) v[i] = flat.get(i);
-                values.put(e.getKey(), v);
-            });
+            expect(2, get("/models/" + id + "/state-dict")).properties()
+                    .forEach(e -> values.put(e.getKey(), Conformance.floats(e.getValue())));
             return values;
-        }
-
-        private static void flatten(JsonNode data, List<Float> into) {
-            if (data.isArray()) {
-                data.forEach(d -> flatten(d, into));
-            } else {
-                into.add(data.floatValue());
-            }
         }
 
         Actual actual(String id) throws Exception {

@@ -115,10 +115,10 @@ class SeveralInstancesTest {
         assertThat(b.post("/models/" + model + "/step", Map.of()).status()).isEqualTo(200);
         JsonNode after = a.get("/models/" + model + "/parameters?include=data").body();
         for (int p = 0; p < once.size(); p++) {
-            float[] value = floats(once.get(p).get("data"));
-            float[] gradOnce = floats(once.get(p).get("grad"));
-            float[] grad = floats(twice.get(p).get("grad"));
-            float[] stepped = floats(after.get(p).get("data"));
+            float[] value = Conformance.floats(once.get(p).get("data"));
+            float[] gradOnce = Conformance.floats(once.get(p).get("grad"));
+            float[] grad = Conformance.floats(twice.get(p).get("grad"));
+            float[] stepped = Conformance.floats(after.get(p).get("data"));
             for (int i = 0; i < value.length; i++) {
                 assertThat(grad[i]).as("both backwards accumulated into one grad").isCloseTo(gradOnce[i] * 2, within(1e-5f));
                 assertThat(stepped[i]).as("p - lr * grad").isCloseTo(value[i] - 0.5f * grad[i], within(1e-6f));
@@ -213,22 +213,6 @@ class SeveralInstancesTest {
             assertThat(answer.status()).as("%s", answer.body()).isIn(200, 503);
             assertThat(System.nanoTime()).as("job not %s: %s", status, answer.body()).isLessThan(deadline);
             Thread.sleep(50);
-        }
-    }
-
-    private static float[] floats(JsonNode tensor) {
-        List<Float> values = new ArrayList<>();
-        collect(tensor.get("data"), values);
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
-        return out;
-    }
-
-    private static void collect(JsonNode node, List<Float> into) {
-        if (node.isArray()) {
-            node.forEach(child -> collect(child, into));
-        } else {
-            into.add(node.floatValue());
         }
     }
 }
