@@ -14,10 +14,8 @@ public final class Arithmetic {
     private Arithmetic() {
     }
 
-    @FunctionalInterface
-    private interface FloatOp {
-        float apply(float x, float y);
-    }
+    /** The float32 kernels; one switch outside each loop, so every loop is a plain, vectorisable one. */
+    private enum Kernel { ADD, SUB, MUL, DIV, NEG_DIV }
 
     @FunctionalInterface
     private interface LongOp {
@@ -39,7 +37,7 @@ public final class Arithmetic {
         Tensor x = toFloat(a);
         Tensor y = toFloat(b);
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
-        float[] out = apply(x, y, shape, Float::sum);
+        float[] out = apply(x, y, shape, Kernel.ADD);
         return Tensor.result(out, shape, g -> {
             accumulate(x, g, shape);
             accumulate(y, g, shape);
@@ -54,7 +52,7 @@ public final class Arithmetic {
         Tensor x = toFloat(a);
         Tensor y = toFloat(b);
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
-        float[] out = apply(x, y, shape, (p, q) -> p - q);
+        float[] out = apply(x, y, shape, Kernel.SUB);
         return Tensor.result(out, shape, g -> {
             accumulate(x, g, shape);
             if (y.requiresGrad()) {
@@ -73,10 +71,10 @@ public final class Arithmetic {
         Tensor x = toFloat(a);
         Tensor y = toFloat(b);
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
-        float[] out = apply(x, y, shape, (p, q) -> p * q);
+        float[] out = apply(x, y, shape, Kernel.MUL);
         return Tensor.result(out, shape, g -> {
-            if (x.requiresGrad()) accumulate(x, apply(g, shape, y, (gi, yi) -> gi * yi), shape);   // dx = g y
-            if (y.requiresGrad()) accumulate(y, apply(g, shape, x, (gi, xi) -> gi * xi), shape);   // dy = g x
+            if (x.requiresGrad()) accumulate(x, apply(g, shape, y, Kernel.MUL), shape);   // dx = g y
+            if (y.requiresGrad()) accumulate(y, apply(g, shape, x, Kernel.MUL), shape);   // dy = g x
         }, x, y);
     }
 
@@ -85,12 +83,12 @@ public final class Arithmetic {
         Tensor x = toFloat(a);
         Tensor y = toFloat(b);
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
-        float[] out = apply(x, y, shape, (p, q) -> p / q);
+        float[] out = apply(x, y, shape, Kernel.DIV);
         return Tensor.result(out, shape, g -> {
-            if (x.requiresGrad()) accumulate(x, apply(g, shape, y, (gi, yi) -> gi / yi), shape);   // dx = g / y
+            if (x.requiresGrad()) accumulate(x, apply(g, shape, y, Kernel.DIV), shape);   // dx = g / y
             if (y.requiresGrad()) {                                                              // dy = -g out / y
-                float[] q = apply(g, shape, out, shape);
-                accumulate(y, apply(q, shape, y, (gq, yi) -> -gq / yi), shape);
+                float[] q = apply(g, shape, out, shape, shape, Kernel.MUL);
+                accumulate(y, apply(q, shape, y, Kernel.NEG_DIV), shape);
             }
         }, x, y);
     }
@@ -331,31 +329,38 @@ public final class Arithmetic {
         return Strides.gather(values, 0, shape, Strides.broadcast(own, shape));
     }
 
-    private static float[] apply(Tensor x, Tensor y, int[] shape, FloatOp op) {
-        return apply(x.data(), x.shapeView(), y.data(), y.shapeView(), shape, op);
+    private static float[] apply(Tensor x, Tensor y, int[] shape, Kernel kernel) {
+        return apply(x.data(), x.shapeView(), y.data(), y.shapeView(), shape, kernel);
     }
 
     /** g (of shape) combined elementwise with t's values broadcast to shape. */
-    private static float[] apply(float[] g, int[] shape, Tensor t, FloatOp op) {
-        return apply(g, shape, t.data(), t.shapeView(), shape, op);
+    private static float[] apply(float[] g, int[] shape, Tensor t, Kernel kernel) {
+        return apply(g, shape, t.data(), t.shapeView(), shape, kernel);
     }
 
-    private static float[] apply(float[] g, int[] shape, float[] values, int[] own) {
-        return apply(g, shape, values, own, shape, (p, q) -> p * q);
-    }
-
-    private static float[] apply(float[] a, int[] as, float[] b, int[] bs, int[] shape, FloatOp op) {
+    private static float[] apply(float[] a, int[] as, float[] b, int[] bs, int[] shape, Kernel kernel) {
         int n = Shapes.numel(shape);
         float[] out = Allocation.floats(n);
+        float[] x = expanded(a, as, shape);
         if (b.length == 1 && n > 0) {                   // the common scalar operand, without a copy
             float v = b[0];
-            float[] x = expanded(a, as, shape);
-            for (int i = 0; i < n; i++) out[i] = op.apply(x[i], v);
+            switch (kernel) {
+                case ADD -> { for (int i = 0; i < n; i++) out[i] = x[i] + v; }
+                case SUB -> { for (int i = 0; i < n; i++) out[i] = x[i] - v; }
+                case MUL -> { for (int i = 0; i < n; i++) out[i] = x[i] * v; }
+                case DIV -> { for (int i = 0; i < n; i++) out[i] = x[i] / v; }
+                case NEG_DIV -> { for (int i = 0; i < n; i++) out[i] = -x[i] / v; }
+            }
             return out;
         }
-        float[] x = expanded(a, as, shape);
         float[] y = expanded(b, bs, shape);
-        for (int i = 0; i < n; i++) out[i] = op.apply(x[i], y[i]);
+        switch (kernel) {
+            case ADD -> { for (int i = 0; i < n; i++) out[i] = x[i] + y[i]; }
+            case SUB -> { for (int i = 0; i < n; i++) out[i] = x[i] - y[i]; }
+            case MUL -> { for (int i = 0; i < n; i++) out[i] = x[i] * y[i]; }
+            case DIV -> { for (int i = 0; i < n; i++) out[i] = x[i] / y[i]; }
+            case NEG_DIV -> { for (int i = 0; i < n; i++) out[i] = -x[i] / y[i]; }
+        }
         return out;
     }
 
