@@ -164,7 +164,7 @@ public final class Arithmetic {
     public static Tensor neg(Tensor a) {
         if (a.dtype() == Dtype.INT64) {
             long[] in = a.longs();
-            long[] out = new long[in.length];
+            long[] out = Allocation.longs(in.length);
             for (int i = 0; i < in.length; i++) out[i] = -in[i];
             return Tensor.ofLongs(out, a.shapeView());
         }
@@ -283,7 +283,7 @@ public final class Arithmetic {
                 return Tensor.of(out, s);
             }
             case INT64: {
-                long[] out = new long[n];
+                long[] out = Allocation.longs(n);
                 if (x.dtype() == Dtype.FLOAT32) {
                     float[] in = x.data();
                     for (int i = 0; i < n; i++) out[i] = (long) in[i];   // toward zero, as PyTorch
@@ -294,7 +294,7 @@ public final class Arithmetic {
                 return Tensor.ofLongs(out, s);
             }
             default: {
-                boolean[] out = new boolean[n];
+                boolean[] out = Allocation.bools(n);
                 if (x.dtype() == Dtype.FLOAT32) {
                     float[] in = x.data();
                     for (int i = 0; i < n; i++) out[i] = in[i] != 0;
@@ -385,7 +385,7 @@ public final class Arithmetic {
         int[] ib = Strides.offsets(shape, Strides.broadcast(y.shapeView(), shape), 0);
         long[] p = x.longs();
         long[] q = y.longs();
-        long[] out = new long[ia.length];
+        long[] out = Allocation.longs(ia.length);
         for (int i = 0; i < out.length; i++) out[i] = op.apply(p[ia[i]], q[ib[i]]);
         return Tensor.ofLongs(out, shape);
     }
@@ -394,13 +394,13 @@ public final class Arithmetic {
         int[] shape = Shapes.broadcast(a.shapeView(), b.shapeView());
         int[] ia = Strides.offsets(shape, Strides.broadcast(a.shapeView(), shape), 0);
         int[] ib = Strides.offsets(shape, Strides.broadcast(b.shapeView(), shape), 0);
-        boolean[] out = new boolean[ia.length];
+        boolean[] out = Allocation.bools(ia.length);
         for (int i = 0; i < out.length; i++) out[i] = op.test(valueAt(a, ia[i]), valueAt(b, ib[i]));
         return Tensor.ofBools(out, shape);
     }
 
     private static Tensor compare(Tensor a, double s, Compare op) {
-        boolean[] out = new boolean[a.numel()];
+        boolean[] out = Allocation.bools(a.numel());
         for (int i = 0; i < out.length; i++) out[i] = op.test(valueAt(a, i), s);
         return Tensor.ofBools(out, a.shapeView());
     }

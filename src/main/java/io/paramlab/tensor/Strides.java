@@ -117,7 +117,7 @@ final class Strides {
 
     /** The flat offsets of the view's elements in row-major order (for the small int64 and bool tensors). */
     static int[] offsets(int[] shape, int[] strides, int offset) {
-        int[] out = new int[Shapes.numel(shape)];
+        int[] out = Allocation.ints(Shapes.numel(shape));
         int inner = innerSize(shape);
         int step = innerStride(strides);
         rows(shape, strides, offset, (position, base) -> {
@@ -134,14 +134,14 @@ final class Strides {
             case INT64: {
                 long[] src = t.longs();
                 int[] at = offsets(shape, strides, offset);
-                long[] out = new long[at.length];
+                long[] out = Allocation.longs(at.length);
                 for (int i = 0; i < at.length; i++) out[i] = src[at[i]];
                 return Tensor.ofLongs(out, shape);
             }
             default: {
                 boolean[] src = t.bools();
                 int[] at = offsets(shape, strides, offset);
-                boolean[] out = new boolean[at.length];
+                boolean[] out = Allocation.bools(at.length);
                 for (int i = 0; i < at.length; i++) out[i] = src[at[i]];
                 return Tensor.ofBools(out, shape);
             }
