@@ -113,4 +113,20 @@ class ArithmeticTest {
         assertThatThrownBy(() -> Reductions.mean(Tensor.zeros(2, 3), new int[] {2}, false))
                 .hasMessage("Dimension out of range (expected to be in range of [-2, 1], but got 2)");
     }
+
+    @Test
+    void theExampleOfDocsEngineMdRuns() {
+        Tensor x = Tensor.parameter(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor w = Tensor.of(new float[] {0.5f, -1, 2}, 3);
+        Tensor y = Arithmetic.mul(x, w);
+        Tensor s = Reductions.sum(y, new int[] {1}, false);
+        Tensor loss = Reductions.mean(Arithmetic.pow(s, 2));
+        loss.backward();
+        assertThat(s.data()).containsExactly(4.5f, 9f);
+        assertThat(x.grad()).containsExactly(2.25f, -4.5f, 9f, 4.5f, -9f, 18f);   // s_i * w_j
+        Tensor row = Indexing.getItem(x, Indexing.Index.at(-1), Indexing.Index.slice(null, null, 2));
+        assertThat(row.data()).containsExactly(4f, 6f);
+        Tensor z = Arithmetic.maskedFill(x, Arithmetic.gt(x, 3), 0);
+        assertThat(z.data()).containsExactly(1f, 2f, 3f, 0f, 0f, 0f);
+    }
 }
