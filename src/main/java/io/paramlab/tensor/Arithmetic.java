@@ -95,17 +95,24 @@ public final class Arithmetic {
 
     // ---- tensor with scalar
 
-    /** {@code a + s} */
+    /** {@code a + s} for an int scalar: an int64 or bool tensor gives int64, as PyTorch. */
+    public static Tensor add(Tensor a, long s) {
+        return a.dtype() == Dtype.FLOAT32 ? add(a, (double) s) : longs(a, Tensor.ofLongs(new long[] {s}), Long::sum);
+    }
+
+    /** {@code a + s} for a float scalar: float32, whatever a's dtype. */
     public static Tensor add(Tensor a, double s) {
-        if (a.dtype() == Dtype.INT64 && s == Math.rint(s)) {
-            return longs(a, Tensor.ofLongs(new long[] {(long) s}), Long::sum);
-        }
         Tensor x = toFloat(a);
         float v = (float) s;
         float[] in = x.data();
         float[] out = Allocation.floats(in.length);
         for (int i = 0; i < in.length; i++) out[i] = in[i] + v;
         return Tensor.result(out, x.shapeView(), g -> accumulate(x, g, x.shapeView()), x);
+    }
+
+    /** {@code a - s} for an int scalar */
+    public static Tensor sub(Tensor a, long s) {
+        return add(a, -s);
     }
 
     /** {@code a - s} */
@@ -118,11 +125,13 @@ public final class Arithmetic {
         return add(neg(b), s);
     }
 
-    /** {@code a * s} */
+    /** {@code a * s} for an int scalar: an int64 or bool tensor gives int64. */
+    public static Tensor mul(Tensor a, long s) {
+        return a.dtype() == Dtype.FLOAT32 ? mul(a, (double) s) : longs(a, Tensor.ofLongs(new long[] {s}), (p, q) -> p * q);
+    }
+
+    /** {@code a * s} for a float scalar: float32. */
     public static Tensor mul(Tensor a, double s) {
-        if (a.dtype() == Dtype.INT64 && s == Math.rint(s)) {
-            return longs(a, Tensor.ofLongs(new long[] {(long) s}), (p, q) -> p * q);
-        }
         Tensor x = toFloat(a);
         float v = (float) s;
         float[] in = x.data();

@@ -78,6 +78,8 @@ class ArithmeticTest {
         assertThat(Arithmetic.mul(l, 2).longs()).containsExactly(2, 4, 6);
         assertThat(Arithmetic.div(l, 2).data()).containsExactly(0.5f, 1f, 1.5f);        // true division: float32
         assertThat(Arithmetic.add(l, 0.5).data()).containsExactly(1.5f, 2.5f, 3.5f);
+        assertThat(Arithmetic.add(l, 2.0).dtype()).isEqualTo(Dtype.FLOAT32);                 // l + 2.0: a float scalar promotes
+        assertThat(Arithmetic.sub(l, 1).longs()).containsExactly(0, 1, 2);
         assertThat(Reductions.sum(l).longs()).containsExactly(6);
         assertThat(Reductions.sum(Arithmetic.gt(a(), 0), new int[] {0}, false).longs()).containsExactly(1, 1, 1);
         assertThatThrownBy(() -> Functional.relu(l)).hasMessage("expected scalar type Float but found Long");
