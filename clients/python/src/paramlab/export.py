@@ -21,7 +21,7 @@ import torch.fx as fx
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ._layers import LAYERS, LEAF_TYPES, METHODS, functions
+from ._layers import LAYERS, LEAF_TYPES, METHODS, REQ, functions
 
 __all__ = ["export", "ExportError"]
 
@@ -178,8 +178,11 @@ class Exporter:
             norm = None if m.norm is None else self.leaf(m.norm, LEAF_TYPES[type(m.norm)], path + ".norm")
             return {"type": t, lkey: first, "num_layers": len(layers), "norm": norm}
         node = {"type": t}
-        for name, _default in LAYERS[t][1]:
-            node[name] = _plain(_arg_value(m, t, name))
+        for name, default in LAYERS[t][1]:
+            v = _plain(_arg_value(m, t, name))
+            if default is not REQ and type(v) is type(default) and v == default:
+                continue  # the contract's default: left out, as PyTorch's constructor call would
+            node[name] = v
         if self.zero_dropout and t in _DROPOUT_ARGS:
             node[_DROPOUT_ARGS[t]] = 0.0
         return node
