@@ -703,6 +703,14 @@ class RemoteModule:
             self._model.load_state_dict(changed, strict=False)
         return self
 
+    def init(self, rules: Any, seed: Optional[int] = None) -> List[Dict[str, Any]]:
+        """`paramlab.init` rules applied to this module by the service, after restarting the
+        model's generator from `seed` when given (as `torch.manual_seed(seed)` right before the same
+        `apply` would); returns what was initialized, in order (`name`, `shape`, `policy`)."""
+        from .init import rules_json
+
+        return self._model._init(rules_json(rules, self._path, seed))
+
     def to_torch(self) -> nn.Module:
         """A real `torch.nn` module rebuilt from the spec (an fx `GraphModule` for a module with a
         graph) and loaded with the service's values bit for bit, in the model's mode."""
@@ -947,6 +955,8 @@ class RemoteModel(RemoteModule):
                             bar.set_postfix(epoch=payload.get("epoch"), loss=f"{payload.get('loss'):.4g}")
                         elif event == "status":
                             job = payload
+                            if bar is not None and job.get("step"):  # a late client hears the status first
+                                bar.update(max(0, job["step"] - bar.n))
                             if job["status"] in ("succeeded", "failed", "cancelled", "interrupted"):
                                 return job
                     event, data = "message", []
