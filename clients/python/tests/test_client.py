@@ -41,6 +41,9 @@ def test_connect_create_models_get(client, service_url):
     assert isinstance(net, paramlab.RemoteModel) and net.name == "created" and net.version == 1
     assert net.spec["model"]["bias"] is True
     assert any(m["id"] == net.id for m in client.models())
+    other = client.create({"model": {"type": "ReLU"}})
+    assert [m["id"] for m in client.models(limit=1)] == [m["id"] for m in client.models()]  # Link: rel="next"
+    other.delete()
     assert client.get(net.id).id == net.id
     assert client.get("created").id == net.id
     with pytest.raises(paramlab.NotFoundError) as e:

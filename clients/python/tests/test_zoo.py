@@ -59,6 +59,14 @@ def test_zoo_source_pushes_and_computes_as_pytorch(client, path):
         for k, v in want_sd.items():
             assert sd[k].dtype == v.dtype and torch.equal(sd[k], v), k
 
+        # a parameter reached as a user would: net.layer1[0].conv1.weight
+        name = next(iter(n for n, _ in src.named_parameters()))
+        obj = net
+        for part in name.split("."):
+            obj = obj[int(part)] if part.isdigit() and obj.type_name in ("Sequential", "ModuleList") \
+                else getattr(obj, part)
+        assert torch.equal(obj, src.get_parameter(name)), name
+
         step = [s for s in case["steps"] if s["op"] == "forward" and s["mode"] == "eval"][0]
         args, kwargs = _inputs(step)
         src.eval()

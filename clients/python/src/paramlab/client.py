@@ -108,7 +108,12 @@ class Client:
                 data: Optional[bytes] = None, headers: Optional[dict] = None, stream: bool = False,
                 timeout: Any = None) -> requests.Response:
         """One request to `base + path`; an error answer raises its `ParamlabError`."""
-        url = path if path.startswith("http") else self.base + path
+        if path.startswith("http"):
+            url = path
+        elif path.startswith("/api/"):  # a Link header's path
+            url = self.base[: -len("/api/v1")] + path
+        else:
+            url = self.base + path
         r = self.session.request(method, url, json=json, params=params, data=data, headers=headers,
                                  stream=stream, timeout=timeout if timeout is not None else self.timeout)
         if r.status_code >= 400:
