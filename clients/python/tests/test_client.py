@@ -39,6 +39,7 @@ def test_connect_create_models_get(client, service_url):
     net = client.create({"name": "created", "seed": 3, "model": {"type": "Linear", "in_features": 2,
                                                                   "out_features": 1}})
     assert isinstance(net, paramlab.RemoteModel) and net.name == "created" and net.version == 1
+    assert net.client is client and net.info["id"] == net.id
     assert net.spec["model"]["bias"] is True
     assert any(m["id"] == net.id for m in client.models())
     other = client.create({"model": {"type": "ReLU"}})
@@ -310,6 +311,21 @@ def test_shared_modules_and_aliases(client):
         net.delete()
 
 
+def test_lazy_layers_stay_uninitialized_until_the_first_forward(client):
+    net = client.push(nn.Sequential(nn.LazyLinear(8), nn.ReLU(), nn.LazyLinear(1)), seed=0)
+    try:
+        assert "LazyLinear(in_features=0, out_features=8, bias=True)" in repr(net)
+        params = list(net.named_parameters())
+        assert [n for n, _ in params] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+        assert all(isinstance(p, nn.parameter.UninitializedParameter) for _, p in params)
+        assert net(torch.rand(2, 20)).shape == (2, 1)
+        assert repr(net[0]) == "Linear(in_features=20, out_features=8, bias=True)"
+        assert net[0].weight.shape == (8, 20)
+        assert type(net.to_torch()[0]) is nn.Linear
+    finally:
+        net.delete()
+
+
 # ---------------------------------------------------------------- training
 
 
@@ -485,6 +501,10 @@ def test_state_dicts_upload_inspect_diff(client, pair, tmp_path):
         assert any(s["id"] == sd.id for s in client.state_dicts())
         assert client.state_dict(sd.id).id == sd.id
         assert sd.stats()[0]["name"] == "0.weight"
+        try:
+            assert [r["name"] for r in sd.spectra(min_evals=2)] == ["0.weight", "4.weight"]
+        except paramlab.ParamlabError as e:
+            skip_unless_endpoint(e, "GET /state-dicts/{id}/spectra")
         assert sd.diff(f"model:{net.id}")["mismatched"] == []
         from_model = net.save_state_dict(name="kept")
         assert from_model.info["source"] == f"model:{net.id}"

@@ -293,6 +293,11 @@ def _owners(obj: Any, out: List["RemoteParameter"]) -> None:
             _owners(x, out)
 
 
+def _storage_ptr(t: torch.Tensor) -> int:
+    untyped = getattr(t, "untyped_storage", None)  # torch 2; 1.13 has storage() only
+    return (untyped() if untyped is not None else t.storage()).data_ptr()
+
+
 def _remote_function(func: Callable, args: tuple, kwargs: Optional[dict], wrap_views: bool) -> Any:
     kwargs = kwargs or {}
     owners: List[RemoteParameter] = []
@@ -307,7 +312,7 @@ def _remote_function(func: Callable, args: tuple, kwargs: Optional[dict], wrap_v
                 changed.append(o)
         if wrap_views and owners and isinstance(out, torch.Tensor) \
                 and not isinstance(out, (RemoteData, RemoteParameter)) and out._is_view() \
-                and out.storage().data_ptr() == owners[0].storage().data_ptr():
+                and _storage_ptr(out) == _storage_ptr(owners[0]):
             out = RemoteData._wrap(out, owners[0])  # a view: writing into it writes the parameter
     for o in changed:
         o._push(func, args, kwargs)
@@ -423,6 +428,14 @@ class RemoteData(torch.Tensor):
             return (torch.clone, (self.as_subclass(torch.Tensor).clone(),))
 
 
+def _parameter_of(model: "RemoteModel", name: str, p: Dict[str, Any]) -> Any:
+    """A RemoteParameter for a parameter answer; PyTorch's UninitializedParameter for a lazy one."""
+    data = p.get("data")
+    if p.get("initialized") is False or p.get("shape") is None or data is None or data.get("data") is None:
+        return nn.parameter.UninitializedParameter(requires_grad=p.get("requires_grad", True))
+    return RemoteParameter(model, name, from_json(data), p.get("requires_grad", True), p.get("aliases", []))
+
+
 # ---------------------------------------------------------------- modules
 
 
@@ -439,6 +452,7 @@ class _Structure:
                 self.canonical.setdefault(n, e["path"])
         self.order = [e["path"] for e in modules]
         self.spec_children: Dict[str, List[str]] = {}
+        self.nodes: Dict[str, Dict[str, Any]] = {}
         shared = spec.get("shared") or {}
         self._walk(spec["model"], "", shared, set())
         self.param_names: Dict[str, Dict[str, Any]] = {}
@@ -453,6 +467,7 @@ class _Structure:
         if canon in seen:
             return
         seen.add(canon)
+        self.nodes[canon] = node
         if node.get("type") in _CONTAINERS:
             kids = node.get("layers", node.get("modules", []))
             names = [k.get("name", str(i)) for i, k in enumerate(kids)]
@@ -479,6 +494,15 @@ class _Structure:
             if p and parent == canon:
                 out.append(local)
         return out
+
+    def buffers(self, path: str) -> List[str]:
+        """The local names of the persistent buffers of the module at `path` (from its spec)."""
+        canon = self.canon(path)
+        node = self.nodes.get(canon, {})
+        t = self.entries.get(canon, {}).get("type", node.get("type"))
+        if t in ("BatchNorm1d", "BatchNorm2d") and node.get("track_running_stats", True):
+            return ["running_mean", "running_var", "num_batches_tracked"]
+        return [b["name"] for b in node.get("buffers", []) if b.get("persistent", True)]
 
     def entry(self, path: str) -> Dict[str, Any]:
         canon = self.canon(path)
@@ -574,16 +598,15 @@ class RemoteModule:
         return RemoteModule(self._model, self._child_path(names[idx]))
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
+        if name.startswith("_"):
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
         s = self._model._structure()
         if name in s.children(self._path):
             return RemoteModule(self._model, self._child_path(name))
         full = self._full(name)
         if full in s.param_names:
             return self._model._parameter(full)
-        buffers = self._model._buffer_names(self._path)
-        if name in buffers:
+        if name in s.buffers(self._path):
             return self.state_dict()[name]
         raise AttributeError(f"'{self._get_name()}' object has no attribute '{name}'")
 
@@ -615,10 +638,8 @@ class RemoteModule:
         for p in answer:
             if not recurse and "." in p["name"]:
                 continue
-            full = self._full(p["name"])
-            values = from_json(p["data"]) if p.get("data") is not None else torch.empty(0)
             name = f"{prefix}.{p['name']}" if prefix else p["name"]
-            yield name, RemoteParameter(self._model, full, values, p.get("requires_grad", True), p.get("aliases", []))
+            yield name, _parameter_of(self._model, self._full(p["name"]), p)
 
     def parameters(self, recurse: bool = True) -> Iterator["RemoteParameter"]:
         """Every parameter (tied ones once)."""
@@ -678,7 +699,8 @@ class RemoteModule:
         if self._path:
             body["module"] = self._path
         answer = self._model._client._json("POST", f"/models/{self._model.id}/forward", json=body)
-        self._model._changed()
+        if "Lazy" in self._model.info.get("repr", ""):  # the first forward materializes lazy layers
+            self._model._changed()
         return _output(answer["output"])
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -824,18 +846,10 @@ class RemoteModel(RemoteModule):
         return self._client._json("GET", f"/models/{self.id}/parameters/{_q(name)}")
 
     def _parameter(self, name: str) -> RemoteParameter:
-        p = self._parameter_json(name)
-        values = from_json(p["data"]) if p.get("data") is not None else torch.empty(0)
-        return RemoteParameter(self, name, values, p.get("requires_grad", True), p.get("aliases", []))
+        return _parameter_of(self, name, self._parameter_json(name))
 
     def _patch_parameter(self, name: str, body: Dict[str, Any]) -> None:
         self._client._json("PATCH", f"/models/{self.id}/parameters/{_q(name)}", json=body)
-
-    def _buffer_names(self, path: str) -> List[str]:
-        params = self._structure().param_names
-        sd = self._client.request("GET", f"/models/{self.id}/state-dict", params={"module": path})
-        prefix = f"{path}." if path else ""
-        return [k for k in sd.json() if "." not in k and prefix + k not in params]
 
     def _init(self, body: Dict[str, Any]) -> List[Dict[str, Any]]:
         answer = self._client._json("POST", f"/models/{self.id}/init", json=body)
