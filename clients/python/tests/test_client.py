@@ -2,7 +2,6 @@
 locally: structure, parameters and their data, state dicts, load_state_dict's answers and errors,
 forward/backward/zero_grad, modes, apply and paramlab.init, to_torch, optimizers, checkpoints,
 statistics, state dicts and the problem exceptions."""
-import io
 import sys
 import types
 from collections import OrderedDict

@@ -15,7 +15,7 @@ import torch.nn as nn
 from torch.nn.modules.module import _IncompatibleKeys
 
 from .build import build
-from .errors import JobFailedError, ParamlabError, problem_error
+from .errors import JobFailedError, problem_error
 from .export import export
 from .tensors import from_json, to_json
 
