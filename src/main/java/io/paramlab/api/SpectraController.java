@@ -41,9 +41,8 @@ class SpectraController {
                     + "a quality (over-trained when alpha < 2, under-trained when alpha > 6) and a histogram of log10 λ; "
                     + "the other parameters in skipped, with why; the means in summary. Σ n·m² over the matrices counts "
                     + "against paramlab.limits.max-spectra-work (413 naming the layer, before any work); answers are "
-                    + "cached per model version.")
+                    + "cached per model version; ETag is the version, and If-None-Match naming it answers 304.")
     @ApiResponse(responseCode = "200", description = "The spectra", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.SPECTRA)))
-    @ApiResponse(responseCode = "304", description = "Not modified: If-None-Match names the model's version")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
