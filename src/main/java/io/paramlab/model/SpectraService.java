@@ -28,10 +28,12 @@ public class SpectraService {
     /** About 32 MB of answers: each layer costs its esd (2·bins + 1 numbers) and some 20 more. */
     static final long CACHE_CELLS = 4_000_000;
     private final long maxWork;
+    private final long maxElements;
     private final Cache cache = new Cache(CACHE_CELLS);
 
     public SpectraService(ParamlabLimits limits) {
         this.maxWork = limits.maxSpectraWork();
+        this.maxElements = limits.maxActivationElements();
     }
 
     /** A model's spectra and the version they describe; {@code version} is null while a job holds the model (no ETag then). */
@@ -61,9 +63,19 @@ public class SpectraService {
                 shapes.add(Spectra.Candidate.ofFloats(name, p.shape(), p.data()));
             });
             weigh(shapes, minEvals, "module");   // before a value is copied
+            long copiedElements = 0;
+            long largest = 0;
+            for (Spectra.Candidate c : shapes) {
+                if (analysed(c, minEvals)) {
+                    long numel = parameters.get(c.name()).numel();
+                    copiedElements += numel;
+                    largest = Math.max(largest, numel);
+                }
+            }
+            charge(copiedElements, largest, "module");
             List<Spectra.Candidate> copies = new ArrayList<>();
             for (Spectra.Candidate c : shapes) {
-                boolean analysed = c.shape().length >= 2 && Math.min(c.shape()[0], c.shape()[1]) >= minEvals;
+                boolean analysed = analysed(c, minEvals);
                 // only what will be analysed is copied; the rest keeps its (unread) live reader
                 copies.add(analysed ? Spectra.Candidate.ofFloats(c.name(), c.shape(), parameters.get(c.name()).data().clone()) : c);
             }
@@ -85,7 +97,8 @@ public class SpectraService {
      * (a state dict: {@code "state-dict:" + id}); {@code scope} is what selected them (the prefix) and
      * {@code field} the query parameter a 413 names. Cached by (subject, scope, bins, minEvals).
      * The candidates' readers are called one at a time, only for the tensors analysed, after the
-     * work was weighed; {@code candidates} must be in file order, a tied key flagged.
+     * work was weighed and the largest tensor's float64 copies charged against max-activation-elements;
+     * {@code candidates} must be in file order, a tied key flagged.
      */
     public Spectra.Result ofTensors(String subject, String scope, List<Spectra.Candidate> candidates, int bins, int minEvals,
                                     String field) {
@@ -95,6 +108,18 @@ public class SpectraService {
         if (cached != null) {
             return cached;
         }
+        long largest = 0;
+        for (Spectra.Candidate c : candidates) {
+            if (!c.tied() && Spectra.FLOAT_DTYPES.contains(c.dtype()) && analysed(c, minEvals)) {
+                long numel = 1;
+                for (int d : c.shape()) {
+                    numel *= d;
+                }
+                largest = Math.max(largest, numel);
+            }
+        }
+        weigh(candidates, minEvals, field);
+        charge(0, largest, field);
         Spectra.Result result = compute(candidates, bins, minEvals, field);
         cache.put(key, result);
         return result;
@@ -116,6 +141,25 @@ public class SpectraService {
             Spectra.checkMinEvals(minEvals);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("min_evals", e.getMessage());
+        }
+    }
+
+    private static boolean analysed(Spectra.Candidate c, int minEvals) {
+        return c.shape().length >= 2 && Math.min(c.shape()[0], c.shape()[1]) >= minEvals;
+    }
+
+    /**
+     * The memory a request holds, in float32 elements, against {@code paramlab.limits.max-activation-elements}
+     * (what one request may allocate): the float32 copies of a model's analysed parameters, and one
+     * tensor at a time as float64 values plus a float64 slice for LAPACK (4 floats an element).
+     */
+    private void charge(long copiedElements, long largest, String field) {
+        long elements = copiedElements + 4 * largest;
+        if (elements > maxElements) {
+            throw new LimitExceededException(field, "max-activation-elements", elements, maxElements, "the spectra would hold "
+                    + elements + " float32 elements at once (" + copiedElements + " copied, and 4 per element of the largest "
+                    + "tensor, " + largest + ", while it is analysed), over the limit of " + maxElements
+                    + " (paramlab.limits.max-activation-elements)");
         }
     }
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * LAPACK calls), ETag and 304, and bad parameters named.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "paramlab.limits.max-spectra-work=5000000")
+        properties = {"paramlab.limits.max-spectra-work=5000000", "paramlab.limits.max-activation-elements=100000"})
 class SpectraHttpTest {
     @LocalServerPort
     int port;
@@ -46,6 +46,19 @@ class SpectraHttpTest {
         assertThat(SingularValues.calls()).as("no SVD before the refusal").isEqualTo(before);
         // a module within the limit is fine
         assertThat(api.get(model + "/spectra?module=0").status()).isEqualTo(200);
+    }
+
+    @Test
+    void copiesPastTheRequestsElementBudgetAre413BeforeAnyCopy() {
+        HttpApi api = new HttpApi(port);
+        // work 300·100² = 3,000,000 is within 5,000,000; the copy holds 30,000 + 4 · 30,000 float elements, past 100,000
+        String model = "/models/" + api.create(mlp(100, 300));
+        long before = SingularValues.calls();
+        HttpApi.Answer answer = api.get(model + "/spectra");
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(413);
+        assertThat(answer.body().get("limit").stringValue()).isEqualTo("max-activation-elements");
+        assertThat(answer.body().get("actual").longValue()).isEqualTo(150_000L);
+        assertThat(SingularValues.calls()).isEqualTo(before);
     }
 
     @Test
