@@ -54,7 +54,7 @@ public final class Activations {
         });
     }
 
-    /** {@code F.hardswish}: x min(max(x + 3, 0), 6) / 6. */
+    /** {@code F.hardswish}: x min(max(x + 3, 0), 6) / 6; NaN's gradient passes as PyTorch's. */
     public static Tensor hardswish(Tensor x) {
         return pointwise(x, new Pointwise() {
             public float value(float v) {
@@ -62,7 +62,8 @@ public final class Activations {
             }
 
             public float derivative(float v) {
-                return v < -3f ? 0f : v <= 3f ? v / 3f + 0.5f : 1f;
+                // PyTorch's vectorized kernel (what all but a tensor's last few elements take): 1 from 3 on
+                return v < -3f ? 0f : v >= 3f ? 1f : v / 3f + 0.5f;
             }
         });
     }

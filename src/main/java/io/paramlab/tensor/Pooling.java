@@ -12,7 +12,7 @@ public final class Pooling {
     /** {@code F.max_pool1d/2d}; ties go to the first maximum, a NaN wins (the last NaN of the window), as PyTorch's CPU kernel. */
     public static Tensor maxPool(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         Planes p = Planes.of(x, kernel.length, "max_pool" + kernel.length + "d");
-        Windows wh = Windows.sliding(p.h, dim(kernel, 0), dim(stride, 0), dim(padding, 0), dim(dilation, 0), ceilMode);
+        Windows wh = Windows.sliding(p.h, dim(kernel, 0, 1), dim(stride, 0, 1), dim(padding, 0, 0), dim(dilation, 0, 1), ceilMode);
         Windows ww = Windows.sliding(p.w, last(kernel), last(stride), last(padding), last(dilation), ceilMode);
         check(p, kernel, padding, wh, ww);
         float[] a = x.data();
@@ -55,7 +55,7 @@ public final class Pooling {
     public static Tensor avgPool(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad,
                                  int divisorOverride) {
         Planes p = Planes.of(x, kernel.length, "avg_pool" + kernel.length + "d");
-        Windows wh = Windows.sliding(p.h, dim(kernel, 0), dim(stride, 0), dim(padding, 0), 1, ceilMode);
+        Windows wh = Windows.sliding(p.h, dim(kernel, 0, 1), dim(stride, 0, 1), dim(padding, 0, 0), 1, ceilMode);
         Windows ww = Windows.sliding(p.w, last(kernel), last(stride), last(padding), 1, ceilMode);
         check(p, kernel, padding, wh, ww);
         float[] a = x.data();
@@ -193,8 +193,9 @@ public final class Pooling {
         return (int) (((long) (o + 1) * in + out - 1) / out);
     }
 
-    private static int dim(int[] values, int d) {
-        return values.length == 1 ? 1 : values[d];
+    /** The value for the height: {@code neutral} (a window of one row, no padding) for a 1-D pool. */
+    private static int dim(int[] values, int d, int neutral) {
+        return values.length == 1 ? neutral : values[d];
     }
 
     private static int last(int[] values) {
