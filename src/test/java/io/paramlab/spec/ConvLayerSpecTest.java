@@ -165,5 +165,8 @@ class ConvLayerSpecTest {
         Module bn = build(parse("{\"seed\": 1, \"model\": {\"type\": \"BatchNorm2d\", \"num_features\": 3}}"));
         assertThatThrownBy(() -> bn.forward(io.paramlab.tensor.Tensor.zeros(2, 3, 4)))
                 .hasMessage("expected 4D input (got 3D input)");
+        Module bn1 = build(parse("{\"seed\": 1, \"model\": {\"type\": \"BatchNorm1d\", \"num_features\": 3}}"));
+        assertThatThrownBy(() -> bn1.forward(io.paramlab.tensor.Tensor.zeros(2, 3, 4, 5)))
+                .hasMessage("expected 2D or 3D input (got 4D input)");
     }
 }
