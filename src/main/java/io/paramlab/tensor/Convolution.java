@@ -60,6 +60,7 @@ public final class Convolution {
         } else {
             float[] col = g.pointwise() ? null : Allocation.floats((long) g.kk() * g.ohw());
             for (int n = 0; n < g.n; n++) {
+                Deadline.check();   // a long convolution stops within one sample of its request's deadline
                 for (int grp = 0; grp < g.groups; grp++) {
                     float[] b = x;
                     int bOff = (n * g.c + grp * g.cg) * g.h * g.w;
@@ -119,6 +120,7 @@ public final class Convolution {
         float[] col = dw == null || pointwise ? null : Allocation.floats((long) g.kk() * g.ohw());
         float[] dcol = dx == null || pointwise ? null : Allocation.floats((long) g.kk() * g.ohw());
         for (int n = 0; n < g.n; n++) {
+            Deadline.check();
             for (int grp = 0; grp < g.groups; grp++) {
                 int xOff = (n * g.c + grp * g.cg) * g.h * g.w;
                 int yOff = (n * g.o + grp * g.og) * g.ohw();
@@ -204,6 +206,7 @@ public final class Convolution {
     private static void depthwise(Geometry g, float[] x, float[] w, float[] y) {
         int mult = g.og;
         for (int n = 0; n < g.n; n++) {
+            Deadline.check();
             for (int oc = 0; oc < g.o; oc++) {
                 int xOff = (n * g.c + oc / mult) * g.h * g.w;
                 int yOff = (n * g.o + oc) * g.ohw();
@@ -230,6 +233,7 @@ public final class Convolution {
     private static void depthwiseBackward(Geometry g, float[] x, float[] w, float[] grad, float[] dx, float[] dw) {
         int mult = g.og;
         for (int n = 0; n < g.n; n++) {
+            Deadline.check();
             for (int oc = 0; oc < g.o; oc++) {
                 int xOff = (n * g.c + oc / mult) * g.h * g.w;
                 int yOff = (n * g.o + oc) * g.ohw();
