@@ -215,10 +215,11 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     @Override
     public LiveModel.Loaded load(LiveModel model) {
-        record Read(LiveModel.Contents contents, String optimizerJson) {
+        record Read(LiveModel.Contents contents, io.paramlab.optim.OptimizerSetup optimizer) {
         }
-        // room is made before the stored values are read: with the module built from them, they are the model twice
-        long estimate = store.find(model.id()).orElseThrow(() -> notFound(model.id())).parameterCount();
+        // room is made before the stored values are read: with the module built from them, they are the model twice;
+        // the spilled gradients are charged with it, and stay spilled until the model is in memory again
+        long estimate = store.find(model.id()).orElseThrow(() -> notFound(model.id())).parameterCount() + spill.elements(model.id());
         Read read = reserving(estimate, () -> model, () -> {
             ModelState state = store.load(model.id()).orElseThrow(() -> notFound(model.id())).state();
             ModelSpec spec = SpecParser.parse(JSON.readTree(state.specJson()), limits.maxDepth());
@@ -226,14 +227,21 @@ public class ModelRegistry implements LiveModel.Keeper {
             LiveModel.Contents built = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
             apply(built, state);
             spill.restore(model.id(), built.root());
-            return new Read(built, state.optimizerJson());
+            return new Read(built, OptimizerRecord.read(state.optimizerJson(), built.root()));
         });
         LiveModel.Contents contents = read.contents();
-        io.paramlab.optim.OptimizerSetup optimizer = OptimizerRecord.read(read.optimizerJson(), contents.root());
+        io.paramlab.optim.OptimizerSetup optimizer = read.optimizer();
         synchronized (this) {
             reserved.put(model, estimate);
-            adjust(model, elementsOf(contents) + (optimizer == null ? 0 : optimizer.optimizer().stateElements()));
+            try {
+                adjust(model, elementsOf(contents) + (optimizer == null ? 0 : optimizer.optimizer().stateElements()));
+            } catch (RuntimeException | Error e) {
+                reserved.remove(model);   // refused: the model stays evicted, its reservation given back, its spill kept
+                parametersHeld -= estimate;
+                throw e;
+            }
         }
+        spill.forget(model.id());
         return new LiveModel.Loaded(contents, optimizer);
     }
 

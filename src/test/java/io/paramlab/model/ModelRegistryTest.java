@@ -140,4 +140,39 @@ class ModelRegistryTest {
         writer.get(5, TimeUnit.SECONDS);
         assertThat(blockedRead.get(5, TimeUnit.SECONDS)).isNotNull();
     }
+
+    /** Issue #23 item 4: a reload refused by the budget changes nothing: the spilled gradients stay, nothing stays reserved. */
+    @Test
+    void aReloadRefusedByTheBudgetKeepsTheSpillAndReservesNothing() throws Exception {
+        ModelRegistry registry = registry(1000, 100, 10);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1000, 100, 10, 1_000_000));
+        LiveModel trained = registry.create(linear(4, 8));   // 40 parameters
+        operations.backward(trained.id(), TensorData.ofFloats(new float[] {1, 2, 3, 4}, 1, 4), null, Loss.SUM);   // + 40 gradients
+        float[] gradBefore = trained.read(() -> trained.root().namedParameters().get("weight").grad().clone());
+        LiveModel busy = registry.create(linear(5, 10));   // 60: evicts trained, whose gradients are spilled
+        assertThat(trained.isLoaded()).isFalse();
+        long held = registry.parametersHeld();
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.change("test", Footprint.METADATA, () -> {
+            writing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+        // busy cannot be evicted while it is changed: 60 + 40 parameters + 40 gradients do not fit in 100
+        assertThatThrownBy(() -> trained.read(() -> trained.root().repr()))
+                .isInstanceOf(LimitExceededException.class).hasMessageContaining("max-total-parameters");
+        assertThat(registry.parametersHeld()).isEqualTo(held);
+        assertThat(trained.isLoaded()).isFalse();
+        release.countDown();
+        writer.get(5, TimeUnit.SECONDS);
+        // once busy is idle it is evicted, and the trained model comes back with its gradients
+        assertThat(trained.read(() -> trained.root().namedParameters().get("weight").grad())).containsExactly(gradBefore);
+        assertThat(registry.parametersHeld()).isEqualTo(80);
+    }
 }
