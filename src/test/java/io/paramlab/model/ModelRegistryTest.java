@@ -11,6 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -174,5 +175,87 @@ class ModelRegistryTest {
         // once busy is idle it is evicted, and the trained model comes back with its gradients
         assertThat(trained.read(() -> trained.root().namedParameters().get("weight").grad())).containsExactly(gradBefore);
         assertThat(registry.parametersHeld()).isEqualTo(80);
+    }
+
+    /** Issue #23 item 5: a fork whose optimizer record cannot be read is refused and gives back what it reserved. */
+    @Test
+    void aForkWhoseOptimizerRecordFailsReservesNothing() {
+        ModelRegistry registry = registry(1000, 1000, 10);
+        LiveModel source = registry.create(linear(4, 8));
+        long held = registry.parametersHeld();
+        io.paramlab.store.ModelState state = source.read(() -> ModelRegistry.durableState(source));
+        io.paramlab.store.ModelState broken = new io.paramlab.store.ModelState(state.name(), state.specJson(), state.training(),
+                state.generatorState(), state.requiresGrad(), state.stateDict(),
+                "{\"spec\": {\"type\": \"SGD\", \"lr\": 0.1}, \"state\": \"AAAA\"}");
+        assertThatThrownBy(() -> registry.fork(broken, "fork", null)).isInstanceOf(RuntimeException.class);
+        assertThat(registry.parametersHeld()).isEqualTo(held);
+        assertThat(registry.modelCount()).isEqualTo(1);
+    }
+
+    /** Issue #23 item 5: a get racing a create (the model is in the store, not yet returned) meets the created handle. */
+    @Test
+    void aGetDuringCreateMeetsTheSameHandle() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<ModelRegistry> registryRef = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<LiveModel> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        io.paramlab.store.ModelStore sqlite = Stores.sqlite(dataDir);
+        // a store whose create is answered only after another thread looked the new model up by its id
+        io.paramlab.store.ModelStore store = (io.paramlab.store.ModelStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {io.paramlab.store.ModelStore.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(sqlite, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("create")) {
+                        String id = ((io.paramlab.store.ModelRecord) args[0]).id();
+                        seen.set(CompletableFuture.supplyAsync(() -> registryRef.get().get(id)).get(5, TimeUnit.SECONDS));
+                    }
+                    return result;
+                });
+        ModelRegistry registry = new ModelRegistry(Stores.limits(1000, 1000, 10, 1_000_000), store, dataDir);
+        registryRef.set(registry);
+        LiveModel created = registry.create(linear(4, 8));
+        assertThat(seen.get()).isSameAs(created);
+        assertThat(registry.get(created.id())).isSameAs(created);
+    }
+
+    /**
+     * Issue #23 item 5: evictions sort models by when they were last used while readers keep using them;
+     * many models, readers on real threads and creates that evict, for a bounded time: no sort may break.
+     */
+    @Test
+    void evictionsWhileReadersTouchModelsNeverBreakTheSort() throws Exception {
+        ModelRegistry registry = registry(1000, 4_000, 1000);
+        List<LiveModel> models = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 190; i++) {
+            models.add(registry.create(linear(4, 4)));   // 20 each: 3800 of 4000
+        }
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<CompletableFuture<Void>> readers = new java.util.ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            readers.add(CompletableFuture.runAsync(() -> {
+                java.util.Random random = new java.util.Random();
+                while (!stop.get()) {
+                    LiveModel m = models.get(random.nextInt(models.size()));
+                    m.read(() -> m.root().repr());
+                }
+            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        try {
+            int created = 0;
+            while (System.nanoTime() < end && created < 600) {
+                LiveModel m = registry.create(linear(4, 4));   // needs room: evicts the least recently used
+                registry.delete(m.id());
+                created++;
+            }
+        } finally {
+            stop.set(true);
+        }
+        for (CompletableFuture<Void> reader : readers) {
+            reader.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(registry.parametersHeld()).isLessThanOrEqualTo(4_000);
     }
 }
