@@ -266,12 +266,20 @@ public final class LiveModel {
      * lock before the footprint is saved, so a refused change costs no copy of the model's values.
      */
     public <T> T change(String operation, Footprint footprint, Runnable check, Supplier<T> change) {
-        return change(operation, footprint, check, change, result -> null, () -> { });
+        return change(operation, () -> footprint, check, change, result -> null, () -> { });
     }
 
     public <T> T change(String operation, Footprint footprint, Supplier<T> change, Function<T, String> summary,
                         Runnable alongside) {
-        return change(operation, footprint, () -> { }, change, summary, alongside);
+        return change(operation, () -> footprint, () -> { }, change, summary, alongside);
+    }
+
+    /**
+     * A change whose footprint names what it finds in the contents (one parameter by name): {@code footprint}
+     * runs under the lock, after any reload, so the change and its rollback cover the model's live tensors.
+     */
+    public <T> T change(String operation, Supplier<Footprint> footprint, Supplier<T> change) {
+        return change(operation, footprint, () -> { }, change, result -> null, () -> { });
     }
 
     /**
@@ -282,8 +290,8 @@ public final class LiveModel {
      * any Throwable, Errors included, it restores the saved state and rethrows. While a job holds the
      * model, only the job's own thread gets past the first check.
      */
-    private <T> T change(String operation, Footprint footprint, Runnable check, Supplier<T> change, Function<T, String> summary,
-                         Runnable alongside) {
+    private <T> T change(String operation, Supplier<Footprint> footprintOf, Runnable check, Supplier<T> change,
+                         Function<T, String> summary, Runnable alongside) {
         Ownership.checkChange("model", id, owner);   // before the lock: a refused caller neither waits nor loads
         lock.writeLock().lock();
         try {
@@ -294,6 +302,7 @@ public final class LiveModel {
                 throw new PreconditionFailedException(id, expected, version);
             }
             check.run();
+            Footprint footprint = footprintOf.get();
             boolean durable = switch (footprint.durability()) {
                 case ALWAYS -> true;
                 case NEVER -> false;

@@ -258,4 +258,49 @@ class ModelRegistryTest {
         }
         assertThat(registry.parametersHeld()).isLessThanOrEqualTo(4_000);
     }
+
+    /**
+     * Issue #23 item 6: a parameter PATCH racing evictions (real threads, a bounded loop) lands on the
+     * model's live tensor: each write is read back, and the store has the last one.
+     */
+    @Test
+    void aParameterPatchRacingEvictionsIsNeverLost() throws Exception {
+        ModelRegistry registry = registry(1000, 70, 10);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1000, 70, 10, 1_000_000));
+        LiveModel patched = registry.create(linear(4, 8));   // 40: it and the other do not fit together
+        LiveModel other = registry.create(linear(4, 8));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> evicting = CompletableFuture.runAsync(() -> {
+            while (!stop.get()) {
+                try {
+                    other.read(() -> other.root().repr());   // loads the other model, evicting the patched one when idle
+                } catch (LimitExceededException busy) {
+                    // the patched model was in a change: it could not be evicted
+                }
+            }
+        }, java.util.concurrent.Executors.newSingleThreadExecutor());
+        int lost = 0;
+        int written = 0;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        try {
+            for (int i = 1; i <= 3000 && System.nanoTime() < end; i++) {
+                try {
+                    operations.patchParameter(patched.id(), "weight",
+                            new ModelOperations.ParameterPatch(new int[] {0, 0}, (float) i, null, null));
+                    written++;
+                    float now = patched.read(() -> patched.root().namedParameters().get("weight").data()[0]);
+                    if (now != i) {
+                        lost++;
+                    }
+                } catch (LimitExceededException busy) {
+                    // the other model was being loaded: the patched one could not come back now
+                }
+            }
+        } finally {
+            stop.set(true);
+        }
+        evicting.get(10, TimeUnit.SECONDS);
+        assertThat(written).isPositive();
+        assertThat(lost).as("of %d writes, lost to an eviction between the lookup and the change", written).isZero();
+    }
 }
