@@ -6,6 +6,7 @@ import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
 import io.paramlab.optim.OptimizerSetup;
 import io.paramlab.store.Change;
+import io.paramlab.tensor.Deadline;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
@@ -194,7 +195,7 @@ public final class LiveModel {
     /** Runs {@code query} under the read lock: it sees no change half done. */
     public <T> T read(Supplier<T> query) {
         while (true) {
-            lock.readLock().lock();
+            acquire(lock.readLock());
             try {
                 if (contents != null) {
                     lastUsed = System.nanoTime();
@@ -203,7 +204,7 @@ public final class LiveModel {
             } finally {
                 lock.readLock().unlock();
             }
-            lock.writeLock().lock();   // evicted: load under the write lock, then read again
+            acquire(lock.writeLock());   // evicted: load under the write lock, then read again
             try {
                 ensureLoaded();
             } finally {
@@ -293,7 +294,7 @@ public final class LiveModel {
     private <T> T change(String operation, Supplier<Footprint> footprintOf, Runnable check, Supplier<T> change,
                          Function<T, String> summary, Runnable alongside) {
         Ownership.checkChange("model", id, owner);   // before the lock: a refused caller neither waits nor loads
-        lock.writeLock().lock();
+        acquire(lock.writeLock());
         try {
             checkNotHeld();
             ensureLoaded();
@@ -326,6 +327,28 @@ public final class LiveModel {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * Takes {@code l}, waiting no longer than the request's time budget ({@link Deadline}): a request
+     * queued behind a long change, or behind a writer queued behind a long read, ends in a 503 when
+     * its budget is spent instead of waiting without bound. Outside a request (a job), it waits.
+     */
+    private void acquire(java.util.concurrent.locks.Lock l) {
+        long remaining = Deadline.remainingNanos();
+        if (remaining == Long.MAX_VALUE) {
+            l.lock();
+            return;
+        }
+        try {
+            if (l.tryLock(remaining, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long[] spent = Deadline.spentAndMaxMillis();
+        throw new ModelBusyException(id, spent[0], spent[1]);
     }
 
     /** Called by the keeper inside a commit: the store's new version. */
