@@ -6,6 +6,7 @@ import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
 import io.paramlab.optim.OptimizerSetup;
 import io.paramlab.store.Change;
+import io.paramlab.tensor.Allocation;
 import io.paramlab.tensor.Deadline;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
@@ -48,6 +49,7 @@ public final class LiveModel {
     private Map<Tensor, Double> updateRatios = Map.of();   // by identity, replaced whole at each step
     // the running job that holds the model (its thread alone may change it), or null; volatile for checkNotHeld
     private volatile Hold hold;
+    private Transaction transaction;   // the change in progress, guarded by the write lock
 
     /** A job holding the model: changes from any other thread are refused with 409 until it lets go. */
     private record Hold(String jobId, Thread thread) {
@@ -72,6 +74,12 @@ public final class LiveModel {
 
         /** After a change succeeded, under the write lock: the budget, then (when durable) the store. A throw rolls the change back. */
         void committed(LiveModel model, Change change, boolean durable);
+
+        /** Inside a change, before a lazy parameter allocates {@code elements}: charges them, or refuses (a throw). */
+        void materializing(LiveModel model, long elements);
+
+        /** After a change was rolled back, under the write lock: what it charged is given back. */
+        void rolledBack(LiveModel model);
     }
 
     LiveModel(String id, String owner, Instant createdAt, long version, Instant updatedAt, String name, Contents contents,
@@ -310,8 +318,9 @@ public final class LiveModel {
                 case IF_FORWARD_WRITES -> forwardWrites();
             };
             Transaction transaction = new Transaction(this, footprint);
+            this.transaction = transaction;
             String nameBefore = name;
-            try {
+            try (Allocation.Scope charging = Allocation.chargingParameters(elements -> keeper.materializing(this, elements))) {
                 T result = change.get();
                 refreshCounts();
                 String text = summary.apply(result);
@@ -322,7 +331,15 @@ public final class LiveModel {
                 transaction.rollback();
                 name = nameBefore;
                 refreshCounts();
+                try {
+                    keeper.rolledBack(this);
+                } catch (RuntimeException again) {
+                    t.addSuppressed(again);
+                }
                 throw t;
+            } finally {
+                this.transaction = null;
+                transaction.close();
             }
         } finally {
             lock.writeLock().unlock();
@@ -349,6 +366,15 @@ public final class LiveModel {
         }
         long[] spent = Deadline.spentAndMaxMillis();
         throw new ModelBusyException(id, spent[0], spent[1]);
+    }
+
+    /**
+     * The values {@code p} had when the change in progress began, if its footprint saved them, else
+     * null: a copy made already, so the caller need not make another. Only inside {@link #change}; not to be written.
+     */
+    public float[] valuesBefore(Tensor p) {
+        requireChange();
+        return transaction == null ? null : transaction.valuesBefore(p);
     }
 
     /** Called by the keeper inside a commit: the store's new version. */

@@ -337,6 +337,39 @@ public class ModelRegistry implements LiveModel.Keeper {
         model.setOptimizer(OptimizerRecord.read(checkpoint.optimizerJson(), model.root()));
     }
 
+    /**
+     * A lazy parameter of {@code model} is about to allocate {@code elements} (inside a change): refused
+     * past max-parameters-per-model, else charged to the model's reservation (evicting idle models, or
+     * refused past max-total-parameters) before anything is allocated.
+     */
+    @Override
+    public void materializing(LiveModel model, long elements) {
+        long held;
+        synchronized (this) {
+            Long reservedNow = reserved.get(model);
+            held = reservedNow == null ? 0 : reservedNow;
+        }
+        if (held + elements > limits.maxParametersPerModel()) {
+            throw new LimitExceededException("model", "max-parameters-per-model", held + elements, limits.maxParametersPerModel(),
+                    "the model would hold " + (held + elements) + " parameters and buffer elements, over the limit of "
+                            + limits.maxParametersPerModel() + " per model (paramlab.limits.max-parameters-per-model)");
+        }
+        charge(elements, model, model);
+    }
+
+    /** After a rollback: the model holds what it did before the change; anything charged for it during the change is given back. */
+    @Override
+    public void rolledBack(LiveModel model) {
+        long held = elementsOf(model.contents()) + (model.optimizer() == null ? 0 : model.optimizer().optimizer().stateElements());
+        synchronized (this) {
+            Long reservedNow = reserved.get(model);
+            if (reservedNow != null && held < reservedNow) {
+                parametersHeld -= reservedNow - held;
+                reserved.put(model, held);
+            }
+        }
+    }
+
     @Override
     public void committed(LiveModel model, Change change, boolean durable) {
         long held = elementsOf(model.contents()) + (model.optimizer() == null ? 0 : model.optimizer().optimizer().stateElements());

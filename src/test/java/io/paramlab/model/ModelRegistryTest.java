@@ -303,4 +303,44 @@ class ModelRegistryTest {
         assertThat(written).isPositive();
         assertThat(lost).as("of %d writes, lost to an eviction between the lookup and the change", written).isZero();
     }
+
+    /**
+     * Issue #23 item 3: a LazyLinear's first forward is charged before its weight is allocated: a weight
+     * of 40000 x 40000 (6.4 GB) is refused by max-parameters-per-model, not an OutOfMemoryError.
+     */
+    @Test
+    void aLazyLayersFirstForwardIsChargedBeforeItsWeightIsAllocated() {
+        ModelRegistry registry = registry(1_000_000, 2_000_000, 10);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1_000_000, 2_000_000, 10, 100_000_000));
+        LiveModel lazy = registry.create(JSON.readTree("{\"model\": {\"type\": \"LazyLinear\", \"out_features\": 40000}}"));
+        long held = registry.parametersHeld();
+        assertThatThrownBy(() -> operations.forward(lazy.id(), "", TensorData.ofFloats(new float[40000], 1, 40000)))
+                .isInstanceOf(LimitExceededException.class).hasMessageContaining("max-parameters-per-model");
+        assertThat(registry.parametersHeld()).isEqualTo(held);
+        assertThat(lazy.read(() -> lazy.root().anyUninitializedParameters())).isTrue();
+        // one that fits is charged to the model as it materializes
+        TensorData out = operations.forward(lazy.id(), "", TensorData.ofFloats(new float[20], 1, 20));
+        assertThat(out.shape()).containsExactly(1, 40000);
+        assertThat(registry.parametersHeld()).isEqualTo(held + 40000L * 20 + 40000);   // weight and bias
+    }
+
+    /** Issue #23 item 3: a transaction's copies are charged to the budget in flight before they are made, and given back after. */
+    @Test
+    void aTransactionsCopiesAreChargedBeforeTheyAreMade() {
+        ModelRegistry registry = registry(1_000_000, 2_000_000, 10);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1_000_000, 2_000_000, 10, 100_000));
+        LiveModel model = registry.create(linear(100, 100));   // 10,100 values: a copy of all is over 5,000
+        io.paramlab.tensor.Allocation.limitInFlight(5_000);
+        try {
+            assertThatThrownBy(() -> model.change("init", Footprint.INIT, () -> null))
+                    .isInstanceOf(io.paramlab.tensor.TensorTooLargeException.InFlight.class);
+            assertThat(io.paramlab.tensor.Allocation.inFlight()).isZero();
+            assertThat(model.change("bias", Footprint.parameter(model.read(() -> model.root().namedParameters().get("bias"))),
+                    () -> "one parameter's copy fits")).isNotNull();
+            assertThat(io.paramlab.tensor.Allocation.inFlight()).isZero();
+        } finally {
+            io.paramlab.tensor.Allocation.limitInFlight(Long.MAX_VALUE);
+        }
+        assertThat(operations).isNotNull();
+    }
 }
