@@ -88,8 +88,11 @@ final class RawPlan {
     /** The storage's entry, {@code s.byteSize()} bytes, into the sink. */
     void fill(Storage s, InputStream entry, byte[] buf) throws IOException {
         List<TensorRef> refs = views.get(s);
-        if (refs == null) {
-            return;   // a storage no key of the chosen dict uses
+        if (refs == null) {   // a storage no key of the chosen dict uses (an optimizer's state): read past it
+            for (long left = s.byteSize(); left > 0; ) {
+                left -= RawTensors.readSome(entry, buf, left);
+            }
+            return;
         }
         if (!filled.add(s.key)) {
             throw new FormatException("invalid-zip", "the zip holds storage '" + s.key + "' twice");
