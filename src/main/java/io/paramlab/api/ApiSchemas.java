@@ -33,8 +33,12 @@ final class ApiSchemas {
             STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
             INIT_RESPONSE = "InitResponse", FORWARD_REQUEST = "ForwardRequest", FORWARD_RESPONSE = "ForwardResponse",
             BACKWARD_REQUEST = "BackwardRequest", BACKWARD_RESPONSE = "BackwardResponse", PROBLEM = "Problem";
+<<<<<<< HEAD
     static final String STORED_STATE_DICT = "StoredStateDict", STORED_TENSOR = "StoredTensor",
             STORED_STATE_DICT_STATS = "StoredStateDictStats", STATE_DICT_DIFF = "StateDictDiff", STATE_DICT_PATCH = "StateDictPatch";
+=======
+    static final String SPECTRA = "Spectra";
+>>>>>>> wip-spectra
     static final String DATASET = "Dataset", DATASET_INPUT = "DatasetInput", JOB = "Job", JOB_REQUEST = "JobRequest",
             JOB_HISTORY = "JobHistory";
 
@@ -109,6 +113,7 @@ final class ApiSchemas {
         models(out);
         parameters(out);
         statistics(out);
+        spectra(out);
         compute(out);
         init(out);
         checkpoints(out);
@@ -211,6 +216,41 @@ final class ApiSchemas {
                 req("param_groups", array(map(new Schema<>())))));
         out.put(HISTORY_ENTRY, object("A committed change", req("version", count()), req("at", string().format("date-time")),
                 req("actor", string()), req("operation", string().example("init")), req("summary", nullable(string()))));
+    }
+
+    /** API.md's "Spectra": a layer's numbers, the skipped candidates, the summary. */
+    private static void spectra(Map<String, Schema> out) {
+        out.put("SpectraLayer", object("One analysed layer: λ = σ² > 1e-5 of its matrix (of every kernel position's "
+                        + "W[:, :, pos], pooled), in float64; the fit fields, alpha_weighted, log_alpha_norm and quality are "
+                        + "null with one eigenvalue or a flat spectrum",
+                req("name", string()), req("shape", array(count())),
+                req("n", count().description("the larger side of one matrix")), req("m", count().description("the smaller side")),
+                req("num_evals", count()), req("lambda_max", real()), req("norm", real().description("Σλ")),
+                req("log_norm", real()), req("log_spectral_norm", real()), req("stable_rank", real().description("Σλ / λmax")),
+                req("entropy", real().description("−Σ p ln p / ln(num_evals), p = λ / Σλ")),
+                req("alpha", nullable(real()).description("the power-law exponent of WeightWatcher's WWFit")),
+                req("xmin", nullable(real())), req("ks_distance", nullable(real())),
+                req("sigma", nullable(real()).description("(α − 1) / √n, n the eigenvalues from xmin on")),
+                req("alpha_weighted", nullable(real()).description("α · log10 λmax")),
+                req("log_alpha_norm", nullable(real()).description("log10 Σ λ^α")),
+                req("quality", oneOf(strings(null, "over-trained", "ok", "under-trained"), type("null"))
+                        .description("over-trained when α < 2, under-trained when α > 6")),
+                req("esd", ref("Histogram").description("a histogram of log10 λ"))));
+        out.put("SpectraSkipped", object("A candidate not analysed", req("name", string()), req("shape", array(count())),
+                req("reason", strings(null, "tied", "dtype", "rank", "min_evals", "non_finite", "no_evals"))));
+        out.put("SpectraSummary", object("Each number's mean over the layers where it is not null (null when none), and "
+                        + "the layers per quality", req("alpha", nullable(real())), req("alpha_weighted", nullable(real())),
+                req("log_norm", nullable(real())), req("log_spectral_norm", nullable(real())), req("log_alpha_norm", nullable(real())),
+                req("stable_rank", nullable(real())), req("quality", object("Layers per quality", req("over-trained", count()),
+                        req("ok", count()), req("under-trained", count())))));
+        out.put(SPECTRA, object("Heavy-tailed self-regularization per layer, in network order",
+                req("layers", array(ref("SpectraLayer"))), req("skipped", array(ref("SpectraSkipped"))),
+                req("summary", ref("SpectraSummary"))));
+    }
+
+    /** A float64 answer: a number, or a non-finite string; a new schema each time, so each use can have its own description. */
+    private static Schema<?> real() {
+        return oneOf(number(null), ref("NonFinite"));
     }
 
     private static void models(Map<String, Schema> out) {

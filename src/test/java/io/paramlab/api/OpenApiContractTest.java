@@ -56,6 +56,10 @@ class OpenApiContractTest {
     class StoredStateDicts extends StoredStateDictHttpTest {
     }
 
+    @Nested
+    class SpectraConformance extends SpectraConformanceTest {
+    }
+
     /** The examples Swagger UI offers, sent as a client sends them (OpenApiDocumentTest's run of them). */
     @Nested
     class DocumentExamples extends OpenApiDocumentTest {
