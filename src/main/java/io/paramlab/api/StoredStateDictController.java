@@ -6,11 +6,13 @@ import io.paramlab.formats.SafeTensors;
 import io.paramlab.formats.StateDictFormat;
 import io.paramlab.formats.StoredDtype;
 import io.paramlab.formats.TorchSave;
+import io.paramlab.model.SpectraService;
 import io.paramlab.model.StateDictLimits;
 import io.paramlab.model.StateDicts;
 import io.paramlab.model.StoredTensors;
 import io.paramlab.nn.TensorData;
 import io.paramlab.nn.TensorStats;
+import io.paramlab.nn.spectra.Spectra;
 import io.paramlab.spec.InvalidInputException;
 import io.paramlab.spec.LimitExceededException;
 import io.paramlab.store.HistoryEntry;
@@ -68,12 +70,14 @@ class StoredStateDictController {
     private final StateDictStore store;
     private final StateDictLimits limits;
     private final JsonMapper json;
+    private final SpectraService spectra;
 
-    StoredStateDictController(StateDicts stateDicts, StateDictLimits limits, JsonMapper json) {
+    StoredStateDictController(StateDicts stateDicts, StateDictLimits limits, JsonMapper json, SpectraService spectra) {
         this.stateDicts = stateDicts;
         this.store = stateDicts.store();
         this.limits = limits;
         this.json = json;
+        this.spectra = spectra;
     }
 
     @Operation(operationId = "createStateDict", summary = "Store a state dict", description = "A safetensors file, a torch.save file "
@@ -285,6 +289,39 @@ class StoredStateDictController {
         return new StoredStateDictViews.StatsAnswer(rows);
     }
 
+    @Operation(operationId = "getStoredStateDictSpectra", summary = "Spectra of the tensors", description = "As GET "
+            + "/models/{id}/spectra computes them, over the tensors in file order (or the key `prefix` and the keys under "
+            + "`prefix.`): floating-point tensors of rank >= 2 are analysed in float64 from their own dtype; a tied key, an "
+            + "integer or bool tensor is skipped with why. Work past paramlab.limits.max-spectra-work is a 413 naming the layer. "
+            + "A state dict never changes: ETag is its version, and answers are cached.")
+    @ApiResponse(responseCode = "200", description = "The spectra", content = @Content(mediaType = JSON, schema = @Schema(ref = ApiSchemas.SPECTRA)))
+    @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
+    @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
+    @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
+    @GetMapping("/{id}/spectra")
+    ResponseEntity<Spectra.Result> spectra(@PathVariable String id,
+            @Parameter(description = "a key, or a module path whose keys to include") @RequestParam(defaultValue = "") String prefix,
+            @Parameter(description = "esd histogram bins, 1 to 1000") @RequestParam(defaultValue = "50") int bins,
+            @Parameter(description = "the smallest matrix side analysed, at least 1")
+            @RequestParam(name = "min_evals", defaultValue = "10") int minEvals,
+            HttpServletRequest request) {
+        SpectraService.checkParameters(bins, minEvals);
+        StateDictStore.Summary summary = stateDicts.get(id);
+        String etag = Versions.etag(summary.version());
+        if (Versions.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+        }
+        StoredTensors tensors = tensors(id);
+        List<Spectra.Candidate> candidates = new ArrayList<>();
+        for (RawTensors.Tensor t : tensors.tensors()) {
+            if (prefix.isEmpty() || t.key().equals(prefix) || t.key().startsWith(prefix + ".")) {
+                candidates.add(new Spectra.Candidate(t.key(), t.shape(), t.dtype().pytorchName(), t.tiedTo() != null,
+                        () -> tensors.doubles(t)));
+            }
+        }
+        return ResponseEntity.ok().eTag(etag).body(spectra.ofTensors("state-dict:" + id, prefix, candidates, bins, minEvals, "prefix"));
+    }
+
     @Operation(operationId = "diffStateDicts", summary = "Diff two state dicts", description = "B − A in float64 for every key in both "
             + "with one shape (rows as the checkpoint diff's, in A's order), keys only in one of them, and shape or dtype "
             + "mismatches. A and B are state dict ids, model:{id} or model:{id}@{checkpoint}.")
@@ -338,6 +375,7 @@ class StoredStateDictController {
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id) {
         stateDicts.delete(id);
+        spectra.forget("state-dict:" + id);
         return ResponseEntity.noContent().build();
     }
 

@@ -209,6 +209,20 @@ public final class StoredTensors {
         return stats.result();
     }
 
+    /** Every element of a tensor as float64, in order (for spectra, which need a matrix whole). */
+    public double[] doubles(RawTensors.Tensor tensor) {
+        if (tensor.numel() > Integer.MAX_VALUE - 8) {
+            throw new LimitExceededException("prefix", "max-array", tensor.numel(), Integer.MAX_VALUE - 8,
+                    "tensor \"" + tensor.key() + "\" has " + tensor.numel() + " elements, more than one array holds");
+        }
+        double[] out = new double[(int) tensor.numel()];
+        Cursor cursor = new Cursor(tensor);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = cursor.at(i);
+        }
+        return out;
+    }
+
     /** One key of a diff: as the checkpoint diff's rows, B − A in float64. */
     public record DiffRow(String key, int[] shape, long changedElements, double maxAbsDiff, double l2Diff, Double relativeL2) {
     }

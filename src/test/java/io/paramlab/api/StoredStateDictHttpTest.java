@@ -339,6 +339,25 @@ class StoredStateDictHttpTest {
     }
 
     @Test
+    void spectraOfAKeptStateDictAreTheModels() {
+        String model = api.create("""
+                {"name": "s", "seed": 11, "model": {"type": "Sequential", "layers": [
+                  {"type": "Linear", "in_features": 24, "out_features": 32}, {"type": "BatchNorm1d", "num_features": 32},
+                  {"type": "Linear", "in_features": 32, "out_features": 16}]}}""");
+        String sid = api.postWith("/state-dicts?from=model:" + model, null).body().get("id").stringValue();
+        HttpApi.Answer ofModel = api.get("/models/" + model + "/spectra");
+        HttpApi.Answer ofStateDict = api.get("/state-dicts/" + sid + "/spectra");
+        assertThat(ofStateDict.status()).as("%s", ofStateDict.body()).isEqualTo(200);
+        assertThat(ofStateDict.body().get("layers")).isEqualTo(ofModel.body().get("layers"));
+        Map<String, String> skipped = new java.util.LinkedHashMap<>();
+        ofStateDict.body().get("skipped").forEach(s -> skipped.put(s.get("name").stringValue(), s.get("reason").stringValue()));
+        assertThat(skipped).containsEntry("1.num_batches_tracked", "dtype").containsEntry("1.running_mean", "rank");
+        assertThat(ofStateDict.header("ETag")).isEqualTo("\"1\"");
+        assertThat(api.get("/state-dicts/" + sid + "/spectra?prefix=2").body().get("layers").size()).isEqualTo(1);
+        assertThat(api.get("/state-dicts/" + sid + "/spectra?bins=0").status()).isEqualTo(400);
+    }
+
+    @Test
     void jsonUploadsAreFloat32AndInt64() {
         HttpApi.Answer answer = api.post("/state-dicts?name=j", Map.of("w", Map.of("shape", List.of(2), "data", List.of(1.5, -2)),
                 "n", Map.of("dtype", "int64", "data", 3)));
