@@ -103,7 +103,7 @@ class StoredStateDictController {
                             examples = {@ExampleObject(name = "net's whole state dict", value = ApiExamples.LOAD_NET)}),
                     @Content(mediaType = OCTET, schema = @Schema(type = "string", format = "binary",
                             description = "a .safetensors file, or a torch.save .pt file"))})
-            @RequestBody(required = false) StateDictBody body) {
+            @RequestBody(required = false) StateDictBody body) throws IOException {
         StateDictStore.Summary created;
         if (from != null) {
             if (!from.startsWith("model:") || from.length() == "model:".length()) {
@@ -122,7 +122,7 @@ class StoredStateDictController {
                 .body(StoredStateDictViews.info(created, contents.tensors(), true));
     }
 
-    private StateDictStore.Summary upload(String name, String format, String key, StateDictBody body) {
+    private StateDictStore.Summary upload(String name, String format, String key, StateDictBody body) throws IOException {
         long max = limits.maxStateDictBytes().toBytes();
         try {
             BufferedInputStream in = new BufferedInputStream(body.message().getBody(), 1 << 16);
@@ -148,12 +148,12 @@ class StoredStateDictController {
         }
     }
 
-    private static RuntimeException unreadable(IOException e) {
-        if (e instanceof BodyTooLargeException tooLarge) {
-            return new UncheckedIOException(tooLarge) {
-            };
+    /** A body past max-state-dict-bytes as it streamed (answered by Problems, naming the limit), else a body cut short. */
+    private static IOException unreadable(IOException e) {
+        if (e instanceof BodyTooLargeException) {
+            return e;
         }
-        return StateDictImport.unreadable(e);
+        throw StateDictImport.unreadable(e);
     }
 
     /** A JSON body (within max-body-size, parsed whole as for loads): float32 and int64 tensors. */
@@ -222,7 +222,10 @@ class StoredStateDictController {
                           HttpServletRequest request, HttpServletResponse response) throws IOException {
         StateDictStore.Summary summary = stateDicts.get(id);
         StateDictStore.Contents contents = store.contents(id).orElseThrow(() -> StateDicts.notFound(id));
-        StateDictFormat chosen = format == null ? StateDictFormat.JSON : StateDictNegotiation.fromQuery(format);
+        StateDictFormat chosen = format == null ? StateDictFormat.JSON : StateDictFormat.fromQuery(format);
+        if (chosen == null) {
+            throw new InvalidInputException("format", "must be json, safetensors or pt, got \"" + Messages.quoted(format) + "\"");
+        }
         String etag = chosen == StateDictFormat.JSON ? Versions.etag(summary.version())
                 : Versions.etag(summary.version(), chosen == StateDictFormat.PT ? "pt" : "safetensors");
         if (Versions.matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {

@@ -400,7 +400,7 @@ class StoredStateDictHttpTest {
     }
 
     @Test
-    void hostileAndRefusedFilesStoreNothing() throws IOException {
+    void hostileAndRefusedFilesStoreNothing() throws Exception {
         long chunksBefore = store.chunkBytes();
         int before = api.get("/state-dicts?limit=1000").body().size();
         List<Path> bad;
@@ -427,6 +427,15 @@ class StoredStateDictHttpTest {
         HttpApi.Answer declared = api.postBytes("/state-dicts", OCTET, lying);
         assertThat(declared.status()).isEqualTo(413);
         assertThat(declared.body().get("detail").stringValue()).contains("max-state-dict-bytes");
+        // without a Content-Length: refused as the bytes pass the limit
+        java.net.http.HttpResponse<String> streamed = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/api/v1/state-dicts"))
+                        .header("Content-Type", OCTET)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(413);
+        assertThat(streamed.body()).contains("max-state-dict-bytes");
+        assertThat(api.get("/state-dicts/x?format=zip").status()).isEqualTo(404);
         // a file cut inside its data, after some chunks could have been written
         byte[] cut = safetensors("{\"x\":{\"dtype\":\"F32\",\"shape\":[1000],\"data_offsets\":[0,4000]}}", new byte[2000]);
         assertThat(api.postBytes("/state-dicts", OCTET, cut).status()).isEqualTo(400);
