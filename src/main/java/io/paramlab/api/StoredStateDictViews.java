@@ -19,10 +19,10 @@ final class StoredStateDictViews {
     }
 
     /** The list's rows; the summary adds {@code tensors} and {@code modules}. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     record StateDictInfo(String id, String name, long version, int tensorCount, long parameterCount, long bytes,
                          Map<String, Long> dtypes, Instant createdAt, Instant updatedAt, String owner, String source,
-                         List<TensorRow> tensors, List<ModuleRow> modules) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<TensorRow> tensors,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<ModuleRow> modules) {
     }
 
     record TensorRow(String key, int[] shape, String dtype, long numel, String tiedTo) {

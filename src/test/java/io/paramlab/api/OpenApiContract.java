@@ -128,6 +128,9 @@ final class OpenApiContract {
 
     /** The documented path a raw request path matches, segment by segment ({x} matches any segment). */
     private String template(String rawPath) {
+        if (doc.get("paths").has(rawPath)) {
+            return rawPath;   // a literal path (/state-dicts/diff) wins over a template (/state-dicts/{id}), as in Spring MVC
+        }
         String[] segments = rawPath.split("/", -1);
         for (String candidate : doc.get("paths").propertyNames()) {
             String[] parts = candidate.split("/", -1);
