@@ -214,7 +214,6 @@ class StoredStateDictController {
     @ApiResponse(responseCode = "200", description = "The state dict", content = {
             @Content(mediaType = JSON, schema = @Schema(ref = ApiSchemas.STORED_STATE_DICT)),
             @Content(mediaType = OCTET, schema = @Schema(type = "string", format = "binary"))})
-    @ApiResponse(responseCode = "304", description = "Not modified: If-None-Match names its version")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}")
@@ -299,7 +298,6 @@ class StoredStateDictController {
             + "integer or bool tensor is skipped with why. Work past paramlab.limits.max-spectra-work is a 413 naming the layer. "
             + "A state dict never changes: ETag is its version, and answers are cached.")
     @ApiResponse(responseCode = "200", description = "The spectra", content = @Content(mediaType = JSON, schema = @Schema(ref = ApiSchemas.SPECTRA)))
-    @ApiResponse(responseCode = "304", description = "Not modified: If-None-Match names its version")
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
