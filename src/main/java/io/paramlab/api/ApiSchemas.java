@@ -54,8 +54,6 @@ final class ApiSchemas {
 
     /** The layer types of the model spec, one line each (API.md's table). */
     static final List<Layer> LAYERS = List.of(
-            layer("Sequential", "nn.Sequential: children applied in order; absent or null layers: none",
-                    opt("layers", nullable(array(ref("Node"))))),
             layer("Linear", "nn.Linear: weight [out, in], bias [out], drawn as reset_parameters() does",
                     req("in_features", positive(4)), req("out_features", positive(8)), opt("bias", bool(true))),
             layer("LazyLinear", "nn.LazyLinear: in_features from the first forward's input, which draws weight then bias "
@@ -78,6 +76,30 @@ final class ApiSchemas {
                     req("num_features", positive(8)), opt("eps", number(1e-5)),
                     opt("momentum", nullable(number(0.1)).description("null: a cumulative average")),
                     opt("affine", bool(true)), opt("track_running_stats", bool(true))));
+
+    /** The structural node kinds (API.md "Modules with a graph"): containers and modules of any class. */
+    static final List<Layer> STRUCTURAL = List.of(
+            layer("Sequential", "nn.Sequential (or a subclass of it by class_name): children applied in order, one value "
+                            + "passed along; absent or null layers: none",
+                    opt("class_name", className("Sequential")), opt("version", version()),
+                    opt("layers", nullable(array(ref("Node"))))),
+            layer("Module", "A module of any class: its own parameters and buffers (before its children's in state_dict), "
+                            + "its children, and optionally its forward as a torch.fx graph; without a graph it has no forward",
+                    opt("class_name", className("Module")),
+                    opt("extra_repr", string().description("the text repr prints between the parentheses of a module "
+                            + "without children").example("p=0.0, mode=row")),
+                    opt("version", version()),
+                    opt("parameters", nullable(array(ref("OwnTensor")))),
+                    opt("buffers", nullable(array(ref("OwnTensor")))),
+                    opt("modules", nullable(array(ref("Node"))).description("the children, each named, in registration order")),
+                    opt("graph", nullable(array(ref("GraphNode"))).description("the forward, as torch.fx writes it; checked at "
+                            + "create (400 naming the node: model.graph[6].target)"))),
+            layer("ModuleList", "nn.ModuleList: children (names default to indexes); no forward of its own",
+                    opt("class_name", className("ModuleList")), opt("version", version()),
+                    opt("modules", nullable(array(ref("Node"))))),
+            layer("ModuleDict", "nn.ModuleDict: named children; no forward of its own",
+                    opt("class_name", className("ModuleDict")), opt("version", version()),
+                    opt("modules", nullable(array(ref("Node"))))));
 
     /** The nn.init policies, one line each, with PyTorch's defaults. */
     static final List<Policy> POLICIES = List.of(
@@ -150,7 +172,9 @@ final class ApiSchemas {
                         + "entry of shared. Inside layers any node may carry a name (default: its index)."));
         Map<String, String> mapping = new LinkedHashMap<>();
         List<Schema> layers = new ArrayList<>();
-        for (Layer layer : LAYERS) {
+        List<Layer> kinds = new ArrayList<>(STRUCTURAL);
+        kinds.addAll(LAYERS);
+        for (Layer layer : kinds) {
             mapping.put(layer.type(), REF + layer.type());
             layers.add(ref(layer.type()));
             List<Arg> args = new ArrayList<>();
@@ -159,6 +183,24 @@ final class ApiSchemas {
             args.addAll(layer.args());
             out.put(layer.type(), closed(object(layer.description(), args.toArray(Arg[]::new))));
         }
+        out.put("OwnTensor", closed(object("A Module's own parameter or buffer: init (default zeros) or, for a buffer, data",
+                req("name", string().example("pos")), req("shape", array(count())),
+                opt("init", ref("Policy").description("any policy but default; fans computed from the shape as nn.init does")),
+                opt("dtype", strings("float32", "float32", "int64").description("buffers only")),
+                opt("data", ref("TensorInput").description("buffers only: the values, instead of init")),
+                opt("persistent", bool(true).description("buffers only: false leaves it out of state_dict")))));
+        out.put("GraphNode", closed(object("A torch.fx node: placeholder (target: the forward's parameter name, default the "
+                        + "name), call_module (a module path under this one), call_function (a function of the contract), "
+                        + "call_method (a Tensor method; args[0] is the tensor), get_attr (a parameter or buffer path), output "
+                        + "(args[0]: a node or a list of them)",
+                req("name", string().example("add")),
+                req("op", strings(null, "placeholder", "call_module", "call_function", "call_method", "get_attr", "output")),
+                opt("target", string().example("operator.add")),
+                opt("args", array(ref("GraphArg"))), opt("kwargs", map(ref("GraphArg"))),
+                opt("default", ref("GraphArg").description("placeholders only")))));
+        out.put("GraphArg", new Schema<>().description("A number, bool, null, string, list (a tuple), {\"node\": NAME}, "
+                + "{\"slice\": [start, stop, step]}, {\"ellipsis\": true}, {\"float\": \"inf\" | \"-inf\" | \"nan\"} or "
+                + "{\"training\": true} (the module's mode)"));
         out.put("Layer", new Schema<>().oneOf(layers).discriminator(new Discriminator().propertyName("type").mapping(mapping))
                 .description("A layer, by its type"));
         out.put("Ref", closed(object("The shared module of that key itself, never a copy: its parameters are tied",
@@ -251,17 +293,25 @@ final class ApiSchemas {
     }
 
     private static void compute(Map<String, Schema> out) {
-        out.put(FORWARD_REQUEST, object("net[module](input)",
-                req("input", ref("TensorInput")),
+        Arg input = opt("input", ref("TensorInput").description("the forward's one argument; or give inputs"));
+        Arg inputs = opt("inputs", array(nullable(ref("TensorInput"))).description("the root forward's positional arguments "
+                + "(null for None), instead of input"));
+        Arg kwargs = opt("kwargs", map(ref("TensorInput")).description("keyword arguments by the forward's parameter names"));
+        out.put(FORWARD_REQUEST, object("net[module](*inputs, **kwargs)", input, inputs, kwargs,
                 opt("module", nullable(string()).description("module path; absent, null or \"\": the whole model"))));
-        out.put(FORWARD_RESPONSE, object("The output", req("output", ref("Tensor"))));
-        out.put(BACKWARD_REQUEST, object("loss_fn(net(input), target).backward()",
-                req("input", ref("TensorInput")),
+        out.put("Output", new Schema<>().anyOf(List.of(ref("Tensor"), array(new Schema<>()), type("null")))
+                .description("A tensor, or a list for a tuple (nested as the tuple nests: tensors, lists, null for None)"));
+        out.put(FORWARD_RESPONSE, object("The output", req("output", ref("Output"))));
+        out.put(BACKWARD_REQUEST, object("loss_fn(net(*inputs, **kwargs), target, **loss_options).backward(); a tuple's loss "
+                        + "is its first tensor's", input, inputs, kwargs,
                 opt("target", nullable(ref("TensorInput")).description("needed by every loss but sum and mean; "
-                        + "cross_entropy: int64 class indices")),
-                req("loss", strings(null, Arrays.stream(Loss.values()).map(Loss::apiName).toArray(String[]::new)))));
+                        + "cross_entropy: int64 class indices, (N) or (N, d1, ...) for an output (N, C, d1, ...)")),
+                req("loss", strings(null, Arrays.stream(Loss.values()).map(Loss::apiName).toArray(String[]::new))),
+                opt("loss_options", nullable(object("PyTorch's keyword arguments of the loss: cross_entropy takes ignore_index "
+                                + "and label_smoothing",
+                        opt("ignore_index", integer(-100)), opt("label_smoothing", number(0.0)))))));
         out.put(BACKWARD_RESPONSE, object("The loss and the output; gradients accumulated",
-                req("loss", ref("FloatValue")), req("output", ref("Tensor"))));
+                req("loss", ref("FloatValue")), req("output", ref("Output"))));
     }
 
     private static void init(Map<String, Schema> out) {
@@ -465,6 +515,14 @@ final class ApiSchemas {
     /** Seeds are whole numbers; drawn ones stay below 2^53 so every JSON client reads them exactly. */
     static Schema<?> seed() {
         return type("integer").format("int64").example(42);
+    }
+
+    static Schema<?> className(String defaultValue) {
+        return string().pattern("^[A-Za-z_][A-Za-z0-9_]*$")._default(defaultValue).description("the class name repr prints");
+    }
+
+    static Schema<?> version() {
+        return integer(1).minimum(BigDecimal.ONE).description("the class's _version, written in state_dict()._metadata");
     }
 
     static Schema<?> childName() {

@@ -34,6 +34,8 @@ import java.time.Duration;
  *                              safe point and rolled back (503)
  * @param maxDatasetElements    elements of one dataset's input and target together (a job holds them
  *                              in memory while it runs); unset: the smaller of 20,000,000 and 10% of the heap
+ * @param maxGraphNodes         nodes of one Module's graph (torchvision's largest traced models have a
+ *                              few thousand)
  */
 @ConfigurationProperties("paramlab.limits")
 public record ParamlabLimits(
@@ -49,7 +51,8 @@ public record ParamlabLimits(
         @DefaultValue("30s") Duration maxRequestTime,
         Long maxJsonTreeTokens,
         Long maxInflightActivationElements,
-        Long maxDatasetElements) {
+        Long maxDatasetElements,
+        @DefaultValue("10000") int maxGraphNodes) {
 
     @ConstructorBinding
     public ParamlabLimits {
@@ -68,7 +71,12 @@ public record ParamlabLimits(
     public ParamlabLimits(long maxParametersPerModel, long maxTotalParameters, int maxModels, int maxDepth, long maxModulePaths,
                           DataSize maxBodySize, long maxActivationElements) {
         this(maxParametersPerModel, maxTotalParameters, maxModels, maxDepth, maxModulePaths, maxBodySize, maxActivationElements,
-                100, 2_000_000_000L, Duration.ofSeconds(30), null, null, null);
+                100, 2_000_000_000L, Duration.ofSeconds(30), null, null, null, 10_000);
+    }
+
+    /** What the spec parser enforces while reading. */
+    public io.paramlab.spec.SpecParser.Limits specLimits() {
+        return new io.paramlab.spec.SpecParser.Limits(maxDepth, maxGraphNodes);
     }
 
     /** Budgets derived from the max heap ({@code -Xmx}, or the JVM's own default share of the machine). */
