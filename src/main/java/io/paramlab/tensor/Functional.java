@@ -174,6 +174,42 @@ public final class Functional {
         }, x);
     }
 
+    /** {@code F.log_softmax} along {@code dim}: x - max - log(sum(exp(x - max))). */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        int[] s = x.shapeView();
+        int d = Shapes.normalizeDim(dim, s.length);
+        int size = s.length == 0 ? 1 : s[d];
+        int inner = s.length == 0 ? 1 : Shapes.product(s, d + 1, s.length);
+        int outer = s.length == 0 ? 1 : Shapes.product(s, 0, d);
+        float[] a = x.data();
+        float[] y = Allocation.floats(a.length);
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * size * inner + in;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < size; j++) max = Math.max(max, a[base + j * inner]);
+                double sum = 0;
+                for (int j = 0; j < size; j++) sum += Math.exp(a[base + j * inner] - max);
+                double logSum = max + Math.log(sum);
+                for (int j = 0; j < size; j++) y[base + j * inner] = (float) (a[base + j * inner] - logSum);
+            }
+        }
+        return Tensor.result(y, s, g -> {            // dx = g - softmax * sum(g)
+            float[] dx = x.gradBuffer();
+            for (int o = 0; o < outer; o++) {
+                for (int in = 0; in < inner; in++) {
+                    int base = o * size * inner + in;
+                    double sumG = 0;
+                    for (int j = 0; j < size; j++) sumG += g[base + j * inner];
+                    for (int j = 0; j < size; j++) {
+                        int idx = base + j * inner;
+                        dx[idx] += (float) (g[idx] - Math.exp(y[idx]) * sumG);
+                    }
+                }
+            }
+        }, x);
+    }
+
     /** Inverted dropout: in training, zero each element with probability p and scale the rest by 1/(1-p). */
     public static Tensor dropout(Tensor x, double p, boolean training, DoubleSupplier uniform01) {
         if (!training || p == 0) {
@@ -193,25 +229,7 @@ public final class Functional {
 
     /** Flattens dims start..end into one, as torch.flatten; the values are shared, not copied. */
     public static Tensor flatten(Tensor x, int startDim, int endDim) {
-        int[] s = x.shapeView();
-        int start = Shapes.normalizeDim(startDim, s.length);
-        int end = Shapes.normalizeDim(endDim, s.length);
-        if (start > end) {
-            throw new ShapeException("flatten() has invalid args: start_dim cannot come after end_dim");
-        }
-        int[] shape;
-        if (s.length == 0) {
-            shape = new int[] {1};
-        } else {
-            shape = new int[s.length - (end - start)];
-            System.arraycopy(s, 0, shape, 0, start);
-            shape[start] = Shapes.product(s, start, end + 1);
-            System.arraycopy(s, end + 1, shape, start + 1, s.length - end - 1);
-        }
-        return Tensor.result(x.data(), shape, g -> {
-            float[] dx = x.gradBuffer();
-            for (int i = 0; i < g.length; i++) dx[i] += g[i];
-        }, x);
+        return ShapeOps.flatten(x, startDim, endDim);
     }
 
     /** Normalizes over the trailing {@code normalizedShape} dims, then applies weight and bias. */

@@ -9,26 +9,12 @@ public final class Losses {
 
     /** {@code output.sum()} */
     public static Tensor sum(Tensor output) {
-        float[] a = output.data();
-        double s = 0;
-        for (float v : a) s += v;
-        return Tensor.result(new float[] {(float) s}, new int[0], g -> {
-            float[] dx = output.gradBuffer();
-            for (int i = 0; i < dx.length; i++) dx[i] += g[0];
-        }, output);
+        return Reductions.sum(output);
     }
 
     /** {@code output.mean()} */
     public static Tensor mean(Tensor output) {
-        float[] a = output.data();
-        double s = 0;
-        for (float v : a) s += v;
-        int n = a.length;
-        return Tensor.result(new float[] {(float) (s / n)}, new int[0], g -> {
-            float[] dx = output.gradBuffer();
-            float share = g[0] / n;
-            for (int i = 0; i < dx.length; i++) dx[i] += share;
-        }, output);
+        return Reductions.mean(output);
     }
 
     /** {@code F.mse_loss}: mean of squared differences. */
@@ -80,7 +66,7 @@ public final class Losses {
     public static final long IGNORE_INDEX = -100;
 
     /** {@code F.cross_entropy(output, target)} with PyTorch's defaults: ignore_index=-100, no label smoothing. */
-    public static Tensor crossEntropy(Tensor output, LongTensor target) {
+    public static Tensor crossEntropy(Tensor output, Tensor target) {
         return crossEntropy(output, target, IGNORE_INDEX, 0);
     }
 
@@ -90,9 +76,9 @@ public final class Losses {
      * mean over the positions whose target is not {@code ignoreIndex} (NaN when none is) of
      * {@code (1 - s) * nll + s * mean over classes of -log p}, as PyTorch mixes label smoothing s in.
      */
-    public static Tensor crossEntropy(Tensor output, LongTensor target, long ignoreIndex, double labelSmoothing) {
+    public static Tensor crossEntropy(Tensor output, Tensor target, long ignoreIndex, double labelSmoothing) {
         int[] s = output.shapeView();
-        int[] ts = target.shape();
+        int[] ts = target.shapeView();
         int batch;
         int classes;
         int inner;
@@ -120,7 +106,10 @@ public final class Losses {
             throw new ShapeException("cross_entropy takes an output of shape (N, C, d1, ...) with a target of shape (N, d1, ...), "
                     + "or (C) with a 0-d target; got output " + Shapes.torchSize(s) + " and target " + Shapes.torchSize(ts));
         }
-        long[] classOf = target.data();
+        if (target.dtype() != Dtype.INT64) {
+            throw new ShapeException("expected scalar type Long but found " + target.dtype().scalarType());
+        }
+        long[] classOf = target.longs();
         int counted = 0;
         for (long c : classOf) {
             if (c != ignoreIndex && (c < 0 || c >= classes)) {

@@ -1,0 +1,192 @@
+package io.paramlab.tensor;
+
+import io.paramlab.tensor.Indexing.Index;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static io.paramlab.tensor.GradCheck.of;
+import static io.paramlab.tensor.GradCheck.ofMany;
+import static io.paramlab.tensor.GradCheck.positive;
+import static io.paramlab.tensor.GradCheck.randn;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Every op of the engine against finite differences ({@link GradCheck}): one line per case.
+ * Add a case to the list of your ops' family (each family has its own method, so branches that
+ * add cases in parallel do not touch the same lines).
+ */
+class GradCheckTest {
+
+    static Stream<GradCheck.Case> cases() {
+        return Stream.of(arithmetic(), reductions(), shapeOps(), indexing(), matmul(), functional(), losses(),
+                convCases(), graphCases()).flatMap(s -> s);
+    }
+
+    static Stream<GradCheck.Case> arithmetic() {
+        return Stream.of(
+                of("add same shape", in -> Arithmetic.add(in[0], in[1]), randn(2, 3), randn(2, 3)),
+                of("add broadcast both ways", in -> Arithmetic.add(in[0], in[1]), randn(2, 1, 3), randn(4, 1)),
+                of("add scalar tensor", in -> Arithmetic.add(in[0], in[1]), randn(2, 3), randn()),
+                of("add int64 operand", in -> Arithmetic.add(in[0], in[1]), randn(2, 3), Tensor.ofLongs(new long[] {1, 2, 3}, 3)),
+                of("add scalar", in -> Arithmetic.add(in[0], 2.5), randn(2, 3)),
+                of("sub broadcast", in -> Arithmetic.sub(in[0], in[1]), randn(3, 1), randn(1, 4)),
+                of("sub scalar", in -> Arithmetic.sub(in[0], 1.5), randn(4)),
+                of("rsub scalar", in -> Arithmetic.sub(1.5, in[0]), randn(4)),
+                of("mul broadcast", in -> Arithmetic.mul(in[0], in[1]), randn(2, 3, 4), randn(3, 1)),
+                of("mul same tensor twice", in -> Arithmetic.mul(in[0], in[0]), randn(5)),
+                of("mul scalar", in -> Arithmetic.mul(in[0], -3.0), randn(2, 2)),
+                of("div broadcast", in -> Arithmetic.div(in[0], in[1]), randn(2, 3), positive(3)),
+                of("div by negative", in -> Arithmetic.div(in[0], in[1]), randn(4), Arithmetic.neg(positive(4))),
+                of("div scalar", in -> Arithmetic.div(in[0], 4.0), randn(3)),
+                of("rdiv scalar", in -> Arithmetic.div(2.0, in[0]), positive(3)),
+                of("neg", in -> Arithmetic.neg(in[0]), randn(2, 3)),
+                of("exp", in -> Arithmetic.exp(in[0]), randn(2, 3)),
+                of("sqrt", in -> Arithmetic.sqrt(in[0]), positive(2, 3)),
+                of("pow 3", in -> Arithmetic.pow(in[0], 3), randn(2, 3)),
+                of("pow -0.5", in -> Arithmetic.pow(in[0], -0.5), positive(4)),
+                of("masked_fill", in -> Arithmetic.maskedFill(in[0], Arithmetic.gt(in[1], 0), -1.5), randn(2, 3), randn(3)),
+                of("masked_fill broadcasting x", in -> Arithmetic.maskedFill(in[0], Arithmetic.lt(in[1], 0), 0), randn(1, 3), randn(2, 3)));
+    }
+
+    static Stream<GradCheck.Case> reductions() {
+        return Stream.of(
+                of("sum all", in -> Reductions.sum(in[0]), randn(2, 3)),
+                of("sum dim 1", in -> Reductions.sum(in[0], new int[] {1}, false), randn(2, 3, 4)),
+                of("sum dims 0,2 keepdim", in -> Reductions.sum(in[0], new int[] {0, -1}, true), randn(2, 3, 4)),
+                of("mean all", in -> Reductions.mean(in[0]), randn(2, 3)),
+                of("mean dim -1", in -> Reductions.mean(in[0], new int[] {-1}, false), randn(2, 3, 4)),
+                of("mean dims 2,3 keepdim", in -> Reductions.mean(in[0], new int[] {2, 3}, true), randn(2, 2, 3, 3)));
+    }
+
+    static Stream<GradCheck.Case> shapeOps() {
+        return Stream.of(
+                of("view -1", in -> ShapeOps.view(in[0], 3, -1), randn(2, 3, 2)),
+                of("reshape", in -> ShapeOps.reshape(in[0], 6), randn(2, 3)),
+                of("permute", in -> ShapeOps.permute(in[0], 2, 0, 1), randn(2, 3, 4)),
+                of("transpose", in -> ShapeOps.transpose(in[0], 0, -1), randn(2, 3, 4)),
+                of("flatten", in -> ShapeOps.flatten(in[0], 1, 2), randn(2, 3, 2, 2)),
+                of("unsqueeze", in -> ShapeOps.unsqueeze(in[0], -1), randn(2, 3)),
+                of("squeeze all", in -> ShapeOps.squeeze(in[0]), randn(2, 1, 3, 1)),
+                of("squeeze dim", in -> ShapeOps.squeeze(in[0], 1), randn(2, 1, 3)),
+                of("expand", in -> ShapeOps.expand(in[0], 4, -1, 3), randn(2, 1)),
+                of("contiguous of a transpose", in -> ShapeOps.contiguous(ShapeOps.transpose(in[0], 0, 1)), randn(3, 2)),
+                of("cat dim 1", in -> ShapeOps.cat(List.of(in[0], in[1], in[0]), 1), randn(2, 2), randn(2, 3)),
+                of("stack dim -1", in -> ShapeOps.stack(List.of(in[0], in[1]), -1), randn(2, 3), randn(2, 3)),
+                ofMany("split size", in -> ShapeOps.split(in[0], 2, 1), randn(2, 5)),
+                ofMany("split sizes", in -> ShapeOps.split(in[0], new int[] {1, 3}, 0), randn(4, 2)),
+                ofMany("chunk", in -> ShapeOps.chunk(in[0], 3, -1), randn(2, 7)),
+                of("narrow", in -> ShapeOps.narrow(in[0], 1, 1, 2), randn(2, 4)));
+    }
+
+    static Stream<GradCheck.Case> indexing() {
+        return Stream.of(
+                of("getitem int", in -> Indexing.getItem(in[0], Index.at(-1)), randn(3, 2)),
+                of("getitem step slice and None", in -> Indexing.getItem(in[0], Index.all(), Index.newAxis(),
+                        Index.slice(1, null, 2)), randn(2, 5)),
+                of("getitem ellipsis", in -> Indexing.getItem(in[0], Index.ellipsis(), Index.at(0)), randn(2, 3, 2)),
+                of("getitem same element twice", in -> ShapeOps.cat(List.of(ShapeOps.unsqueeze(Indexing.getItem(in[0], Index.at(1)), 0),
+                        Indexing.getItem(in[0], Index.slice(1, 2, 1))), 0), randn(3)));
+    }
+
+    static Stream<GradCheck.Case> matmul() {
+        return Stream.of(
+                of("matmul 1-D 1-D", in -> MatMul.matmul(in[0], in[1]), randn(4), randn(4)),
+                of("matmul 2-D 1-D", in -> MatMul.matmul(in[0], in[1]), randn(3, 4), randn(4)),
+                of("matmul 1-D 2-D", in -> MatMul.matmul(in[0], in[1]), randn(4), randn(4, 3)),
+                of("matmul 2-D 2-D", in -> MatMul.matmul(in[0], in[1]), randn(2, 4), randn(4, 3)),
+                of("matmul 3-D 2-D folded", in -> MatMul.matmul(in[0], in[1]), randn(2, 2, 4), randn(4, 3)),
+                of("matmul 3-D 1-D folded", in -> MatMul.matmul(in[0], in[1]), randn(2, 2, 4), randn(4)),
+                of("matmul 2-D 3-D", in -> MatMul.matmul(in[0], in[1]), randn(2, 4), randn(3, 4, 2)),
+                of("matmul 1-D 3-D", in -> MatMul.matmul(in[0], in[1]), randn(4), randn(3, 4, 2)),
+                of("matmul broadcast batch", in -> MatMul.matmul(in[0], in[1]), randn(2, 1, 2, 3), randn(3, 3, 2)),
+                of("bmm", in -> MatMul.bmm(in[0], in[1]), randn(2, 3, 4), randn(2, 4, 2)));
+    }
+
+    static Stream<GradCheck.Case> functional() {
+        return Stream.of(
+                of("linear", in -> Functional.linear(in[0], in[1], in[2]), randn(3, 4), randn(2, 4), randn(2)),
+                of("linear no bias, 3-D input", in -> Functional.linear(in[0], in[1], null), randn(2, 2, 4), randn(3, 4)),
+                of("relu", in -> Functional.relu(in[0]), randn(2, 5)),
+                of("leaky_relu", in -> Functional.leakyRelu(in[0], 0.2), randn(2, 5)),
+                of("sigmoid", in -> Functional.sigmoid(in[0]), randn(2, 5)),
+                of("tanh", in -> Functional.tanh(in[0]), randn(2, 5)),
+                of("gelu", in -> Functional.gelu(in[0], false), randn(2, 5)),
+                of("gelu tanh", in -> Functional.gelu(in[0], true), randn(2, 5)),
+                of("softmax dim 1 of 3", in -> Functional.softmax(in[0], 1), randn(2, 3, 2)),
+                of("softmax dim -1", in -> Functional.softmax(in[0], -1), randn(2, 4)),
+                of("log_softmax dim 0", in -> Functional.logSoftmax(in[0], 0), randn(3, 2)),
+                of("log_softmax dim -1", in -> Functional.logSoftmax(in[0], -1), randn(2, 2, 4)),
+                of("dropout training", in -> Functional.dropout(in[0], 0.4, true, new Random(3)::nextDouble), randn(3, 4)),
+                of("flatten", in -> Functional.flatten(in[0], 0, 1), randn(2, 3)),
+                of("layer_norm", in -> Functional.layerNorm(in[0], new int[] {4}, in[1], in[2], 1e-5), randn(3, 4), randn(4), randn(4)),
+                of("layer_norm 2 dims, no affine", in -> Functional.layerNorm(in[0], new int[] {2, 3}, null, null, 1e-5), randn(2, 2, 3)),
+                of("batch_norm training", in -> Functional.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5),
+                        randn(4, 3), randn(3), randn(3)),
+                of("batch_norm 3-D eval", in -> Functional.batchNorm(in[0], Tensor.full(0.2f, 2), Tensor.full(1.5f, 2), in[1], in[2], false, 0.1, 1e-5),
+                        randn(3, 2, 2), randn(2), randn(2)));
+    }
+
+    static Stream<GradCheck.Case> losses() {
+        return Stream.of(
+                of("sum", in -> Losses.sum(in[0]), randn(2, 3)),
+                of("mean", in -> Losses.mean(in[0]), randn(2, 3)),
+                of("mse", in -> Losses.mse(in[0], in[1]), randn(2, 3), randn(2, 3)),
+                of("l1", in -> Losses.l1(in[0], in[1]), randn(2, 3), randn(2, 3)),
+                of("cross_entropy", in -> Losses.crossEntropy(in[0], in[1]), randn(3, 4), Tensor.ofLongs(new long[] {2, 0, 3}, 3)),
+                of("cross_entropy ignore_index", in -> Losses.crossEntropy(in[0], in[1]), randn(3, 4),
+                        Tensor.ofLongs(new long[] {1, -100, 3}, 3)),
+                of("bce_with_logits", in -> Losses.bceWithLogits(in[0], in[1]), randn(2, 3), positive(2, 3)));
+    }
+
+    /** The convolution, pooling, normalization and activation ops (helper "conv"). */
+    static Stream<GradCheck.Case> convCases() {
+        return Stream.of(
+        );
+    }
+
+    /** The ops the fx graph's functions and methods add (helper "graph"). */
+    static Stream<GradCheck.Case> graphCases() {
+        return Stream.of(
+        );
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void gradientMatchesFiniteDifferences(GradCheck.Case c) {
+        GradCheck.check(c);
+    }
+
+    @Test
+    void aWrongGradientFails() {
+        // x * 2 whose backward claims 3: the check must notice.
+        GradCheck.Case wrong = of("wrong", in -> {
+            float[] x = in[0].data();
+            float[] y = new float[x.length];
+            for (int i = 0; i < x.length; i++) y[i] = 2 * x[i];
+            return Tensor.result(y, in[0].shapeView(), g -> {
+                float[] dx = in[0].gradBuffer();
+                for (int i = 0; i < g.length; i++) dx[i] += 3 * g[i];
+            }, in[0]);
+        }, randn(4));
+        assertThatThrownBy(() -> GradCheck.check(wrong)).isInstanceOf(AssertionError.class).hasMessageContaining("differ");
+    }
+
+    @Test
+    void aGradientMissingAFewPercentFails() {
+        // exp whose backward is 0.95 of the truth
+        GradCheck.Case wrong = of("slightly wrong", in -> {
+            Tensor y = Arithmetic.exp(in[0]);
+            float[] x = in[0].data();
+            return Tensor.result(y.data(), y.shapeView(), g -> {
+                float[] dx = in[0].gradBuffer();
+                for (int i = 0; i < g.length; i++) dx[i] += 0.95f * g[i] * (float) Math.exp(x[i]);
+            }, in[0]);
+        }, randn(4));
+        assertThatThrownBy(() -> GradCheck.check(wrong)).isInstanceOf(AssertionError.class);
+    }
+}
