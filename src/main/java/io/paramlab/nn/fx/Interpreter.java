@@ -67,10 +67,7 @@ final class Interpreter implements Arg.Frame, Ops.Call {
     private Object attribute(String path) {
         Object value = Graph.attribute(module, path);
         if (value instanceof TensorData buffer) {
-            if (!buffer.isFloat()) {
-                throw new ShapeException("get_attr \"" + path + "\": an int64 buffer in a graph is not supported yet");
-            }
-            return Tensor.of(buffer.floats(), buffer.shape());
+            return buffer.isFloat() ? Tensor.of(buffer.floats(), buffer.shape()) : Tensor.ofLongs(buffer.longs(), buffer.shape());
         }
         return value;
     }

@@ -1,6 +1,7 @@
 package io.paramlab.nn.fx;
 
 import io.paramlab.nn.Module;
+import io.paramlab.tensor.Arithmetic;
 import io.paramlab.tensor.ShapeException;
 import io.paramlab.tensor.Tensor;
 
@@ -59,6 +60,75 @@ final class Scalars {
         if (a instanceof Long x) return Math.negateExact(x);
         if (a instanceof Double x) return -x;
         throw new ShapeException("bad operand type for unary -: '" + Module.describe(a) + "'");
+    }
+
+    /** {@code operator.lt} and the other comparisons: bool tensors where a tensor takes part, a bool otherwise. */
+    enum Comparison {
+        LT("lt", "<"), LE("le", "<="), GT("gt", ">"), GE("ge", ">="), EQ("eq", "=="), NE("ne", "!=");
+
+        private final String pythonName;
+        private final String symbol;
+
+        Comparison(String pythonName, String symbol) {
+            this.pythonName = pythonName;
+            this.symbol = symbol;
+        }
+
+        String pythonName() {
+            return pythonName;
+        }
+
+        /** The comparison with its operands swapped: {@code 2 < x} is {@code x > 2}. */
+        private Comparison flipped() {
+            return switch (this) {
+                case LT -> GT;
+                case LE -> GE;
+                case GT -> LT;
+                case GE -> LE;
+                case EQ, NE -> this;
+            };
+        }
+
+        Object apply(Object a, Object b) {
+            if (a instanceof Tensor x && b instanceof Tensor y) {
+                return switch (this) {
+                    case LT -> Arithmetic.lt(x, y);
+                    case LE -> Arithmetic.le(x, y);
+                    case GT -> Arithmetic.gt(x, y);
+                    case GE -> Arithmetic.ge(x, y);
+                    case EQ -> Arithmetic.eq(x, y);
+                    case NE -> Arithmetic.ne(x, y);
+                };
+            }
+            if (b instanceof Tensor) {
+                return flipped().apply(b, a);
+            }
+            if (a instanceof Tensor x) {
+                double s = number(b, symbol, a);
+                return switch (this) {
+                    case LT -> Arithmetic.lt(x, s);
+                    case LE -> Arithmetic.le(x, s);
+                    case GT -> Arithmetic.gt(x, s);
+                    case GE -> Arithmetic.ge(x, s);
+                    case EQ -> Arithmetic.eq(x, s);
+                    case NE -> Arithmetic.ne(x, s);
+                };
+            }
+            if (this == EQ || this == NE) {
+                boolean equal = a instanceof Long || a instanceof Double ? b instanceof Long || b instanceof Double
+                        && number(a, symbol, b) == number(b, symbol, a) : java.util.Objects.equals(a, b);
+                return this == EQ ? equal : !equal;
+            }
+            double x = number(a, symbol, b);
+            double y = number(b, symbol, a);
+            return switch (this) {
+                case LT -> x < y;
+                case LE -> x <= y;
+                case GT -> x > y;
+                case GE -> x >= y;
+                case EQ, NE -> throw new IllegalStateException();
+            };
+        }
     }
 
     private static double number(Object value, String operator, Object other) {
