@@ -14,10 +14,8 @@ public final class Arithmetic {
     private Arithmetic() {
     }
 
-    @FunctionalInterface
-    private interface FloatOp {
-        float apply(float x, float y);
-    }
+    /** The float32 kernels; one switch outside each loop, so every loop is a plain, vectorisable one. */
+    private enum Kernel { ADD, SUB, MUL, DIV, NEG_DIV }
 
     @FunctionalInterface
     private interface LongOp {
@@ -39,7 +37,7 @@ public final class Arithmetic {
         Tensor x = toFloat(a);
         Tensor y = toFloat(b);
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
-        float[] out = apply(x, y, shape, Float::sum);
+        float[] out = apply(x, y, shape, Kernel.ADD);
         return Tensor.result(out, shape, g -> {
             accumulate(x, g, shape);
             accumulate(y, g, shape);
@@ -54,7 +52,7 @@ public final class Arithmetic {
         Tensor x = toFloat(a);
         Tensor y = toFloat(b);
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
-        float[] out = apply(x, y, shape, (p, q) -> p - q);
+        float[] out = apply(x, y, shape, Kernel.SUB);
         return Tensor.result(out, shape, g -> {
             accumulate(x, g, shape);
             if (y.requiresGrad()) {
@@ -73,10 +71,10 @@ public final class Arithmetic {
         Tensor x = toFloat(a);
         Tensor y = toFloat(b);
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
-        float[] out = apply(x, y, shape, (p, q) -> p * q);
+        float[] out = apply(x, y, shape, Kernel.MUL);
         return Tensor.result(out, shape, g -> {
-            if (x.requiresGrad()) accumulate(x, apply(g, shape, y, (gi, yi) -> gi * yi), shape);   // dx = g y
-            if (y.requiresGrad()) accumulate(y, apply(g, shape, x, (gi, xi) -> gi * xi), shape);   // dy = g x
+            if (x.requiresGrad()) accumulate(x, apply(g, shape, y, Kernel.MUL), shape);   // dx = g y
+            if (y.requiresGrad()) accumulate(y, apply(g, shape, x, Kernel.MUL), shape);   // dy = g x
         }, x, y);
     }
 
@@ -85,29 +83,36 @@ public final class Arithmetic {
         Tensor x = toFloat(a);
         Tensor y = toFloat(b);
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
-        float[] out = apply(x, y, shape, (p, q) -> p / q);
+        float[] out = apply(x, y, shape, Kernel.DIV);
         return Tensor.result(out, shape, g -> {
-            if (x.requiresGrad()) accumulate(x, apply(g, shape, y, (gi, yi) -> gi / yi), shape);   // dx = g / y
+            if (x.requiresGrad()) accumulate(x, apply(g, shape, y, Kernel.DIV), shape);   // dx = g / y
             if (y.requiresGrad()) {                                                              // dy = -g out / y
-                float[] q = apply(g, shape, out, shape);
-                accumulate(y, apply(q, shape, y, (gq, yi) -> -gq / yi), shape);
+                float[] q = apply(g, shape, out, shape, shape, Kernel.MUL);
+                accumulate(y, apply(q, shape, y, Kernel.NEG_DIV), shape);
             }
         }, x, y);
     }
 
     // ---- tensor with scalar
 
-    /** {@code a + s} */
+    /** {@code a + s} for an int scalar: an int64 or bool tensor gives int64, as PyTorch. */
+    public static Tensor add(Tensor a, long s) {
+        return a.dtype() == Dtype.FLOAT32 ? add(a, (double) s) : longs(a, Tensor.ofLongs(new long[] {s}), Long::sum);
+    }
+
+    /** {@code a + s} for a float scalar: float32, whatever a's dtype. */
     public static Tensor add(Tensor a, double s) {
-        if (a.dtype() == Dtype.INT64 && s == Math.rint(s)) {
-            return longs(a, Tensor.ofLongs(new long[] {(long) s}), Long::sum);
-        }
         Tensor x = toFloat(a);
         float v = (float) s;
         float[] in = x.data();
         float[] out = Allocation.floats(in.length);
         for (int i = 0; i < in.length; i++) out[i] = in[i] + v;
         return Tensor.result(out, x.shapeView(), g -> accumulate(x, g, x.shapeView()), x);
+    }
+
+    /** {@code a - s} for an int scalar */
+    public static Tensor sub(Tensor a, long s) {
+        return add(a, -s);
     }
 
     /** {@code a - s} */
@@ -120,11 +125,13 @@ public final class Arithmetic {
         return add(neg(b), s);
     }
 
-    /** {@code a * s} */
+    /** {@code a * s} for an int scalar: an int64 or bool tensor gives int64. */
+    public static Tensor mul(Tensor a, long s) {
+        return a.dtype() == Dtype.FLOAT32 ? mul(a, (double) s) : longs(a, Tensor.ofLongs(new long[] {s}), (p, q) -> p * q);
+    }
+
+    /** {@code a * s} for a float scalar: float32. */
     public static Tensor mul(Tensor a, double s) {
-        if (a.dtype() == Dtype.INT64 && s == Math.rint(s)) {
-            return longs(a, Tensor.ofLongs(new long[] {(long) s}), (p, q) -> p * q);
-        }
         Tensor x = toFloat(a);
         float v = (float) s;
         float[] in = x.data();
@@ -166,7 +173,7 @@ public final class Arithmetic {
     public static Tensor neg(Tensor a) {
         if (a.dtype() == Dtype.INT64) {
             long[] in = a.longs();
-            long[] out = new long[in.length];
+            long[] out = Allocation.longs(in.length);
             for (int i = 0; i < in.length; i++) out[i] = -in[i];
             return Tensor.ofLongs(out, a.shapeView());
         }
@@ -285,7 +292,7 @@ public final class Arithmetic {
                 return Tensor.of(out, s);
             }
             case INT64: {
-                long[] out = new long[n];
+                long[] out = Allocation.longs(n);
                 if (x.dtype() == Dtype.FLOAT32) {
                     float[] in = x.data();
                     for (int i = 0; i < n; i++) out[i] = (long) in[i];   // toward zero, as PyTorch
@@ -296,7 +303,7 @@ public final class Arithmetic {
                 return Tensor.ofLongs(out, s);
             }
             default: {
-                boolean[] out = new boolean[n];
+                boolean[] out = Allocation.bools(n);
                 if (x.dtype() == Dtype.FLOAT32) {
                     float[] in = x.data();
                     for (int i = 0; i < n; i++) out[i] = in[i] != 0;
@@ -331,31 +338,38 @@ public final class Arithmetic {
         return Strides.gather(values, 0, shape, Strides.broadcast(own, shape));
     }
 
-    private static float[] apply(Tensor x, Tensor y, int[] shape, FloatOp op) {
-        return apply(x.data(), x.shapeView(), y.data(), y.shapeView(), shape, op);
+    private static float[] apply(Tensor x, Tensor y, int[] shape, Kernel kernel) {
+        return apply(x.data(), x.shapeView(), y.data(), y.shapeView(), shape, kernel);
     }
 
     /** g (of shape) combined elementwise with t's values broadcast to shape. */
-    private static float[] apply(float[] g, int[] shape, Tensor t, FloatOp op) {
-        return apply(g, shape, t.data(), t.shapeView(), shape, op);
+    private static float[] apply(float[] g, int[] shape, Tensor t, Kernel kernel) {
+        return apply(g, shape, t.data(), t.shapeView(), shape, kernel);
     }
 
-    private static float[] apply(float[] g, int[] shape, float[] values, int[] own) {
-        return apply(g, shape, values, own, shape, (p, q) -> p * q);
-    }
-
-    private static float[] apply(float[] a, int[] as, float[] b, int[] bs, int[] shape, FloatOp op) {
+    private static float[] apply(float[] a, int[] as, float[] b, int[] bs, int[] shape, Kernel kernel) {
         int n = Shapes.numel(shape);
         float[] out = Allocation.floats(n);
+        float[] x = expanded(a, as, shape);
         if (b.length == 1 && n > 0) {                   // the common scalar operand, without a copy
             float v = b[0];
-            float[] x = expanded(a, as, shape);
-            for (int i = 0; i < n; i++) out[i] = op.apply(x[i], v);
+            switch (kernel) {
+                case ADD -> { for (int i = 0; i < n; i++) out[i] = x[i] + v; }
+                case SUB -> { for (int i = 0; i < n; i++) out[i] = x[i] - v; }
+                case MUL -> { for (int i = 0; i < n; i++) out[i] = x[i] * v; }
+                case DIV -> { for (int i = 0; i < n; i++) out[i] = x[i] / v; }
+                case NEG_DIV -> { for (int i = 0; i < n; i++) out[i] = -x[i] / v; }
+            }
             return out;
         }
-        float[] x = expanded(a, as, shape);
         float[] y = expanded(b, bs, shape);
-        for (int i = 0; i < n; i++) out[i] = op.apply(x[i], y[i]);
+        switch (kernel) {
+            case ADD -> { for (int i = 0; i < n; i++) out[i] = x[i] + y[i]; }
+            case SUB -> { for (int i = 0; i < n; i++) out[i] = x[i] - y[i]; }
+            case MUL -> { for (int i = 0; i < n; i++) out[i] = x[i] * y[i]; }
+            case DIV -> { for (int i = 0; i < n; i++) out[i] = x[i] / y[i]; }
+            case NEG_DIV -> { for (int i = 0; i < n; i++) out[i] = -x[i] / y[i]; }
+        }
         return out;
     }
 
@@ -380,7 +394,7 @@ public final class Arithmetic {
         int[] ib = Strides.offsets(shape, Strides.broadcast(y.shapeView(), shape), 0);
         long[] p = x.longs();
         long[] q = y.longs();
-        long[] out = new long[ia.length];
+        long[] out = Allocation.longs(ia.length);
         for (int i = 0; i < out.length; i++) out[i] = op.apply(p[ia[i]], q[ib[i]]);
         return Tensor.ofLongs(out, shape);
     }
@@ -389,13 +403,13 @@ public final class Arithmetic {
         int[] shape = Shapes.broadcast(a.shapeView(), b.shapeView());
         int[] ia = Strides.offsets(shape, Strides.broadcast(a.shapeView(), shape), 0);
         int[] ib = Strides.offsets(shape, Strides.broadcast(b.shapeView(), shape), 0);
-        boolean[] out = new boolean[ia.length];
+        boolean[] out = Allocation.bools(ia.length);
         for (int i = 0; i < out.length; i++) out[i] = op.test(valueAt(a, ia[i]), valueAt(b, ib[i]));
         return Tensor.ofBools(out, shape);
     }
 
     private static Tensor compare(Tensor a, double s, Compare op) {
-        boolean[] out = new boolean[a.numel()];
+        boolean[] out = Allocation.bools(a.numel());
         for (int i = 0; i < out.length; i++) out[i] = op.test(valueAt(a, i), s);
         return Tensor.ofBools(out, a.shapeView());
     }

@@ -148,14 +148,18 @@ public final class Functional {
         int outer = s.length == 0 ? 1 : Shapes.product(s, 0, d);
         float[] a = x.data();
         float[] y = Allocation.floats(a.length);
+        double[] e = new double[size];                  // each exp computed once
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
                 int base = o * size * inner + in;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < size; j++) max = Math.max(max, a[base + j * inner]);
                 double sum = 0;
-                for (int j = 0; j < size; j++) sum += Math.exp(a[base + j * inner] - max);
-                for (int j = 0; j < size; j++) y[base + j * inner] = (float) (Math.exp(a[base + j * inner] - max) / sum);
+                for (int j = 0; j < size; j++) {
+                    e[j] = Math.exp(a[base + j * inner] - max);
+                    sum += e[j];
+                }
+                for (int j = 0; j < size; j++) y[base + j * inner] = (float) (e[j] / sum);
             }
         }
         return Tensor.result(y, s, g -> {

@@ -56,7 +56,7 @@ public final class Reductions {
             }
             long[] in = Arithmetic.to(x, Dtype.INT64).longs();
             int[] at = Strides.offsets(s, strides, 0);
-            long[] out = new long[outN];
+            long[] out = Allocation.longs(outN);
             for (int i = 0; i < at.length; i++) out[at[i]] += in[i];
             return Tensor.ofLongs(out, shape);
         }

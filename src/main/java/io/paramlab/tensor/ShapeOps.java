@@ -158,22 +158,30 @@ public final class ShapeOps {
             throw new ShapeException("torch.cat(): expected a non-empty list of Tensors");
         }
         List<Tensor> parts = new ArrayList<>();
-        for (Tensor t : tensors) {
-            if (!(t.dim() == 1 && t.numel() == 0)) parts.add(t);   // PyTorch skips legacy empty 1-D tensors
+        List<Integer> positions = new ArrayList<>();       // in the caller's list, for the messages
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            if (!(t.dim() == 1 && t.numel() == 0)) {      // PyTorch skips legacy empty 1-D tensors
+                parts.add(t);
+                positions.add(i);
+            }
         }
         if (parts.isEmpty()) {
             return tensors.get(0);
         }
         Tensor first = parts.get(0);
         int[] s0 = first.shapeView();
-        int d = Shapes.normalizeDim(dim, s0.length);
         if (s0.length == 0) {
-            throw new ShapeException("zero-dimensional tensor (at position 0) cannot be concatenated");
+            throw new ShapeException("zero-dimensional tensor (at position " + positions.get(0) + ") cannot be concatenated");
         }
+        int d = Shapes.normalizeDim(dim, s0.length);
         int total = 0;
         for (int i = 0; i < parts.size(); i++) {
             Tensor t = parts.get(i);
             int[] s = t.shapeView();
+            if (s.length == 0) {
+                throw new ShapeException("zero-dimensional tensor (at position " + positions.get(i) + ") cannot be concatenated");
+            }
             if (t.dtype() != first.dtype()) {
                 throw new ShapeException("expected scalar type " + first.dtype().scalarType() + " but found " + t.dtype().scalarType());
             }
@@ -183,7 +191,7 @@ public final class ShapeOps {
             for (int k = 0; k < s.length; k++) {
                 if (k != d && s[k] != s0[k]) {
                     throw new ShapeException("Sizes of tensors must match except in dimension " + d + ". Expected size " + s0[k]
-                            + " but got size " + s[k] + " for tensor number " + tensors.indexOf(t) + " in the list.");
+                            + " but got size " + s[k] + " for tensor number " + positions.get(i) + " in the list.");
                 }
             }
             total += s[d];
@@ -223,7 +231,7 @@ public final class ShapeOps {
     private static Tensor catAny(Tensor[] inputs, int[] shape, int d, int outer, int inner) {
         int row = shape[d] * inner;
         boolean longs = inputs[0].dtype() == Dtype.INT64;
-        Object y = longs ? new long[Shapes.numel(shape)] : new boolean[Shapes.numel(shape)];
+        Object y = longs ? Allocation.longs(Shapes.numel(shape)) : Allocation.bools(Shapes.numel(shape));
         int at = 0;
         for (Tensor t : inputs) {
             int block = t.shapeView()[d] * inner;

@@ -93,7 +93,15 @@ final class Strides {
         int inner = innerSize(shape);
         int step = innerStride(strides);
         rows(shape, strides, offset, (position, base) -> {
-            for (int j = 0; j < inner; j++) dst[base + j * step] += values[position + j];
+            if (step == 0) {                              // a row summed into one element: in a register
+                double sum = 0;
+                for (int j = 0; j < inner; j++) sum += values[position + j];
+                dst[base] += (float) sum;
+            } else if (step == 1) {
+                for (int j = 0; j < inner; j++) dst[base + j] += values[position + j];
+            } else {
+                for (int j = 0; j < inner; j++) dst[base + j * step] += values[position + j];
+            }
         });
     }
 
@@ -102,7 +110,23 @@ final class Strides {
         int inner = innerSize(shape);
         int step = innerStride(strides);
         rows(shape, strides, offset, (position, base) -> {
-            for (int j = 0; j < inner; j++) dst[base + j * step] += values[position + j];
+            if (step == 0) {                              // four chains, so the adds overlap
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                int j = 0;
+                for (; j + 3 < inner; j += 4) {
+                    s0 += values[position + j];
+                    s1 += values[position + j + 1];
+                    s2 += values[position + j + 2];
+                    s3 += values[position + j + 3];
+                }
+                for (; j < inner; j++) s0 += values[position + j];
+                dst[base] += (s0 + s1) + (s2 + s3);
+            } else {
+                for (int j = 0; j < inner; j++) dst[base + j * step] += values[position + j];
+            }
         });
     }
 
@@ -111,13 +135,18 @@ final class Strides {
         int inner = innerSize(shape);
         int step = innerStride(strides);
         rows(shape, strides, 0, (position, base) -> {
-            for (int j = 0; j < inner; j++) dst[position + j] += scale * src[base + j * step];
+            if (step == 0) {
+                float v = scale * src[base];
+                for (int j = 0; j < inner; j++) dst[position + j] += v;
+            } else {
+                for (int j = 0; j < inner; j++) dst[position + j] += scale * src[base + j * step];
+            }
         });
     }
 
     /** The flat offsets of the view's elements in row-major order (for the small int64 and bool tensors). */
     static int[] offsets(int[] shape, int[] strides, int offset) {
-        int[] out = new int[Shapes.numel(shape)];
+        int[] out = Allocation.ints(Shapes.numel(shape));
         int inner = innerSize(shape);
         int step = innerStride(strides);
         rows(shape, strides, offset, (position, base) -> {
@@ -134,14 +163,14 @@ final class Strides {
             case INT64: {
                 long[] src = t.longs();
                 int[] at = offsets(shape, strides, offset);
-                long[] out = new long[at.length];
+                long[] out = Allocation.longs(at.length);
                 for (int i = 0; i < at.length; i++) out[i] = src[at[i]];
                 return Tensor.ofLongs(out, shape);
             }
             default: {
                 boolean[] src = t.bools();
                 int[] at = offsets(shape, strides, offset);
-                boolean[] out = new boolean[at.length];
+                boolean[] out = Allocation.bools(at.length);
                 for (int i = 0; i < at.length; i++) out[i] = src[at[i]];
                 return Tensor.ofBools(out, shape);
             }
