@@ -1,6 +1,8 @@
 package io.paramlab.api;
 
 import io.paramlab.model.Loss;
+import io.paramlab.spec.LayerSpec;
+import io.paramlab.spec.Param;
 import io.swagger.v3.oas.models.media.Discriminator;
 import io.swagger.v3.oas.models.media.Schema;
 
@@ -16,8 +18,9 @@ import java.util.Map;
  * The JSON the API reads and writes, as OpenAPI 3.1 (JSON Schema 2020-12) components. Built here
  * rather than read off Java types: specs and init requests are read from JSON trees, tensors by
  * their own codec, and what matters to a client (recursion, nulls, non-finite strings, required
- * fields) is not in the Java types. A new layer type or init policy is one line in
- * {@link #LAYERS} or {@link #POLICIES}; OpenApiContractTest holds every answer to these schemas.
+ * fields) is not in the Java types. The layer types come from their declarations in
+ * {@link LayerSpec#DECLARATIONS}; a new init policy is one line in {@link #POLICIES};
+ * OpenApiContractTest holds every answer to these schemas.
  */
 final class ApiSchemas {
     private ApiSchemas() {
@@ -52,30 +55,46 @@ final class ApiSchemas {
     record Policy(String type, String description, List<Arg> args) {
     }
 
-    /** The layer types of the model spec, one line each (API.md's table). */
-    static final List<Layer> LAYERS = List.of(
-            layer("Linear", "nn.Linear: weight [out, in], bias [out], drawn as reset_parameters() does",
-                    req("in_features", positive(4)), req("out_features", positive(8)), opt("bias", bool(true))),
-            layer("LazyLinear", "nn.LazyLinear: in_features from the first forward's input, which draws weight then bias "
-                    + "and makes it a Linear", req("out_features", positive(8)), opt("bias", bool(true))),
-            layer("ReLU", "nn.ReLU"),
-            layer("Sigmoid", "nn.Sigmoid"),
-            layer("Tanh", "nn.Tanh"),
-            layer("Identity", "nn.Identity"),
-            layer("LeakyReLU", "nn.LeakyReLU", opt("negative_slope", number(0.01))),
-            layer("GELU", "nn.GELU", opt("approximate", strings("none", "none", "tanh"))),
-            layer("Softmax", "nn.Softmax", opt("dim", integer(-1))),
-            layer("Dropout", "nn.Dropout: drops in training mode only",
-                    opt("p", number(0.5).minimum(BigDecimal.ZERO).maximum(BigDecimal.ONE))),
-            layer("Flatten", "nn.Flatten", opt("start_dim", integer(1)), opt("end_dim", integer(-1))),
-            layer("LayerNorm", "nn.LayerNorm: weight ones, bias zeros",
-                    req("normalized_shape", oneOf(positive(8), array(positive(8)).minItems(1))
-                            .description("an int or a non-empty list of ints (answers give the list)")),
-                    opt("eps", number(1e-5)), opt("elementwise_affine", bool(true))),
-            layer("BatchNorm1d", "nn.BatchNorm1d: buffers running_mean, running_var, num_batches_tracked (int64)",
-                    req("num_features", positive(8)), opt("eps", number(1e-5)),
-                    opt("momentum", nullable(number(0.1)).description("null: a cumulative average")),
-                    opt("affine", bool(true)), opt("track_running_stats", bool(true))));
+    /**
+     * The layer types of the model spec, each as {@link LayerSpec#DECLARATIONS} declares it (its
+     * arguments, defaults and docs are the parser's own); the structural kinds are {@link #STRUCTURAL}.
+     */
+    static final List<Layer> LAYERS = layers();
+
+    private static List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        for (LayerSpec.Declaration d : LayerSpec.DECLARATIONS.values()) {
+            out.add(new Layer(d.type(), d.doc(), d.params().stream().map(ApiSchemas::arg).toList()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** A declared argument as JSON Schema: its kind's schema, its default, its doc. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Arg arg(Param p) {
+        Schema schema = switch (p.kind()) {
+            case POSITIVE_INT -> positive(8);
+            case INT -> integer(null);
+            case NUMBER, NUMBER_KEEPING_FORM -> number(null);
+            case NULLABLE_NUMBER -> nullable(number(null));
+            case BOOL -> bool(null);
+            case CHOICE -> strings(null, p.choices().toArray(String[]::new));
+            case SHAPE -> oneOf(positive(8), array(positive(8)).minItems(1));
+            case SIZE -> oneOf(positive(3), array(positive(3)).minItems(1).maxItems(2));
+            case PADDING -> oneOf(integer(null).minimum(BigDecimal.ZERO), array(integer(null).minimum(BigDecimal.ZERO)).minItems(1).maxItems(2));
+            case CONV_PADDING -> oneOf(integer(null).minimum(BigDecimal.ZERO),
+                    array(integer(null).minimum(BigDecimal.ZERO)).minItems(1).maxItems(2), strings(null, "same", "valid"));
+            case OUTPUT_SIZE -> oneOf(positive(1), array(nullable(positive(1))).minItems(1).maxItems(2));
+        };
+        if (p.nullable() && p.kind() != Param.Kind.NULLABLE_NUMBER) {
+            schema = nullable(schema);
+        }
+        if (p.defaultValue() != null) {
+            schema._default(p.defaultValue());
+        }
+        schema.description(p.doc());
+        return p.required() ? req(p.name(), schema) : opt(p.name(), schema);
+    }
 
     /** The structural node kinds (API.md "Modules with a graph"): containers and modules of any class. */
     static final List<Layer> STRUCTURAL = List.of(
@@ -331,7 +350,8 @@ final class ApiSchemas {
         out.put("InitRule", closed(object("net[module].apply(fn): fn skips types not in layer_types and initializes each "
                         + "named local parameter in order",
                 opt("module", strings("").description("a module path; \"\" is the root")),
-                opt("layer_types", nullable(array(strings(null, LAYERS.stream().map(Layer::type).toArray(String[]::new))))
+                opt("layer_types", nullable(array(strings(null, java.util.stream.Stream.concat(LAYERS.stream(), STRUCTURAL.stream())
+                        .map(Layer::type).toArray(String[]::new))))
                         .description("absent or null: all types")),
                 req("params", map(ref("Policy")).description("local parameter name to policy, applied in this order")))));
         out.put(INIT_REQUEST, closed(object("Rules applied in order, after restarting the model's generator from seed if given",

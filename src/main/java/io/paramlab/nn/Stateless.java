@@ -75,7 +75,7 @@ public final class Stateless extends Module {
     }
 
     public static Stateless logSoftmax(int dim) {
-        return new Stateless("LogSoftmax", "dim=" + dim, x -> Activations.logSoftmax(x, dim));
+        return new Stateless("LogSoftmax", "dim=" + dim, x -> Functional.logSoftmax(x, dim));
     }
 
     /** ReLU with PyTorch's {@code inplace} in its repr (computed out of place). */

@@ -57,11 +57,12 @@ public final class Args {
     /** An int (POSITIVE_INT at least 1); the default when absent; null when absent with a None default. */
     public Integer integer(String name) {
         Param p = param(name);
+        Integer fallback = p.required() || p.defaultValue() == null ? Integer.valueOf(1) : (Integer) p.defaultValue();
         if (absent(p)) {
-            return p.required() ? 1 : (Integer) p.defaultValue();
+            return p.required() ? fallback : (Integer) p.defaultValue();   // null: None
         }
         int min = p.kind() == Param.Kind.POSITIVE_INT ? 1 : Integer.MIN_VALUE;
-        return fields.optionalInt(name, p.required() ? 1 : p.defaultValue() == null ? 1 : (Integer) p.defaultValue(), min);
+        return fields.optionalInt(name, fallback, min);
     }
 
     public double number(String name) {

@@ -62,7 +62,7 @@ public sealed interface LayerSpec extends NodeSpec {
         declare(d, "GELU", "nn.GELU", GELU::parse, Param.choice("approximate", "none", List.of("none", "tanh"), "tanh approximation or none"));
         declare(d, "Softmax", "nn.Softmax", a -> new Softmax(a.integer("dim")), optional("dim", Kind.INT, -1, "the dim to normalize"));
         declare(d, "Dropout", "nn.Dropout: drops in training mode only", Dropout::parse,
-                optional("p", Kind.NUMBER, 0.5, "probability of an element to be zeroed, in [0, 1]"));
+                optional("p", Kind.NUMBER, 0.5, "probability of an element to be zeroed, in [0, 1]"), inplace);
         declare(d, "Flatten", "nn.Flatten", a -> new Flatten(a.integer("start_dim"), a.integer("end_dim")),
                 optional("start_dim", Kind.INT, 1, "first dim to flatten"), optional("end_dim", Kind.INT, -1, "last dim to flatten"));
         declare(d, "LayerNorm", "nn.LayerNorm: weight ones, bias zeros", LayerNorm::parse,
@@ -312,13 +312,17 @@ public sealed interface LayerSpec extends NodeSpec {
         }
     }
 
-    record Dropout(double p) implements LayerSpec {
+    record Dropout(double p, boolean inplace) implements LayerSpec {
+        public Dropout(double p) {
+            this(p, false);
+        }
+
         static LayerSpec parse(Args a) {
             double p = a.number("p");
             if (p < 0 || p > 1) {
                 a.error("p", "dropout probability has to be between 0 and 1, but got " + p);
             }
-            return new Dropout(p);
+            return new Dropout(p, a.bool("inplace"));
         }
 
         public String type() {
@@ -326,7 +330,7 @@ public sealed interface LayerSpec extends NodeSpec {
         }
 
         public Map<String, Object> arguments() {
-            return args("p", p);
+            return inplace ? args("p", p, "inplace", true) : args("p", p);
         }
 
         public long elements() {
@@ -334,7 +338,7 @@ public sealed interface LayerSpec extends NodeSpec {
         }
 
         public Module build(Generator generator) {
-            return new io.paramlab.nn.Dropout(p, generator);
+            return new io.paramlab.nn.Dropout(p, inplace, generator);
         }
     }
 

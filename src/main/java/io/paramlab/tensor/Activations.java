@@ -3,7 +3,7 @@ package io.paramlab.tensor;
 import java.util.function.DoubleSupplier;
 
 /**
- * The elementwise activations of convolutional networks and log_softmax, each with its gradient
+ * The elementwise activations of convolutional networks and stochastic depth, each with its gradient
  * beside it, written as PyTorch's CPU kernels write them (which side of a kink gets which slope).
  */
 public final class Activations {
@@ -126,42 +126,6 @@ public final class Activations {
                 return (float) (e / (e + 1));
             }
         });
-    }
-
-    /** {@code F.log_softmax(x, dim)}: x - max - log(sum exp(x - max)); gradient g - softmax * sum(g). */
-    public static Tensor logSoftmax(Tensor x, int dim) {
-        int[] s = x.shapeView();
-        int d = Shapes.normalizeDim(dim, s.length);
-        int size = s.length == 0 ? 1 : s[d];
-        int inner = s.length == 0 ? 1 : Shapes.product(s, d + 1, s.length);
-        int outer = s.length == 0 ? 1 : Shapes.product(s, 0, d);
-        float[] a = x.data();
-        float[] y = Allocation.floats(a.length);
-        for (int o = 0; o < outer; o++) {
-            for (int in = 0; in < inner; in++) {
-                int base = o * size * inner + in;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < size; j++) max = Math.max(max, a[base + j * inner]);
-                double sum = 0;
-                for (int j = 0; j < size; j++) sum += Math.exp(a[base + j * inner] - max);
-                double logSum = Math.log(sum) + max;
-                for (int j = 0; j < size; j++) y[base + j * inner] = (float) (a[base + j * inner] - logSum);
-            }
-        }
-        return Tensor.result(y, s, g -> {
-            float[] dx = x.gradBuffer();
-            for (int o = 0; o < outer; o++) {
-                for (int in = 0; in < inner; in++) {
-                    int base = o * size * inner + in;
-                    double sum = 0;
-                    for (int j = 0; j < size; j++) sum += g[base + j * inner];
-                    for (int j = 0; j < size; j++) {
-                        int idx = base + j * inner;
-                        dx[idx] += (float) (g[idx] - Math.exp(y[idx]) * sum);
-                    }
-                }
-            }
-        }, x);
     }
 
     /**
