@@ -62,7 +62,7 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/datasets listDatasets", List.of("200")),
             Map.entry("get /api/v1/datasets/{id} getDataset", List.of("200", "404")),
             Map.entry("delete /api/v1/datasets/{id} deleteDataset", List.of("204", "404", "409")),
-            Map.entry("post /api/v1/models/{id}/jobs createJob", List.of("202", "400", "404", "409", "413", "415")),
+            Map.entry("post /api/v1/models/{id}/jobs createJob", List.of("202", "400", "404", "409", "413", "415", "422")),
             Map.entry("get /api/v1/models/{id}/jobs listModelJobs", List.of("200", "404")),
             Map.entry("get /api/v1/jobs listJobs", List.of("200")),
             Map.entry("get /api/v1/jobs/{job} getJob", List.of("200", "404")),
