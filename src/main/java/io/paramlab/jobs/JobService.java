@@ -213,7 +213,7 @@ public class JobService {
             live.remove(job.id);
             RequestContext.clear();
         }
-        events.status(job.view());
+        events.status(job);
         log.debug("job {} {}", job.id, status);
     }
 
@@ -265,7 +265,7 @@ public class JobService {
         if (job.cancel()) {   // it never started: nothing to commit
             live.remove(id);
             store.updateJob(job.record());
-            events.status(job.view());
+            events.status(job);
         }
         return job.view();
     }
