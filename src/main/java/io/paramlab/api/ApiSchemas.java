@@ -1,6 +1,8 @@
 package io.paramlab.api;
 
 import io.paramlab.model.Loss;
+import io.paramlab.spec.LayerSpec;
+import io.paramlab.spec.Param;
 import io.swagger.v3.oas.models.media.Discriminator;
 import io.swagger.v3.oas.models.media.Schema;
 
@@ -16,8 +18,9 @@ import java.util.Map;
  * The JSON the API reads and writes, as OpenAPI 3.1 (JSON Schema 2020-12) components. Built here
  * rather than read off Java types: specs and init requests are read from JSON trees, tensors by
  * their own codec, and what matters to a client (recursion, nulls, non-finite strings, required
- * fields) is not in the Java types. A new layer type or init policy is one line in
- * {@link #LAYERS} or {@link #POLICIES}; OpenApiContractTest holds every answer to these schemas.
+ * fields) is not in the Java types. The layer types come from their declarations in
+ * {@link LayerSpec#DECLARATIONS}; a new init policy is one line in {@link #POLICIES};
+ * OpenApiContractTest holds every answer to these schemas.
  */
 final class ApiSchemas {
     private ApiSchemas() {
@@ -33,6 +36,9 @@ final class ApiSchemas {
             STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
             INIT_RESPONSE = "InitResponse", FORWARD_REQUEST = "ForwardRequest", FORWARD_RESPONSE = "ForwardResponse",
             BACKWARD_REQUEST = "BackwardRequest", BACKWARD_RESPONSE = "BackwardResponse", PROBLEM = "Problem";
+    static final String STORED_STATE_DICT = "StoredStateDict", STORED_TENSOR = "StoredTensor",
+            STORED_STATE_DICT_STATS = "StoredStateDictStats", STATE_DICT_DIFF = "StateDictDiff", STATE_DICT_PATCH = "StateDictPatch";
+    static final String SPECTRA = "Spectra";
     static final String DATASET = "Dataset", DATASET_INPUT = "DatasetInput", JOB = "Job", JOB_REQUEST = "JobRequest",
             JOB_HISTORY = "JobHistory";
 
@@ -52,32 +58,48 @@ final class ApiSchemas {
     record Policy(String type, String description, List<Arg> args) {
     }
 
-    /** The layer types of the model spec, one line each (API.md's table). */
-    static final List<Layer> LAYERS = List.of(
-            layer("Sequential", "nn.Sequential: children applied in order; absent or null layers: none",
-                    opt("layers", nullable(array(ref("Node"))))),
-            layer("Linear", "nn.Linear: weight [out, in], bias [out], drawn as reset_parameters() does",
-                    req("in_features", positive(4)), req("out_features", positive(8)), opt("bias", bool(true))),
-            layer("LazyLinear", "nn.LazyLinear: in_features from the first forward's input, which draws weight then bias "
-                    + "and makes it a Linear", req("out_features", positive(8)), opt("bias", bool(true))),
-            layer("ReLU", "nn.ReLU"),
-            layer("Sigmoid", "nn.Sigmoid"),
-            layer("Tanh", "nn.Tanh"),
-            layer("Identity", "nn.Identity"),
-            layer("LeakyReLU", "nn.LeakyReLU", opt("negative_slope", number(0.01))),
-            layer("GELU", "nn.GELU", opt("approximate", strings("none", "none", "tanh"))),
-            layer("Softmax", "nn.Softmax", opt("dim", integer(-1))),
-            layer("Dropout", "nn.Dropout: drops in training mode only",
-                    opt("p", number(0.5).minimum(BigDecimal.ZERO).maximum(BigDecimal.ONE))),
-            layer("Flatten", "nn.Flatten", opt("start_dim", integer(1)), opt("end_dim", integer(-1))),
-            layer("LayerNorm", "nn.LayerNorm: weight ones, bias zeros",
-                    req("normalized_shape", oneOf(positive(8), array(positive(8)).minItems(1))
-                            .description("an int or a non-empty list of ints (answers give the list)")),
-                    opt("eps", number(1e-5)), opt("elementwise_affine", bool(true))),
-            layer("BatchNorm1d", "nn.BatchNorm1d: buffers running_mean, running_var, num_batches_tracked (int64)",
-                    req("num_features", positive(8)), opt("eps", number(1e-5)),
-                    opt("momentum", nullable(number(0.1)).description("null: a cumulative average")),
-                    opt("affine", bool(true)), opt("track_running_stats", bool(true))));
+    /**
+     * The node types of the model spec: the structural Sequential, then every layer type as
+     * {@link LayerSpec#DECLARATIONS} declares it (its arguments, defaults and docs are the parser's own).
+     */
+    static final List<Layer> LAYERS = layers();
+
+    private static List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        out.add(layer("Sequential", "nn.Sequential: children applied in order; absent or null layers: none",
+                opt("layers", nullable(array(ref("Node"))))));
+        for (LayerSpec.Declaration d : LayerSpec.DECLARATIONS.values()) {
+            out.add(new Layer(d.type(), d.doc(), d.params().stream().map(ApiSchemas::arg).toList()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** A declared argument as JSON Schema: its kind's schema, its default, its doc. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Arg arg(Param p) {
+        Schema schema = switch (p.kind()) {
+            case POSITIVE_INT -> positive(8);
+            case INT -> integer(null);
+            case NUMBER, NUMBER_KEEPING_FORM -> number(null);
+            case NULLABLE_NUMBER -> nullable(number(null));
+            case BOOL -> bool(null);
+            case CHOICE -> strings(null, p.choices().toArray(String[]::new));
+            case SHAPE -> oneOf(positive(8), array(positive(8)).minItems(1));
+            case SIZE -> oneOf(positive(3), array(positive(3)).minItems(1).maxItems(2));
+            case PADDING -> oneOf(integer(null).minimum(BigDecimal.ZERO), array(integer(null).minimum(BigDecimal.ZERO)).minItems(1).maxItems(2));
+            case CONV_PADDING -> oneOf(integer(null).minimum(BigDecimal.ZERO),
+                    array(integer(null).minimum(BigDecimal.ZERO)).minItems(1).maxItems(2), strings(null, "same", "valid"));
+            case OUTPUT_SIZE -> oneOf(positive(1), array(nullable(positive(1))).minItems(1).maxItems(2));
+        };
+        if (p.nullable() && p.kind() != Param.Kind.NULLABLE_NUMBER) {
+            schema = nullable(schema);
+        }
+        if (p.defaultValue() != null) {
+            schema._default(p.defaultValue());
+        }
+        schema.description(p.doc());
+        return p.required() ? req(p.name(), schema) : opt(p.name(), schema);
+    }
 
     /** The nn.init policies, one line each, with PyTorch's defaults. */
     static final List<Policy> POLICIES = List.of(
@@ -107,9 +129,11 @@ final class ApiSchemas {
         models(out);
         parameters(out);
         statistics(out);
+        spectra(out);
         compute(out);
         init(out);
         checkpoints(out);
+        storedStateDicts(out);
         JobSchemas.jobs(out);
         problems(out);
         return out;
@@ -208,6 +232,41 @@ final class ApiSchemas {
                 req("param_groups", array(map(new Schema<>())))));
         out.put(HISTORY_ENTRY, object("A committed change", req("version", count()), req("at", string().format("date-time")),
                 req("actor", string()), req("operation", string().example("init")), req("summary", nullable(string()))));
+    }
+
+    /** API.md's "Spectra": a layer's numbers, the skipped candidates, the summary. */
+    private static void spectra(Map<String, Schema> out) {
+        out.put("SpectraLayer", object("One analysed layer: λ = σ² > 1e-5 of its matrix (of every kernel position's "
+                        + "W[:, :, pos], pooled), in float64; the fit fields, alpha_weighted, log_alpha_norm and quality are "
+                        + "null with one eigenvalue or a flat spectrum",
+                req("name", string()), req("shape", array(count())),
+                req("n", count().description("the larger side of one matrix")), req("m", count().description("the smaller side")),
+                req("num_evals", count()), req("lambda_max", real()), req("norm", real().description("Σλ")),
+                req("log_norm", real()), req("log_spectral_norm", real()), req("stable_rank", real().description("Σλ / λmax")),
+                req("entropy", real().description("−Σ p ln p / ln(num_evals), p = λ / Σλ")),
+                req("alpha", nullable(real()).description("the power-law exponent of WeightWatcher's WWFit")),
+                req("xmin", nullable(real())), req("ks_distance", nullable(real())),
+                req("sigma", nullable(real()).description("(α − 1) / √n, n the eigenvalues from xmin on")),
+                req("alpha_weighted", nullable(real()).description("α · log10 λmax")),
+                req("log_alpha_norm", nullable(real()).description("log10 Σ λ^α")),
+                req("quality", oneOf(strings(null, "over-trained", "ok", "under-trained"), type("null"))
+                        .description("over-trained when α < 2, under-trained when α > 6")),
+                req("esd", ref("Histogram").description("a histogram of log10 λ"))));
+        out.put("SpectraSkipped", object("A candidate not analysed", req("name", string()), req("shape", array(count())),
+                req("reason", strings(null, "tied", "dtype", "rank", "min_evals", "non_finite", "no_evals"))));
+        out.put("SpectraSummary", object("Each number's mean over the layers where it is not null (null when none), and "
+                        + "the layers per quality", req("alpha", nullable(real())), req("alpha_weighted", nullable(real())),
+                req("log_norm", nullable(real())), req("log_spectral_norm", nullable(real())), req("log_alpha_norm", nullable(real())),
+                req("stable_rank", nullable(real())), req("quality", object("Layers per quality", req("over-trained", count()),
+                        req("ok", count()), req("under-trained", count())))));
+        out.put(SPECTRA, object("Heavy-tailed self-regularization per layer, in network order",
+                req("layers", array(ref("SpectraLayer"))), req("skipped", array(ref("SpectraSkipped"))),
+                req("summary", ref("SpectraSummary"))));
+    }
+
+    /** A float64 answer: a number, or a non-finite string; a new schema each time, so each use can have its own description. */
+    private static Schema<?> real() {
+        return oneOf(number(null), ref("NonFinite"));
     }
 
     private static void models(Map<String, Schema> out) {
@@ -313,6 +372,38 @@ final class ApiSchemas {
                 req("max_abs_diff", oneOf(number(null), ref("NonFinite"))),
                 req("l2_diff", oneOf(number(null), ref("NonFinite")).description("‖B−A‖₂")),
                 req("relative_l2", nullable(oneOf(number(null), ref("NonFinite"))).description("‖B−A‖₂ / ‖A‖₂; null when ‖A‖₂ is 0"))));
+    }
+
+    private static void storedStateDicts(Map<String, Schema> out) {
+        Schema<?> dtypes = strings(null, "float32", "float64", "float16", "bfloat16", "int64", "int32", "int8", "uint8", "bool");
+        out.put("StoredTensorRow", object("A key of a stored state dict, in file order",
+                req("key", string().example("layer1.0.conv1.weight")), req("shape", array(count())), req("dtype", dtypes),
+                req("numel", count()), req("tied_to", nullable(string()).description("the first key sharing its tensor, or null"))));
+        out.put("StoredModuleRow", object("A module path the dotted keys imply (\"\" is the root)",
+                req("path", string()), req("tensor_count", count()), req("parameter_count", count())));
+        out.put(STORED_STATE_DICT, object("A stored state dict; the list leaves out tensors and modules",
+                req("id", string()), req("name", nullable(string())), req("version", count()),
+                req("tensor_count", count().description("every key, ties included")),
+                req("parameter_count", count().description("elements of every dtype, a tied tensor once")),
+                req("bytes", count().description("tensor bytes, a tied tensor once")),
+                req("dtypes", map(count()).description("elements per dtype")),
+                req("created_at", string().format("date-time")), req("updated_at", string().format("date-time")),
+                req("owner", nullable(string())),
+                req("source", string().description("upload, model:{id} or model:{id}@{checkpoint}")),
+                opt("tensors", array(ref("StoredTensorRow"))), opt("modules", array(ref("StoredModuleRow")))));
+        out.put(STORED_TENSOR, object("A stored tensor in its own dtype: data nested row-major as tensor.tolist() (bool as "
+                        + "true/false; float16 and bfloat16 as their exact values)",
+                req("shape", array(count())), req("dtype", dtypes), req("data", new Schema<>())));
+        out.put("StoredTensorStats", object("A stored tensor's statistics, in float64", req("key", string()),
+                req("shape", array(count())), req("dtype", dtypes), req("numel", count()), req("data", ref("Stats"))));
+        out.put(STORED_STATE_DICT_STATS, object("Statistics of stored tensors, in file order",
+                req("tensors", array(ref("StoredTensorStats")))));
+        out.put("StateDictMismatch", object("A key in both with another shape or dtype", req("key", string()),
+                req("from_shape", array(count())), req("to_shape", array(count())), req("from_dtype", dtypes), req("to_dtype", dtypes)));
+        out.put(STATE_DICT_DIFF, object("B − A in float64: rows for the keys in both with one shape, in A's order",
+                req("keys", array(ref(DIFF_ENTRY))), req("only_in_from", array(string())), req("only_in_to", array(string())),
+                req("mismatched", array(ref("StateDictMismatch")))));
+        out.put(STATE_DICT_PATCH, closed(object("A new name", req("name", nullable(string().minLength(1).maxLength(200))))));
     }
 
     private static void problems(Map<String, Schema> out) {

@@ -118,6 +118,13 @@ class Problems extends ResponseEntityExceptionHandler {
         return overLimit("body-too-large", "Request body too large", detail, "max-body-size", actual, maximum);
     }
 
+    /** A state dict upload over paramlab.limits.max-state-dict-bytes. */
+    static ProblemDetail stateDictTooLarge(Long actual, long maximum) {
+        String detail = (actual == null ? "the uploaded file is larger than " + maximum + " bytes"
+                : "the uploaded file has " + actual + " bytes, over the limit of " + maximum) + " (paramlab.limits.max-state-dict-bytes)";
+        return overLimit("body-too-large", "Request body too large", detail, "max-state-dict-bytes", actual, maximum);
+    }
+
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalidInput(InvalidInputException e) {
         return invalid(e.getMessage(), e.errors(), e.errorsTotal());
@@ -154,6 +161,9 @@ class Problems extends ResponseEntityExceptionHandler {
         if (e instanceof BodyTooLargeException.InFlight inFlight) {
             return overLimit("body-too-large", "Request bodies too large together", e.getMessage(), "max-inflight-body-size",
                     inFlight.actual(), e.maximum());
+        }
+        if (e instanceof BodyTooLargeException.StateDict) {
+            return stateDictTooLarge(null, e.maximum());
         }
         return bodyTooLarge(null, e.maximum());
     }
@@ -253,6 +263,17 @@ class Problems extends ResponseEntityExceptionHandler {
         problem.setProperty("actual", e.elapsedMillis());
         problem.setProperty("maximum", e.maxMillis());
         return problem;
+    }
+
+    /** A request that spent its time waiting for a model's lock: it did nothing, and a retry soon may go through. */
+    @ExceptionHandler(io.paramlab.model.ModelBusyException.class)
+    ResponseEntity<ProblemDetail> modelBusy(io.paramlab.model.ModelBusyException e) {
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "model-busy", "Model busy",
+                e.getMessage() + " (paramlab.limits.max-request-time)");
+        problem.setProperty("limit", "max-request-time");
+        problem.setProperty("actual", e.elapsedMillis());
+        problem.setProperty("maximum", e.maxMillis());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
     }
 
     @ExceptionHandler(ShapeException.class)

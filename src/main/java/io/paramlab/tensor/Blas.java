@@ -22,7 +22,8 @@ public final class Blas {
     private static final String NATIVE_LIB_PATH = "dev.ludovic.netlib.blas.nativeLibPath";
     private static final List<String> LIB_DIRS = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
             "/usr/lib64", "/usr/lib", "/usr/local/lib");
-    private static final String OPENBLAS = "libopenblas.so.0";
+    /** OpenBLAS's library, which holds LAPACK too (nn.spectra's SingularValues asks for it by this name). */
+    public static final String OPENBLAS = "libopenblas.so.0";
     private static final BLAS BLAS_INSTANCE = instance();
     private static final long SMALL = 16 * 16 * 16;
 
@@ -37,7 +38,7 @@ public final class Blas {
     }
 
     /** Whether the system has OpenBLAS ({@code libopenblas.so.0}) in one of the usual library folders. */
-    static boolean openBlasInstalled() {
+    public static boolean openBlasInstalled() {
         return LIB_DIRS.stream().anyMatch(dir -> Files.exists(Path.of(dir, OPENBLAS)));
     }
 

@@ -280,19 +280,20 @@ public final class Functional {
     }
 
     /**
-     * Batch normalization over [N, C] or [N, C, L], per channel. With batch statistics (training,
-     * or no running ones) and running statistics given in training, those move in place:
-     * running = (1 - f) running + f stat, with the unbiased variance, as PyTorch.
+     * Batch normalization over [N, C, *] of any rank, per channel (the modules check their rank).
+     * With batch statistics (training, or no running ones) and running statistics given in
+     * training, those move in place: running = (1 - f) running + f stat, with the unbiased
+     * variance, as PyTorch.
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double exponentialAverageFactor, double eps) {
         int[] s = x.shapeView();
-        if (s.length != 2 && s.length != 3) {
-            throw new ShapeException("expected 2D or 3D input (got " + s.length + "D input)");
+        if (s.length < 2) {
+            throw new ShapeException("expected at least 2D input (got " + s.length + "D input)");
         }
         int batch = s[0];
         int channels = s[1];
-        int length = s.length == 3 ? s[2] : 1;
+        int length = Shapes.product(s, 2, s.length);
         int expected = runningMean != null ? runningMean.numel() : weight != null ? weight.numel() : channels;
         if (expected != channels) {
             throw new ShapeException((runningMean != null ? "running_mean" : "weight") + " should contain " + channels
@@ -369,6 +370,45 @@ public final class Functional {
             if (bias != null && bias.requiresGrad()) {
                 float[] db = bias.gradBuffer();
                 for (int i = 0; i < g.length; i++) db[(i / length) % channels] += g[i];
+            }
+        }, x, weight, bias);
+    }
+
+    /**
+     * {@code F.group_norm}: over [N, C, *], each sample's channels in {@code groups} runs of C / groups
+     * channels (contiguous in memory), each normalized as one row; then weight and bias per channel.
+     */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        int[] s = x.shapeView();
+        if (s.length < 2 || s[1] % groups != 0) {
+            throw new ShapeException("Expected number of channels in input to be divisible by num_groups, but got input of shape "
+                    + Shapes.format(s) + " and num_groups=" + groups);
+        }
+        int channels = s[1];
+        int spatial = Shapes.product(s, 2, s.length);
+        int rows = s[0] * groups;
+        int n = channels / groups * spatial;
+        Norm norm = Norm.over(x.data(), rows, n, eps);
+        float[] w = weight == null ? null : weight.data();
+        float[] b = bias == null ? null : bias.data();
+        float[] y = Allocation.floats(x.numel());
+        for (int i = 0; i < y.length; i++) {
+            int c = (i / spatial) % channels;
+            y[i] = w == null ? norm.xhat[i] : norm.xhat[i] * w[c] + (b == null ? 0 : b[c]);
+        }
+        return Tensor.result(y, s, g -> {
+            if (x.requiresGrad()) {
+                float[] gx = Allocation.floats(g.length);
+                for (int i = 0; i < g.length; i++) gx[i] = w == null ? g[i] : g[i] * w[(i / spatial) % channels];
+                norm.backward(gx, x.gradBuffer());
+            }
+            if (weight != null && weight.requiresGrad()) {
+                float[] dw = weight.gradBuffer();
+                for (int i = 0; i < g.length; i++) dw[(i / spatial) % channels] += g[i] * norm.xhat[i];
+            }
+            if (bias != null && bias.requiresGrad()) {
+                float[] db = bias.gradBuffer();
+                for (int i = 0; i < g.length; i++) db[(i / spatial) % channels] += g[i];
             }
         }, x, weight, bias);
     }

@@ -144,9 +144,54 @@ class GradCheckTest {
     }
 
     /** The convolution, pooling, normalization and activation ops (helper "conv"). */
+    /** Distinct values 0.1 apart in a shuffled order: no two within a finite difference's step, so a max never flips. */
+    static Tensor spaced(int... shape) {
+        int n = Shapes.numel(shape);
+        List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, n).boxed().toList());
+        java.util.Collections.shuffle(order, new Random(n));
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (order.get(i) - n / 2) * 0.1f;
+        return Tensor.parameter(v, shape);
+    }
+
     static Stream<GradCheck.Case> convCases() {
+        int[] one = {1, 1};
+        int[] zero = {0, 0};
         return Stream.of(
-        );
+                of("conv2d groups stride padding dilation", in -> Convolution.conv(in[0], in[1], in[2], new int[] {2, 1},
+                        new int[] {1, 2}, new int[] {1, 2}, 2), randn(2, 4, 5, 6), randn(6, 2, 3, 2), randn(6)),
+                of("conv2d asymmetric padding", in -> Convolution.conv(in[0], in[1], null, one, new int[] {0, 1}, new int[] {1, 2},
+                        one, 1), randn(1, 2, 4, 4), randn(3, 2, 2, 3)),
+                of("conv2d depthwise", in -> Convolution.conv(in[0], in[1], in[2], new int[] {2, 2}, one, one, 3),
+                        randn(2, 3, 5, 5), randn(6, 1, 3, 3), randn(6)),
+                of("conv2d pointwise", in -> Convolution.conv(in[0], in[1], null, one, zero, one, 1), randn(2, 3, 3, 3), randn(4, 3, 1, 1)),
+                of("conv1d unbatched", in -> Convolution.conv(in[0], in[1], in[2], new int[] {2}, new int[] {1}, new int[] {2}, 1),
+                        randn(3, 9), randn(2, 3, 3), randn(2)),
+                of("pad reflect", in -> Padding.pad(in[0], new int[] {1, 2, 2, 1}, Padding.Mode.REFLECT, 0), randn(1, 2, 3, 4)),
+                of("pad replicate", in -> Padding.pad(in[0], new int[] {2, 1}, Padding.Mode.REPLICATE, 0), randn(2, 3)),
+                of("pad circular", in -> Padding.pad(in[0], new int[] {1, 2, 2, 1}, Padding.Mode.CIRCULAR, 0), randn(1, 2, 3, 4)),
+                of("pad constant", in -> Padding.pad(in[0], new int[] {1, 1}, Padding.Mode.CONSTANT, 0.5), randn(2, 3)),
+                of("max_pool2d ceil", in -> Pooling.maxPool(in[0], new int[] {3, 3}, new int[] {2, 2}, one, one, true), spaced(2, 2, 6, 6)),
+                of("max_pool1d dilated", in -> Pooling.maxPool(in[0], new int[] {2}, new int[] {1}, new int[] {0}, new int[] {2}, false),
+                        spaced(2, 7)),
+                of("avg_pool2d no pad count", in -> Pooling.avgPool(in[0], new int[] {3, 3}, new int[] {2, 2}, one, true, false, 0),
+                        randn(1, 2, 6, 6)),
+                of("avg_pool1d divisor", in -> Pooling.avgPool(in[0], new int[] {3}, new int[] {2}, new int[] {1}, false, true, 2),
+                        randn(2, 2, 7)),
+                of("adaptive_avg_pool2d", in -> Pooling.adaptiveAvgPool(in[0], new int[] {3, 2}), randn(2, 7, 5)),
+                of("adaptive_max_pool2d", in -> Pooling.adaptiveMaxPool(in[0], new int[] {2, -1}), spaced(1, 2, 5, 3)),
+                of("batch_norm 4d training", in -> Functional.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5),
+                        randn(3, 2, 2, 2), randn(2), randn(2)),
+                of("group_norm", in -> Functional.groupNorm(in[0], 2, in[1], in[2], 1e-5), randn(2, 4, 3), randn(4), randn(4)),
+                of("relu6", in -> Activations.relu6(Arithmetic.mul(in[0], 4.0)), randn(3, 4)),
+                of("silu", in -> Activations.silu(in[0]), randn(3, 4)),
+                of("hardswish", in -> Activations.hardswish(Arithmetic.mul(in[0], 2.0)), randn(3, 4)),
+                of("hardsigmoid", in -> Activations.hardsigmoid(Arithmetic.mul(in[0], 2.0)), randn(3, 4)),
+                of("mish", in -> Activations.mish(in[0]), randn(3, 4)),
+                of("elu", in -> Activations.elu(in[0], 0.7), randn(3, 4)),
+                of("softplus", in -> Activations.softplus(in[0], 2, 1.5), randn(3, 4)),
+                of("stochastic_depth row", in -> Activations.stochasticDepth(in[0], 0.5, "row", true, new Random(3)::nextDouble),
+                        randn(4, 3)));
     }
 
     /** The ops the fx graph's functions and methods add (helper "graph"). */
