@@ -28,8 +28,10 @@ import java.util.List;
 @RequestMapping("/api/v1")
 class JobController {
     static final String EXAMPLE = """
-            {"data": {"input": [[0, 0], [0, 1], [1, 0], [1, 1]], "target": [[0], [1], [1], [0]]},
-             "loss": "mse", "epochs": 3, "batch_size": 2, "shuffle": true, "seed": 0}""";
+            {"data": {"input": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8], [0.9, 0.1, 0.2, 0.3],
+                                [0.4, 0.5, 0.6, 0.7], [0.8, 0.9, 0.1, 0.2], [0.3, 0.4, 0.5, 0.6]],
+                      "target": [[1.0], [0.0], [1.0], [0.0], [1.0], [0.0]]},
+             "loss": "mse", "epochs": 3, "batch_size": 4, "shuffle": true, "seed": 0}""";
     static final String WITH_DATASET = """
             {"dataset": "3f0a8c52-1d5e-4b7a-9a57-0d1c2e3f4a5b", "loss": "cross_entropy", "epochs": 5, "batch_size": 32, "seed": 0,
              "scheduler_step": "epoch", "validation": {"dataset": "9b1e6f3a-2c4d-4e5f-8a7b-6c5d4e3f2a1b"}}""";
@@ -45,7 +47,8 @@ class JobController {
             + "(and scheduler.step() per step or per epoch). Same batches, losses and parameters as PyTorch 1.13. Data: "
             + "a dataset's id, or inline data. The model is committed at each epoch's end (history: job.epoch); while the "
             + "job runs, every change of the model is 409. 409 without an optimizer, or while the model has a queued or "
-            + "running job. checkpoint_every N makes a checkpoint tagged job-<id>-epoch-<n> every N epochs.")
+            + "running job. Before it is queued, one sample goes through the model and the loss (a dry forward, eval-like under "
+            + "no_grad: nothing changes): data whose shapes do not fit is 422 naming the field. checkpoint_every N makes a checkpoint tagged job-<id>-epoch-<n> every N epochs.")
     @ApiResponse(responseCode = "202", description = "Queued; Location is the job's URL",
             content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.JOB)))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
@@ -53,6 +56,7 @@ class JobController {
     @ApiResponse(responseCode = "409", ref = "#/components/responses/Conflict")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
+    @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PostMapping("/models/{id}/jobs")
     ResponseEntity<JobView> create(@PathVariable String id,
                                    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",

@@ -79,6 +79,7 @@ public class JobService {
         } else if (request.validation() != null) {
             datasets.get(request.validation().dataset());
         }
+        dryRun(model, request);
         int batch = request.batchSize();
         long perEpoch = Boolean.TRUE.equals(request.dropLast()) ? size / batch : (size + batch - 1) / batch;
         if (perEpoch == 0) {
@@ -106,6 +107,21 @@ public class JobService {
                     JobStore.truncated(Instant.now()), null, null, null);
             store.createJob(record);
             return enqueue(new LiveJob(record, List.of(), List.of()));
+        }
+    }
+
+    /** One sample of the data (and of the validation set) through the model and the loss, before anything is queued. */
+    private void dryRun(LiveModel model, JobRequest request) {
+        Loss loss = Loss.byName(request.loss()).orElseThrow();
+        TensorData[] data = request.data() != null ? new TensorData[] {request.data().input(), request.data().target()}
+                : datasets.load(request.dataset());
+        String field = request.data() != null ? "data" : "dataset";
+        training.dryRun(model, field, JobRunner.rows(data[0], new int[] {0}), JobRunner.rows(data[1], new int[] {0}), loss);
+        if (request.validation() != null) {
+            TensorData[] v = request.validation().data() != null
+                    ? new TensorData[] {request.validation().data().input(), request.validation().data().target()}
+                    : datasets.load(request.validation().dataset());
+            training.dryRun(model, "validation", JobRunner.rows(v[0], new int[] {0}), JobRunner.rows(v[1], new int[] {0}), loss);
         }
     }
 

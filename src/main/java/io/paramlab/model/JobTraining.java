@@ -1,10 +1,13 @@
 package io.paramlab.model;
 
 import io.paramlab.model.ModelOperations.BackwardResult;
+import io.paramlab.nn.Module;
 import io.paramlab.nn.TensorData;
 import io.paramlab.optim.OptimizerSetup;
+import io.paramlab.spec.InvalidInputException;
 import io.paramlab.tensor.Allocation;
 import io.paramlab.tensor.GradMode;
+import io.paramlab.tensor.ShapeException;
 import io.paramlab.tensor.Tensor;
 import org.springframework.stereotype.Service;
 
@@ -64,6 +67,30 @@ public class JobTraining {
             evaluation[0] = valInput == null ? null : evaluate(model, valInput, valTarget, loss);
             return evaluation[0];
         }, result -> summary, () -> alongside.accept(evaluation[0]));
+    }
+
+    /**
+     * A job's shapes checked before it is queued: {@code with torch.no_grad(): loss_fn(model(x), y)} on one
+     * sample, eval-like ({@link Module#evalLike}: no Dropout draw, no BatchNorm update) under the read lock,
+     * so nothing changes. A model with uninitialized lazy layers is not checked (that forward would
+     * materialize them); its first step checks instead. A failure is a 422 naming {@code field}.
+     */
+    public void dryRun(LiveModel model, String field, TensorData input, TensorData target, Loss loss) {
+        model.read(() -> {
+            try (Module.EvalScope eval = Module.evalLike(); GradMode.Scope noGrad = GradMode.noGrad();
+                 Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
+                if (model.forwardWrites()) {
+                    return null;
+                }
+                Tensor output = model.root().forward(ModelOperations.asTensor(input));
+                LossFunctions.compute(loss, output, target);
+                return null;
+            } catch (ShapeException | UnprocessableException | InvalidInputException e) {
+                throw new UnprocessableException(field, "one sample of " + field + " does not fit the model: " + e.getMessage()
+                        + " (input " + java.util.Arrays.toString(input.shape()) + ", target " + java.util.Arrays.toString(target.shape())
+                        + ", loss " + loss.name().toLowerCase(java.util.Locale.ROOT) + ")");
+            }
+        });
     }
 
     /** Commits the model as the job leaves it (cancelled or failed after its last completed step). */

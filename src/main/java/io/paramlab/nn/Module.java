@@ -184,8 +184,29 @@ public abstract class Module {
         return Collections.unmodifiableMap(children);
     }
 
+    /** The module's mode, as {@code module.training}; false on a thread inside {@link #evalLike()}. */
     public final boolean isTraining() {
-        return training;
+        return training && !EVAL_LIKE.get()[0];
+    }
+
+    private static final ThreadLocal<boolean[]> EVAL_LIKE = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /** A scope closed by {@link #evalLike()}'s caller. */
+    public interface EvalScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Every module reads as in eval mode on this thread until the scope closes, without changing any
+     * module's {@code training} flag: Dropout passes through without drawing and BatchNorm uses (and
+     * does not move) its running statistics. For a dry forward that must change nothing, under a read lock.
+     */
+    public static EvalScope evalLike() {
+        boolean[] on = EVAL_LIKE.get();
+        boolean before = on[0];
+        on[0] = true;
+        return () -> on[0] = before;
     }
 
     /** {@code module.train(mode)}: this module and every module under it. */

@@ -50,7 +50,7 @@ public class SafeDefaults implements EnvironmentPostProcessor, Ordered {
         }
         if (setting.container()) {
             throw new IllegalStateException("paramlab will not start in a container without access control: configure a token"
-                    + " (PARAMLAB_SECURITY_TOKENS_0_NAME, _ROLE and _SHA256, see the README's Access control) or a JWT issuer,"
+                    + " (PARAMLAB_SECURITY_TOKENS_0_NAME, _ROLE and _SHA256, see docs/configuration.md, Access control) or a JWT issuer,"
                     + " or set PARAMLAB_AUTH=none to run it open on purpose");
         }
         return setting.addressSet() ? null : LOOPBACK;

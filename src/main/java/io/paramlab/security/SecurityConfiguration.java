@@ -43,7 +43,7 @@ class SecurityConfiguration {
         JwtDecoder jwt = jwtDecoder.getIfAvailable();
         if (tokens.isEmpty() && jwt == null) {
             log.warn("Access control is off: no paramlab.security.tokens and no JWT issuer, so the API is open to anyone who"
-                    + " reaches it; listening on {} (README, Access control)", environment.getProperty("server.address", "every interface"));
+                    + " reaches it; listening on {} (docs/configuration.md, Access control)", environment.getProperty("server.address", "every interface"));
             // a chain that matches no request: open mode costs no security filter per request
             return http.securityMatcher(request -> false).authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
         }

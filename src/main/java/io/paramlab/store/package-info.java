@@ -1,5 +1,5 @@
 /**
- * Where models outlive the process (docs/STORE.md). The door: {@link io.paramlab.store.ModelStore}
+ * Where models outlive the process (docs/store.md). The door: {@link io.paramlab.store.ModelStore}
  * with its records ({@link io.paramlab.store.ModelRecord}, {@link io.paramlab.store.ModelState},
  * {@link io.paramlab.store.Change}, {@link io.paramlab.store.ModelSummary},
  * {@link io.paramlab.store.StoredModel}, {@link io.paramlab.store.HistoryEntry},

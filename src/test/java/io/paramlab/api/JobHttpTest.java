@@ -170,12 +170,13 @@ class JobHttpTest {
         status(400, api.post("/models/" + model + "/jobs", bad));
         status(404, api.post("/models/nope/jobs", job(1, 4)));
         status(404, api.get("/jobs/nope"));
-        // a shape the model cannot take fails the job with a problem; the model is as before
+        // a shape the model cannot take is refused before the job is queued (JobDryRunHttpTest has the rest)
         bad = new LinkedHashMap<>(job(1, 4));
         bad.put("data", Map.of("input", List.of(List.of(1, 2, 3)), "target", List.of(0)));
-        JsonNode failed = awaitEnd(status(202, api.post("/models/" + model + "/jobs", bad)).body().get("id").stringValue());
-        assertThat(failed.get("status").stringValue()).isEqualTo("failed");
-        assertThat(failed.get("error").get("detail").stringValue()).contains("mat1 and mat2");
+        JsonNode refused = status(422, api.post("/models/" + model + "/jobs", bad)).body();
+        assertThat(refused.get("detail").stringValue()).contains("mat1 and mat2");
+        assertThat(refused.get("errors").get(0).get("field").stringValue()).isEqualTo("data");
+        assertThat(status(200, api.get("/models/" + model + "/jobs")).body().size()).isZero();
     }
 
     @Test

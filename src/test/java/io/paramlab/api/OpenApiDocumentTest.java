@@ -63,7 +63,7 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/datasets listDatasets", List.of("200")),
             Map.entry("get /api/v1/datasets/{id} getDataset", List.of("200", "404")),
             Map.entry("delete /api/v1/datasets/{id} deleteDataset", List.of("204", "404", "409")),
-            Map.entry("post /api/v1/models/{id}/jobs createJob", List.of("202", "400", "404", "409", "413", "415")),
+            Map.entry("post /api/v1/models/{id}/jobs createJob", List.of("202", "400", "404", "409", "413", "415", "422")),
             Map.entry("get /api/v1/models/{id}/jobs listModelJobs", List.of("200", "404")),
             Map.entry("get /api/v1/jobs listJobs", List.of("200")),
             Map.entry("get /api/v1/jobs/{job} getJob", List.of("200", "404")),
@@ -162,5 +162,14 @@ class OpenApiDocumentTest {
         assertThat(api.patch("/models/" + net + "/parameters/2.weight", ApiExamples.PATCH_REQUIRES_GRAD).status()).isEqualTo(200);
         assertThat(api.put("/models/" + net + "/state-dict", ApiExamples.LOAD_NET).status()).isEqualTo(200);
         assertThat(api.patch("/models/" + net, ApiExamples.PATCH_MODEL).status()).isEqualTo(200);
+        // then training, checkpoints, a dataset and a job, as the docs go on (training.md, formats.md)
+        assertThat(api.put("/models/" + net + "/optimizer", OptimizerController.GROUPS).status()).isEqualTo(200);
+        assertThat(api.put("/models/" + net + "/optimizer", OptimizerController.SGD).status()).isEqualTo(200);
+        assertThat(api.post("/models/" + net + "/train-step", OptimizerController.TRAIN_STEP).status()).isEqualTo(200);
+        assertThat(api.post("/models/" + net + "/checkpoints", ApiExamples.CHECKPOINT).status()).isEqualTo(201);
+        assertThat(api.post("/models/" + net + "/checkpoints/epoch-3/fork", ApiExamples.FORK).status()).isEqualTo(201);
+        assertThat(api.postRaw("/datasets", "application/json", DatasetController.EXAMPLE).status()).isEqualTo(201);
+        HttpApi.Answer job = api.postRaw("/models/" + net + "/jobs", "application/json", JobController.EXAMPLE);
+        assertThat(job.status()).as("createJob's inline example on net: " + job.body()).isEqualTo(202);
     }
 }

@@ -108,4 +108,31 @@ class ModuleTest {
         Tensor w = net.namedParameters().get("0.weight");
         assertThat(w.shape()).containsExactly(8, 4);
     }
+
+    /** evalLike: Dropout and BatchNorm1d act as in eval mode on this thread, their flags and the generator untouched. */
+    @Test
+    void evalLikeDrawsNothingAndMovesNoRunningStatistics() {
+        Generator g = new Generator(7);
+        Generator twin = new Generator(7);
+        Module net = new Sequential().add("0", new BatchNorm(1, 2, 1e-5, 0.1, true, true)).add("1", new Dropout(0.5, g));
+        String buffersBefore = buffers(net);
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 5}, 2, 2);
+        Tensor y;
+        try (Module.EvalScope eval = Module.evalLike()) {
+            assertThat(net.isTraining()).isFalse();
+            y = net.forward(x);
+        }
+        assertThat(net.isTraining()).isTrue();
+        assertThat(buffers(net)).isEqualTo(buffersBefore);
+        assertThat(g.nextDouble()).as("no draw inside the scope").isEqualTo(twin.nextDouble());
+        // eval-mode BatchNorm with fresh running statistics (mean 0, var 1): x / sqrt(1 + eps), no dropout
+        assertThat(y.data()[3]).isCloseTo(5f / (float) Math.sqrt(1 + 1e-5), org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    private static String buffers(Module net) {
+        StringBuilder s = new StringBuilder();
+        net.namedBuffers().forEach((name, b) -> s.append(name).append('=')
+                .append(b.isFloat() ? java.util.Arrays.toString(b.floats()) : java.util.Arrays.toString(b.longs())).append(' '));
+        return s.toString();
+    }
 }
