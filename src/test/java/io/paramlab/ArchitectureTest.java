@@ -40,10 +40,10 @@ class ArchitectureTest {
             .whereLayer("store").mayOnlyBeAccessedByLayers("api", "jobs", "model", "instances")
             .whereLayer("spec").mayOnlyBeAccessedByLayers("api", "jobs", "model")
             .whereLayer("optim").mayOnlyBeAccessedByLayers("api", "jobs", "model")
-            .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model")
+            .whereLayer("formats").mayOnlyBeAccessedByLayers("api", "model", "store")
             .whereLayer("nn").mayOnlyBeAccessedByLayers("api", "jobs", "model", "spec", "optim", "formats", "store")
             .whereLayer("init").mayOnlyBeAccessedByLayers("api", "model", "spec", "nn", "optim")
-            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "jobs", "model", "spec", "nn", "init", "optim", "formats");
+            .whereLayer("tensor").mayOnlyBeAccessedByLayers("api", "jobs", "model", "store", "spec", "nn", "init", "optim", "formats");
 
     @ArchTest
     static final ArchRule engineHasNoFramework = noClasses()
