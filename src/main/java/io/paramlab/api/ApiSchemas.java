@@ -66,7 +66,8 @@ final class ApiSchemas {
             layer("Identity", "nn.Identity"),
             layer("LeakyReLU", "nn.LeakyReLU", opt("negative_slope", number(0.01))),
             layer("GELU", "nn.GELU", opt("approximate", strings("none", "none", "tanh"))),
-            layer("Softmax", "nn.Softmax", opt("dim", integer(-1))),
+            layer("Softmax", "nn.Softmax", opt("dim", nullable(integer(null)).description(
+                    "null (the default, PyTorch's dim=None): the implicit dim, 0 for a 0-, 1- or 3-D input, else 1"))),
             layer("Dropout", "nn.Dropout: drops in training mode only",
                     opt("p", number(0.5).minimum(BigDecimal.ZERO).maximum(BigDecimal.ONE))),
             layer("Flatten", "nn.Flatten", opt("start_dim", integer(1)), opt("end_dim", integer(-1))),

@@ -27,6 +27,18 @@ public final class Args {
         return fields.optionalInt(name, defaultValue, Integer.MIN_VALUE);
     }
 
+    /** An int that may be null (PyTorch's None); absent gives {@code defaultValue}. */
+    public Integer nullableInt(String name, Integer defaultValue) {
+        known.add(name);
+        if (fields.has(name) && fields.get(name).isNull()) {
+            return null;
+        }
+        if (!fields.has(name)) {
+            return defaultValue;
+        }
+        return fields.optionalInt(name, 0, Integer.MIN_VALUE);
+    }
+
     public double number(String name, double defaultValue) {
         known.add(name);
         return fields.optionalNumber(name, defaultValue);

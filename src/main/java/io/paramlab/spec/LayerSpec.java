@@ -169,9 +169,10 @@ public sealed interface LayerSpec extends NodeSpec {
         }
     }
 
-    record Softmax(int dim) implements LayerSpec {
+    /** {@code dim} null is PyTorch's {@code nn.Softmax()} default, {@code dim=None}: the implicit dim of each input. */
+    record Softmax(Integer dim) implements LayerSpec {
         static LayerSpec parse(Args a) {
-            return new Softmax(a.optionalInt("dim", -1));
+            return new Softmax(a.nullableInt("dim", null));
         }
 
         public String type() {
