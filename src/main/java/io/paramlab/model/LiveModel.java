@@ -284,7 +284,7 @@ public final class LiveModel {
      */
     private <T> T change(String operation, Footprint footprint, Runnable check, Supplier<T> change, Function<T, String> summary,
                          Runnable alongside) {
-        Ownership.checkChange("model", id, owner);   // before the lock: a refused caller neither waits nor loads
+        Ownership.checkChange(this);   // before the lock: a refused caller neither waits nor loads
         lock.writeLock().lock();
         try {
             checkNotHeld();

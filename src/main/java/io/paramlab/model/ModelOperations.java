@@ -41,7 +41,7 @@ public class ModelOperations {
 
     /** {@code model.train(training)} and/or a new name. */
     public LiveModel patch(String id, Boolean training, String newName) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         model.change("patch", Footprint.METADATA, () -> {
             if (training != null) {
                 model.root().train(training);
@@ -84,7 +84,7 @@ public class ModelOperations {
 
     /** {@code loss_fn(model(input), target).backward()}: gradients accumulate into every parameter's grad. */
     public BackwardResult backward(String id, TensorData input, TensorData target, Loss loss) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         return model.change("forward", Footprint.BACKWARD, () -> lossBackward(model, input, target, loss, maxActivationElements));
     }
 
@@ -100,7 +100,7 @@ public class ModelOperations {
 
     /** {@code zero_grad(set_to_none=False)}. */
     public void zeroGrad(String id) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         model.change("zero_grad", Footprint.GRADS, () -> {
             model.root().namedParameters().values().forEach(Tensor::zeroGrad);
             return null;
@@ -109,11 +109,11 @@ public class ModelOperations {
 
     /** Init rules in order, each {@code net[module].apply(fn)}; a failure anywhere changes nothing. */
     public List<Initialization.Applied> init(String id, InitSpec request) {
+        LiveModel model = registry.forChange(id);
         if (request.rules().size() > maxInitRules) {
             throw new LimitExceededException("rules", "max-init-rules", request.rules().size(), maxInitRules, "the request has "
                     + request.rules().size() + " init rules, over the limit of " + maxInitRules + " (paramlab.limits.max-init-rules)");
         }
-        LiveModel model = registry.get(id);
         return model.change("init", Footprint.INIT, () -> {
             request.rules().forEach(rule -> module(model, rule.module()));   // every path is checked before anything is drawn
             long work = Initialization.plannedWork(model.root(), request.rules());   // and the work is weighed
@@ -136,7 +136,7 @@ public class ModelOperations {
     /** {@code module(P).load_state_dict(state, strict)}; {@code versions} is the dict's {@code _metadata}, null without. */
     public StateDictLoader.Result loadStateDict(String id, String modulePath, Map<String, TensorData> state, boolean strict,
                                                 Map<String, Integer> versions) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         try {
             // keys and shapes are refused before the change saves every value for a rollback
             return model.change("state_dict.load", Footprint.LOAD,
@@ -152,7 +152,7 @@ public class ModelOperations {
     }
 
     public LiveModel patchParameter(String id, String name, ParameterPatch patch) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         Tensor p = model.read(() -> parameter(model, name));
         model.change("parameter.patch", Footprint.parameter(p), () -> {
             if ((patch.index() != null || patch.data() != null) && !p.isInitialized()) {

@@ -26,6 +26,17 @@ class ModelRegistryTest {
     @TempDir
     Path dataDir;
 
+    /** These tests act as the service itself: outside a request nobody may change anything (ModelRegistryTest's last test). */
+    @org.junit.jupiter.api.BeforeEach
+    void actAsTheService() {
+        RequestContext.set(RequestContext.SERVICE);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void leave() {
+        RequestContext.clear();
+    }
+
     private ModelRegistry registry(long perModel, long total, int models) {
         return new ModelRegistry(Stores.limits(perModel, total, models, 1_000_000), Stores.sqlite(dataDir), dataDir);
     }
@@ -93,7 +104,7 @@ class ModelRegistryTest {
         LiveModel lazy = registry.create(JSON.readTree("{\"model\": {\"type\": \"LazyLinear\", \"out_features\": 2}}"));
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch deleted = new CountDownLatch(1);
-        CompletableFuture<Object> change = CompletableFuture.supplyAsync(() -> lazy.change("forward", Footprint.FORWARD, () -> {
+        CompletableFuture<Object> change = CompletableFuture.supplyAsync(Stores.asService(() -> lazy.change("forward", Footprint.FORWARD, () -> {
             inside.countDown();
             try {
                 deleted.await();
@@ -101,7 +112,7 @@ class ModelRegistryTest {
                 Thread.currentThread().interrupt();
             }
             return lazy.root().forward(io.paramlab.tensor.Tensor.of(new float[3], new int[] {1, 3}));   // materializes 8 elements
-        }));
+        })));
         assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
         registry.delete(lazy.id());
         deleted.countDown();
@@ -117,7 +128,7 @@ class ModelRegistryTest {
         LiveModel other = registry.create(linear(4, 8));
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.change("test", Footprint.METADATA, () -> {
+        CompletableFuture<Object> writer = CompletableFuture.supplyAsync(Stores.asService(() -> busy.change("test", Footprint.METADATA, () -> {
             writing.countDown();
             try {
                 release.await();
@@ -125,7 +136,7 @@ class ModelRegistryTest {
                 Thread.currentThread().interrupt();
             }
             return null;
-        }));
+        })));
         assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
         // the model list (GET /models) reads names and counts without the lock: it never waits on a write
         assertThat(CompletableFuture.supplyAsync(() -> registry.list(100, null).items().stream().map(m -> m.name() + m.parameterCount()).toList())

@@ -20,6 +20,18 @@ final class Stores {
         return new JdbcModelStore(database.dataSource(), StoreProperties.defaults(), Clock.systemUTC());
     }
 
+    /** {@code work} acting as the service itself: outside a request the model layer changes nothing (fails closed). */
+    static <T> java.util.function.Supplier<T> asService(java.util.function.Supplier<T> work) {
+        return () -> {
+            RequestContext.set(RequestContext.SERVICE);
+            try {
+                return work.get();
+            } finally {
+                RequestContext.clear();
+            }
+        };
+    }
+
     static ParamlabLimits limits(long perModel, long total, int models, long activations) {
         return new ParamlabLimits(perModel, total, models, 32, 10_000, DataSize.ofMegabytes(1), activations);
     }

@@ -48,6 +48,16 @@ class TransactionTest {
         training = new TrainingOperations(registry, limits);
     }
 
+    @org.junit.jupiter.api.BeforeEach
+    void actAsTheService() {
+        RequestContext.set(RequestContext.SERVICE);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void leave() {
+        RequestContext.clear();
+    }
+
     /** Everything a client could read back, copied. */
     private record State(Map<String, List<Float>> values, Map<String, List<Float>> grads, long nextDraw, boolean training,
                          String name, String repr, long held, long version) {
