@@ -213,7 +213,9 @@ final class ApiSchemas {
 
     private static void models(Map<String, Schema> out) {
         out.put(MODEL, object("A model",
-                req("id", string()), req("name", nullable(string())), req("created_at", string().format("date-time")),
+                req("id", string()), req("name", nullable(string())),
+                req("owner", nullable(string()).description("who created it (a token's name, a JWT's subject, or anonymous): a write token changes only what it owns")),
+                req("created_at", string().format("date-time")),
                 req("training", bool(null).description("net.training; false after net.eval()")),
                 req("parameter_count", count().description("elements of the unique parameters (tied ones once)")),
                 req("repr", string().description("print(net)")), req("spec", ref("ModelSpecFilled")),
@@ -221,6 +223,7 @@ final class ApiSchemas {
                 req("version", count().description("1 at create, +1 for each committed change of its durable state")),
                 req("updated_at", string().format("date-time"))));
         out.put(MODEL_SUMMARY, object("A model in the list", req("id", string()), req("name", nullable(string())),
+                req("owner", nullable(string()).description("who created it (a token's name, a JWT's subject, or anonymous): a write token changes only what it owns")),
                 req("parameter_count", count()), req("created_at", string().format("date-time")),
                 req("version", count()), req("updated_at", string().format("date-time"))));
         out.put(MODEL_PATCH, object("Changes to a model; absent or null: unchanged",
