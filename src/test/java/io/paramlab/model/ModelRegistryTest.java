@@ -151,4 +151,33 @@ class ModelRegistryTest {
         writer.get(5, TimeUnit.SECONDS);
         assertThat(blockedRead.get(5, TimeUnit.SECONDS)).isNotNull();
     }
+
+    /**
+     * The optimizer's step_count survives a restart of the store: the embedded database closed and opened
+     * again, a new registry over it, and the model loaded from it counts on from where it was.
+     */
+    @Test
+    void theOptimizersStepCountSurvivesARestartOfTheStore() {
+        ParamlabLimits limits = Stores.limits(1000, 10_000, 10, 1_000_000);
+        String id;
+        try (io.paramlab.store.EmbeddedDatabase database = Stores.open(dataDir)) {
+            ModelRegistry registry = new ModelRegistry(limits, Stores.store(database), dataDir);
+            TrainingOperations training = new TrainingOperations(registry, limits);
+            id = registry.create(linear(4, 2)).id();
+            training.setOptimizer(id, java.util.Map.of("type", "Adam", "lr", 0.01));
+            for (int i = 0; i < 3; i++) {
+                training.trainStep(id, TensorData.ofFloats(new float[] {1, 2, 3, 4}, 1, 4), TensorData.ofFloats(new float[] {1, 0}, 1, 2),
+                        Loss.MSE);
+            }
+            assertThat(training.describe(id).get("step_count")).isEqualTo(3L);
+        }
+        try (io.paramlab.store.EmbeddedDatabase database = Stores.open(dataDir)) {
+            ModelRegistry registry = new ModelRegistry(limits, Stores.store(database), dataDir);
+            TrainingOperations training = new TrainingOperations(registry, limits);
+            assertThat(training.describe(id).get("step_count")).as("after the restart").isEqualTo(3L);
+            training.trainStep(id, TensorData.ofFloats(new float[] {1, 2, 3, 4}, 1, 4), TensorData.ofFloats(new float[] {1, 0}, 1, 2),
+                    Loss.MSE);
+            assertThat(training.describe(id).get("step_count")).isEqualTo(4L);
+        }
+    }
 }

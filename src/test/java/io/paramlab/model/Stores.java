@@ -15,8 +15,17 @@ final class Stores {
     }
 
     static JdbcModelStore sqlite(Path dataDir) {
+        return store(open(dataDir));
+    }
+
+    /** The folder's database, locked and migrated; closing it is a restart's first half. */
+    static EmbeddedDatabase open(Path dataDir) {
         EmbeddedDatabase database = EmbeddedDatabase.open(dataDir);
         Flyway.configure().dataSource(database.dataSource()).locations("classpath:db/migration/sqlite").load().migrate();
+        return database;
+    }
+
+    static JdbcModelStore store(EmbeddedDatabase database) {
         return new JdbcModelStore(database.dataSource(), StoreProperties.defaults(), Clock.systemUTC());
     }
 
