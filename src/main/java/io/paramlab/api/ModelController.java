@@ -142,7 +142,8 @@ class ModelController {
     @ApiResponse(responseCode = "200", description = "The modules in named_modules() order", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.MODULE))))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}/modules")
-    List<ModuleInfo> modules(@PathVariable String id) {
-        return Views.modules(registry.get(id));
+    ResponseEntity<List<ModuleInfo>> modules(jakarta.servlet.http.HttpServletRequest request, @PathVariable String id) {
+        LiveModel model = registry.get(id);
+        return Versions.versioned(model, request, () -> Views.modules(model));
     }
 }

@@ -137,14 +137,11 @@ public class ModelOperations {
     public StateDictLoader.Result loadStateDict(String id, String modulePath, Map<String, TensorData> state, boolean strict,
                                                 Map<String, Integer> versions) {
         LiveModel model = registry.forChange(id);
-        try {
-            // keys and shapes are refused before the change saves every value for a rollback
-            return model.change("state_dict.load", Footprint.LOAD,
-                    () -> StateDictLoader.check(module(model, modulePath), state, strict, versions),
-                    () -> StateDictLoader.load(module(model, modulePath), state, strict, versions));
-        } catch (io.paramlab.nn.LoadStateDictException e) {
-            throw new UnprocessableException("", e.getMessage());
-        }
+        // keys and shapes are refused before the change saves every value for a rollback; a refusal is a 422
+        // with the keys and mismatches as data (LoadStateDictException)
+        return model.change("state_dict.load", Footprint.LOAD,
+                () -> StateDictLoader.check(module(model, modulePath), state, strict, versions),
+                () -> StateDictLoader.load(module(model, modulePath), state, strict, versions));
     }
 
     /** A parameter write: {@code index} with {@code value}, or {@code data}, and/or {@code requiresGrad}. */

@@ -112,7 +112,7 @@ class AccessControlTest {
         String id = api.create(token("writer"), NET);
         List<String[]> operations = new ArrayList<>();   // method, path, body
         doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> operations.add(new String[] {
-                op.getKey().toUpperCase(), path.getKey().replace("{id}", id).replace("{name}", "0.weight").replace("{c}", "no-such-checkpoint").replace("{job}", "no-such-job"),
+                op.getKey().toUpperCase(java.util.Locale.ROOT), path.getKey().replace("{id}", id).replace("{name}", "0.weight").replace("{c}", "no-such-checkpoint").replace("{job}", "no-such-job"),
                 op.getValue().has("requestBody") ? "{}" : null})));
         assertThat(operations).hasSizeGreaterThanOrEqualTo(26);
         String before = snapshot(api, id);
