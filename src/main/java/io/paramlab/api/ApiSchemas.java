@@ -331,7 +331,13 @@ final class ApiSchemas {
                 opt("errors", array(ref("FieldProblem")).description("for invalid input: each field at fault")),
                 opt("limit", string().description("for limits: the limit's name")),
                 opt("actual", integer(null).format("int64").description("for limits: the number asked for")),
-                opt("maximum", integer(null).format("int64").description("for limits: the configured maximum"))));
+                opt("maximum", integer(null).format("int64").description("for limits: the configured maximum")),
+                opt("missing_keys", array(string()).description("for a refused load_state_dict: the model's keys the dict lacks")),
+                opt("unexpected_keys", array(string()).description("for a refused load_state_dict: the dict's keys the model lacks")),
+                opt("size_mismatches", array(ref("SizeMismatch")).description("for a refused load_state_dict: each key of another shape"))));
+        out.put("SizeMismatch", object("A key whose value has another shape than the model's",
+                req("key", string()), req("shape_in_model", nullable(array(integer(null))).description("null: an uninitialized lazy parameter")),
+                req("shape_in_checkpoint", array(integer(null)))));
     }
 
     /** "xavier_uniform" -> "XavierUniformPolicy". */
