@@ -5,6 +5,7 @@ import { histogram, heatmap } from './charts.js';
 import { tree, modulePaths, parentOf, localName } from './tree.js';
 import { tabs } from './tabs.js';
 import { checkpointsPanel, jobsPanel } from './history.js';
+import { spectraPanel } from './spectra.js';
 
 const STAT_ROWS = ['mean', 'std', 'min', 'max', 'l2_norm', 'zero_fraction', 'nan_count', 'inf_count'];
 
@@ -25,6 +26,7 @@ export async function render(main, { id, select }, signal) {
     { id: 'parameters', label: 'Parameters', render: (panel) => guarded(panel, () => parametersPanel(panel, model, select, signal)) },
     { id: 'checkpoints', label: 'Checkpoints', render: (panel) => guarded(panel, () => checkpointsPanel(panel, model.id, signal)) },
     { id: 'jobs', label: 'Jobs', render: (panel) => guarded(panel, () => jobsPanel(panel, model.id, signal)) },
+    { id: 'spectra', label: 'Spectra', render: (panel) => guarded(panel, () => spectraPanel(panel, `models/${enc(model.id)}/spectra`, signal)) },
   ]));
 }
 

@@ -1,6 +1,8 @@
 package io.paramlab.api;
 
 import io.paramlab.model.Loss;
+import io.paramlab.spec.LayerSpec;
+import io.paramlab.spec.Param;
 import io.swagger.v3.oas.models.media.Discriminator;
 import io.swagger.v3.oas.models.media.Schema;
 
@@ -16,8 +18,9 @@ import java.util.Map;
  * The JSON the API reads and writes, as OpenAPI 3.1 (JSON Schema 2020-12) components. Built here
  * rather than read off Java types: specs and init requests are read from JSON trees, tensors by
  * their own codec, and what matters to a client (recursion, nulls, non-finite strings, required
- * fields) is not in the Java types. A new layer type or init policy is one line in
- * {@link #LAYERS} or {@link #POLICIES}; OpenApiContractTest holds every answer to these schemas.
+ * fields) is not in the Java types. The layer types come from their declarations in
+ * {@link LayerSpec#DECLARATIONS}; a new init policy is one line in {@link #POLICIES};
+ * OpenApiContractTest holds every answer to these schemas.
  */
 final class ApiSchemas {
     private ApiSchemas() {
@@ -33,6 +36,7 @@ final class ApiSchemas {
             STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
             INIT_RESPONSE = "InitResponse", FORWARD_REQUEST = "ForwardRequest", FORWARD_RESPONSE = "ForwardResponse",
             BACKWARD_REQUEST = "BackwardRequest", BACKWARD_RESPONSE = "BackwardResponse", PROBLEM = "Problem";
+    static final String SPECTRA = "Spectra";
     static final String DATASET = "Dataset", DATASET_INPUT = "DatasetInput", JOB = "Job", JOB_REQUEST = "JobRequest",
             JOB_HISTORY = "JobHistory";
 
@@ -52,33 +56,48 @@ final class ApiSchemas {
     record Policy(String type, String description, List<Arg> args) {
     }
 
-    /** The layer types of the model spec, one line each (API.md's table). */
-    static final List<Layer> LAYERS = List.of(
-            layer("Sequential", "nn.Sequential: children applied in order; absent or null layers: none",
-                    opt("layers", nullable(array(ref("Node"))))),
-            layer("Linear", "nn.Linear: weight [out, in], bias [out], drawn as reset_parameters() does",
-                    req("in_features", positive(4)), req("out_features", positive(8)), opt("bias", bool(true))),
-            layer("LazyLinear", "nn.LazyLinear: in_features from the first forward's input, which draws weight then bias "
-                    + "and makes it a Linear", req("out_features", positive(8)), opt("bias", bool(true))),
-            layer("ReLU", "nn.ReLU"),
-            layer("Sigmoid", "nn.Sigmoid"),
-            layer("Tanh", "nn.Tanh"),
-            layer("Identity", "nn.Identity"),
-            layer("LeakyReLU", "nn.LeakyReLU", opt("negative_slope", number(0.01))),
-            layer("GELU", "nn.GELU", opt("approximate", strings("none", "none", "tanh"))),
-            layer("Softmax", "nn.Softmax", opt("dim", nullable(integer(null)).description(
-                    "null (the default, PyTorch's dim=None): the implicit dim, 0 for a 0-, 1- or 3-D input, else 1"))),
-            layer("Dropout", "nn.Dropout: drops in training mode only",
-                    opt("p", number(0.5).minimum(BigDecimal.ZERO).maximum(BigDecimal.ONE))),
-            layer("Flatten", "nn.Flatten", opt("start_dim", integer(1)), opt("end_dim", integer(-1))),
-            layer("LayerNorm", "nn.LayerNorm: weight ones, bias zeros",
-                    req("normalized_shape", oneOf(positive(8), array(positive(8)).minItems(1))
-                            .description("an int or a non-empty list of ints (answers give the list)")),
-                    opt("eps", number(1e-5)), opt("elementwise_affine", bool(true))),
-            layer("BatchNorm1d", "nn.BatchNorm1d: buffers running_mean, running_var, num_batches_tracked (int64)",
-                    req("num_features", positive(8)), opt("eps", number(1e-5)),
-                    opt("momentum", nullable(number(0.1)).description("null: a cumulative average")),
-                    opt("affine", bool(true)), opt("track_running_stats", bool(true))));
+    /**
+     * The node types of the model spec: the structural Sequential, then every layer type as
+     * {@link LayerSpec#DECLARATIONS} declares it (its arguments, defaults and docs are the parser's own).
+     */
+    static final List<Layer> LAYERS = layers();
+
+    private static List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        out.add(layer("Sequential", "nn.Sequential: children applied in order; absent or null layers: none",
+                opt("layers", nullable(array(ref("Node"))))));
+        for (LayerSpec.Declaration d : LayerSpec.DECLARATIONS.values()) {
+            out.add(new Layer(d.type(), d.doc(), d.params().stream().map(ApiSchemas::arg).toList()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** A declared argument as JSON Schema: its kind's schema, its default, its doc. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Arg arg(Param p) {
+        Schema schema = switch (p.kind()) {
+            case POSITIVE_INT -> positive(8);
+            case INT -> integer(null);
+            case NUMBER, NUMBER_KEEPING_FORM -> number(null);
+            case NULLABLE_NUMBER -> nullable(number(null));
+            case BOOL -> bool(null);
+            case CHOICE -> strings(null, p.choices().toArray(String[]::new));
+            case SHAPE -> oneOf(positive(8), array(positive(8)).minItems(1));
+            case SIZE -> oneOf(positive(3), array(positive(3)).minItems(1).maxItems(2));
+            case PADDING -> oneOf(integer(null).minimum(BigDecimal.ZERO), array(integer(null).minimum(BigDecimal.ZERO)).minItems(1).maxItems(2));
+            case CONV_PADDING -> oneOf(integer(null).minimum(BigDecimal.ZERO),
+                    array(integer(null).minimum(BigDecimal.ZERO)).minItems(1).maxItems(2), strings(null, "same", "valid"));
+            case OUTPUT_SIZE -> oneOf(positive(1), array(nullable(positive(1))).minItems(1).maxItems(2));
+        };
+        if (p.nullable() && p.kind() != Param.Kind.NULLABLE_NUMBER) {
+            schema = nullable(schema);
+        }
+        if (p.defaultValue() != null) {
+            schema._default(p.defaultValue());
+        }
+        schema.description(p.doc());
+        return p.required() ? req(p.name(), schema) : opt(p.name(), schema);
+    }
 
     /** The nn.init policies, one line each, with PyTorch's defaults. */
     static final List<Policy> POLICIES = List.of(
@@ -108,6 +127,7 @@ final class ApiSchemas {
         models(out);
         parameters(out);
         statistics(out);
+        spectra(out);
         compute(out);
         init(out);
         checkpoints(out);
@@ -209,6 +229,41 @@ final class ApiSchemas {
                 req("param_groups", array(map(new Schema<>())))));
         out.put(HISTORY_ENTRY, object("A committed change", req("version", count()), req("at", string().format("date-time")),
                 req("actor", string()), req("operation", string().example("init")), req("summary", nullable(string()))));
+    }
+
+    /** API.md's "Spectra": a layer's numbers, the skipped candidates, the summary. */
+    private static void spectra(Map<String, Schema> out) {
+        out.put("SpectraLayer", object("One analysed layer: λ = σ² > 1e-5 of its matrix (of every kernel position's "
+                        + "W[:, :, pos], pooled), in float64; the fit fields, alpha_weighted, log_alpha_norm and quality are "
+                        + "null with one eigenvalue or a flat spectrum",
+                req("name", string()), req("shape", array(count())),
+                req("n", count().description("the larger side of one matrix")), req("m", count().description("the smaller side")),
+                req("num_evals", count()), req("lambda_max", real()), req("norm", real().description("Σλ")),
+                req("log_norm", real()), req("log_spectral_norm", real()), req("stable_rank", real().description("Σλ / λmax")),
+                req("entropy", real().description("−Σ p ln p / ln(num_evals), p = λ / Σλ")),
+                req("alpha", nullable(real()).description("the power-law exponent of WeightWatcher's WWFit")),
+                req("xmin", nullable(real())), req("ks_distance", nullable(real())),
+                req("sigma", nullable(real()).description("(α − 1) / √n, n the eigenvalues from xmin on")),
+                req("alpha_weighted", nullable(real()).description("α · log10 λmax")),
+                req("log_alpha_norm", nullable(real()).description("log10 Σ λ^α")),
+                req("quality", oneOf(strings(null, "over-trained", "ok", "under-trained"), type("null"))
+                        .description("over-trained when α < 2, under-trained when α > 6")),
+                req("esd", ref("Histogram").description("a histogram of log10 λ"))));
+        out.put("SpectraSkipped", object("A candidate not analysed", req("name", string()), req("shape", array(count())),
+                req("reason", strings(null, "tied", "dtype", "rank", "min_evals", "non_finite", "no_evals"))));
+        out.put("SpectraSummary", object("Each number's mean over the layers where it is not null (null when none), and "
+                        + "the layers per quality", req("alpha", nullable(real())), req("alpha_weighted", nullable(real())),
+                req("log_norm", nullable(real())), req("log_spectral_norm", nullable(real())), req("log_alpha_norm", nullable(real())),
+                req("stable_rank", nullable(real())), req("quality", object("Layers per quality", req("over-trained", count()),
+                        req("ok", count()), req("under-trained", count())))));
+        out.put(SPECTRA, object("Heavy-tailed self-regularization per layer, in network order",
+                req("layers", array(ref("SpectraLayer"))), req("skipped", array(ref("SpectraSkipped"))),
+                req("summary", ref("SpectraSummary"))));
+    }
+
+    /** A float64 answer: a number, or a non-finite string; a new schema each time, so each use can have its own description. */
+    private static Schema<?> real() {
+        return oneOf(number(null), ref("NonFinite"));
     }
 
     private static void models(Map<String, Schema> out) {

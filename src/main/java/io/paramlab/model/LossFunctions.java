@@ -2,7 +2,6 @@ package io.paramlab.model;
 
 import io.paramlab.nn.TensorData;
 import io.paramlab.spec.InvalidInputException;
-import io.paramlab.tensor.LongTensor;
 import io.paramlab.tensor.Losses;
 import io.paramlab.tensor.Tensor;
 
@@ -27,9 +26,9 @@ final class LossFunctions {
     }
 
     /** Class indices: int64, or float32 values that are whole numbers (a bare JSON array defaults to float32). */
-    private static LongTensor classIndices(TensorData target) {
+    private static Tensor classIndices(TensorData target) {
         if (!target.isFloat()) {
-            return new LongTensor(target.longs().clone(), target.shape());
+            return Tensor.ofLongs(target.longs().clone(), target.shape());
         }
         long[] classes = new long[target.floats().length];
         for (int i = 0; i < classes.length; i++) {
@@ -39,7 +38,7 @@ final class LossFunctions {
             }
             classes[i] = (long) v;
         }
-        return new LongTensor(classes, target.shape());
+        return Tensor.ofLongs(classes, target.shape());
     }
 
     static float[] toFloats(long[] values) {

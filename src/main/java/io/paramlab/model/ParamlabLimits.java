@@ -34,6 +34,8 @@ import java.time.Duration;
  *                              safe point and rolled back (503)
  * @param maxDatasetElements    elements of one dataset's input and target together (a job holds them
  *                              in memory while it runs); unset: the smaller of 20,000,000 and 10% of the heap
+ * @param maxSpectraWork        the singular values one spectra request may compute: Σ n·m² over its
+ *                              matrices (n x m, n ≥ m), counted from the shapes before any work
  */
 @ConfigurationProperties("paramlab.limits")
 public record ParamlabLimits(
@@ -49,7 +51,8 @@ public record ParamlabLimits(
         @DefaultValue("30s") Duration maxRequestTime,
         Long maxJsonTreeTokens,
         Long maxInflightActivationElements,
-        Long maxDatasetElements) {
+        Long maxDatasetElements,
+        @DefaultValue("2000000000000") long maxSpectraWork) {
 
     @ConstructorBinding
     public ParamlabLimits {
@@ -68,7 +71,7 @@ public record ParamlabLimits(
     public ParamlabLimits(long maxParametersPerModel, long maxTotalParameters, int maxModels, int maxDepth, long maxModulePaths,
                           DataSize maxBodySize, long maxActivationElements) {
         this(maxParametersPerModel, maxTotalParameters, maxModels, maxDepth, maxModulePaths, maxBodySize, maxActivationElements,
-                100, 2_000_000_000L, Duration.ofSeconds(30), null, null, null);
+                100, 2_000_000_000L, Duration.ofSeconds(30), null, null, null, 2_000_000_000_000L);
     }
 
     /** Budgets derived from the max heap ({@code -Xmx}, or the JVM's own default share of the machine). */

@@ -7,10 +7,16 @@ import io.paramlab.tensor.Tensor;
 /** {@code nn.Dropout(p)}: drops in training mode with draws from the model's generator. */
 public final class Dropout extends Module {
     private final double p;
+    private final boolean inplace;   // printed as PyTorch prints it; computed out of place
     private final Generator generator;
 
     public Dropout(double p, Generator generator) {
+        this(p, false, generator);
+    }
+
+    public Dropout(double p, boolean inplace, Generator generator) {
         this.p = p;
+        this.inplace = inplace;
         this.generator = generator;
     }
 
@@ -26,7 +32,7 @@ public final class Dropout extends Module {
 
     @Override
     protected String extraRepr() {
-        return "p=" + PyRepr.floating(p) + ", inplace=False";
+        return "p=" + PyRepr.floating(p) + ", inplace=" + PyRepr.bool(inplace);
     }
 
     @Override

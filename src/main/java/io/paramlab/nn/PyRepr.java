@@ -28,12 +28,17 @@ public final class PyRepr {
         return sign + (plain.contains(".") ? plain : plain + ".0");
     }
 
+    /** An int as Python prints it, a float as {@link #floating}: a JSON 2 and 2.0 print differently. */
+    public static String number(Number value) {
+        return value instanceof Double || value instanceof Float ? floating(value.doubleValue()) : Long.toString(value.longValue());
+    }
+
     static String string(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     /** {@code repr(tuple)}: {@code (8,)} or {@code (3, 4)}. */
-    static String tuple(int[] values) {
+    public static String tuple(int[] values) {
         if (values.length == 1) return "(" + values[0] + ",)";
         StringBuilder out = new StringBuilder("(");
         for (int i = 0; i < values.length; i++) out.append(i == 0 ? "" : ", ").append(values[i]);

@@ -1,5 +1,6 @@
 package io.paramlab.nn;
 
+import io.paramlab.tensor.Activations;
 import io.paramlab.tensor.Functional;
 import io.paramlab.tensor.Tensor;
 
@@ -49,6 +50,49 @@ public final class Stateless extends Module {
     public static Stateless flatten(int startDim, int endDim) {
         return new Stateless("Flatten", "start_dim=" + startDim + ", end_dim=" + endDim,
                 x -> Functional.flatten(x, startDim, endDim));
+    }
+
+    /** ReLU6 and SiLU print inplace=True when given; Hardswish, Hardsigmoid and Mish accept it and print nothing. */
+    public static Stateless relu6(boolean inplace) {
+        return new Stateless("ReLU6", inplace ? "inplace=True" : "", Activations::relu6);
+    }
+
+    public static Stateless silu(boolean inplace) {
+        return new Stateless("SiLU", inplace ? "inplace=True" : "", Activations::silu);
+    }
+
+    public static Stateless hardswish() {
+        return new Stateless("Hardswish", "", Activations::hardswish);
+    }
+
+    public static Stateless hardsigmoid() {
+        return new Stateless("Hardsigmoid", "", Activations::hardsigmoid);
+    }
+
+    public static Stateless mish() {
+        return new Stateless("Mish", "", Activations::mish);
+    }
+
+    /** {@code alpha} keeps its Python form: ELU(alpha=1) and ELU(alpha=1.0) differ in print. */
+    public static Stateless elu(Number alpha, boolean inplace) {
+        return new Stateless("ELU", "alpha=" + PyRepr.number(alpha) + (inplace ? ", inplace=True" : ""),
+                x -> Activations.elu(x, alpha.doubleValue()));
+    }
+
+    public static Stateless softplus(Number beta, Number threshold) {
+        return new Stateless("Softplus", "beta=" + PyRepr.number(beta) + ", threshold=" + PyRepr.number(threshold),
+                x -> Activations.softplus(x, beta.doubleValue(), threshold.doubleValue()));
+    }
+
+    /** {@code nn.LogSoftmax(dim)}; {@code dim} null is PyTorch's {@code dim=None}, the implicit dim as for Softmax. */
+    public static Stateless logSoftmax(Integer dim) {
+        return new Stateless("LogSoftmax", "dim=" + (dim == null ? "None" : dim),
+                x -> Functional.logSoftmax(x, dim != null ? dim : implicitSoftmaxDim(x.dim())));
+    }
+
+    /** ReLU with PyTorch's {@code inplace} in its repr (computed out of place). */
+    public static Stateless relu(boolean inplace) {
+        return new Stateless("ReLU", inplace ? "inplace=True" : "", Functional::relu);
     }
 
     @Override

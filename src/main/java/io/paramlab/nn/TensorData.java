@@ -1,5 +1,6 @@
 package io.paramlab.nn;
 
+import io.paramlab.tensor.Dtype;
 import io.paramlab.tensor.Tensor;
 
 import java.util.Arrays;
@@ -12,7 +13,8 @@ import java.util.Arrays;
 public record TensorData(int[] shape, float[] floats, long[] longs) {
 
     public static TensorData of(Tensor tensor) {
-        return new TensorData(tensor.shape(), tensor.data(), null);
+        return tensor.dtype() == Dtype.INT64 ? new TensorData(tensor.shape(), null, tensor.longs())
+                : new TensorData(tensor.shape(), tensor.data(), null);
     }
 
     public static TensorData ofFloats(float[] values, int... shape) {

@@ -44,6 +44,39 @@ public record TensorStats(long nanCount, long infCount, double zeroFraction, dou
         return bins;
     }
 
+    /**
+     * The histogram of finite float64 values as the Statistics section bins them (the spectra's
+     * esd uses it for log10 λ): {@code bins} equal widths over [min, max], or [min − 1, max + 1]
+     * when they are equal; null when there is no value.
+     */
+    public static Histogram histogram(double[] values, int bins) {
+        checkBins(bins);
+        if (values.length == 0) {
+            return null;
+        }
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double x : values) {
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+        }
+        if (lo == hi) {
+            lo -= 1;
+            hi += 1;
+        }
+        long[] counts = new long[bins];
+        for (double x : values) {
+            counts[bin(x, lo, hi - lo, bins)]++;
+        }
+        return new Histogram(linspace(lo, hi, bins + 1), counts);
+    }
+
+    /** API.md's bin of a finite x, in this order of operations; the clamp keeps the maximum in the last bin. */
+    private static int bin(double x, double lo, double range, int bins) {
+        int bin = (int) Math.floor((x - lo) * bins / range);
+        return Math.max(0, Math.min(bin, bins - 1));
+    }
+
     public static TensorStats of(float[] values, int bins) {
         return compute(new FloatValues(values), checkBins(bins));
     }
@@ -149,9 +182,7 @@ public record TensorStats(long nanCount, long infCount, double zeroFraction, dou
             if (x - x == 0) {   // finite: NaN - NaN and inf - inf are NaN
                 double d = x - mean;
                 deviations += d * d;
-                // API.md's bin, in this order of operations; the clamp keeps the maximum in the last bin
-                int bin = (int) Math.floor((x - lo) * bins / range);
-                counts[Math.max(0, Math.min(bin, bins - 1))]++;
+                counts[bin(x, lo, range, bins)]++;
             }
         }
         double std = finite > 1 ? (float) Math.sqrt(deviations / (finite - 1)) : Double.NaN;

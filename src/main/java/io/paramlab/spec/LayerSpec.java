@@ -3,38 +3,149 @@ package io.paramlab.spec;
 import io.paramlab.nn.Module;
 import io.paramlab.tensor.Generator;
 
+import io.paramlab.nn.IntTuple;
+import io.paramlab.spec.Param.Kind;
+
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import static io.paramlab.spec.Param.optional;
+import static io.paramlab.spec.Param.required;
+
 /**
- * A layer of a model spec. Each layer type is declared here once: its record says how it parses
- * ({@code parse}), what it allocates ({@link #elements}), how it builds and how it writes back
- * ({@link #arguments}), and {@link #TYPES} lists its parser under its PyTorch name. Adding a type
- * means one record here, its module in {@code nn} and its op in {@code tensor}.
+ * A layer of a model spec. Each layer type is declared here once: {@link #DECLARATIONS} gives its
+ * PyTorch name, docs and arguments with their defaults ({@link Param}), from which the parser
+ * reads ({@link Args}) and the OpenAPI schema is made; its record says what it allocates
+ * ({@link #elements}), how it builds and how it writes back ({@link #arguments}). Adding a type
+ * means one declaration and record here, its module in {@code nn} and its op in {@code tensor}.
  */
 public sealed interface LayerSpec extends NodeSpec {
 
-    /** Every layer type by its PyTorch name (Sequential is structural, see {@link NodeSpec}). */
-    Map<String, Function<Args, LayerSpec>> TYPES = types();
+    /** A layer type: its PyTorch name, a line of docs, its arguments in PyTorch's order, and its parser. */
+    record Declaration(String type, String doc, List<Param> params, Function<Args, LayerSpec> parser) {
+    }
 
-    private static Map<String, Function<Args, LayerSpec>> types() {
+    /** Every layer type by its PyTorch name, in the order the docs list them (Sequential is structural, see {@link NodeSpec}). */
+    Map<String, Declaration> DECLARATIONS = declarations();
+
+    /** Every layer type's parser by its PyTorch name. */
+    Map<String, Function<Args, LayerSpec>> TYPES = parsers();
+
+    private static Map<String, Function<Args, LayerSpec>> parsers() {
         Map<String, Function<Args, LayerSpec>> types = new LinkedHashMap<>();
-        types.put("Linear", Linear::parse);
-        types.put("LazyLinear", LazyLinear::parse);
+        DECLARATIONS.forEach((name, d) -> types.put(name, d.parser()));
+        return Collections.unmodifiableMap(types);
+    }
+
+    private static Map<String, Declaration> declarations() {
+        Map<String, Declaration> d = new LinkedHashMap<>();
+        Param inplace = optional("inplace", Kind.BOOL, false, "accepted; computed out of place");
+        declare(d, "Linear", "nn.Linear: weight [out, in], bias [out], drawn as reset_parameters() does", Linear::parse,
+                required("in_features", Kind.POSITIVE_INT, "size of each input sample"),
+                required("out_features", Kind.POSITIVE_INT, "size of each output sample"),
+                optional("bias", Kind.BOOL, true, "whether to learn an additive bias"));
+        declare(d, "LazyLinear", "nn.LazyLinear: in_features from the first forward's input, which draws weight then bias "
+                        + "and makes it a Linear", LazyLinear::parse,
+                required("out_features", Kind.POSITIVE_INT, "size of each output sample"),
+                optional("bias", Kind.BOOL, true, "whether to learn an additive bias"));
+        declare(d, "ReLU", "nn.ReLU", a -> new Elementwise("ReLU", a.bool("inplace")), inplace);
         for (io.paramlab.nn.Activation n : io.paramlab.nn.Activation.values()) {
-            types.put(n.typeName(), args -> new Activation(n));
+            if (n != io.paramlab.nn.Activation.ReLU) {
+                declare(d, n.typeName(), "nn." + n.typeName(), a -> new Activation(n));
+            }
         }
-        types.put("LeakyReLU", LeakyReLU::parse);
-        types.put("GELU", GELU::parse);
-        types.put("Softmax", Softmax::parse);
-        types.put("Dropout", Dropout::parse);
-        types.put("Flatten", Flatten::parse);
-        types.put("LayerNorm", LayerNorm::parse);
-        types.put("BatchNorm1d", BatchNorm1d::parse);
-        return java.util.Collections.unmodifiableMap(types);
+        declare(d, "LeakyReLU", "nn.LeakyReLU", LeakyReLU::parse, optional("negative_slope", Kind.NUMBER, 0.01, "slope for x < 0"));
+        declare(d, "GELU", "nn.GELU", GELU::parse, Param.choice("approximate", "none", List.of("none", "tanh"), "tanh approximation or none"));
+        declare(d, "Softmax", "nn.Softmax", a -> new Softmax(a.integer("dim")), optional("dim", Kind.INT, null,
+                "null (the default, PyTorch's dim=None): the implicit dim, 0 for a 0-, 1- or 3-D input, else 1"));
+        declare(d, "Dropout", "nn.Dropout: drops in training mode only", Dropout::parse,
+                optional("p", Kind.NUMBER, 0.5, "probability of an element to be zeroed, in [0, 1]"), inplace);
+        declare(d, "Flatten", "nn.Flatten", a -> new Flatten(a.integer("start_dim"), a.integer("end_dim")),
+                optional("start_dim", Kind.INT, 1, "first dim to flatten"), optional("end_dim", Kind.INT, -1, "last dim to flatten"));
+        declare(d, "LayerNorm", "nn.LayerNorm: weight ones, bias zeros", LayerNorm::parse,
+                required("normalized_shape", Kind.SHAPE, "an int or a non-empty list of ints (answers give the list)"),
+                optional("eps", Kind.NUMBER, 1e-5, "added to the variance"),
+                optional("elementwise_affine", Kind.BOOL, true, "learn weight and bias"));
+        for (int r = 1; r <= 2; r++) {
+            int rank = r;
+            declare(d, "BatchNorm" + r + "d", "nn.BatchNorm" + r + "d over " + (r == 1 ? "[N, C] or [N, C, L]" : "[N, C, H, W]")
+                            + ": buffers running_mean, running_var, num_batches_tracked (int64)", a -> BatchNorm.parse(a, rank),
+                    required("num_features", Kind.POSITIVE_INT, "C"), optional("eps", Kind.NUMBER, 1e-5, "added to the variance"),
+                    optional("momentum", Kind.NULLABLE_NUMBER, 0.1, "null: a cumulative average"),
+                    optional("affine", Kind.BOOL, true, "learn weight (ones) and bias (zeros)"),
+                    optional("track_running_stats", Kind.BOOL, true, "keep running statistics"));
+        }
+        for (int r = 1; r <= 2; r++) {
+            int rank = r;
+            declare(d, "Conv" + r + "d", "nn.Conv" + r + "d: weight [out, in / groups, *kernel], bias [out]; kaiming_uniform(a=sqrt(5)) "
+                            + "then U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as reset_parameters() draws them", a -> Conv.parse(a, rank),
+                    required("in_channels", Kind.POSITIVE_INT, "channels of the input"),
+                    required("out_channels", Kind.POSITIVE_INT, "channels of the output"),
+                    required("kernel_size", Kind.SIZE, "an int or a list of " + r),
+                    optional("stride", Kind.SIZE, 1, "an int or a list of " + r),
+                    optional("padding", Kind.CONV_PADDING, 0, "an int, a list of " + r + ", \"same\" or \"valid\""),
+                    optional("dilation", Kind.SIZE, 1, "an int or a list of " + r),
+                    optional("groups", Kind.POSITIVE_INT, 1, "divides in_channels and out_channels"),
+                    optional("bias", Kind.BOOL, true, "whether to learn an additive bias"),
+                    Param.choice("padding_mode", "zeros", List.of("zeros", "reflect", "replicate", "circular"), "how to pad"));
+        }
+        for (int r = 1; r <= 2; r++) {
+            int rank = r;
+            declare(d, "MaxPool" + r + "d", "nn.MaxPool" + r + "d", a -> Pool.parseMax(a, rank),
+                    required("kernel_size", Kind.SIZE, "an int or a list of " + r),
+                    optional("stride", Kind.SIZE, null, "null: kernel_size"),
+                    optional("padding", Kind.PADDING, 0, "at most half the kernel size"),
+                    optional("dilation", Kind.SIZE, 1, "spacing of the window's elements"),
+                    optional("ceil_mode", Kind.BOOL, false, "round the output size up"));
+        }
+        for (int r = 1; r <= 2; r++) {
+            int rank = r;
+            List<Param> params = new java.util.ArrayList<>(List.of(
+                    required("kernel_size", Kind.SIZE, "an int or a list of " + r),
+                    optional("stride", Kind.SIZE, null, "null: kernel_size"),
+                    optional("padding", Kind.PADDING, 0, "at most half the kernel size"),
+                    optional("ceil_mode", Kind.BOOL, false, "round the output size up"),
+                    optional("count_include_pad", Kind.BOOL, true, "count the padding in the divisor")));
+            if (r == 2) {
+                params.add(optional("divisor_override", Kind.POSITIVE_INT, null, "the divisor instead of the window's size"));
+            }
+            declare(d, "AvgPool" + r + "d", "nn.AvgPool" + r + "d" + (r == 1 ? " (keeps its arguments as tuples: (2,))" : ""),
+                    a -> Pool.parseAvg(a, rank), params.toArray(Param[]::new));
+        }
+        for (String kind : List.of("Avg", "Max")) {
+            for (int r = 1; r <= 2; r++) {
+                int rank = r;
+                boolean max = kind.equals("Max");
+                declare(d, "Adaptive" + kind + "Pool" + r + "d", "nn.Adaptive" + kind + "Pool" + r + "d",
+                        a -> new Pool.Adaptive(rank, max, a.outputSize("output_size", rank)),
+                        required("output_size", Kind.OUTPUT_SIZE, "an int or a list of " + r + " (an entry may be null: keep that size)"));
+            }
+        }
+        declare(d, "GroupNorm", "nn.GroupNorm: weight ones, bias zeros", GroupNorm::parse,
+                required("num_groups", Kind.POSITIVE_INT, "divides num_channels"),
+                required("num_channels", Kind.POSITIVE_INT, "C"),
+                optional("eps", Kind.NUMBER, 1e-5, "added to the variance"),
+                optional("affine", Kind.BOOL, true, "learn weight (ones) and bias (zeros)"));
+        for (String type : List.of("ReLU6", "SiLU", "Hardswish", "Hardsigmoid", "Mish")) {
+            declare(d, type, "nn." + type, a -> new Elementwise(type, a.bool("inplace")), inplace);
+        }
+        declare(d, "ELU", "nn.ELU", a -> new ELU(a.numberKeepingForm("alpha"), a.bool("inplace")),
+                optional("alpha", Kind.NUMBER_KEEPING_FORM, 1.0, "the negative saturation"), inplace);
+        declare(d, "Softplus", "nn.Softplus", a -> new Softplus(a.numberKeepingForm("beta"), a.numberKeepingForm("threshold")),
+                optional("beta", Kind.NUMBER_KEEPING_FORM, 1, "log(1 + exp(beta x)) / beta"),
+                optional("threshold", Kind.NUMBER_KEEPING_FORM, 20, "linear above beta x > threshold"));
+        declare(d, "LogSoftmax", "nn.LogSoftmax", a -> new LogSoftmax(a.integer("dim")),
+                optional("dim", Kind.INT, null,
+                        "null (the default, PyTorch's dim=None): the implicit dim, 0 for a 0-, 1- or 3-D input, else 1"));
+        return Collections.unmodifiableMap(d);
+    }
+
+    private static void declare(Map<String, Declaration> d, String type, String doc, Function<Args, LayerSpec> parser, Param... params) {
+        d.put(type, new Declaration(type, doc, List.of(params), parser));
     }
 
     /** The PyTorch class name. */
@@ -56,7 +167,7 @@ public sealed interface LayerSpec extends NodeSpec {
 
     record Linear(int inFeatures, int outFeatures, boolean bias) implements LayerSpec {
         static LayerSpec parse(Args a) {
-            return new Linear(a.requiredInt("in_features", 1), a.requiredInt("out_features", 1), a.bool("bias", true));
+            return new Linear(a.integer("in_features"), a.integer("out_features"), a.bool("bias"));
         }
 
         public String type() {
@@ -79,7 +190,7 @@ public sealed interface LayerSpec extends NodeSpec {
     /** {@code nn.LazyLinear}: in_features comes from the first forward's input. */
     record LazyLinear(int outFeatures, boolean bias) implements LayerSpec {
         static LayerSpec parse(Args a) {
-            return new LazyLinear(a.requiredInt("out_features", 1), a.bool("bias", true));
+            return new LazyLinear(a.integer("out_features"), a.bool("bias"));
         }
 
         public String type() {
@@ -106,7 +217,7 @@ public sealed interface LayerSpec extends NodeSpec {
         }
     }
 
-    /** ReLU, Sigmoid, Tanh, Identity: no arguments. */
+    /** Sigmoid, Tanh, Identity: no arguments. */
     record Activation(io.paramlab.nn.Activation nonlinearity) implements LayerSpec {
         public String type() {
             return nonlinearity.typeName();
@@ -127,7 +238,7 @@ public sealed interface LayerSpec extends NodeSpec {
 
     record LeakyReLU(double negativeSlope) implements LayerSpec {
         static LayerSpec parse(Args a) {
-            return new LeakyReLU(a.number("negative_slope", 0.01));
+            return new LeakyReLU(a.number("negative_slope"));
         }
 
         public String type() {
@@ -149,7 +260,7 @@ public sealed interface LayerSpec extends NodeSpec {
 
     record GELU(String approximate) implements LayerSpec {
         static LayerSpec parse(Args a) {
-            return new GELU(a.oneOf("approximate", "none", List.of("none", "tanh")));
+            return new GELU(a.choice("approximate"));
         }
 
         public String type() {
@@ -171,10 +282,6 @@ public sealed interface LayerSpec extends NodeSpec {
 
     /** {@code dim} null is PyTorch's {@code nn.Softmax()} default, {@code dim=None}: the implicit dim of each input. */
     record Softmax(Integer dim) implements LayerSpec {
-        static LayerSpec parse(Args a) {
-            return new Softmax(a.nullableInt("dim", null));
-        }
-
         public String type() {
             return "Softmax";
         }
@@ -192,9 +299,17 @@ public sealed interface LayerSpec extends NodeSpec {
         }
     }
 
-    record Dropout(double p) implements LayerSpec {
+    record Dropout(double p, boolean inplace) implements LayerSpec {
+        public Dropout(double p) {
+            this(p, false);
+        }
+
         static LayerSpec parse(Args a) {
-            return new Dropout(a.number("p", 0.5, 0, 1, "dropout probability has to be between 0 and 1, but got "));
+            double p = a.number("p");
+            if (p < 0 || p > 1) {
+                a.error("p", "dropout probability has to be between 0 and 1, but got " + p);
+            }
+            return new Dropout(p, a.bool("inplace"));
         }
 
         public String type() {
@@ -202,7 +317,7 @@ public sealed interface LayerSpec extends NodeSpec {
         }
 
         public Map<String, Object> arguments() {
-            return args("p", p);
+            return inplace ? args("p", p, "inplace", true) : args("p", p);
         }
 
         public long elements() {
@@ -210,15 +325,11 @@ public sealed interface LayerSpec extends NodeSpec {
         }
 
         public Module build(Generator generator) {
-            return new io.paramlab.nn.Dropout(p, generator);
+            return new io.paramlab.nn.Dropout(p, inplace, generator);
         }
     }
 
     record Flatten(int startDim, int endDim) implements LayerSpec {
-        static LayerSpec parse(Args a) {
-            return new Flatten(a.optionalInt("start_dim", 1), a.optionalInt("end_dim", -1));
-        }
-
         public String type() {
             return "Flatten";
         }
@@ -238,7 +349,7 @@ public sealed interface LayerSpec extends NodeSpec {
 
     record LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) implements LayerSpec {
         static LayerSpec parse(Args a) {
-            return new LayerNorm(a.shape("normalized_shape"), a.number("eps", 1e-5), a.bool("elementwise_affine", true));
+            return new LayerNorm(a.shape("normalized_shape"), a.number("eps"), a.bool("elementwise_affine"));
         }
 
         public String type() {
@@ -276,16 +387,16 @@ public sealed interface LayerSpec extends NodeSpec {
         }
     }
 
-    /** {@code momentum} null is PyTorch's momentum=None (a cumulative average). */
-    record BatchNorm1d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats)
+    /** BatchNorm1d and BatchNorm2d; {@code momentum} null is PyTorch's momentum=None (a cumulative average). */
+    record BatchNorm(int rank, int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats)
             implements LayerSpec {
-        static LayerSpec parse(Args a) {
-            return new BatchNorm1d(a.requiredInt("num_features", 1), a.number("eps", 1e-5), a.nullableNumber("momentum", 0.1),
-                    a.bool("affine", true), a.bool("track_running_stats", true));
+        static LayerSpec parse(Args a, int rank) {
+            return new BatchNorm(rank, a.integer("num_features"), a.number("eps"), a.nullableNumber("momentum"),
+                    a.bool("affine"), a.bool("track_running_stats"));
         }
 
         public String type() {
-            return "BatchNorm1d";
+            return "BatchNorm" + rank + "d";
         }
 
         public Map<String, Object> arguments() {
@@ -299,7 +410,245 @@ public sealed interface LayerSpec extends NodeSpec {
         }
 
         public Module build(Generator generator) {
-            return new io.paramlab.nn.BatchNorm1d(numFeatures, eps, momentum, affine, trackRunningStats);
+            return new io.paramlab.nn.BatchNorm(rank, numFeatures, eps, momentum, affine, trackRunningStats);
+        }
+    }
+
+    /** Conv1d and Conv2d, with their tuple arguments as PyTorch stores them (tuples of rank entries); padding may be a String. */
+    record Conv(int rank, int inChannels, int outChannels, IntTuple kernelSize, IntTuple stride, Object padding, IntTuple dilation,
+                int groups, boolean bias, String paddingMode) implements LayerSpec {
+        static LayerSpec parse(Args a, int rank) {
+            int in = a.integer("in_channels");
+            int out = a.integer("out_channels");
+            IntTuple kernel = a.tuple("kernel_size", rank).asTuple(rank);
+            IntTuple stride = a.tuple("stride", rank).asTuple(rank);
+            Object padding = a.convPadding("padding", rank);
+            if (padding instanceof IntTuple t) {
+                padding = t.asTuple(rank);
+            }
+            IntTuple dilation = a.tuple("dilation", rank).asTuple(rank);
+            int groups = a.integer("groups");
+            boolean bias = a.bool("bias");
+            String mode = a.choice("padding_mode");
+            if (in % groups != 0) {
+                a.error("in_channels", "in_channels must be divisible by groups");
+            }
+            if (out % groups != 0) {
+                a.error("out_channels", "out_channels must be divisible by groups");
+            }
+            if ("same".equals(padding) && Arrays.stream(stride.values()).anyMatch(s -> s != 1)) {
+                a.error("padding", "padding='same' is not supported for strided convolutions");
+            }
+            return new Conv(rank, in, out, kernel, stride, padding, dilation, groups, bias, mode);
+        }
+
+        public String type() {
+            return "Conv" + rank + "d";
+        }
+
+        public Map<String, Object> arguments() {
+            return args("in_channels", inChannels, "out_channels", outChannels, "kernel_size", kernelSize.json(),
+                    "stride", stride.json(), "padding", padding instanceof IntTuple t ? t.json() : padding,
+                    "dilation", dilation.json(), "groups", groups, "bias", bias, "padding_mode", paddingMode);
+        }
+
+        public long elements() {
+            long weight = Sizes.multiply(outChannels, inChannels / Math.max(groups, 1));
+            for (int k : kernelSize.values()) weight = Sizes.multiply(weight, k);
+            return Sizes.add(weight, bias ? outChannels : 0);
+        }
+
+        public Module build(Generator generator) {
+            return new io.paramlab.nn.Conv(rank, inChannels, outChannels, kernelSize.values(), stride.values(),
+                    padding instanceof IntTuple t ? t.values() : null, padding instanceof String s ? s : null,
+                    dilation.values(), groups, bias, paddingMode, generator);
+        }
+    }
+
+    /** The pooling layers; no parameters. */
+    sealed interface Pool extends LayerSpec {
+        default long elements() {
+            return 0;
+        }
+
+        /** MaxPool1d/2d keep their arguments as given (an int stays an int); stride null is kernel_size. */
+        static LayerSpec parseMax(Args a, int rank) {
+            IntTuple kernel = a.tuple("kernel_size", rank);
+            IntTuple stride = a.tuple("stride", rank);
+            return new Max(rank, kernel, stride == null ? kernel : stride, a.tuple("padding", rank), a.tuple("dilation", rank),
+                    a.bool("ceil_mode"));
+        }
+
+        /** AvgPool1d keeps tuples ((2,)), AvgPool2d what it is given. */
+        static LayerSpec parseAvg(Args a, int rank) {
+            IntTuple kernel = a.tuple("kernel_size", rank);
+            IntTuple stride = a.tuple("stride", rank);
+            stride = stride == null ? kernel : stride;
+            IntTuple padding = a.tuple("padding", rank);
+            boolean ceil = a.bool("ceil_mode");
+            boolean countIncludePad = a.bool("count_include_pad");
+            Integer divisor = rank == 2 ? a.integer("divisor_override") : null;
+            if (rank == 1) {
+                kernel = kernel.asTuple(1);
+                stride = stride.asTuple(1);
+                padding = padding.asTuple(1);
+            }
+            return new Avg(rank, kernel, stride, padding, ceil, countIncludePad, divisor);
+        }
+
+        record Max(int rank, IntTuple kernelSize, IntTuple stride, IntTuple padding, IntTuple dilation, boolean ceilMode) implements Pool {
+            public String type() {
+                return "MaxPool" + rank + "d";
+            }
+
+            public Map<String, Object> arguments() {
+                return args("kernel_size", kernelSize.json(), "stride", stride.json(), "padding", padding.json(),
+                        "dilation", dilation.json(), "ceil_mode", ceilMode);
+            }
+
+            public Module build(Generator generator) {
+                return io.paramlab.nn.Pool.max(rank, kernelSize, stride, padding, dilation, ceilMode);
+            }
+        }
+
+        record Avg(int rank, IntTuple kernelSize, IntTuple stride, IntTuple padding, boolean ceilMode, boolean countIncludePad,
+                   Integer divisorOverride) implements Pool {
+            public String type() {
+                return "AvgPool" + rank + "d";
+            }
+
+            public Map<String, Object> arguments() {
+                Map<String, Object> out = args("kernel_size", kernelSize.json(), "stride", stride.json(), "padding", padding.json(),
+                        "ceil_mode", ceilMode, "count_include_pad", countIncludePad);
+                if (rank == 2) {
+                    out.put("divisor_override", divisorOverride);
+                }
+                return out;
+            }
+
+            public Module build(Generator generator) {
+                return io.paramlab.nn.Pool.avg(rank, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride);
+            }
+        }
+
+        record Adaptive(int rank, boolean max, IntTuple outputSize) implements Pool {
+            public String type() {
+                return "Adaptive" + (max ? "Max" : "Avg") + "Pool" + rank + "d";
+            }
+
+            public Map<String, Object> arguments() {
+                return args("output_size", outputSize.json());
+            }
+
+            public Module build(Generator generator) {
+                return io.paramlab.nn.Pool.adaptive(rank, max, outputSize);
+            }
+        }
+    }
+
+    record GroupNorm(int numGroups, int numChannels, double eps, boolean affine) implements LayerSpec {
+        static LayerSpec parse(Args a) {
+            int groups = a.integer("num_groups");
+            int channels = a.integer("num_channels");
+            if (channels % groups != 0) {
+                a.error("num_channels", "num_channels must be divisible by num_groups");
+            }
+            return new GroupNorm(groups, channels, a.number("eps"), a.bool("affine"));
+        }
+
+        public String type() {
+            return "GroupNorm";
+        }
+
+        public Map<String, Object> arguments() {
+            return args("num_groups", numGroups, "num_channels", numChannels, "eps", eps, "affine", affine);
+        }
+
+        public long elements() {
+            return affine ? 2L * numChannels : 0;
+        }
+
+        public Module build(Generator generator) {
+            return new io.paramlab.nn.GroupNorm(numGroups, numChannels, eps, affine);
+        }
+    }
+
+    /** ReLU, ReLU6, SiLU, Hardswish, Hardsigmoid, Mish: only {@code inplace}, echoed when true (computed out of place). */
+    record Elementwise(String type, boolean inplace) implements LayerSpec {
+        public Map<String, Object> arguments() {
+            return inplace ? args("inplace", true) : args();
+        }
+
+        public long elements() {
+            return 0;
+        }
+
+        public Module build(Generator generator) {
+            return switch (type) {
+                case "ReLU" -> io.paramlab.nn.Stateless.relu(inplace);
+                case "ReLU6" -> io.paramlab.nn.Stateless.relu6(inplace);
+                case "SiLU" -> io.paramlab.nn.Stateless.silu(inplace);
+                case "Hardswish" -> io.paramlab.nn.Stateless.hardswish();
+                case "Hardsigmoid" -> io.paramlab.nn.Stateless.hardsigmoid();
+                case "Mish" -> io.paramlab.nn.Stateless.mish();
+                default -> throw new IllegalStateException("no elementwise layer " + type);
+            };
+        }
+    }
+
+    /** {@code alpha} an Integer or a Double as JSON gave it: ELU(alpha=1) and ELU(alpha=1.0) print differently. */
+    record ELU(Number alpha, boolean inplace) implements LayerSpec {
+        public String type() {
+            return "ELU";
+        }
+
+        public Map<String, Object> arguments() {
+            return inplace ? args("alpha", alpha, "inplace", true) : args("alpha", alpha);
+        }
+
+        public long elements() {
+            return 0;
+        }
+
+        public Module build(Generator generator) {
+            return io.paramlab.nn.Stateless.elu(alpha, inplace);
+        }
+    }
+
+    record Softplus(Number beta, Number threshold) implements LayerSpec {
+        public String type() {
+            return "Softplus";
+        }
+
+        public Map<String, Object> arguments() {
+            return args("beta", beta, "threshold", threshold);
+        }
+
+        public long elements() {
+            return 0;
+        }
+
+        public Module build(Generator generator) {
+            return io.paramlab.nn.Stateless.softplus(beta, threshold);
+        }
+    }
+
+    /** {@code dim} null is PyTorch's {@code dim=None}, as for Softmax. */
+    record LogSoftmax(Integer dim) implements LayerSpec {
+        public String type() {
+            return "LogSoftmax";
+        }
+
+        public Map<String, Object> arguments() {
+            return args("dim", dim);
+        }
+
+        public long elements() {
+            return 0;
+        }
+
+        public Module build(Generator generator) {
+            return io.paramlab.nn.Stateless.logSoftmax(dim);
         }
     }
 

@@ -47,18 +47,41 @@ public final class Allocation {
 
     /** A new zeroed array of {@code n} floats, charged to the thread's budget and, inside a scope, to the one in flight. */
     static float[] floats(long n) {
+        charge(n, n);
+        return new float[(int) n];
+    }
+
+    /** A new zeroed array of {@code n} int64 values, charged as the floats of the same bytes. */
+    static long[] longs(long n) {
+        charge(2 * n, n);
+        return new long[(int) n];
+    }
+
+    /** A new array of {@code n} ints (offsets, int32 indices), charged as as many floats. */
+    static int[] ints(long n) {
+        charge(n, n);
+        return new int[(int) n];
+    }
+
+    /** A new array of {@code n} bools, charged as the floats of the same bytes. */
+    static boolean[] bools(long n) {
+        charge((n + 3) / 4, n);
+        return new boolean[(int) n];
+    }
+
+    /** Charges {@code cost} float-sized elements for an array of {@code length}, or refuses before anything is allocated. */
+    private static void charge(long cost, long length) {
         long[] budget = REMAINING.get();
-        if (n > budget[0] || n > Integer.MAX_VALUE - 8) {
-            throw new TensorTooLargeException(budget[1] - budget[0] + n, Math.min(budget[1], Integer.MAX_VALUE - 8L));
+        if (cost > budget[0] || length > Integer.MAX_VALUE - 8) {
+            throw new TensorTooLargeException(budget[1] - budget[0] + cost, Math.min(budget[1], Integer.MAX_VALUE - 8L));
         }
         if (budget[1] != Long.MAX_VALUE) {
-            long now = IN_FLIGHT.addAndGet(n);
+            long now = IN_FLIGHT.addAndGet(cost);
             if (now > inFlightLimit) {
-                IN_FLIGHT.addAndGet(-n);
+                IN_FLIGHT.addAndGet(-cost);
                 throw new TensorTooLargeException.InFlight(now, inFlightLimit);
             }
         }
-        budget[0] -= n;
-        return new float[(int) n];
+        budget[0] -= cost;
     }
 }

@@ -22,7 +22,8 @@ public final class Blas {
     private static final String NATIVE_LIB_PATH = "dev.ludovic.netlib.blas.nativeLibPath";
     private static final List<String> LIB_DIRS = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
             "/usr/lib64", "/usr/lib", "/usr/local/lib");
-    private static final String OPENBLAS = "libopenblas.so.0";
+    /** OpenBLAS's library, which holds LAPACK too (nn.spectra's SingularValues asks for it by this name). */
+    public static final String OPENBLAS = "libopenblas.so.0";
     private static final BLAS BLAS_INSTANCE = instance();
     private static final long SMALL = 16 * 16 * 16;
 
@@ -37,7 +38,7 @@ public final class Blas {
     }
 
     /** Whether the system has OpenBLAS ({@code libopenblas.so.0}) in one of the usual library folders. */
-    static boolean openBlasInstalled() {
+    public static boolean openBlasInstalled() {
         return LIB_DIRS.stream().anyMatch(dir -> Files.exists(Path.of(dir, OPENBLAS)));
     }
 
@@ -62,32 +63,39 @@ public final class Blas {
      * ([k x m] when transposed), B [k x n] ([n x k] when transposed).
      */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c, float beta) {
+        sgemm(transA, transB, m, n, k, a, 0, b, 0, c, 0, beta);
+    }
+
+    /** As {@link #sgemm(boolean, boolean, int, int, int, float[], float[], float[], float)}, on matrices starting at the given offsets (one of a batch). */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, float[] b, int bOffset,
+                             float[] c, int cOffset, float beta) {
         if (m == 0 || n == 0) {
             return;
         }
         if ((long) m * n * k <= SMALL) {
-            javaGemm(transA, transB, m, n, k, a, b, c, beta);
+            javaGemm(transA, transB, m, n, k, a, aOffset, b, bOffset, c, cOffset, beta);
             return;
         }
         BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, 1f,
-                b, transB ? Math.max(1, k) : Math.max(1, n), a, transA ? Math.max(1, m) : Math.max(1, k),
-                beta, c, Math.max(1, n));
+                b, bOffset, transB ? Math.max(1, k) : Math.max(1, n), a, aOffset, transA ? Math.max(1, m) : Math.max(1, k),
+                beta, c, cOffset, Math.max(1, n));
     }
 
-    private static void javaGemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c, float beta) {
+    private static void javaGemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int ao, float[] b, int bo,
+                                 float[] c, int co, float beta) {
         for (int i = 0; i < m; i++) {
-            int row = i * n;
+            int row = co + i * n;
             if (beta == 0f) {
                 java.util.Arrays.fill(c, row, row + n, 0f);
             } else if (beta != 1f) {
                 for (int j = 0; j < n; j++) c[row + j] *= beta;
             }
             for (int p = 0; p < k; p++) {
-                float av = transA ? a[p * m + i] : a[i * k + p];
+                float av = transA ? a[ao + p * m + i] : a[ao + i * k + p];
                 if (transB) {
-                    for (int j = 0; j < n; j++) c[row + j] += av * b[j * k + p];
+                    for (int j = 0; j < n; j++) c[row + j] += av * b[bo + j * k + p];
                 } else {
-                    int brow = p * n;
+                    int brow = bo + p * n;
                     for (int j = 0; j < n; j++) c[row + j] += av * b[brow + j];
                 }
             }

@@ -148,14 +148,18 @@ public final class Functional {
         int outer = s.length == 0 ? 1 : Shapes.product(s, 0, d);
         float[] a = x.data();
         float[] y = Allocation.floats(a.length);
+        double[] e = new double[size];                  // each exp computed once
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
                 int base = o * size * inner + in;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < size; j++) max = Math.max(max, a[base + j * inner]);
                 double sum = 0;
-                for (int j = 0; j < size; j++) sum += Math.exp(a[base + j * inner] - max);
-                for (int j = 0; j < size; j++) y[base + j * inner] = (float) (Math.exp(a[base + j * inner] - max) / sum);
+                for (int j = 0; j < size; j++) {
+                    e[j] = Math.exp(a[base + j * inner] - max);
+                    sum += e[j];
+                }
+                for (int j = 0; j < size; j++) y[base + j * inner] = (float) (e[j] / sum);
             }
         }
         return Tensor.result(y, s, g -> {
@@ -168,6 +172,42 @@ public final class Functional {
                     for (int j = 0; j < size; j++) {
                         int idx = base + j * inner;
                         dx[idx] += (float) (y[idx] * (g[idx] - dot));
+                    }
+                }
+            }
+        }, x);
+    }
+
+    /** {@code F.log_softmax} along {@code dim}: x - max - log(sum(exp(x - max))). */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        int[] s = x.shapeView();
+        int d = Shapes.normalizeDim(dim, s.length);
+        int size = s.length == 0 ? 1 : s[d];
+        int inner = s.length == 0 ? 1 : Shapes.product(s, d + 1, s.length);
+        int outer = s.length == 0 ? 1 : Shapes.product(s, 0, d);
+        float[] a = x.data();
+        float[] y = Allocation.floats(a.length);
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * size * inner + in;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < size; j++) max = Math.max(max, a[base + j * inner]);
+                double sum = 0;
+                for (int j = 0; j < size; j++) sum += Math.exp(a[base + j * inner] - max);
+                double logSum = max + Math.log(sum);
+                for (int j = 0; j < size; j++) y[base + j * inner] = (float) (a[base + j * inner] - logSum);
+            }
+        }
+        return Tensor.result(y, s, g -> {            // dx = g - softmax * sum(g)
+            float[] dx = x.gradBuffer();
+            for (int o = 0; o < outer; o++) {
+                for (int in = 0; in < inner; in++) {
+                    int base = o * size * inner + in;
+                    double sumG = 0;
+                    for (int j = 0; j < size; j++) sumG += g[base + j * inner];
+                    for (int j = 0; j < size; j++) {
+                        int idx = base + j * inner;
+                        dx[idx] += (float) (g[idx] - Math.exp(y[idx]) * sumG);
                     }
                 }
             }
@@ -202,25 +242,7 @@ public final class Functional {
 
     /** Flattens dims start..end into one, as torch.flatten; the values are shared, not copied. */
     public static Tensor flatten(Tensor x, int startDim, int endDim) {
-        int[] s = x.shapeView();
-        int start = Shapes.normalizeDim(startDim, s.length);
-        int end = Shapes.normalizeDim(endDim, s.length);
-        if (start > end) {
-            throw new ShapeException("flatten() has invalid args: start_dim cannot come after end_dim");
-        }
-        int[] shape;
-        if (s.length == 0) {
-            shape = new int[] {1};
-        } else {
-            shape = new int[s.length - (end - start)];
-            System.arraycopy(s, 0, shape, 0, start);
-            shape[start] = Shapes.product(s, start, end + 1);
-            System.arraycopy(s, end + 1, shape, start + 1, s.length - end - 1);
-        }
-        return Tensor.result(x.data(), shape, g -> {
-            float[] dx = x.gradBuffer();
-            for (int i = 0; i < g.length; i++) dx[i] += g[i];
-        }, x);
+        return ShapeOps.flatten(x, startDim, endDim);
     }
 
     /** Normalizes over the trailing {@code normalizedShape} dims, then applies weight and bias. */
@@ -267,19 +289,20 @@ public final class Functional {
     }
 
     /**
-     * Batch normalization over [N, C] or [N, C, L], per channel. With batch statistics (training,
-     * or no running ones) and running statistics given in training, those move in place:
-     * running = (1 - f) running + f stat, with the unbiased variance, as PyTorch.
+     * Batch normalization over [N, C, *] of any rank, per channel (the modules check their rank).
+     * With batch statistics (training, or no running ones) and running statistics given in
+     * training, those move in place: running = (1 - f) running + f stat, with the unbiased
+     * variance, as PyTorch.
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double exponentialAverageFactor, double eps) {
         int[] s = x.shapeView();
-        if (s.length != 2 && s.length != 3) {
-            throw new ShapeException("expected 2D or 3D input (got " + s.length + "D input)");
+        if (s.length < 2) {
+            throw new ShapeException("expected at least 2D input (got " + s.length + "D input)");
         }
         int batch = s[0];
         int channels = s[1];
-        int length = s.length == 3 ? s[2] : 1;
+        int length = Shapes.product(s, 2, s.length);
         int expected = runningMean != null ? runningMean.numel() : weight != null ? weight.numel() : channels;
         if (expected != channels) {
             throw new ShapeException((runningMean != null ? "running_mean" : "weight") + " should contain " + channels
@@ -356,6 +379,45 @@ public final class Functional {
             if (bias != null && bias.requiresGrad()) {
                 float[] db = bias.gradBuffer();
                 for (int i = 0; i < g.length; i++) db[(i / length) % channels] += g[i];
+            }
+        }, x, weight, bias);
+    }
+
+    /**
+     * {@code F.group_norm}: over [N, C, *], each sample's channels in {@code groups} runs of C / groups
+     * channels (contiguous in memory), each normalized as one row; then weight and bias per channel.
+     */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        int[] s = x.shapeView();
+        if (s.length < 2 || s[1] % groups != 0) {
+            throw new ShapeException("Expected number of channels in input to be divisible by num_groups, but got input of shape "
+                    + Shapes.format(s) + " and num_groups=" + groups);
+        }
+        int channels = s[1];
+        int spatial = Shapes.product(s, 2, s.length);
+        int rows = s[0] * groups;
+        int n = channels / groups * spatial;
+        Norm norm = Norm.over(x.data(), rows, n, eps);
+        float[] w = weight == null ? null : weight.data();
+        float[] b = bias == null ? null : bias.data();
+        float[] y = Allocation.floats(x.numel());
+        for (int i = 0; i < y.length; i++) {
+            int c = (i / spatial) % channels;
+            y[i] = w == null ? norm.xhat[i] : norm.xhat[i] * w[c] + (b == null ? 0 : b[c]);
+        }
+        return Tensor.result(y, s, g -> {
+            if (x.requiresGrad()) {
+                float[] gx = Allocation.floats(g.length);
+                for (int i = 0; i < g.length; i++) gx[i] = w == null ? g[i] : g[i] * w[(i / spatial) % channels];
+                norm.backward(gx, x.gradBuffer());
+            }
+            if (weight != null && weight.requiresGrad()) {
+                float[] dw = weight.gradBuffer();
+                for (int i = 0; i < g.length; i++) dw[(i / spatial) % channels] += g[i] * norm.xhat[i];
+            }
+            if (bias != null && bias.requiresGrad()) {
+                float[] db = bias.gradBuffer();
+                for (int i = 0; i < g.length; i++) db[(i / spatial) % channels] += g[i];
             }
         }, x, weight, bias);
     }

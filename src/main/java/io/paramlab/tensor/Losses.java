@@ -9,26 +9,12 @@ public final class Losses {
 
     /** {@code output.sum()} */
     public static Tensor sum(Tensor output) {
-        float[] a = output.data();
-        double s = 0;
-        for (float v : a) s += v;
-        return Tensor.result(new float[] {(float) s}, new int[0], g -> {
-            float[] dx = output.gradBuffer();
-            for (int i = 0; i < dx.length; i++) dx[i] += g[0];
-        }, output);
+        return Reductions.sum(output);
     }
 
     /** {@code output.mean()} */
     public static Tensor mean(Tensor output) {
-        float[] a = output.data();
-        double s = 0;
-        for (float v : a) s += v;
-        int n = a.length;
-        return Tensor.result(new float[] {(float) (s / n)}, new int[0], g -> {
-            float[] dx = output.gradBuffer();
-            float share = g[0] / n;
-            for (int i = 0; i < dx.length; i++) dx[i] += share;
-        }, output);
+        return Reductions.mean(output);
     }
 
     /** {@code F.mse_loss}: mean of squared differences. */
@@ -81,27 +67,30 @@ public final class Losses {
 
     /**
      * {@code F.cross_entropy} with class indices: log_softmax over classes, then the mean negative
-     * log-likelihood over the rows whose target is not {@link #IGNORE_INDEX} (NaN when none is).
+     * log-likelihood over the rows whose target (int64) is not {@link #IGNORE_INDEX} (NaN when none is).
      */
-    public static Tensor crossEntropy(Tensor output, LongTensor target) {
+    public static Tensor crossEntropy(Tensor output, Tensor target) {
         int[] s = output.shapeView();
         int batch;
         int classes;
-        if (s.length == 1 && target.shape().length == 0) {
+        if (s.length == 1 && target.shapeView().length == 0) {
             batch = 1;
             classes = s[0];
         } else if (s.length == 2) {
             batch = s[0];
             classes = s[1];
-            if (target.shape().length != 1 || target.shape()[0] != batch) {
-                int targetBatch = target.shape().length == 0 ? 1 : target.shape()[0];
+            if (target.shapeView().length != 1 || target.shapeView()[0] != batch) {
+                int targetBatch = target.shapeView().length == 0 ? 1 : target.shapeView()[0];
                 throw new ShapeException("Expected input batch_size (" + batch + ") to match target batch_size (" + targetBatch + ").");
             }
         } else {
             throw new ShapeException("cross_entropy takes an output of shape [N, C] with a target of shape [N], or [C] with a "
-                    + "0-d target; got output " + Shapes.torchSize(s) + " and target " + Shapes.torchSize(target.shape()));
+                    + "0-d target; got output " + Shapes.torchSize(s) + " and target " + Shapes.torchSize(target.shapeView()));
         }
-        long[] classOf = target.data();
+        if (target.dtype() != Dtype.INT64) {
+            throw new ShapeException("expected scalar type Long but found " + target.dtype().scalarType());
+        }
+        long[] classOf = target.longs();
         int counted = 0;
         for (long c : classOf) {
             if (c != IGNORE_INDEX && (c < 0 || c >= classes)) {

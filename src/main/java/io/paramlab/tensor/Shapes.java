@@ -60,4 +60,38 @@ public final class Shapes {
         }
         return flat;
     }
+
+    /** The shape two operands broadcast to, as torch.broadcast_shapes, with PyTorch's message when they do not. */
+    public static int[] broadcast(int[] a, int[] b) {
+        if (Arrays.equals(a, b)) {
+            return a;
+        }
+        int rank = Math.max(a.length, b.length);
+        int[] out = new int[rank];
+        for (int i = rank - 1; i >= 0; i--) {
+            int offset = rank - 1 - i;
+            int sizeA = offset < a.length ? a[a.length - 1 - offset] : 1;
+            int sizeB = offset < b.length ? b[b.length - 1 - offset] : 1;
+            if (sizeA != sizeB && sizeA != 1 && sizeB != 1) {
+                throw new ShapeException("The size of tensor a (" + sizeA + ") must match the size of tensor b (" + sizeB
+                        + ") at non-singleton dimension " + i);
+            }
+            out[i] = sizeA == 1 ? sizeB : sizeA;
+        }
+        return out;
+    }
+
+    /** Distinct dims, each normalized, in the order given, with PyTorch's message for a repeat. */
+    static int[] normalizeDims(int[] dims, int rank) {
+        int[] out = new int[dims.length];
+        boolean[] seen = new boolean[Math.max(rank, 1)];
+        for (int i = 0; i < dims.length; i++) {
+            out[i] = normalizeDim(dims[i], rank);
+            if (seen[out[i]]) {
+                throw new ShapeException("dim " + out[i] + " appears multiple times in the list of dims");
+            }
+            seen[out[i]] = true;
+        }
+        return out;
+    }
 }

@@ -9,13 +9,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A float32 tensor on a contiguous row-major array, with reverse-mode autograd as micrograd
- * has it: an op's output keeps its inputs and the closure that pushes its gradient back, and
- * gradients accumulate with += so a tensor used twice gets the sum.
+ * A tensor on a contiguous row-major array, with reverse-mode autograd as micrograd has it: an
+ * op's output keeps its inputs and the closure that pushes its gradient back, and gradients
+ * accumulate with += so a tensor used twice gets the sum. Its {@link Dtype} says which storage
+ * it has: float32 values in {@link #data()} (the only dtype with gradients), int64 in
+ * {@link #longs()}, bool in {@link #bools()}.
  */
 public final class Tensor {
     private static final float[] NONE = new float[0];
-    private float[] data;
+    private final Dtype dtype;
+    private float[] data;            // float32 values; NONE for the other dtypes
+    private final long[] longs;      // int64 values, else null
+    private final boolean[] bools;   // bool values, else null
     private int[] shape;             // null while an uninitialized parameter (a lazy layer's, before its first forward)
     private boolean requiresGrad;
     private float[] grad;
@@ -29,16 +34,42 @@ public final class Tensor {
     }
 
     private Tensor(float[] data, int[] shape) {
-        if (data.length != Shapes.numel(shape)) {
-            throw new IllegalArgumentException("data has " + data.length + " values, shape " + Shapes.format(shape)
+        checkLength(data.length, shape);
+        this.dtype = Dtype.FLOAT32;
+        this.data = data;
+        this.longs = null;
+        this.bools = null;
+        this.shape = shape.clone();
+    }
+
+    private Tensor(long[] longs, boolean[] bools, int[] shape) {
+        checkLength(longs != null ? longs.length : bools.length, shape);
+        this.dtype = longs != null ? Dtype.INT64 : Dtype.BOOL;
+        this.data = NONE;
+        this.longs = longs;
+        this.bools = bools;
+        this.shape = shape.clone();
+    }
+
+    private static void checkLength(int length, int[] shape) {
+        if (length != Shapes.numel(shape)) {
+            throw new IllegalArgumentException("data has " + length + " values, shape " + Shapes.format(shape)
                     + " needs " + Shapes.numel(shape));
         }
-        this.data = data;
-        this.shape = shape.clone();
     }
 
     public static Tensor of(float[] data, int... shape) {
         return new Tensor(data, shape);
+    }
+
+    /** An int64 tensor (class indices, sizes); it never requires a gradient. */
+    public static Tensor ofLongs(long[] values, int... shape) {
+        return new Tensor(values, null, shape);
+    }
+
+    /** A bool tensor (the result of a comparison, a mask); it never requires a gradient. */
+    public static Tensor ofBools(boolean[] values, int... shape) {
+        return new Tensor(null, values, shape);
     }
 
     public static Tensor zeros(int... shape) {
@@ -147,18 +178,51 @@ public final class Tensor {
     }
 
     public int numel() {
-        return data.length;
+        return switch (dtype) {
+            case FLOAT32 -> data.length;
+            case INT64 -> longs.length;
+            case BOOL -> bools.length;
+        };
     }
 
+    public Dtype dtype() {
+        return dtype;
+    }
+
+    /** The float32 values, row-major; a tensor of another dtype refuses with PyTorch's words. */
     public float[] data() {
+        if (dtype != Dtype.FLOAT32) {
+            throw new ShapeException("expected scalar type Float but found " + dtype.scalarType());
+        }
         return data;
     }
 
-    public float item() {
-        if (data.length != 1) {
-            throw new ShapeException("a Tensor with " + data.length + " elements cannot be converted to Scalar");
+    /** The int64 values, row-major. */
+    public long[] longs() {
+        if (dtype != Dtype.INT64) {
+            throw new ShapeException("expected scalar type Long but found " + dtype.scalarType());
         }
-        return data[0];
+        return longs;
+    }
+
+    /** The bool values, row-major. */
+    public boolean[] bools() {
+        if (dtype != Dtype.BOOL) {
+            throw new ShapeException("expected scalar type Bool but found " + dtype.scalarType());
+        }
+        return bools;
+    }
+
+    /** The value of a one-element tensor, as a float (an int64 or bool converted). */
+    public float item() {
+        if (numel() != 1) {
+            throw new ShapeException("a Tensor with " + numel() + " elements cannot be converted to Scalar");
+        }
+        return switch (dtype) {
+            case FLOAT32 -> data[0];
+            case INT64 -> longs[0];
+            case BOOL -> bools[0] ? 1f : 0f;
+        };
     }
 
     public boolean requiresGrad() {
@@ -166,6 +230,9 @@ public final class Tensor {
     }
 
     public void setRequiresGrad(boolean requiresGrad) {
+        if (requiresGrad && dtype != Dtype.FLOAT32) {
+            throw new ShapeException("only Tensors of floating point dtype can require gradients");
+        }
         if (inputs != null) {
             throw new IllegalStateException("you can only change requires_grad flags of leaf variables");
         }
@@ -204,7 +271,7 @@ public final class Tensor {
      * graph cannot overflow the stack.
      */
     public void backward() {
-        if (data.length != 1) {
+        if (numel() != 1) {
             throw new ShapeException("grad can be implicitly created only for scalar outputs");
         }
         if (!requiresGrad) {
@@ -255,6 +322,7 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return shape == null ? "UninitializedParameter" : "Tensor" + Shapes.format(shape);
+        return shape == null ? "UninitializedParameter"
+                : "Tensor" + Shapes.format(shape) + (dtype == Dtype.FLOAT32 ? "" : "(" + dtype + ")");
     }
 }

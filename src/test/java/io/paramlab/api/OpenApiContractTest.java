@@ -52,6 +52,10 @@ class OpenApiContractTest {
     class InitConformance extends InitConformanceTest {
     }
 
+    @Nested
+    class SpectraConformance extends SpectraConformanceTest {
+    }
+
     /** The examples Swagger UI offers, sent as a client sends them (OpenApiDocumentTest's run of them). */
     @Nested
     class DocumentExamples extends OpenApiDocumentTest {

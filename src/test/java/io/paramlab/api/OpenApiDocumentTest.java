@@ -41,6 +41,7 @@ class OpenApiDocumentTest {
             Map.entry("post /api/v1/models/{id}/zero-grad zeroGrad", List.of("204", "404")),
             Map.entry("get /api/v1/models/{id}/stats getModelStats", List.of("200", "400", "404", "422")),
             Map.entry("get /api/v1/models/{id}/parameters/{name}/stats getParameterStats", List.of("200", "400", "404", "422")),
+            Map.entry("get /api/v1/models/{id}/spectra getModelSpectra", List.of("200", "400", "404", "413", "422")),
             Map.entry("get /api/v1/models/{id}/history getHistory", List.of("200", "400", "404")),
             Map.entry("put /api/v1/models/{id}/optimizer putOptimizer", List.of("200", "400", "404", "415", "422")),
             Map.entry("get /api/v1/models/{id}/optimizer getOptimizer", List.of("200", "404")),

@@ -52,7 +52,7 @@ class ModuleTest {
     @Test
     void buffersAreInStateDictButNotInParameters() {
         Sequential net = new Sequential().add("0", new Linear(5, 8, true, generator))
-                .add("1", new BatchNorm1d(8, 1e-5, 0.1, true, true));
+                .add("1", new BatchNorm(1, 8, 1e-5, 0.1, true, true));
         assertThat(net.stateDict().keySet()).containsExactly("0.weight", "0.bias", "1.weight", "1.bias",
                 "1.running_mean", "1.running_var", "1.num_batches_tracked");
         assertThat(net.stateDict().get("1.num_batches_tracked").dtype()).isEqualTo("int64");
@@ -68,7 +68,7 @@ class ModuleTest {
                 .add("0", new Linear(4, 8, true, generator))
                 .add("1", new Sequential().add("0", Stateless.gelu("tanh")).add("1", Stateless.leakyRelu(0.2)))
                 .add("2", new LayerNorm(new int[] {3, 4}, 1e-5, true))
-                .add("3", new BatchNorm1d(8, 1e-5, null, false, false))
+                .add("3", new BatchNorm(1, 8, 1e-5, null, false, false))
                 .add("4", new Dropout(0.3, generator))
                 .add("5", Stateless.flatten(1, -1))
                 .add("6", Stateless.softmax(1))

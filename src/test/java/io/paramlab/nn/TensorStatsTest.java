@@ -123,7 +123,7 @@ class TensorStatsTest {
     void modelStatsListTiedParametersAndSharedBuffersOnce() {
         Generator g = new Generator(0);
         Linear shared = new Linear(3, 3, true, g);
-        BatchNorm1d norm = new BatchNorm1d(3, 1e-5, 0.1, true, true);
+        BatchNorm norm = new BatchNorm(1, 3, 1e-5, 0.1, true, true);
         Sequential net = new Sequential().add("0", shared).add("1", norm).add("2", shared).add("3", norm);
         Tensor weight = shared.localParameters().get("weight");
 

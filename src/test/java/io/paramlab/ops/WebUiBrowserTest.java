@@ -21,6 +21,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.util.FileSystemUtils;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.net.URI;
@@ -250,6 +252,51 @@ class WebUiBrowserTest {
 
             List<String> errors = consoleErrors();
             assertThat(errors).as("console errors").isEmpty();
+        } catch (RuntimeException | AssertionError e) {
+            failureScreenshot();
+            throw e;
+        }
+    }
+
+    /**
+     * The Spectra tab of a model trained on the digits (spectra_digits_trained_long_0's values): α per layer
+     * with the 2 and 6 lines, a layer's spectrum with its fitted tail, another layer picked from the table.
+     */
+    @Test
+    void showsTheSpectraOfATrainedModel() throws Exception {
+        JsonNode c;
+        try (var in = getClass().getResourceAsStream("/conformance/spectra_digits_trained_long_0.json")) {
+            c = JsonMapper.builder().build().readTree(in);
+        }
+        String id = id(post("/api/v1/models", c.get("create").toString()), 201);
+        assertThat(send("PUT", "/api/v1/models/" + id + "/state-dict", c.get("state_dict").toString()).statusCode()).isEqualTo(200);
+        driver = start();
+        WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
+        try {
+            driver.get(base() + "/ui/#/models/" + id);
+            wait.until(ExpectedConditions.elementToBeClickable(By.id("tab-spectra"))).click();
+            WebElement alpha = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#panel-spectra .alpha-chart")));
+            wait.until(d -> d.findElements(By.cssSelector("#panel-spectra .spectrum-chart .uplot canvas")).size() == 1);
+            assertThat(alpha.getAttribute("data-points")).as("layers with an α").isEqualTo("3");
+            assertThat(inkedPixels(alpha.findElement(By.cssSelector("canvas")))).as("α chart drawn").isGreaterThan(20);
+            WebElement spectrum = driver.findElement(By.cssSelector("#panel-spectra .spectrum-chart"));
+            assertThat(spectrum.getText()).contains("Spectrum of 0.weight").contains("ok");
+            assertThat(inkedPixels(spectrum.findElement(By.cssSelector("canvas")))).as("spectrum drawn").isGreaterThan(20);
+            List<WebElement> rows = driver.findElements(By.cssSelector("#panel-spectra table.spectra tbody tr"));
+            assertThat(rows).hasSize(3);
+            assertThat(rows.get(1).getText()).contains("3.weight").contains("over-trained");
+            assertThat(driver.findElement(By.id("panel-spectra")).getText()).contains("0.bias").contains("rank");
+
+            rows.get(1).findElement(By.cssSelector("button")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#panel-spectra .spectrum-chart figcaption"), "3.weight"));
+            assertNoSeriousAccessibilityViolations("spectra tab");
+            assertThat(consoleErrors()).as("console errors").isEmpty();
+
+            ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+            ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); document.querySelector('.tabs').scrollIntoView();");
+            Files.createDirectories(SCREENSHOTS);
+            Files.write(SCREENSHOTS.resolve("spectra.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
         } catch (RuntimeException | AssertionError e) {
             failureScreenshot();
             throw e;

@@ -5,7 +5,6 @@ import io.paramlab.nn.TensorData;
 import io.paramlab.spec.ModuleFactory;
 import io.paramlab.spec.SpecParser;
 import io.paramlab.tensor.Generator;
-import io.paramlab.tensor.LongTensor;
 import io.paramlab.tensor.Losses;
 import io.paramlab.tensor.Tensor;
 import tools.jackson.databind.JsonNode;
@@ -71,7 +70,7 @@ final class CaseModels {
             case "cross_entropy": {
                 long[] classes = new long[target.numel()];
                 for (int i = 0; i < classes.length; i++) classes[i] = (long) target.data()[i];
-                return Losses.crossEntropy(output, new LongTensor(classes, target.shape()));
+                return Losses.crossEntropy(output, Tensor.ofLongs(classes, target.shape()));
             }
             case "sum":
                 return Losses.sum(output);

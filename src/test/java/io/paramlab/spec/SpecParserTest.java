@@ -30,7 +30,7 @@ class SpecParserTest {
         assertThat(layers.get(4).node()).isEqualTo(new LayerSpec.Dropout(0.5));
         assertThat(layers.get(5).node()).isEqualTo(new LayerSpec.Flatten(1, -1));
         assertThat(((LayerSpec.LayerNorm) layers.get(6).node()).normalizedShape()).containsExactly(8);
-        assertThat(layers.get(7).node()).isEqualTo(new LayerSpec.BatchNorm1d(8, 1e-5, null, true, true));
+        assertThat(layers.get(7).node()).isEqualTo(new LayerSpec.BatchNorm(1, 8, 1e-5, null, true, true));
         assertThat(layers.get(3).name()).isEqualTo("3");
     }
 

@@ -171,7 +171,7 @@ class FunctionalTest {
     @Test
     void crossEntropyMatchesPyTorch() {
         Tensor x = input();
-        Tensor loss = Losses.crossEntropy(x, new LongTensor(new long[] {2, 0, 3}, new int[] {3}));
+        Tensor loss = Losses.crossEntropy(x, Tensor.ofLongs(new long[] {2, 0, 3}, 3));
         assertThat((double) loss.item()).isCloseTo(2.5383472442626953, org.assertj.core.data.Offset.offset(1e-5));
         loss.backward();
         assertClose(x.grad(), new float[] {0.213393896818161f, 0.0340801402926445f, -0.3281608521938324f, 0.0806867927312851f, -0.30768537521362305f, 0.01873495988547802f, 0.1135602593421936f, 0.17539016902446747f, 0.05588380619883537f, 0.07664533704519272f, 0.06317425519227982f, -0.19570337235927582f});
@@ -181,13 +181,13 @@ class FunctionalTest {
     @Test
     void crossEntropyIgnoresTargetMinus100AsPyTorch() {
         Tensor x = input();
-        Tensor loss = Losses.crossEntropy(x, new LongTensor(new long[] {1, -100, 3}, new int[] {3}));
+        Tensor loss = Losses.crossEntropy(x, Tensor.ofLongs(new long[] {1, -100, 3}, 3));
         assertThat((double) loss.item()).isCloseTo(1.5825011730194092, org.assertj.core.data.Offset.offset(1e-5));
         loss.backward();
         assertClose(x.grad(), new float[] {0.3200908303260803f, -0.44887977838516235f, 0.00775873614475131f, 0.12103018164634705f, 0f, 0f, 0f, 0f, 0.08382570743560791f, 0.11496800184249878f, 0.09476137906312943f, -0.29355505108833313f});
 
         Tensor all = Tensor.parameter(new float[8], 2, 4);
-        Tensor none = Losses.crossEntropy(all, new LongTensor(new long[] {-100, -100}, new int[] {2}));
+        Tensor none = Losses.crossEntropy(all, Tensor.ofLongs(new long[] {-100, -100}, 2));
         assertThat(none.item()).isNaN();
         none.backward();
         assertThat(all.grad()).containsOnly(0f);

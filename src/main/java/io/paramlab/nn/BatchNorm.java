@@ -2,15 +2,18 @@ package io.paramlab.nn;
 
 import io.paramlab.tensor.Functional;
 import io.paramlab.tensor.Generator;
+import io.paramlab.tensor.ShapeException;
 import io.paramlab.tensor.Tensor;
 
 import java.util.Map;
 
 /**
- * {@code nn.BatchNorm1d}: batch statistics in training mode, which also move the running ones
+ * {@code nn.BatchNorm1d} and {@code nn.BatchNorm2d} as one class over [N, C, *] (PyTorch's
+ * {@code _BatchNorm}; the subclasses differ in the input ranks they take): batch statistics in training mode, which also move the running ones
  * and count {@code num_batches_tracked}; running statistics in eval mode.
  */
-public final class BatchNorm1d extends Module {
+public final class BatchNorm extends Module {
+    private final int rank;
     private final int numFeatures;
     private final double eps;
     private final Double momentum;   // null: cumulative average, as momentum=None in PyTorch
@@ -20,7 +23,9 @@ public final class BatchNorm1d extends Module {
     private final Tensor runningVar;
     private final long[] numBatchesTracked;
 
-    public BatchNorm1d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+    /** {@code rank} 1 for BatchNorm1d ([N, C] or [N, C, L]), 2 for BatchNorm2d ([N, C, H, W]). */
+    public BatchNorm(int rank, int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+        this.rank = rank;
         this.numFeatures = numFeatures;
         this.eps = eps;
         this.momentum = momentum;
@@ -48,10 +53,6 @@ public final class BatchNorm1d extends Module {
         }
     }
 
-    /**
-     * PyTorch's {@code _load_from_state_dict} at {@code _version = 2}: a dict from before version 2
-     * (or with no {@code _metadata}, so no version) may lack num_batches_tracked, which loads as 0.
-     */
     /** Version 2 added num_batches_tracked; a dict from version 1 or without _metadata lacks it. */
     @Override
     protected int stateDictVersion() {
@@ -67,7 +68,7 @@ public final class BatchNorm1d extends Module {
 
     @Override
     public String typeName() {
-        return "BatchNorm1d";
+        return "BatchNorm" + rank + "d";
     }
 
     @Override
@@ -85,6 +86,10 @@ public final class BatchNorm1d extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        int dim = input.dim();
+        if (rank == 1 ? dim != 2 && dim != 3 : dim != rank + 2) {
+            throw new ShapeException("expected " + (rank == 1 ? "2D or 3D" : (rank + 2) + "D") + " input (got " + dim + "D input)");
+        }
         double factor = momentum == null ? 0.0 : momentum;
         if (isTraining() && numBatchesTracked != null) {
             numBatchesTracked[0]++;

@@ -1,0 +1,339 @@
+package io.paramlab.tensor;
+
+import java.util.Arrays;
+
+/**
+ * {@code F.conv1d} and {@code F.conv2d} as one op over r spatial dims (r = 1 or 2, from the
+ * weight's rank), with stride, padding (possibly asymmetric: "same"), dilation and groups, and its
+ * gradient beside it. A 1-D convolution runs as a 2-D one of height 1: same memory layout.
+ * Generic groups go through im2col and one sgemm per sample and group (the gradients through the
+ * transposed products and col2im); depthwise convolutions (one input channel per group, as
+ * mobilenet_v2's) run a direct loop, where im2col would copy k*k times the input for a tiny product.
+ */
+public final class Convolution {
+    private Convolution() {
+    }
+
+    /** PyTorch's padding "same": per spatial dim a total of d (k - 1), the left half rounded down, the rest on the right. */
+    public static int[][] samePadding(int[] kernel, int[] dilation) {
+        int[] low = new int[kernel.length];
+        int[] high = new int[kernel.length];
+        for (int i = 0; i < kernel.length; i++) {
+            int total = dilation[i] * (kernel[i] - 1);
+            low[i] = total / 2;
+            high[i] = total - low[i];
+        }
+        return new int[][] {low, high};
+    }
+
+    /** Symmetric zero padding. */
+    public static Tensor conv(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return conv(input, weight, bias, stride, padding, padding, dilation, groups);
+    }
+
+    /**
+     * Zero padding of {@code padLow} before and {@code padHigh} after each spatial dim. The input is
+     * [N, C, *spatial] or unbatched [C, *spatial]; the weight [out, C / groups, *kernel].
+     */
+    public static Tensor conv(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padLow, int[] padHigh,
+                              int[] dilation, int groups) {
+        int[] ws = weight.shapeView();
+        int r = ws.length - 2;
+        int[] xs = input.shapeView();
+        if (xs.length != r + 1 && xs.length != r + 2) {
+            throw new ShapeException("Expected " + (r + 1) + "D (unbatched) or " + (r + 2) + "D (batched) input to conv" + r
+                    + "d, but got input of size: " + Shapes.format(xs));
+        }
+        if (xs.length == r + 1) {   // unbatched: a batch of one, and the batch dim dropped again
+            int[] batched = new int[r + 2];
+            batched[0] = 1;
+            System.arraycopy(xs, 0, batched, 1, r + 1);
+            Tensor out = conv(view(input, batched), weight, bias, stride, padLow, padHigh, dilation, groups);
+            return view(out, Arrays.copyOfRange(out.shapeView(), 1, r + 2));
+        }
+        Geometry g = Geometry.of(xs, ws, stride, padLow, padHigh, dilation, groups);
+        float[] x = input.data();
+        float[] w = weight.data();
+        float[] y = Allocation.floats((long) g.n * g.o * g.ohw());
+        if (g.depthwise()) {
+            depthwise(g, x, w, y);
+        } else {
+            float[] col = g.pointwise() ? null : Allocation.floats((long) g.kk() * g.ohw());
+            for (int n = 0; n < g.n; n++) {
+                Deadline.check();   // a long convolution stops within one sample of its request's deadline
+                for (int grp = 0; grp < g.groups; grp++) {
+                    float[] b = x;
+                    int bOff = (n * g.c + grp * g.cg) * g.h * g.w;
+                    if (col != null) {
+                        im2col(g, x, bOff, col);
+                        b = col;
+                        bOff = 0;
+                    }
+                    Blas.sgemm(false, false, g.og, g.ohw(), g.kk(), w, grp * g.og * g.kk(), b, bOff,
+                            y, (n * g.o + grp * g.og) * g.ohw(), 0f);
+                }
+            }
+        }
+        if (bias != null) {
+            float[] bv = bias.data();
+            for (int n = 0; n < g.n; n++) {
+                for (int oc = 0; oc < g.o; oc++) {
+                    int base = (n * g.o + oc) * g.ohw();
+                    float v = bv[oc];
+                    for (int i = 0; i < g.ohw(); i++) y[base + i] += v;
+                }
+            }
+        }
+        int[] shape = xs.clone();
+        shape[1] = g.o;
+        if (r == 1) {
+            shape[2] = g.ow;
+        } else {
+            shape[2] = g.oh;
+            shape[3] = g.ow;
+        }
+        return Tensor.result(y, shape, grad -> {
+            boolean dx = input.requiresGrad();
+            boolean dw = weight.requiresGrad();
+            if (g.depthwise()) {
+                depthwiseBackward(g, x, w, grad, dx ? input.gradBuffer() : null, dw ? weight.gradBuffer() : null);
+            } else if (dx || dw) {
+                backward(g, x, w, grad, dx ? input.gradBuffer() : null, dw ? weight.gradBuffer() : null);
+            }
+            if (bias != null && bias.requiresGrad()) {
+                float[] db = bias.gradBuffer();
+                for (int n = 0; n < g.n; n++) {
+                    for (int oc = 0; oc < g.o; oc++) {
+                        int base = (n * g.o + oc) * g.ohw();
+                        double sum = 0;
+                        for (int i = 0; i < g.ohw(); i++) sum += grad[base + i];
+                        db[oc] += (float) sum;
+                    }
+                }
+            }
+        }, input, weight, bias);
+    }
+
+    /** dW += dY col^T and dcol = W^T dY, scattered back by col2im, per sample and group. */
+    private static void backward(Geometry g, float[] x, float[] w, float[] grad, float[] dx, float[] dw) {
+        boolean pointwise = g.pointwise();
+        float[] col = dw == null || pointwise ? null : Allocation.floats((long) g.kk() * g.ohw());
+        float[] dcol = dx == null || pointwise ? null : Allocation.floats((long) g.kk() * g.ohw());
+        for (int n = 0; n < g.n; n++) {
+            Deadline.check();
+            for (int grp = 0; grp < g.groups; grp++) {
+                int xOff = (n * g.c + grp * g.cg) * g.h * g.w;
+                int yOff = (n * g.o + grp * g.og) * g.ohw();
+                int wOff = grp * g.og * g.kk();
+                if (dw != null) {
+                    float[] b = x;
+                    int bOff = xOff;
+                    if (!pointwise) {
+                        im2col(g, x, xOff, col);
+                        b = col;
+                        bOff = 0;
+                    }
+                    Blas.sgemm(false, true, g.og, g.kk(), g.ohw(), grad, yOff, b, bOff, dw, wOff, 1f);
+                }
+                if (dx != null) {
+                    if (pointwise) {
+                        Blas.sgemm(true, false, g.kk(), g.ohw(), g.og, w, wOff, grad, yOff, dx, xOff, 1f);
+                    } else {
+                        Blas.sgemm(true, false, g.kk(), g.ohw(), g.og, w, wOff, grad, yOff, dcol, 0, 0f);
+                        col2im(g, dcol, dx, xOff);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rows (c, i, j) of the group's input patches, columns the output positions; zeros where the window is in the padding. */
+    private static void im2col(Geometry g, float[] x, int xOff, float[] col) {
+        int ohw = g.ohw();
+        for (int c = 0; c < g.cg; c++) {
+            for (int i = 0; i < g.kh; i++) {
+                for (int j = 0; j < g.kw; j++) {
+                    int row = ((c * g.kh + i) * g.kw + j) * ohw;
+                    for (int oy = 0; oy < g.oh; oy++) {
+                        int iy = oy * g.sh - g.ph + i * g.dh;
+                        int dst = row + oy * g.ow;
+                        if (iy < 0 || iy >= g.h) {
+                            Arrays.fill(col, dst, dst + g.ow, 0f);
+                            continue;
+                        }
+                        int src = xOff + (c * g.h + iy) * g.w;
+                        int off = j * g.dw - g.pw;
+                        if (g.sw == 1 && off >= 0 && off + g.ow <= g.w) {
+                            System.arraycopy(x, src + off, col, dst, g.ow);
+                            continue;
+                        }
+                        for (int ox = 0; ox < g.ow; ox++) {
+                            int ix = ox * g.sw + off;
+                            col[dst + ox] = ix >= 0 && ix < g.w ? x[src + ix] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of im2col: each column entry added back to the input element it was copied from. */
+    private static void col2im(Geometry g, float[] col, float[] dx, int xOff) {
+        int ohw = g.ohw();
+        for (int c = 0; c < g.cg; c++) {
+            for (int i = 0; i < g.kh; i++) {
+                for (int j = 0; j < g.kw; j++) {
+                    int row = ((c * g.kh + i) * g.kw + j) * ohw;
+                    for (int oy = 0; oy < g.oh; oy++) {
+                        int iy = oy * g.sh - g.ph + i * g.dh;
+                        if (iy < 0 || iy >= g.h) {
+                            continue;
+                        }
+                        int dst = row + oy * g.ow;
+                        int src = xOff + (c * g.h + iy) * g.w;
+                        int off = j * g.dw - g.pw;
+                        for (int ox = 0; ox < g.ow; ox++) {
+                            int ix = ox * g.sw + off;
+                            if (ix >= 0 && ix < g.w) dx[src + ix] += col[dst + ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** One input channel per group: each output channel is one small stencil over its input plane. */
+    private static void depthwise(Geometry g, float[] x, float[] w, float[] y) {
+        int mult = g.og;
+        for (int n = 0; n < g.n; n++) {
+            Deadline.check();
+            for (int oc = 0; oc < g.o; oc++) {
+                int xOff = (n * g.c + oc / mult) * g.h * g.w;
+                int yOff = (n * g.o + oc) * g.ohw();
+                int wOff = oc * g.kh * g.kw;
+                for (int i = 0; i < g.kh; i++) {
+                    for (int j = 0; j < g.kw; j++) {
+                        float wv = w[wOff + i * g.kw + j];
+                        for (int oy = 0; oy < g.oh; oy++) {
+                            int iy = oy * g.sh - g.ph + i * g.dh;
+                            if (iy < 0 || iy >= g.h) continue;
+                            int src = xOff + iy * g.w;
+                            int dst = yOff + oy * g.ow;
+                            int off = j * g.dw - g.pw;
+                            int lo = firstInside(off, g.sw, g.ow);
+                            int hi = lastInside(off, g.sw, g.w, g.ow);
+                            for (int ox = lo; ox < hi; ox++) y[dst + ox] += wv * x[src + ox * g.sw + off];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void depthwiseBackward(Geometry g, float[] x, float[] w, float[] grad, float[] dx, float[] dw) {
+        int mult = g.og;
+        for (int n = 0; n < g.n; n++) {
+            Deadline.check();
+            for (int oc = 0; oc < g.o; oc++) {
+                int xOff = (n * g.c + oc / mult) * g.h * g.w;
+                int yOff = (n * g.o + oc) * g.ohw();
+                int wOff = oc * g.kh * g.kw;
+                for (int i = 0; i < g.kh; i++) {
+                    for (int j = 0; j < g.kw; j++) {
+                        float wv = w[wOff + i * g.kw + j];
+                        double dwv = 0;
+                        for (int oy = 0; oy < g.oh; oy++) {
+                            int iy = oy * g.sh - g.ph + i * g.dh;
+                            if (iy < 0 || iy >= g.h) continue;
+                            int src = xOff + iy * g.w;
+                            int dst = yOff + oy * g.ow;
+                            int off = j * g.dw - g.pw;
+                            int lo = firstInside(off, g.sw, g.ow);
+                            int hi = lastInside(off, g.sw, g.w, g.ow);
+                            if (dx != null) {
+                                for (int ox = lo; ox < hi; ox++) dx[src + ox * g.sw + off] += wv * grad[dst + ox];
+                            }
+                            if (dw != null) {
+                                float s = 0;
+                                for (int ox = lo; ox < hi; ox++) s += grad[dst + ox] * x[src + ox * g.sw + off];
+                                dwv += s;
+                            }
+                        }
+                        if (dw != null) dw[wOff + i * g.kw + j] += (float) dwv;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first ox with ox * stride + off >= 0. */
+    private static int firstInside(int off, int stride, int ow) {
+        return off >= 0 ? 0 : Math.min(ow, (-off + stride - 1) / stride);
+    }
+
+    /** One past the last ox with ox * stride + off < w. */
+    private static int lastInside(int off, int stride, int w, int ow) {
+        int limit = w - off;   // ox * stride < limit
+        return limit <= 0 ? 0 : Math.min(ow, (limit + stride - 1) / stride);
+    }
+
+    /** The same values under another shape (unsqueeze/squeeze of the batch dim), gradient passed through. */
+    static Tensor view(Tensor x, int[] shape) {
+        return Tensor.result(x.data(), shape, g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < g.length; i++) dx[i] += g[i];
+        }, x);
+    }
+
+    /** Sizes of one convolution as a 2-D one (a 1-D one has h = kh = oh = 1). */
+    private record Geometry(int n, int c, int h, int w, int o, int groups, int cg, int og, int kh, int kw, int sh, int sw,
+                            int ph, int pw, int dh, int dw, int oh, int ow) {
+        static Geometry of(int[] xs, int[] ws, int[] stride, int[] padLow, int[] padHigh, int[] dilation, int groups) {
+            int r = ws.length - 2;
+            int cg = ws[1];
+            if (xs[1] != cg * groups) {
+                throw new ShapeException("Given groups=" + groups + ", weight of size " + Shapes.format(ws) + ", expected input"
+                        + Shapes.format(xs) + " to have " + cg * groups + " channels, but got " + xs[1] + " channels instead");
+            }
+            int[] in = new int[r];
+            int[] out = new int[r];
+            StringBuilder padded = new StringBuilder();
+            StringBuilder kernel = new StringBuilder();
+            boolean tooSmall = false;
+            for (int d = 0; d < r; d++) {
+                in[d] = xs[2 + d];
+                long paddedSize = (long) in[d] + padLow[d] + padHigh[d];
+                long dilated = (long) dilation[d] * (ws[2 + d] - 1) + 1;
+                padded.append(d == 0 ? "" : " x ").append(paddedSize);
+                kernel.append(d == 0 ? "" : " x ").append(dilated);
+                tooSmall |= paddedSize < dilated;
+                out[d] = tooSmall ? 0 : (int) ((paddedSize - dilated) / stride[d] + 1);
+            }
+            if (tooSmall) {
+                throw new ShapeException("Calculated padded input size per channel: (" + padded + "). Kernel size: (" + kernel
+                        + "). Kernel size can't be greater than actual input size");
+            }
+            int last = r - 1;
+            return new Geometry(xs[0], xs[1], r == 1 ? 1 : in[0], in[last], ws[0], groups, cg, ws[0] / groups,
+                    r == 1 ? 1 : ws[2], ws[2 + last], r == 1 ? 1 : stride[0], stride[last], r == 1 ? 0 : padLow[0], padLow[last],
+                    r == 1 ? 1 : dilation[0], dilation[last], r == 1 ? 1 : out[0], out[last]);
+        }
+
+        int ohw() {
+            return oh * ow;
+        }
+
+        int kk() {
+            return cg * kh * kw;
+        }
+
+        boolean depthwise() {
+            return cg == 1 && groups == c && groups > 1;
+        }
+
+        /** A 1x1 kernel, stride 1, no padding: the input plane is its own im2col. */
+        boolean pointwise() {
+            return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == w;
+        }
+    }
+}

@@ -1,2 +1,0 @@
-package io.paramlab.tensor;
-public record LongTensor(long[] data, int[] shape) {}
