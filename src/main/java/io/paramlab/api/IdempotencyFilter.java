@@ -7,6 +7,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,7 +19,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -48,6 +48,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * store shared by several instances, two instances could each run one of two simultaneous
  * duplicates (the first answer kept wins).
  *
+ * <p>An answer is kept only up to {@code paramlab.idempotency.max-kept-answer-size} (default 1 MB):
+ * it is buffered up to there, and past it sent on as it is written and not kept (a repeat then runs
+ * again), so a large answer is never held whole in memory for the cache.
+ *
  * <p>Runs after {@link BodySizeLimitFilter}, whose counting stream bounds the body this filter
  * reads whole (to hash it) and then hands to the handler from memory.
  */
@@ -63,9 +67,13 @@ class IdempotencyFilter extends OncePerRequestFilter {
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
     private final ModelStore store;
     private final Map<String, String> running = new ConcurrentHashMap<>();   // key -> request hash
+    private final int maxKeptAnswer;
 
-    IdempotencyFilter(ModelStore store) {
+    IdempotencyFilter(ModelStore store,
+                      @org.springframework.beans.factory.annotation.Value("${paramlab.idempotency.max-kept-answer-size:1MB}")
+                      org.springframework.util.unit.DataSize maxKeptAnswer) {
         this.store = store;
+        this.maxKeptAnswer = (int) Math.min(Integer.MAX_VALUE - 8, maxKeptAnswer.toBytes());
     }
 
     @Override
@@ -107,12 +115,15 @@ class IdempotencyFilter extends OncePerRequestFilter {
             if (answeredBefore(kept, key, hash, response)) {   // the first finished between the lookup and the guard
                 return;
             }
-            ContentCachingResponseWrapper answer = new ContentCachingResponseWrapper(response);
+            CappedAnswer answer = new CappedAnswer(response, maxKeptAnswer);
             chain.doFilter(new CachedBody(request, body), answer);
-            if (answer.getStatus() >= 200 && answer.getStatus() < 300) {
+            answer.flushWriter();
+            if (answer.getStatus() >= 200 && answer.getStatus() < 300 && answer.kept() != null) {
                 keep(kept, key, hash, answer);
+            } else if (answer.kept() == null) {
+                log.debug("the answer to Idempotency-Key {} is over {} bytes: not kept", key, maxKeptAnswer);
             }
-            answer.copyBodyToResponse();
+            answer.finish();
         } finally {
             running.remove(kept);
         }
@@ -136,7 +147,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
         return true;
     }
 
-    private void keep(String keptKey, String key, String hash, ContentCachingResponseWrapper answer) {
+    private void keep(String keptKey, String key, String hash, CappedAnswer answer) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String name : KEPT) {
             List<String> values = List.copyOf(answer.getHeaders(name));
@@ -148,7 +159,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
             headers.put(HttpHeaders.CONTENT_TYPE, List.of(answer.getContentType()));
         }
         try {
-            store.rememberIdempotent(keptKey, hash, answer.getStatus(), headers, answer.getContentAsByteArray());
+            store.rememberIdempotent(keptKey, hash, answer.getStatus(), headers, answer.kept());
         } catch (DataAccessException e) {
             // the work is done and committed: answer it; a retry would then do it again, which the log tells
             log.warn("could not keep the answer to Idempotency-Key {}: {}", key, e.getMessage());
@@ -193,6 +204,127 @@ class IdempotencyFilter extends OncePerRequestFilter {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The answer, buffered up to {@code cap} bytes to be kept; past the cap, what was buffered and all
+     * that follows go straight to the client, and nothing is kept.
+     */
+    static final class CappedAnswer extends jakarta.servlet.http.HttpServletResponseWrapper {
+        private final int cap;
+        private java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        private ServletOutputStream out;
+        private java.io.PrintWriter writer;
+
+        CappedAnswer(HttpServletResponse response, int cap) {
+            super(response);
+            this.cap = cap;
+        }
+
+        /** The whole answer's body, or null once it passed the cap. */
+        byte[] kept() {
+            return buffer == null ? null : buffer.toByteArray();
+        }
+
+        private void write(byte[] b, int off, int len) throws IOException {
+            if (buffer != null && buffer.size() + (long) len <= cap) {
+                buffer.write(b, off, len);
+                return;
+            }
+            if (buffer != null) {   // past the cap: what was held goes out first, then everything as it comes
+                getResponse().getOutputStream().write(buffer.toByteArray());
+                buffer = null;
+            }
+            getResponse().getOutputStream().write(b, off, len);
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() {
+            if (out == null) {
+                out = new ServletOutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        CappedAnswer.this.write(new byte[] {(byte) b}, 0, 1);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        CappedAnswer.this.write(b, off, len);
+                    }
+
+                    @Override
+                    public void flush() throws IOException {
+                        if (buffer == null) {
+                            getResponse().getOutputStream().flush();
+                        }
+                    }
+
+                    @Override
+                    public boolean isReady() {
+                        return true;
+                    }
+
+                    @Override
+                    public void setWriteListener(jakarta.servlet.WriteListener listener) {
+                        throw new UnsupportedOperationException("an answer under an Idempotency-Key is written blocking");
+                    }
+                };
+            }
+            return out;
+        }
+
+        @Override
+        public java.io.PrintWriter getWriter() {
+            if (writer == null) {
+                String encoding = getCharacterEncoding();
+                writer = new java.io.PrintWriter(new java.io.OutputStreamWriter(getOutputStream(),
+                        encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+            }
+            return writer;
+        }
+
+        @Override
+        public void flushBuffer() throws IOException {
+            flushWriter();
+            if (buffer == null) {
+                super.flushBuffer();
+            }
+        }
+
+        @Override
+        public void resetBuffer() {
+            if (buffer != null) {
+                buffer.reset();
+            }
+            super.resetBuffer();
+        }
+
+        @Override
+        public void reset() {
+            if (buffer != null) {
+                buffer.reset();
+            }
+            super.reset();
+        }
+
+        void flushWriter() {
+            if (writer != null) {
+                writer.flush();
+            }
+        }
+
+        /** Sends what is still held. */
+        void finish() throws IOException {
+            flushWriter();
+            if (buffer != null) {
+                byte[] body = buffer.toByteArray();
+                buffer = null;
+                if (!getResponse().isCommitted()) {
+                    getResponse().setContentLength(body.length);
+                }
+                getResponse().getOutputStream().write(body);
+            }
         }
     }
 

@@ -273,6 +273,17 @@ class Problems extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /** A request that spent its time waiting for a model's lock: it did nothing, and a retry soon may go through. */
+    @ExceptionHandler(io.paramlab.model.ModelBusyException.class)
+    ResponseEntity<ProblemDetail> modelBusy(io.paramlab.model.ModelBusyException e) {
+        ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE, "model-busy", "Model busy",
+                e.getMessage() + " (paramlab.limits.max-request-time)");
+        problem.setProperty("limit", "max-request-time");
+        problem.setProperty("actual", e.elapsedMillis());
+        problem.setProperty("maximum", e.maxMillis());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
+    }
+
     @ExceptionHandler(ShapeException.class)
     ProblemDetail shape(ShapeException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "shape-mismatch", "Shapes do not fit", e.getMessage());

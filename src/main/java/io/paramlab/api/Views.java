@@ -76,13 +76,32 @@ final class Views {
     record Versioned<T>(long version, T value) {
     }
 
-    /** {@code module(P).state_dict()}, copied, with the version it is of. */
+    /**
+     * {@code module(P).state_dict()}, copied, with the version it is of. The copy is charged to the
+     * budget in flight before it is made (413 past it), and held there until the answer is written.
+     */
     static Versioned<Map<String, TensorData>> stateDict(LiveModel model, String modulePath) {
         return model.read(() -> {
+            Map<String, TensorData> live = ModelOperations.module(model, modulePath).stateDict();
+            long elements = 0;
+            for (TensorData value : live.values()) elements += value.numel();
+            holdUntilAnswered(io.paramlab.tensor.Allocation.hold(elements));
             Map<String, TensorData> out = new LinkedHashMap<>();
-            ModelOperations.module(model, modulePath).stateDict().forEach((key, value) -> out.put(key, value.copy()));
+            live.forEach((key, value) -> out.put(key, value.copy()));
             return new Versioned<>(model.version(), out);
         });
+    }
+
+    /** Keeps {@code held} until the request has been answered (its body written); outside a request, gives it back now. */
+    private static void holdUntilAnswered(io.paramlab.tensor.Allocation.Scope held) {
+        org.springframework.web.context.request.RequestAttributes request =
+                org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
+        if (request == null) {
+            held.close();
+            return;
+        }
+        request.registerDestructionCallback("paramlab.held." + System.identityHashCode(held), held::close,
+                org.springframework.web.context.request.RequestAttributes.SCOPE_REQUEST);
     }
 
     private static Map<Tensor, List<String>> namesByParameter(Module module) {

@@ -57,9 +57,13 @@ class ForwardingFilter extends OncePerRequestFilter {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
 
-    ForwardingFilter(Instances instances, JobStore jobs) {
+    // the holder's own requests stop at max-request-time: its answer's head is waited for that long and a margin
+    private final Duration answerTimeout;
+
+    ForwardingFilter(Instances instances, JobStore jobs, io.paramlab.model.ParamlabLimits limits) {
         this.instances = instances;
         this.jobs = jobs;
+        this.answerTimeout = limits.maxRequestTime().plusSeconds(5);
     }
 
     @Override
@@ -120,6 +124,7 @@ class ForwardingFilter extends OncePerRequestFilter {
             }
         }
         out.header(FORWARDED_BY, instances.instanceId());
+        out.timeout(answerTimeout);   // until the answer's head: a stream's body (events, exports) is not bounded by it
         HttpResponse<InputStream> answer;
         try {
             answer = client.send(out.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -130,6 +135,12 @@ class ForwardingFilter extends OncePerRequestFilter {
                     "the instance holding this model does not answer; if it has stopped, another instance takes the model over"
                             + " when its lease expires (within " + instances.leaseTtl().toSeconds() + " s)",
                     instances.leaseTtl().toSeconds());
+            return;
+        } catch (java.net.http.HttpTimeoutException e) {
+            log.warn("the holder at {} did not answer within {} s: {}", holder, answerTimeout.toSeconds(), e.toString());
+            unavailable(response, "instance-timeout", "The model's instance did not answer in time",
+                    "the instance holding this model did not answer within " + answerTimeout.toSeconds()
+                            + " s (paramlab.limits.max-request-time and 5 s); the request may or may not have been done there", 1);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,6 +22,14 @@ import java.util.concurrent.Executors;
  * a slow client and each client sees events in order; a subscriber first gets the job's status,
  * then (with {@code Last-Event-ID}) the steps and epochs it missed, then live events, skipping
  * those its replay already covered. The stream ends with the job.
+ *
+ * <p>Replay and live hand over without a gap or a duplicate: a job records a step before it
+ * publishes it, and the replay's snapshot is read on the dispatcher, so an event queued before the
+ * snapshot is in it (and skipped by number) and one queued after it runs after the subscriber joined.
+ * A job skips publishing only while nobody is subscribed or subscribing ({@code interest} is raised
+ * before the subscription is queued). A status is read and queued under the job's monitor with the
+ * job's {@link LiveJob#sequence}, so statuses are queued in the order they were read, and one older
+ * than a subscriber's snapshot is never sent to it.
  */
 @Component
 public class JobEvents {
@@ -31,40 +39,48 @@ public class JobEvents {
         thread.setDaemon(true);
         return thread;
     });
-    // touched by the dispatcher thread only, but read (containsKey) by job threads to skip work when nobody listens
+    // touched by the dispatcher thread only
     private final Map<String, List<Subscriber>> streams = new ConcurrentHashMap<>();
+    // subscribers joined or joining, per job: raised by the subscribing thread, read by job threads to skip work
+    private final Map<String, Integer> interest = new ConcurrentHashMap<>();
 
     /** A client, with how far its replay went: live events up to there are not sent again. */
     private static final class Subscriber {
         final SseEmitter emitter;
         final long replayedSteps;
         final int replayedEpochs;
+        final long replayedSequence;
 
-        Subscriber(SseEmitter emitter, long replayedSteps, int replayedEpochs) {
+        Subscriber(SseEmitter emitter, LiveJob.Snapshot s) {
             this.emitter = emitter;
-            this.replayedSteps = replayedSteps;
-            this.replayedEpochs = replayedEpochs;
+            this.replayedSteps = s.stepLoss().size();
+            this.replayedEpochs = s.epochs().size();
+            this.replayedSequence = s.sequence();
         }
     }
 
     /** Streams the job to {@code emitter}: status first, the steps after {@code lastEventId} (null: none), then live. */
     void subscribe(String jobId, SseEmitter emitter, Long lastEventId, java.util.function.Supplier<LiveJob.Snapshot> snapshot) {
+        interest.merge(jobId, 1, Integer::sum);   // before the snapshot is queued: from now on the job publishes
         dispatcher.execute(() -> {
-            LiveJob.Snapshot s = snapshot.get();
+            LiveJob.Snapshot s;
             try {
+                s = snapshot.get();
                 emitter.send(statusEvent(s.view()));
                 if (lastEventId != null) {
                     replay(emitter, s, lastEventId);
                 }
-            } catch (IOException | IllegalStateException e) {
+            } catch (IOException | RuntimeException e) {
+                lose(jobId, 1);
                 emitter.completeWithError(e);
                 return;
             }
             if (s.view().finished()) {
+                lose(jobId, 1);
                 emitter.complete();
                 return;
             }
-            Subscriber subscriber = new Subscriber(emitter, s.stepLoss().size(), s.epochs().size());
+            Subscriber subscriber = new Subscriber(emitter, s);
             streams.computeIfAbsent(jobId, id -> new ArrayList<>()).add(subscriber);
             Runnable drop = () -> dispatcher.execute(() -> remove(jobId, subscriber));
             emitter.onCompletion(drop);
@@ -87,21 +103,27 @@ public class JobEvents {
         }
     }
 
+    /** A step the job has recorded already (so that a snapshot read from now on has it). */
     void step(String jobId, long step, int epoch, Double loss, List<Number> lr) {
-        if (streams.containsKey(jobId)) {
+        if (interest.containsKey(jobId)) {
             publish(jobId, subscriber -> step > subscriber.replayedSteps ? step(step, epoch, loss, lr) : null, false);
         }
     }
 
+    /** An epoch the job has recorded already. */
     void epoch(String jobId, EpochRow row) {
-        if (streams.containsKey(jobId)) {
+        if (interest.containsKey(jobId)) {
             publish(jobId, subscriber -> row.epoch() > subscriber.replayedEpochs ? epoch(row) : null, false);
         }
     }
 
-    /** The job's status; when it has finished, every stream of it ends. */
-    void status(JobView job) {
-        publish(job.id(), subscriber -> statusEvent(job), job.finished());
+    /** The job's status as it is now; when it has finished, every stream of it ends. */
+    void status(LiveJob job) {
+        synchronized (job) {   // read and queued together: statuses reach the dispatcher in the order they were read
+            JobView view = job.view();
+            long sequence = job.sequence();
+            publish(job.id, subscriber -> sequence > subscriber.replayedSequence ? statusEvent(view) : null, view.finished());
+        }
     }
 
     private void publish(String jobId, java.util.function.Function<Subscriber, SseEmitter.SseEventBuilder> event, boolean last) {
@@ -109,6 +131,9 @@ public class JobEvents {
             List<Subscriber> subscribers = last ? streams.remove(jobId) : streams.get(jobId);
             if (subscribers == null) {
                 return;
+            }
+            if (last) {
+                lose(jobId, subscribers.size());
             }
             for (Subscriber subscriber : List.copyOf(subscribers)) {
                 try {
@@ -121,7 +146,9 @@ public class JobEvents {
                     }
                 } catch (IOException | IllegalStateException e) {
                     log.debug("job {}: a client of its events went away: {}", jobId, e.getMessage());
-                    subscribers.remove(subscriber);
+                    if (subscribers.remove(subscriber) && !last) {
+                        lose(jobId, 1);
+                    }
                     subscriber.emitter.completeWithError(e);
                 }
             }
@@ -130,12 +157,17 @@ public class JobEvents {
 
     private void remove(String jobId, Subscriber subscriber) {
         List<Subscriber> subscribers = streams.get(jobId);
-        if (subscribers != null) {
-            subscribers.remove(subscriber);
+        if (subscribers != null && subscribers.remove(subscriber)) {
+            lose(jobId, 1);
             if (subscribers.isEmpty()) {
                 streams.remove(jobId);
             }
         }
+    }
+
+    /** {@code n} subscribers of the job are gone. */
+    private void lose(String jobId, int n) {
+        interest.computeIfPresent(jobId, (id, count) -> count > n ? count - n : null);
     }
 
     private static SseEmitter.SseEventBuilder statusEvent(JobView job) {

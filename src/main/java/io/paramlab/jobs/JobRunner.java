@@ -63,7 +63,7 @@ final class JobRunner {
         int perEpoch = loader.batchesPerEpoch();
         job.start((long) s.epochs() * perEpoch, Instant.now());
         store.updateJob(job.record());
-        events.status(job.view());
+        events.status(job);
         for (int epoch = job.epoch(); epoch < s.epochs(); epoch++) {
             byte[] atEpochStart = generator.state();
             List<int[]> batches = loader.nextEpoch();

@@ -195,7 +195,7 @@ public class JobService {
             live.remove(job.id);
             RequestContext.clear();
         }
-        events.status(job.view());
+        events.status(job);
         log.debug("job {} {}", job.id, status);
     }
 
@@ -247,7 +247,7 @@ public class JobService {
         if (job.cancel()) {   // it never started: nothing to commit
             live.remove(id);
             store.updateJob(job.record());
-            events.status(job.view());
+            events.status(job);
         }
         return job.view();
     }

@@ -21,6 +21,8 @@ final class LiveJob {
     static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<List<Number>> NUMBERS = new TypeReference<>() {
     };
+    // one service-wide order of jobs' changes: a view taken at a later position is newer (a resumed job's too)
+    private static final java.util.concurrent.atomic.AtomicLong CHANGES = new java.util.concurrent.atomic.AtomicLong();
 
     final String id;
     final String modelId;
@@ -44,6 +46,7 @@ final class LiveJob {
     private final List<EpochRow> epochs = new ArrayList<>();
     private int storedSteps;
     private int storedEpochs;
+    private long sequence = CHANGES.incrementAndGet();
 
     LiveJob(JobRecord record, List<StepRow> steps, List<EpochRow> epochRows) {
         this.id = record.id();
@@ -82,6 +85,11 @@ final class LiveJob {
                 loss, generator, createdAt, startedAt, finishedAt, error == null ? null : JSON.writeValueAsString(error));
     }
 
+    /** Where the job's state stands in the order of changes: the status a view shows was current at this position. */
+    synchronized long sequence() {
+        return sequence;
+    }
+
     synchronized String status() {
         return status;
     }
@@ -100,6 +108,7 @@ final class LiveJob {
 
     /** The executor picks the job up: false when it was cancelled first. */
     synchronized boolean claim() {
+        sequence = CHANGES.incrementAndGet();
         if (cancelRequested || !status.equals("queued")) {
             return false;
         }
@@ -118,6 +127,7 @@ final class LiveJob {
     }
 
     synchronized void start(long total, Instant now) {
+        sequence = CHANGES.incrementAndGet();
         status = "running";
         totalSteps = total;
         startedAt = startedAt == null ? JobStore.truncated(now) : startedAt;
@@ -126,6 +136,7 @@ final class LiveJob {
     }
 
     synchronized void recordStep(int epochNumber, float value, List<Number> lrs) {
+        sequence = CHANGES.incrementAndGet();
         step++;
         loss = (double) value;
         stepLoss.add(Float.isNaN(value) ? null : (double) value);
@@ -148,6 +159,7 @@ final class LiveJob {
 
     /** An epoch's end, with the generator as the next epoch will start from. */
     synchronized void endEpoch(EpochRow row, byte[] generatorAtNextEpoch) {
+        sequence = CHANGES.incrementAndGet();
         epochs.add(row);
         epoch = row.epoch();
         generator = generatorAtNextEpoch;
@@ -155,6 +167,7 @@ final class LiveJob {
 
     /** Where a stop leaves the job: the generator stays at the start of the epoch in progress. */
     synchronized void finish(String finalStatus, Map<String, Object> problem, Instant now) {
+        sequence = CHANGES.incrementAndGet();
         status = finalStatus;
         error = problem;
         finishedAt = JobStore.truncated(now);   // as the store keeps it, so a later read answers the same
@@ -191,8 +204,9 @@ final class LiveJob {
         return epochs.size();
     }
 
-    /** The view and the whole history, read at one moment. */
-    record Snapshot(JobView view, List<Double> stepLoss, List<Integer> stepEpoch, List<List<Number>> lr, List<EpochRow> epochs) {
+    /** The view and the whole history, read at one moment, the {@link #sequence} of that moment. */
+    record Snapshot(JobView view, List<Double> stepLoss, List<Integer> stepEpoch, List<List<Number>> lr, List<EpochRow> epochs,
+                    long sequence) {
         JobView.History history() {
             return new JobView.History(stepLoss, epochs.stream().map(EpochRow::meanLoss).toList(), lr,
                     epochs.stream().map(EpochRow::valLoss).filter(v -> v != null).toList(),
@@ -201,7 +215,7 @@ final class LiveJob {
     }
 
     synchronized Snapshot snapshot() {
-        return new Snapshot(view(), nullable(stepLoss), nullable(stepEpoch), nullable(lr), nullable(epochs));
+        return new Snapshot(view(), nullable(stepLoss), nullable(stepEpoch), nullable(lr), nullable(epochs), sequence);
     }
 
     private static <T> List<T> nullable(List<T> list) {

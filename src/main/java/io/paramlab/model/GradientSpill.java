@@ -52,7 +52,17 @@ final class GradientSpill {
         }
     }
 
-    /** Puts spilled gradients back into {@code root}'s parameters and forgets them. */
+    /** An upper bound of the gradient elements spilled for {@code id} (0 without a spill): what restoring them allocates. */
+    long elements(String id) {
+        try {
+            Path file = file(id);
+            return Files.exists(file) ? Files.size(file) / Float.BYTES : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the spilled gradients of model " + id, e);
+        }
+    }
+
+    /** Puts spilled gradients back into {@code root}'s parameters; the file stays until {@link #forget}. */
     void restore(String id, Module root) {
         Path file = file(id);
         if (!Files.exists(file)) {
@@ -70,7 +80,6 @@ final class GradientSpill {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the spilled gradients of model " + id, e);
         }
-        forget(id);
     }
 
     void forget(String id) {

@@ -6,6 +6,8 @@ import io.paramlab.spec.ModelSpec;
 import io.paramlab.spec.ModuleFactory;
 import io.paramlab.optim.OptimizerSetup;
 import io.paramlab.store.Change;
+import io.paramlab.tensor.Allocation;
+import io.paramlab.tensor.Deadline;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
@@ -47,6 +49,7 @@ public final class LiveModel {
     private Map<Tensor, Double> updateRatios = Map.of();   // by identity, replaced whole at each step
     // the running job that holds the model (its thread alone may change it), or null; volatile for checkNotHeld
     private volatile Hold hold;
+    private Transaction transaction;   // the change in progress, guarded by the write lock
 
     /** A job holding the model: changes from any other thread are refused with 409 until it lets go. */
     private record Hold(String jobId, Thread thread) {
@@ -71,6 +74,12 @@ public final class LiveModel {
 
         /** After a change succeeded, under the write lock: the budget, then (when durable) the store. A throw rolls the change back. */
         void committed(LiveModel model, Change change, boolean durable);
+
+        /** Inside a change, before a lazy parameter allocates {@code elements}: charges them, or refuses (a throw). */
+        void materializing(LiveModel model, long elements);
+
+        /** After a change was rolled back, under the write lock: what it charged is given back. */
+        void rolledBack(LiveModel model);
     }
 
     LiveModel(String id, String owner, Instant createdAt, long version, Instant updatedAt, String name, Contents contents,
@@ -196,7 +205,7 @@ public final class LiveModel {
     /** Runs {@code query} under the read lock: it sees no change half done. */
     public <T> T read(Supplier<T> query) {
         while (true) {
-            lock.readLock().lock();
+            acquire(lock.readLock());
             try {
                 if (contents != null) {
                     lastUsed = System.nanoTime();
@@ -205,7 +214,7 @@ public final class LiveModel {
             } finally {
                 lock.readLock().unlock();
             }
-            lock.writeLock().lock();   // evicted: load under the write lock, then read again
+            acquire(lock.writeLock());   // evicted: load under the write lock, then read again
             try {
                 ensureLoaded();
             } finally {
@@ -268,12 +277,20 @@ public final class LiveModel {
      * lock before the footprint is saved, so a refused change costs no copy of the model's values.
      */
     public <T> T change(String operation, Footprint footprint, Runnable check, Supplier<T> change) {
-        return change(operation, footprint, check, change, result -> null, () -> { });
+        return change(operation, () -> footprint, check, change, result -> null, () -> { });
     }
 
     public <T> T change(String operation, Footprint footprint, Supplier<T> change, Function<T, String> summary,
                         Runnable alongside) {
-        return change(operation, footprint, () -> { }, change, summary, alongside);
+        return change(operation, () -> footprint, () -> { }, change, summary, alongside);
+    }
+
+    /**
+     * A change whose footprint names what it finds in the contents (one parameter by name): {@code footprint}
+     * runs under the lock, after any reload, so the change and its rollback cover the model's live tensors.
+     */
+    public <T> T change(String operation, Supplier<Footprint> footprint, Supplier<T> change) {
+        return change(operation, footprint, () -> { }, change, result -> null, () -> { });
     }
 
     /**
@@ -284,10 +301,10 @@ public final class LiveModel {
      * any Throwable, Errors included, it restores the saved state and rethrows. While a job holds the
      * model, only the job's own thread gets past the first check.
      */
-    private <T> T change(String operation, Footprint footprint, Runnable check, Supplier<T> change, Function<T, String> summary,
-                         Runnable alongside) {
+    private <T> T change(String operation, Supplier<Footprint> footprintOf, Runnable check, Supplier<T> change,
+                         Function<T, String> summary, Runnable alongside) {
         Ownership.checkChange(this);   // before the lock: a refused caller neither waits nor loads
-        lock.writeLock().lock();
+        acquire(lock.writeLock());
         try {
             checkNotHeld();
             ensureLoaded();
@@ -296,14 +313,16 @@ public final class LiveModel {
                 throw new PreconditionFailedException(id, expected, version);
             }
             check.run();
+            Footprint footprint = footprintOf.get();
             boolean durable = switch (footprint.durability()) {
                 case ALWAYS -> true;
                 case NEVER -> false;
                 case IF_FORWARD_WRITES -> forwardWrites();
             };
             Transaction transaction = new Transaction(this, footprint);
+            this.transaction = transaction;
             String nameBefore = name;
-            try {
+            try (Allocation.Scope charging = Allocation.chargingParameters(elements -> keeper.materializing(this, elements))) {
                 T result = change.get();
                 refreshCounts();
                 String text = summary.apply(result);
@@ -314,11 +333,50 @@ public final class LiveModel {
                 transaction.rollback();
                 name = nameBefore;
                 refreshCounts();
+                try {
+                    keeper.rolledBack(this);
+                } catch (RuntimeException again) {
+                    t.addSuppressed(again);
+                }
                 throw t;
+            } finally {
+                this.transaction = null;
+                transaction.close();
             }
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * Takes {@code l}, waiting no longer than the request's time budget ({@link Deadline}): a request
+     * queued behind a long change, or behind a writer queued behind a long read, ends in a 503 when
+     * its budget is spent instead of waiting without bound. Outside a request (a job), it waits.
+     */
+    private void acquire(java.util.concurrent.locks.Lock l) {
+        long remaining = Deadline.remainingNanos();
+        if (remaining == Long.MAX_VALUE) {
+            l.lock();
+            return;
+        }
+        try {
+            if (l.tryLock(remaining, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long[] spent = Deadline.spentAndMaxMillis();
+        throw new ModelBusyException(id, spent[0], spent[1]);
+    }
+
+    /**
+     * The values {@code p} had when the change in progress began, if its footprint saved them, else
+     * null: a copy made already, so the caller need not make another. Only inside {@link #change}; not to be written.
+     */
+    public float[] valuesBefore(Tensor p) {
+        requireChange();
+        return transaction == null ? null : transaction.valuesBefore(p);
     }
 
     /** Called by the keeper inside a commit: the store's new version. */

@@ -150,8 +150,10 @@ public class ModelOperations {
 
     public LiveModel patchParameter(String id, String name, ParameterPatch patch) {
         LiveModel model = registry.forChange(id);
-        Tensor p = model.read(() -> parameter(model, name));
-        model.change("parameter.patch", Footprint.parameter(p), () -> {
+        // the parameter is looked up under the change's lock, after any reload: a tensor found under an earlier lock
+        // may belong to contents evicted since, and a write into it would be lost
+        model.change("parameter.patch", () -> Footprint.parameter(parameter(model, name)), () -> {
+            Tensor p = parameter(model, name);
             if ((patch.index() != null || patch.data() != null) && !p.isInitialized()) {
                 throw new UnprocessableException("", name + ": " + new UninitializedParameterException("a write").getMessage());
             }

@@ -99,32 +99,47 @@ public class ModelRegistry implements LiveModel.Keeper {
             String id = UUID.randomUUID().toString();
             Generator generator = from != null ? new Generator(0)
                     : spec.seed() != null ? new Generator(spec.seed()) : Generator.withRandomSeed();
-            LiveModel.Contents contents = reserving(size.elementCount(), () -> null, () -> {
-                LiveModel.Contents built = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
+            record Built(LiveModel.Contents contents, io.paramlab.optim.OptimizerSetup optimizer) {
+            }
+            Built built = reserving(size.elementCount(), () -> null, () -> {
+                LiveModel.Contents contents = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
                 if (from != null) {
-                    apply(built, from);
+                    apply(contents, from);
                 }
-                return built;
+                // a fork's optimizer is read inside the reservation: a record that fails gives it back
+                return new Built(contents, from == null ? null : OptimizerRecord.read(from.optimizerJson(), contents.root()));
             });
-            io.paramlab.optim.OptimizerSetup optimizer = from == null ? null : OptimizerRecord.read(from.optimizerJson(), contents.root());
             Instant now = Instant.now();
-            LiveModel model = new LiveModel(id, owner, now, 1, now, name, contents, this);
-            model.restoreOptimizer(optimizer, Map.of());   // not yet published: nobody else can see it
-            long optimizerElements = optimizer == null ? 0 : optimizer.optimizer().stateElements();
+            LiveModel model = new LiveModel(id, owner, now, 1, now, name, built.contents(), this);
+            model.restoreOptimizer(built.optimizer(), Map.of());   // not yet published: nobody else can see it
+            // a fork's optimizer state is charged too, before anything is committed
+            long charged = size.elementCount();
+            long held = elementsOf(built.contents()) + (built.optimizer() == null ? 0 : built.optimizer().optimizer().stateElements());
+            if (held > charged) {
+                try {
+                    charge(held - charged, null, null);
+                } catch (RuntimeException | Error e) {
+                    release(charged);
+                    throw e;
+                }
+                charged = held;
+            }
+            // registered before it is committed, so a get between the two meets this handle, not a second one with its own lock
+            models.put(id, model);
             try {
                 ModelSummary stored = store.create(new ModelRecord(id, model.owner(), durableState(model)),
                         new Change(owner, "create",
                                 summary != null ? summary : "created with " + model.parameterCount() + " parameters"));
                 model.committedAs(stored.version(), stored.updatedAt());
             } catch (RuntimeException | Error e) {
-                release(size.elementCount());
+                models.remove(id, model);
+                release(charged);
                 throw e;
             }
-            synchronized (this) {
-                reserved.put(model, size.elementCount());
-                adjust(model, elementsOf(contents) + optimizerElements);   // unused shared entries are not held: give them back
+            synchronized (this) {   // reserved (so evictable) once stored; unused shared entries are not held: give them back
+                reserved.put(model, held);
+                parametersHeld += held - charged;
             }
-            models.put(id, model);
             return model;
         }
     }
@@ -151,13 +166,7 @@ public class ModelRegistry implements LiveModel.Keeper {
 
     /** Reserves {@code elements} (evicting idle models if needed), builds, and gives the reservation back if building fails. */
     private <T> T reserving(long elements, java.util.function.Supplier<LiveModel> forModel, java.util.function.Supplier<T> build) {
-        synchronized (this) {
-            makeRoom(elements, forModel.get());
-            if (parametersHeld + elements > limits.maxTotalParameters()) {
-                throw overBudget(elements);
-            }
-            parametersHeld += elements;
-        }
+        charge(elements, forModel.get(), null);
         try {
             return build.get();
         } catch (RuntimeException | Error e) {
@@ -176,49 +185,106 @@ public class ModelRegistry implements LiveModel.Keeper {
                         + " more would pass the limit of " + limits.maxTotalParameters() + " (paramlab.limits.max-total-parameters)");
     }
 
-    /** Evicts the least recently used idle models (not {@code keep}) until {@code more} elements fit. Holds this. */
-    private void makeRoom(long more, LiveModel keep) {
-        if (parametersHeld + more <= limits.maxTotalParameters()) {
-            return;
-        }
-        List<LiveModel> candidates = new ArrayList<>(reserved.keySet());
-        candidates.sort(Comparator.comparingLong(LiveModel::lastUsed));
-        for (LiveModel m : candidates) {
-            if (parametersHeld + more <= limits.maxTotalParameters()) {
-                return;
+    /**
+     * Adds {@code more} elements to what the budget holds (to {@code owner}'s reservation when not null, and
+     * then only while it has one), evicting the least recently used idle models other than {@code keep}
+     * first when they would not fit. The evictions, and their spills' I/O, run outside this monitor (each
+     * under its model's lock): nothing else waits on the registry while a model is written to scratch.
+     */
+    private void charge(long more, LiveModel keep, LiveModel owner) {
+        while (true) {
+            List<LiveModel> candidates;
+            synchronized (this) {
+                if (owner != null && !reserved.containsKey(owner)) {
+                    return;   // deleted while the change ran: delete released it, so there is nothing to reserve again
+                }
+                if (parametersHeld + more <= limits.maxTotalParameters()) {
+                    parametersHeld += more;
+                    if (owner != null) {
+                        reserved.merge(owner, more, Long::sum);
+                    }
+                    return;
+                }
+                candidates = evictionOrder(keep);
             }
-            if (m != keep && m.evictIfIdle(contents -> spill.spill(m.id(), contents.root()))) {
-                parametersHeld -= reserved.remove(m);
-                log.debug("evicted model {} to make room for {} elements", m.id(), more);
+            if (!evictUntilFits(more, candidates)) {
+                synchronized (this) {
+                    if (parametersHeld + more > limits.maxTotalParameters()) {
+                        throw overBudget(more);
+                    }
+                }
             }
         }
     }
 
-    /** Sets what {@code model} has reserved to {@code held}, evicting others or refusing growth past the budget. */
-    private synchronized void adjust(LiveModel model, long held) {
-        Long reservedBefore = reserved.get(model);
-        if (reservedBefore == null) {
-            return;   // deleted while the change ran: delete released it, so there is nothing to reserve again
+    /**
+     * The idle candidates for eviction, least recently used first. Each {@code lastUsed} is read once,
+     * before the sort: readers change them meanwhile, and a sort whose keys move breaks its contract. Holds this.
+     */
+    private List<LiveModel> evictionOrder(LiveModel keep) {
+        record Candidate(LiveModel model, long lastUsed) {
         }
-        long before = reservedBefore;
-        if (held > before) {
-            makeRoom(held - before, model);
-            if (parametersHeld + (held - before) > limits.maxTotalParameters()) {
-                throw overBudget(held - before);
+        List<Candidate> candidates = new ArrayList<>(reserved.size());
+        for (LiveModel m : reserved.keySet()) {
+            if (m != keep) {
+                candidates.add(new Candidate(m, m.lastUsed()));
             }
         }
-        parametersHeld += held - before;
-        reserved.put(model, held);
+        candidates.sort(Comparator.comparingLong(Candidate::lastUsed));
+        return candidates.stream().map(Candidate::model).toList();
+    }
+
+    /** Evicts {@code candidates} in order until {@code more} elements fit; answers whether it evicted any. Not under this. */
+    private boolean evictUntilFits(long more, List<LiveModel> candidates) {
+        boolean evicted = false;
+        for (LiveModel m : candidates) {
+            synchronized (this) {
+                if (parametersHeld + more <= limits.maxTotalParameters()) {
+                    return true;
+                }
+            }
+            // under the model's lock: the spill is written, then the reservation given back, before any load of it can start
+            if (m.evictIfIdle(contents -> {
+                spill.spill(m.id(), contents.root());
+                synchronized (this) {
+                    Long held = reserved.remove(m);
+                    parametersHeld -= held == null ? 0 : held;
+                }
+            })) {
+                evicted = true;
+                log.debug("evicted model {} to make room for {} elements", m.id(), more);
+            }
+        }
+        return evicted;
+    }
+
+    /** Sets what {@code model} has reserved to {@code held}, evicting others or refusing growth past the budget. */
+    private void adjust(LiveModel model, long held) {
+        long more;
+        synchronized (this) {
+            Long reservedBefore = reserved.get(model);
+            if (reservedBefore == null) {
+                return;   // deleted while the change ran: delete released it, so there is nothing to reserve again
+            }
+            more = held - reservedBefore;
+            if (more <= 0) {
+                parametersHeld += more;
+                reserved.put(model, held);
+                return;
+            }
+        }
+        charge(more, model, model);
     }
 
     // ---- the keeper
 
     @Override
     public LiveModel.Loaded load(LiveModel model) {
-        record Read(LiveModel.Contents contents, String optimizerJson) {
+        record Read(LiveModel.Contents contents, io.paramlab.optim.OptimizerSetup optimizer) {
         }
-        // room is made before the stored values are read: with the module built from them, they are the model twice
-        long estimate = store.find(model.id()).orElseThrow(() -> notFound(model.id())).parameterCount();
+        // room is made before the stored values are read: with the module built from them, they are the model twice;
+        // the spilled gradients are charged with it, and stay spilled until the model is in memory again
+        long estimate = store.find(model.id()).orElseThrow(() -> notFound(model.id())).parameterCount() + spill.elements(model.id());
         Read read = reserving(estimate, () -> model, () -> {
             ModelState state = store.load(model.id()).orElseThrow(() -> notFound(model.id())).state();
             ModelSpec spec = SpecParser.parse(JSON.readTree(state.specJson()), limits.maxDepth());
@@ -226,14 +292,23 @@ public class ModelRegistry implements LiveModel.Keeper {
             LiveModel.Contents built = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
             apply(built, state);
             spill.restore(model.id(), built.root());
-            return new Read(built, state.optimizerJson());
+            return new Read(built, OptimizerRecord.read(state.optimizerJson(), built.root()));
         });
         LiveModel.Contents contents = read.contents();
-        io.paramlab.optim.OptimizerSetup optimizer = OptimizerRecord.read(read.optimizerJson(), contents.root());
+        io.paramlab.optim.OptimizerSetup optimizer = read.optimizer();
         synchronized (this) {
             reserved.put(model, estimate);
-            adjust(model, elementsOf(contents) + (optimizer == null ? 0 : optimizer.optimizer().stateElements()));
         }
+        try {
+            adjust(model, elementsOf(contents) + (optimizer == null ? 0 : optimizer.optimizer().stateElements()));
+        } catch (RuntimeException | Error e) {
+            synchronized (this) {   // refused: the model stays evicted, its reservation given back, its spill kept
+                Long held = reserved.remove(model);
+                parametersHeld -= held == null ? 0 : held;
+            }
+            throw e;
+        }
+        spill.forget(model.id());
         return new LiveModel.Loaded(contents, optimizer);
     }
 
@@ -260,6 +335,39 @@ public class ModelRegistry implements LiveModel.Keeper {
     void restore(LiveModel model, ModelState checkpoint) {
         setCheckpointed(model.contents(), checkpoint);
         model.setOptimizer(OptimizerRecord.read(checkpoint.optimizerJson(), model.root()));
+    }
+
+    /**
+     * A lazy parameter of {@code model} is about to allocate {@code elements} (inside a change): refused
+     * past max-parameters-per-model, else charged to the model's reservation (evicting idle models, or
+     * refused past max-total-parameters) before anything is allocated.
+     */
+    @Override
+    public void materializing(LiveModel model, long elements) {
+        long held;
+        synchronized (this) {
+            Long reservedNow = reserved.get(model);
+            held = reservedNow == null ? 0 : reservedNow;
+        }
+        if (held + elements > limits.maxParametersPerModel()) {
+            throw new LimitExceededException("model", "max-parameters-per-model", held + elements, limits.maxParametersPerModel(),
+                    "the model would hold " + (held + elements) + " parameters and buffer elements, over the limit of "
+                            + limits.maxParametersPerModel() + " per model (paramlab.limits.max-parameters-per-model)");
+        }
+        charge(elements, model, model);
+    }
+
+    /** After a rollback: the model holds what it did before the change; anything charged for it during the change is given back. */
+    @Override
+    public void rolledBack(LiveModel model) {
+        long held = elementsOf(model.contents()) + (model.optimizer() == null ? 0 : model.optimizer().optimizer().stateElements());
+        synchronized (this) {
+            Long reservedNow = reserved.get(model);
+            if (reservedNow != null && held < reservedNow) {
+                parametersHeld -= reservedNow - held;
+                reserved.put(model, held);
+            }
+        }
     }
 
     @Override

@@ -119,13 +119,32 @@ public class TrainingOperations {
         });
     }
 
-    /** The step, with each stepped parameter's values copied first (inside the change) for ‖Δw‖₂ / ‖w‖₂. */
+    /**
+     * The step, with each stepped parameter's values before it for ‖Δw‖₂ / ‖w‖₂: those the change's
+     * transaction saved (a step's footprint saves every value), else a copy, charged to the budget in flight.
+     */
     static void stepRecordingRatios(LiveModel model, OptimizerSetup setup) {
         Map<Tensor, float[]> before = new IdentityHashMap<>();
+        long copies = 0;
+        for (ParamGroup group : setup.optimizer().paramGroups()) {
+            for (Tensor p : group.params()) {
+                float[] saved = model.valuesBefore(p);
+                if (p.grad() != null && (saved == null || saved.length != p.numel())) {
+                    copies += p.numel();
+                }
+            }
+        }
+        try (io.paramlab.tensor.Allocation.Scope held = io.paramlab.tensor.Allocation.hold(copies)) {
+            stepFrom(model, setup, before);
+        }
+    }
+
+    private static void stepFrom(LiveModel model, OptimizerSetup setup, Map<Tensor, float[]> before) {
         for (ParamGroup group : setup.optimizer().paramGroups()) {
             for (Tensor p : group.params()) {
                 if (p.grad() != null) {
-                    before.putIfAbsent(p, p.data().clone());
+                    float[] saved = model.valuesBefore(p);
+                    before.putIfAbsent(p, saved != null && saved.length == p.numel() ? saved : p.data().clone());
                 }
             }
         }

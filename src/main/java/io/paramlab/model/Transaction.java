@@ -3,6 +3,7 @@ package io.paramlab.model;
 import io.paramlab.nn.Module;
 import io.paramlab.nn.TensorData;
 import io.paramlab.optim.OptimizerSetup;
+import io.paramlab.tensor.Allocation;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
@@ -32,13 +33,28 @@ final class Transaction {
     private final Runnable optimizerStateBefore;     // null without an optimizer
     private final Map<Tensor, Double> updateRatiosBefore;
 
+    private final Allocation.Scope held;   // the copies' share of the budget in flight, until the change ends
+
     Transaction(LiveModel model, Footprint footprint) {
         this.model = model;
         this.root = model.root();
         this.generator = model.generator();
         this.training = root.isTraining();
-        root.allParameterNames().values().forEach(p -> parameters.computeIfAbsent(p, t ->
-                t.snapshot(footprint.allValues() || (footprint.values() != null && footprint.values().contains(t)), footprint.grads())));
+        // what the copies will hold is charged before any is made: a model-sized copy is refused, not an OutOfMemoryError
+        long copied = 0;
+        java.util.Set<Tensor> unique = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        unique.addAll(root.allParameterNames().values());
+        for (Tensor p : unique) {
+            copied += (covers(footprint, p) ? p.numel() : 0) + (footprint.grads() && p.grad() != null ? p.grad().length : 0);
+        }
+        if (footprint.buffers()) {
+            for (TensorData b : root.namedBuffers().values()) copied += b.numel();
+        }
+        if (footprint.optimizer() && model.optimizer() != null) {
+            copied += model.optimizer().optimizer().stateElements();
+        }
+        this.held = Allocation.hold(copied);
+        root.allParameterNames().values().forEach(p -> parameters.computeIfAbsent(p, t -> t.snapshot(covers(footprint, t), footprint.grads())));
         if (footprint.buffers()) {
             root.namedBuffers().values().forEach(b -> buffers.add(new TensorData[] {b, b.copy()}));
         }
@@ -49,6 +65,21 @@ final class Transaction {
         this.optimizerBefore = optimizerCovered ? model.optimizer() : null;
         this.optimizerStateBefore = optimizerBefore == null ? null : optimizerBefore.snapshot();
         this.updateRatiosBefore = optimizerCovered ? model.updateRatios() : null;
+    }
+
+    private static boolean covers(Footprint footprint, Tensor p) {
+        return footprint.allValues() || (footprint.values() != null && footprint.values().contains(p));
+    }
+
+    /** The values {@code p} had before the change, if the footprint saved them (null otherwise); not to be written. */
+    float[] valuesBefore(Tensor p) {
+        Tensor.Snapshot s = parameters.get(p);
+        return s == null ? null : s.values();
+    }
+
+    /** Gives back the copies' share of the budget in flight; after a commit or a rollback. */
+    void close() {
+        held.close();
     }
 
     void rollback() {

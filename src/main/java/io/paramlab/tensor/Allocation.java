@@ -45,6 +45,49 @@ public final class Allocation {
         };
     }
 
+    /**
+     * Holds {@code elements} of the budget in flight until the scope closes, for a copy made outside
+     * the ops (a transaction's saved values): refused with {@link TensorTooLargeException.InFlight}
+     * before anything is allocated when the requests in flight would pass it.
+     */
+    public static Scope hold(long elements) {
+        if (elements <= 0) {
+            return () -> { };
+        }
+        long now = IN_FLIGHT.addAndGet(elements);
+        if (now > inFlightLimit) {
+            IN_FLIGHT.addAndGet(-elements);
+            throw new TensorTooLargeException.InFlight(now, inFlightLimit);
+        }
+        return () -> IN_FLIGHT.addAndGet(-elements);
+    }
+
+    /** Charges the parameter elements a lazy parameter is about to allocate (for models, to their budget). */
+    @FunctionalInterface
+    public interface ParameterCharge {
+        void charge(long elements);
+    }
+
+    private static final ThreadLocal<ParameterCharge> PARAMETERS = new ThreadLocal<>();
+
+    /** Until the scope closes, a parameter materialized on this thread is first charged to {@code charge}. */
+    public static Scope chargingParameters(ParameterCharge charge) {
+        ParameterCharge before = PARAMETERS.get();
+        PARAMETERS.set(charge);
+        return () -> {
+            if (before == null) PARAMETERS.remove();
+            else PARAMETERS.set(before);
+        };
+    }
+
+    /** Called before a parameter's values are allocated: its charge may refuse them (a throw), and nothing is allocated. */
+    static void parameters(long elements) {
+        ParameterCharge charge = PARAMETERS.get();
+        if (charge != null) {
+            charge.charge(elements);
+        }
+    }
+
     /** A new zeroed array of {@code n} floats, charged to the thread's budget and, inside a scope, to the one in flight. */
     static float[] floats(long n) {
         charge(n, n);

@@ -28,6 +28,19 @@ public final class Deadline {
         };
     }
 
+    /** Nanoseconds left of this thread's budget (0 when spent), or {@link Long#MAX_VALUE} outside a scope. */
+    public static long remainingNanos() {
+        long[] window = CURRENT.get();
+        return window == null ? Long.MAX_VALUE : Math.max(0, window[1] - System.nanoTime());
+    }
+
+    /** Milliseconds since this thread's budget started and the budget, for a refusal; {0, 0} outside a scope. */
+    public static long[] spentAndMaxMillis() {
+        long[] window = CURRENT.get();
+        return window == null ? new long[] {0, 0}
+                : new long[] {(System.nanoTime() - window[0]) / 1_000_000, (window[1] - window[0]) / 1_000_000};
+    }
+
     /** Throws {@link DeadlineExceededException} when this thread's budget is spent. */
     public static void check() {
         long[] window = CURRENT.get();

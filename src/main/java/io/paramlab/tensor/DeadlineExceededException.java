@@ -12,6 +12,12 @@ public class DeadlineExceededException extends RuntimeException {
         this.maxMillis = maxMillis;
     }
 
+    protected DeadlineExceededException(long elapsedMillis, long maxMillis, String message) {
+        super(message);
+        this.elapsedMillis = elapsedMillis;
+        this.maxMillis = maxMillis;
+    }
+
     public long elapsedMillis() {
         return elapsedMillis;
     }

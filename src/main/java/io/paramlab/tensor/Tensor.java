@@ -113,6 +113,12 @@ public final class Tensor {
         if (isInitialized()) {
             throw new IllegalStateException("the parameter is initialized already");
         }
+        long elements = 1;
+        for (int d : shape) {
+            elements *= Math.max(0, d);
+            elements = Math.min(elements, Long.MAX_VALUE / Integer.MAX_VALUE);   // saturates: no overflow past the charge
+        }
+        Allocation.parameters(elements);   // charged (or refused) before anything is allocated
         this.data = new float[Shapes.numel(shape)];
         this.shape = shape.clone();
     }

@@ -87,4 +87,50 @@ class CpuLimitsTest {
         assertThat(answer.body().get("actual").longValue()).isGreaterThanOrEqualTo(300);
         assertThat(api.get("/models/" + id + "/state-dict").body()).isEqualTo(before);
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    io.paramlab.model.ModelRegistry registry;
+
+    /**
+     * Issue #23 item 7: a read queued behind a long change waits no longer than the request's time and
+     * ends in a 503 with Retry-After; a change queued behind it too; after the change, both go through.
+     */
+    @Test
+    void waitingForAModelsLockCountsAgainstTheRequestTime() throws Exception {
+        String busy = api.create(Map.of("seed", 1, "model", Map.of("type", "Linear", "in_features", 2, "out_features", 2)));
+        io.paramlab.model.LiveModel model = registry.get(busy);
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Object> change = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                model.change("test", io.paramlab.model.Footprint.METADATA, () -> {
+                    inside.countDown();
+                    try {
+                        release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                }));
+        try {
+            assertThat(inside.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long t0 = System.nanoTime();
+            HttpApi.Answer read = java.util.concurrent.CompletableFuture.supplyAsync(() -> api.get("/models/" + busy + "/state-dict"))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+            assertProblem(read, 503, "paramlab.limits.max-request-time");
+            assertThat(read.body().get("type").stringValue()).isEqualTo("urn:paramlab:problem:model-busy");
+            assertThat(read.header("Retry-After")).isEqualTo("1");
+            assertThat(read.body().get("maximum").longValue()).isEqualTo(300);
+            HttpApi.Answer write = java.util.concurrent.CompletableFuture.supplyAsync(() -> api.patch("/models/" + busy,
+                    Map.of("name", "renamed"))).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertProblem(write, 503, "paramlab.limits.max-request-time");
+            assertThat(write.header("Retry-After")).isEqualTo("1");
+        } finally {
+            release.countDown();
+        }
+        change.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(api.get("/models/" + busy + "/state-dict").status()).isEqualTo(200);
+        assertThat(api.get("/models/" + busy).body().get("name").isNull()
+                || !api.get("/models/" + busy).body().get("name").stringValue().equals("renamed")).isTrue();
+    }
 }

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the budgets derived from the heap must refuse what does not fit with clean 4xx problems. Three
  * 16M-parameter models (as many as the budget allows), their state dicts streamed, a forward just
  * under the activation limit, four such forwards at once, an init with a million invalid
- * layer types, bodies over the limit and large bodies at once: no 5xx, no dropped connection,
+ * layer types, bodies over the limit and large bodies at once, a LazyLinear whose first forward would
+ * materialize 6.4 GB: no 5xx, no dropped connection,
  * every error a whole problem, the process alive without an OutOfMemoryError, models unchanged.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -81,6 +82,19 @@ class SmallHeapAttackTest {
             assertThat(out.status()).isEqualTo(200);
             assertThat(out.bytes()).isGreaterThan(16_000_000L * 2);
         }
+
+        // the lazy-layer attack (issue #23 item 3): a LazyLinear whose first forward would materialize a 40000 x 40000
+        // weight (6.4 GB) is refused before the weight is allocated, and stays lazy; the held models are untouched
+        Answer lazy = checked(send("POST", "/models", "{\"model\": {\"type\": \"LazyLinear\", \"out_features\": 40000}}"));
+        assertThat(lazy.status()).as(lazy.text()).isEqualTo(201);
+        String lazyId = json(lazy).get("id").stringValue();
+        for (int i = 0; i < 2; i++) {
+            Answer attack = checked(send("POST", "/models/" + lazyId + "/forward", "{\"input\": [" + zeros(40000) + "]}"));
+            assertThat(attack.status()).as(attack.text()).isEqualTo(413);
+            assertThat(json(attack).get("limit").stringValue()).isEqualTo("max-parameters-per-model");
+        }
+        assertThat(checked(send("DELETE", "/models/" + lazyId, null)).status()).isEqualTo(204);
+        assertThat(service.isAlive()).as(service.tail()).isTrue();
 
         // the activation limit, as the service states it, then a forward just under it
         Answer over = checked(send("POST", "/models/" + id + "/forward", forward(2000)));

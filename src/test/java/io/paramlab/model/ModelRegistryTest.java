@@ -11,6 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -179,5 +180,207 @@ class ModelRegistryTest {
                     Loss.MSE);
             assertThat(training.describe(id).get("step_count")).isEqualTo(4L);
         }
+    }
+
+    /** Issue #23 item 4: a reload refused by the budget changes nothing: the spilled gradients stay, nothing stays reserved. */
+    @Test
+    void aReloadRefusedByTheBudgetKeepsTheSpillAndReservesNothing() throws Exception {
+        ModelRegistry registry = registry(1000, 100, 10);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1000, 100, 10, 1_000_000));
+        LiveModel trained = registry.create(linear(4, 8));   // 40 parameters
+        operations.backward(trained.id(), TensorData.ofFloats(new float[] {1, 2, 3, 4}, 1, 4), null, Loss.SUM);   // + 40 gradients
+        float[] gradBefore = trained.read(() -> trained.root().namedParameters().get("weight").grad().clone());
+        LiveModel busy = registry.create(linear(5, 10));   // 60: evicts trained, whose gradients are spilled
+        assertThat(trained.isLoaded()).isFalse();
+        long held = registry.parametersHeld();
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.change("test", Footprint.METADATA, () -> {
+            writing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+        // busy cannot be evicted while it is changed: 60 + 40 parameters + 40 gradients do not fit in 100
+        assertThatThrownBy(() -> trained.read(() -> trained.root().repr()))
+                .isInstanceOf(LimitExceededException.class).hasMessageContaining("max-total-parameters");
+        assertThat(registry.parametersHeld()).isEqualTo(held);
+        assertThat(trained.isLoaded()).isFalse();
+        release.countDown();
+        writer.get(5, TimeUnit.SECONDS);
+        // once busy is idle it is evicted, and the trained model comes back with its gradients
+        assertThat(trained.read(() -> trained.root().namedParameters().get("weight").grad())).containsExactly(gradBefore);
+        assertThat(registry.parametersHeld()).isEqualTo(80);
+    }
+
+    /** Issue #23 item 5: a fork whose optimizer record cannot be read is refused and gives back what it reserved. */
+    @Test
+    void aForkWhoseOptimizerRecordFailsReservesNothing() {
+        ModelRegistry registry = registry(1000, 1000, 10);
+        LiveModel source = registry.create(linear(4, 8));
+        long held = registry.parametersHeld();
+        io.paramlab.store.ModelState state = source.read(() -> ModelRegistry.durableState(source));
+        io.paramlab.store.ModelState broken = new io.paramlab.store.ModelState(state.name(), state.specJson(), state.training(),
+                state.generatorState(), state.requiresGrad(), state.stateDict(),
+                "{\"spec\": {\"type\": \"SGD\", \"lr\": 0.1}, \"state\": \"AAAA\"}");
+        assertThatThrownBy(() -> registry.fork(broken, "fork", null)).isInstanceOf(RuntimeException.class);
+        assertThat(registry.parametersHeld()).isEqualTo(held);
+        assertThat(registry.modelCount()).isEqualTo(1);
+    }
+
+    /** Issue #23 item 5: a get racing a create (the model is in the store, not yet returned) meets the created handle. */
+    @Test
+    void aGetDuringCreateMeetsTheSameHandle() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<ModelRegistry> registryRef = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<LiveModel> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        io.paramlab.store.ModelStore sqlite = Stores.sqlite(dataDir);
+        // a store whose create is answered only after another thread looked the new model up by its id
+        io.paramlab.store.ModelStore store = (io.paramlab.store.ModelStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {io.paramlab.store.ModelStore.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(sqlite, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("create")) {
+                        String id = ((io.paramlab.store.ModelRecord) args[0]).id();
+                        seen.set(CompletableFuture.supplyAsync(() -> registryRef.get().get(id)).get(5, TimeUnit.SECONDS));
+                    }
+                    return result;
+                });
+        ModelRegistry registry = new ModelRegistry(Stores.limits(1000, 1000, 10, 1_000_000), store, dataDir);
+        registryRef.set(registry);
+        LiveModel created = registry.create(linear(4, 8));
+        assertThat(seen.get()).isSameAs(created);
+        assertThat(registry.get(created.id())).isSameAs(created);
+    }
+
+    /**
+     * Issue #23 item 5: evictions sort models by when they were last used while readers keep using them;
+     * many models, readers on real threads and creates that evict, for a bounded time: no sort may break.
+     */
+    @Test
+    void evictionsWhileReadersTouchModelsNeverBreakTheSort() throws Exception {
+        ModelRegistry registry = registry(1000, 4_000, 1000);
+        List<LiveModel> models = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int i = 0; i < 190; i++) {
+            models.add(registry.create(linear(4, 4)));   // 20 each: 3800 of 4000
+        }
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<CompletableFuture<Void>> readers = new java.util.ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            readers.add(CompletableFuture.runAsync(() -> {
+                java.util.Random random = new java.util.Random();
+                while (!stop.get()) {
+                    LiveModel m = models.get(random.nextInt(models.size()));
+                    m.read(() -> m.root().repr());
+                }
+            }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        try {
+            int created = 0;
+            while (System.nanoTime() < end && created < 600) {
+                LiveModel m = registry.create(linear(4, 4));   // needs room: evicts the least recently used
+                registry.delete(m.id());
+                created++;
+            }
+        } finally {
+            stop.set(true);
+        }
+        for (CompletableFuture<Void> reader : readers) {
+            reader.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(registry.parametersHeld()).isLessThanOrEqualTo(4_000);
+    }
+
+    /**
+     * Issue #23 item 6: a parameter PATCH racing evictions (real threads, a bounded loop) lands on the
+     * model's live tensor: each write is read back, and the store has the last one.
+     */
+    @Test
+    void aParameterPatchRacingEvictionsIsNeverLost() throws Exception {
+        ModelRegistry registry = registry(1000, 70, 10);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1000, 70, 10, 1_000_000));
+        LiveModel patched = registry.create(linear(4, 8));   // 40: it and the other do not fit together
+        LiveModel other = registry.create(linear(4, 8));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> evicting = CompletableFuture.runAsync(() -> {
+            while (!stop.get()) {
+                try {
+                    other.read(() -> other.root().repr());   // loads the other model, evicting the patched one when idle
+                } catch (LimitExceededException busy) {
+                    // the patched model was in a change: it could not be evicted
+                }
+            }
+        }, java.util.concurrent.Executors.newSingleThreadExecutor());
+        int lost = 0;
+        int written = 0;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        try {
+            for (int i = 1; i <= 3000 && System.nanoTime() < end; i++) {
+                try {
+                    operations.patchParameter(patched.id(), "weight",
+                            new ModelOperations.ParameterPatch(new int[] {0, 0}, (float) i, null, null));
+                    written++;
+                    float now = patched.read(() -> patched.root().namedParameters().get("weight").data()[0]);
+                    if (now != i) {
+                        lost++;
+                    }
+                } catch (LimitExceededException busy) {
+                    // the other model was being loaded: the patched one could not come back now
+                }
+            }
+        } finally {
+            stop.set(true);
+        }
+        evicting.get(10, TimeUnit.SECONDS);
+        assertThat(written).isPositive();
+        assertThat(lost).as("of %d writes, lost to an eviction between the lookup and the change", written).isZero();
+    }
+
+    /**
+     * Issue #23 item 3: a LazyLinear's first forward is charged before its weight is allocated: a weight
+     * of 40000 x 40000 (6.4 GB) is refused by max-parameters-per-model, not an OutOfMemoryError.
+     */
+    @Test
+    void aLazyLayersFirstForwardIsChargedBeforeItsWeightIsAllocated() {
+        ModelRegistry registry = registry(1_000_000, 2_000_000, 10);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1_000_000, 2_000_000, 10, 100_000_000));
+        LiveModel lazy = registry.create(JSON.readTree("{\"model\": {\"type\": \"LazyLinear\", \"out_features\": 40000}}"));
+        long held = registry.parametersHeld();
+        assertThatThrownBy(() -> operations.forward(lazy.id(), "", TensorData.ofFloats(new float[40000], 1, 40000)))
+                .isInstanceOf(LimitExceededException.class).hasMessageContaining("max-parameters-per-model");
+        assertThat(registry.parametersHeld()).isEqualTo(held);
+        assertThat(lazy.read(() -> lazy.root().anyUninitializedParameters())).isTrue();
+        // one that fits is charged to the model as it materializes
+        TensorData out = operations.forward(lazy.id(), "", TensorData.ofFloats(new float[20], 1, 20));
+        assertThat(out.shape()).containsExactly(1, 40000);
+        assertThat(registry.parametersHeld()).isEqualTo(held + 40000L * 20 + 40000);   // weight and bias
+    }
+
+    /** Issue #23 item 3: a transaction's copies are charged to the budget in flight before they are made, and given back after. */
+    @Test
+    void aTransactionsCopiesAreChargedBeforeTheyAreMade() {
+        ModelRegistry registry = registry(1_000_000, 2_000_000, 10);
+        ModelOperations operations = new ModelOperations(registry, Stores.limits(1_000_000, 2_000_000, 10, 100_000));
+        LiveModel model = registry.create(linear(100, 100));   // 10,100 values: a copy of all is over 5,000
+        io.paramlab.tensor.Allocation.limitInFlight(5_000);
+        try {
+            assertThatThrownBy(() -> model.change("init", Footprint.INIT, () -> null))
+                    .isInstanceOf(io.paramlab.tensor.TensorTooLargeException.InFlight.class);
+            assertThat(io.paramlab.tensor.Allocation.inFlight()).isZero();
+            assertThat(model.change("bias", Footprint.parameter(model.read(() -> model.root().namedParameters().get("bias"))),
+                    () -> "one parameter's copy fits")).isNotNull();
+            assertThat(io.paramlab.tensor.Allocation.inFlight()).isZero();
+        } finally {
+            io.paramlab.tensor.Allocation.limitInFlight(Long.MAX_VALUE);
+        }
+        assertThat(operations).isNotNull();
     }
 }
