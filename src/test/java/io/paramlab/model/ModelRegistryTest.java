@@ -195,7 +195,7 @@ class ModelRegistryTest {
         long held = registry.parametersHeld();
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.change("test", Footprint.METADATA, () -> {
+        CompletableFuture<Object> writer = CompletableFuture.supplyAsync(Stores.asService(() -> busy.change("test", Footprint.METADATA, () -> {
             writing.countDown();
             try {
                 release.await();
@@ -203,7 +203,7 @@ class ModelRegistryTest {
                 Thread.currentThread().interrupt();
             }
             return null;
-        }));
+        })));
         assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
         // busy cannot be evicted while it is changed: 60 + 40 parameters + 40 gradients do not fit in 100
         assertThatThrownBy(() -> trained.read(() -> trained.root().repr()))
