@@ -1,15 +1,19 @@
-// Hash routes: #/models, #/models/{id}, #/jobs/{id}. Each page renders into <main> and stops its
+// Hash routes: #/models, #/models/{id}, #/jobs/{id}, #/state-dicts, #/state-dicts/{id}. Each page renders into <main> and stops its
 // requests and streams (through its AbortSignal) when another page takes over.
 import { token } from './api.js';
 import { h, problemBox } from './dom.js';
 import * as models from './models.js';
 import * as model from './model.js';
 import * as jobs from './jobs.js';
+import * as stateDicts from './statedicts.js';
+import * as stateDict from './statedict.js';
 
 const ROUTES = [
   [/^#?\/?(models)?\/?$/, models],
   [/^#\/models\/([^/]+)(?:\/([^/]+))?$/, model, (m) => ({ id: decodeURIComponent(m[1]), select: m[2] && decodeURIComponent(m[2]) })],
   [/^#\/jobs\/([^/]+)$/, jobs, (m) => ({ id: decodeURIComponent(m[1]) })],
+  [/^#\/state-dicts\/?$/, stateDicts],
+  [/^#\/state-dicts\/([^/]+)$/, stateDict, (m) => ({ id: decodeURIComponent(m[1]) })],
 ];
 
 const main = document.getElementById('main');

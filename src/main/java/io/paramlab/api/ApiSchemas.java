@@ -36,6 +36,8 @@ final class ApiSchemas {
             STATE_DICT_INPUT = "StateDictInput", LOAD_RESULT = "LoadResult", INIT_REQUEST = "InitRequest",
             INIT_RESPONSE = "InitResponse", FORWARD_REQUEST = "ForwardRequest", FORWARD_RESPONSE = "ForwardResponse",
             BACKWARD_REQUEST = "BackwardRequest", BACKWARD_RESPONSE = "BackwardResponse", PROBLEM = "Problem";
+    static final String STORED_STATE_DICT = "StoredStateDict", STORED_TENSOR = "StoredTensor",
+            STORED_STATE_DICT_STATS = "StoredStateDictStats", STATE_DICT_DIFF = "StateDictDiff", STATE_DICT_PATCH = "StateDictPatch";
     static final String SPECTRA = "Spectra";
     static final String DATASET = "Dataset", DATASET_INPUT = "DatasetInput", JOB = "Job", JOB_REQUEST = "JobRequest",
             JOB_HISTORY = "JobHistory";
@@ -131,6 +133,7 @@ final class ApiSchemas {
         compute(out);
         init(out);
         checkpoints(out);
+        storedStateDicts(out);
         JobSchemas.jobs(out);
         problems(out);
         return out;
@@ -372,6 +375,38 @@ final class ApiSchemas {
                 req("max_abs_diff", oneOf(number(null), ref("NonFinite"))),
                 req("l2_diff", oneOf(number(null), ref("NonFinite")).description("‖B−A‖₂")),
                 req("relative_l2", nullable(oneOf(number(null), ref("NonFinite"))).description("‖B−A‖₂ / ‖A‖₂; null when ‖A‖₂ is 0"))));
+    }
+
+    private static void storedStateDicts(Map<String, Schema> out) {
+        Schema<?> dtypes = strings(null, "float32", "float64", "float16", "bfloat16", "int64", "int32", "int8", "uint8", "bool");
+        out.put("StoredTensorRow", object("A key of a stored state dict, in file order",
+                req("key", string().example("layer1.0.conv1.weight")), req("shape", array(count())), req("dtype", dtypes),
+                req("numel", count()), req("tied_to", nullable(string()).description("the first key sharing its tensor, or null"))));
+        out.put("StoredModuleRow", object("A module path the dotted keys imply (\"\" is the root)",
+                req("path", string()), req("tensor_count", count()), req("parameter_count", count())));
+        out.put(STORED_STATE_DICT, object("A stored state dict; the list leaves out tensors and modules",
+                req("id", string()), req("name", nullable(string())), req("version", count()),
+                req("tensor_count", count().description("every key, ties included")),
+                req("parameter_count", count().description("elements of every dtype, a tied tensor once")),
+                req("bytes", count().description("tensor bytes, a tied tensor once")),
+                req("dtypes", map(count()).description("elements per dtype")),
+                req("created_at", string().format("date-time")), req("updated_at", string().format("date-time")),
+                req("owner", nullable(string())),
+                req("source", string().description("upload, model:{id} or model:{id}@{checkpoint}")),
+                opt("tensors", array(ref("StoredTensorRow"))), opt("modules", array(ref("StoredModuleRow")))));
+        out.put(STORED_TENSOR, object("A stored tensor in its own dtype: data nested row-major as tensor.tolist() (bool as "
+                        + "true/false; float16 and bfloat16 as their exact values)",
+                req("shape", array(count())), req("dtype", dtypes), req("data", new Schema<>())));
+        out.put("StoredTensorStats", object("A stored tensor's statistics, in float64", req("key", string()),
+                req("shape", array(count())), req("dtype", dtypes), req("numel", count()), req("data", ref("Stats"))));
+        out.put(STORED_STATE_DICT_STATS, object("Statistics of stored tensors, in file order",
+                req("tensors", array(ref("StoredTensorStats")))));
+        out.put("StateDictMismatch", object("A key in both with another shape or dtype", req("key", string()),
+                req("from_shape", array(count())), req("to_shape", array(count())), req("from_dtype", dtypes), req("to_dtype", dtypes)));
+        out.put(STATE_DICT_DIFF, object("B − A in float64: rows for the keys in both with one shape, in A's order",
+                req("keys", array(ref(DIFF_ENTRY))), req("only_in_from", array(string())), req("only_in_to", array(string())),
+                req("mismatched", array(ref("StateDictMismatch")))));
+        out.put(STATE_DICT_PATCH, closed(object("A new name", req("name", nullable(string().minLength(1).maxLength(200))))));
     }
 
     private static void problems(Map<String, Schema> out) {

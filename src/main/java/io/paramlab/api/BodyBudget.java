@@ -64,11 +64,23 @@ final class BodyBudget {
         return account == null ? 0 : account.maxBodyBytes / 2;
     }
 
+    /**
+     * The account of a body that streams into the store as it arrives (a state-dict upload): it
+     * holds no memory, so it charges nothing and crowds out no other request.
+     */
+    static Account openStreaming(long maxBodyBytes) {
+        Account account = new Account(Long.MAX_VALUE, maxBodyBytes);
+        account.streaming = true;
+        CURRENT.set(account);
+        return account;
+    }
+
     static final class Account implements AutoCloseable {
         private final long maxInFlight;
         private final long maxBodyBytes;
         private long held;
         private boolean closed;
+        private boolean streaming;
 
         private Account(long maxInFlight, long maxBodyBytes) {
             this.maxInFlight = maxInFlight;
@@ -76,7 +88,7 @@ final class BodyBudget {
         }
 
         void charge(long bytes) throws BodyTooLargeException.InFlight {
-            if (closed) {
+            if (closed || streaming) {
                 return;   // a read after the request ended (the rest dropped) holds nothing
             }
             long all = IN_FLIGHT.addAndGet(bytes);

@@ -43,12 +43,14 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     private final long maxBytes;
     private final long maxBinaryBytes;
     private final long maxInFlight;
+    private final long maxStateDictBytes;
 
-    BodySizeLimitFilter(ParamlabLimits limits,
+    BodySizeLimitFilter(ParamlabLimits limits, io.paramlab.model.StateDictLimits stateDictLimits,
                         @org.springframework.beans.factory.annotation.Value("${paramlab.limits.max-inflight-body-size:#{null}}")
                         org.springframework.util.unit.DataSize maxInFlight) {
         this.maxBytes = limits.maxBodySize().toBytes();
         this.maxBinaryBytes = limits.maxBinaryBodySize();
+        this.maxStateDictBytes = stateDictLimits.maxStateDictBytes().toBytes();
         // unset: an eighth of the heap, and never less than one JSON body
         this.maxInFlight = maxInFlight != null ? maxInFlight.toBytes() : Math.max(maxBytes, Runtime.getRuntime().maxMemory() / 8);
     }
@@ -78,17 +80,27 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         return false;
     }
 
+    /**
+     * A file uploaded as a stored state dict: it streams into the store chunk by chunk, so it is
+     * bounded by paramlab.limits.max-state-dict-bytes and holds no share of the in-flight budget.
+     */
+    static boolean isStateDictUpload(HttpServletRequest request) {
+        return "POST".equals(request.getMethod()) && "/api/v1/state-dicts".equals(request.getRequestURI()) && isBinary(request);
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        long limit = isBinary(request) ? maxBinaryBytes : maxBytes;
+        boolean streamed = isStateDictUpload(request);
+        long limit = streamed ? maxStateDictBytes : isBinary(request) ? maxBinaryBytes : maxBytes;
         if (request.getContentLengthLong() > limit) {
-            answerAndLinger(request, response, Problems.bodyTooLarge(request.getContentLengthLong(), limit));
+            answerAndLinger(request, response, streamed ? Problems.stateDictTooLarge(request.getContentLengthLong(), limit)
+                    : Problems.bodyTooLarge(request.getContentLengthLong(), limit));
             return;
         }
         long bodyLimit = request.getContentLengthLong() >= 0 ? request.getContentLengthLong() : limit;
-        BodyBudget.Account account = BodyBudget.open(maxInFlight, bodyLimit);
-        CountingRequest counting = new CountingRequest(request, response, limit, account);
+        BodyBudget.Account account = streamed ? BodyBudget.openStreaming(bodyLimit) : BodyBudget.open(maxInFlight, bodyLimit);
+        CountingRequest counting = new CountingRequest(request, response, limit, account, streamed);
         try {
             chain.doFilter(counting, response);
         } finally {
@@ -174,19 +186,22 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         private final HttpServletResponse response;
         private final long maxBytes;
         private final BodyBudget.Account account;
+        private final boolean stateDict;
         private CountingStream stream;
 
-        CountingRequest(HttpServletRequest request, HttpServletResponse response, long maxBytes, BodyBudget.Account account) {
+        CountingRequest(HttpServletRequest request, HttpServletResponse response, long maxBytes, BodyBudget.Account account,
+                        boolean stateDict) {
             super(request);
             this.response = response;
             this.maxBytes = maxBytes;
             this.account = account;
+            this.stateDict = stateDict;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new CountingStream(super.getInputStream(), response, maxBytes, account);
+                stream = new CountingStream(super.getInputStream(), response, maxBytes, account, stateDict);
             }
             return stream;
         }
@@ -202,13 +217,16 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
         private final HttpServletResponse response;
         private final long maxBytes;
         private final BodyBudget.Account account;
+        private final boolean stateDict;
         private long count;
 
-        CountingStream(ServletInputStream in, HttpServletResponse response, long maxBytes, BodyBudget.Account account) {
+        CountingStream(ServletInputStream in, HttpServletResponse response, long maxBytes, BodyBudget.Account account,
+                       boolean stateDict) {
             this.in = in;
             this.response = response;
             this.maxBytes = maxBytes;
             this.account = account;
+            this.stateDict = stateDict;
         }
 
         private int counted(int n) throws IOException {
@@ -217,7 +235,7 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             }
             if (count + n > maxBytes) {
                 closeAfterAnswer(response);   // the rest will not be read: said now, before the 413 commits
-                throw new BodyTooLargeException(maxBytes);
+                throw stateDict ? new BodyTooLargeException.StateDict(maxBytes) : new BodyTooLargeException(maxBytes);
             }
             count += n;
             account.charge(n);   // one body alone may use its whole limit; beside others, the bodies together stay under the budget

@@ -20,6 +20,13 @@ class BodyTooLargeException extends IOException {
         this.maximum = maximum;
     }
 
+    /** A state dict upload past paramlab.limits.max-state-dict-bytes while it streamed in. */
+    static final class StateDict extends BodyTooLargeException {
+        StateDict(long maximum) {
+            super("the uploaded file is larger than " + maximum + " bytes (paramlab.limits.max-state-dict-bytes)", maximum);
+        }
+    }
+
     /** The bodies in flight, read and parsed, would pass their shared budget: worth a retry. */
     static final class InFlight extends BodyTooLargeException {
         private final long actual;

@@ -78,8 +78,9 @@ class IdempotencyFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
+        // a state-dict file streams into the store and is never held whole, so it is not hashed (nor kept) here
         return !"POST".equals(request.getMethod()) || !request.getRequestURI().startsWith("/api/")
-                || request.getHeader(HEADER) == null;
+                || request.getHeader(HEADER) == null || BodySizeLimitFilter.isStateDictUpload(request);
     }
 
     @Override

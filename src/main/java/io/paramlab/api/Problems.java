@@ -118,6 +118,13 @@ class Problems extends ResponseEntityExceptionHandler {
         return overLimit("body-too-large", "Request body too large", detail, "max-body-size", actual, maximum);
     }
 
+    /** A state dict upload over paramlab.limits.max-state-dict-bytes. */
+    static ProblemDetail stateDictTooLarge(Long actual, long maximum) {
+        String detail = (actual == null ? "the uploaded file is larger than " + maximum + " bytes"
+                : "the uploaded file has " + actual + " bytes, over the limit of " + maximum) + " (paramlab.limits.max-state-dict-bytes)";
+        return overLimit("body-too-large", "Request body too large", detail, "max-state-dict-bytes", actual, maximum);
+    }
+
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalidInput(InvalidInputException e) {
         return invalid(e.getMessage(), e.errors(), e.errorsTotal());
@@ -154,6 +161,9 @@ class Problems extends ResponseEntityExceptionHandler {
         if (e instanceof BodyTooLargeException.InFlight inFlight) {
             return overLimit("body-too-large", "Request bodies too large together", e.getMessage(), "max-inflight-body-size",
                     inFlight.actual(), e.maximum());
+        }
+        if (e instanceof BodyTooLargeException.StateDict) {
+            return stateDictTooLarge(null, e.maximum());
         }
         return bodyTooLarge(null, e.maximum());
     }

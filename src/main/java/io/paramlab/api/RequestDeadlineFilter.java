@@ -19,15 +19,28 @@ import java.io.IOException;
 @Component
 class RequestDeadlineFilter extends OncePerRequestFilter {
     private final long maxNanos;
+    private final long maxTransferNanos;
 
-    RequestDeadlineFilter(ParamlabLimits limits) {
+    RequestDeadlineFilter(ParamlabLimits limits, io.paramlab.model.StateDictLimits stateDictLimits) {
         this.maxNanos = limits.maxRequestTime().toNanos();
+        this.maxTransferNanos = stateDictLimits.maxTransferTime().toNanos();
+    }
+
+    /** A stored state dict's upload, or its download as a file: bounded by max-transfer-time, not max-request-time. */
+    static boolean isTransfer(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        if (BodySizeLimitFilter.isStateDictUpload(request)) {
+            return true;
+        }
+        String query = request.getQueryString();
+        return "GET".equals(request.getMethod()) && path.startsWith("/api/v1/state-dicts/") && path.indexOf('/', 20) < 0
+                && query != null && (query.contains("format=safetensors") || query.contains("format=pt"));
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        try (Deadline.Scope scope = Deadline.start(maxNanos)) {
+        try (Deadline.Scope scope = Deadline.start(isTransfer(request) ? maxTransferNanos : maxNanos)) {
             chain.doFilter(request, response);
         }
     }

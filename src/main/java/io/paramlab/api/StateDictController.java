@@ -53,12 +53,17 @@ class StateDictController {
     private final ModelOperations operations;
     private final JsonMapper json;
     private final long maxBinaryBytes;
+    private final long maxParametersPerModel;
+    private final io.paramlab.model.StateDicts stateDicts;
 
-    StateDictController(ModelRegistry registry, ModelOperations operations, JsonMapper json, ParamlabLimits limits) {
+    StateDictController(ModelRegistry registry, ModelOperations operations, JsonMapper json, ParamlabLimits limits,
+                        io.paramlab.model.StateDicts stateDicts) {
         this.registry = registry;
         this.operations = operations;
         this.json = json;
         this.maxBinaryBytes = limits.maxBinaryBodySize();
+        this.maxParametersPerModel = limits.maxParametersPerModel();
+        this.stateDicts = stateDicts;
     }
 
     @Operation(operationId = "getStateDict", summary = "Read a state dict", description = "net[module].state_dict(): JSON in PyTorch's key order "
@@ -126,12 +131,28 @@ class StateDictController {
                @Parameter(description = "json, safetensors or pt; wins over Content-Type") @RequestParam(required = false) String format,
                @Parameter(description = "torch.save only: the entry of a checkpoint dict that holds the state dict",
                        example = "model_state_dict") @RequestParam(required = false) String key,
-               @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
+               @Parameter(description = "state-dict:{sid}: load a stored state dict instead of a body",
+                       example = "state-dict:3f0c") @RequestParam(required = false) String from,
+               @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false, content = {
                        @Content(mediaType = JSON, schema = @Schema(ref = ApiSchemas.STATE_DICT_INPUT),
                                examples = {@ExampleObject(name = "net's whole state dict", value = ApiExamples.LOAD_NET)}),
                        @Content(mediaType = OCTET, schema = @Schema(type = "string", format = "binary",
                                description = "a .safetensors file, or a torch.save .pt file"))})
-               @RequestBody StateDictBody body) throws IOException {
+               @RequestBody(required = false) StateDictBody body) throws IOException {
+        if (from != null) {
+            if (!from.startsWith("state-dict:")) {
+                throw new InvalidInputException("from", "must be state-dict:{id}, got \"" + Messages.quoted(from) + "\"");
+            }
+            String sid = from.substring("state-dict:".length());
+            io.paramlab.store.StateDictStore.Contents contents = stateDicts.store().contents(sid)
+                    .filter(c -> !sid.startsWith("model:")).orElseThrow(() -> io.paramlab.model.StateDicts.notFound(sid));
+            registry.get(id);   // 404 for an unknown model before the tensors are read
+            Map<String, TensorData> state = new io.paramlab.model.StoredTensors(stateDicts.store(), contents).forLoad(maxParametersPerModel);
+            return operations.loadStateDict(id, module, state, strict, null);
+        }
+        if (body == null) {
+            throw new InvalidInputException("", "send a state dict (JSON, safetensors or torch.save), or say ?from=state-dict:{id}");
+        }
         StateDictImport.Decoded decoded;
         try {
             BufferedInputStream in = new BufferedInputStream(body.message().getBody(), 1 << 16);

@@ -1,5 +1,7 @@
 package io.paramlab.api;
 
+import io.paramlab.formats.StoredDtype;
+import io.paramlab.model.StoredTensors;
 import io.paramlab.nn.TensorData;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -10,6 +12,8 @@ import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.module.SimpleModule;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +40,8 @@ public final class TensorJson {
     public static SimpleModule module() {
         return new SimpleModule("paramlab-tensors")
                 .addDeserializer(TensorData.class, new Reader())
-                .addSerializer(TensorData.class, new Writer());
+                .addSerializer(TensorData.class, new Writer())
+                .addSerializer(StoredTensors.Values.class, new StoredWriter());
     }
 
     static final class Writer extends ValueSerializer<TensorData> {
@@ -85,6 +90,53 @@ public final class TensorJson {
                 gen.writeNumber(v);
             } else {
                 gen.writeString(Float.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+            }
+        }
+    }
+
+    /**
+     * A stored state dict's tensor in its own dtype, never widened in storage: float32 as float32
+     * values, float64, float16 and bfloat16 as the exact float64 value of each element, integers
+     * as integers, bool as true/false.
+     */
+    static final class StoredWriter extends ValueSerializer<StoredTensors.Values> {
+        @Override
+        public void serialize(StoredTensors.Values t, JsonGenerator gen, SerializationContext ctxt) {
+            gen.writeStartObject();
+            gen.writeName("shape");
+            gen.writeArray(t.shape(), 0, t.shape().length);
+            gen.writeName("dtype");
+            gen.writeString(t.dtype().pytorchName());
+            gen.writeName("data");
+            writeNested(t, ByteBuffer.wrap(t.bytes()).order(ByteOrder.LITTLE_ENDIAN), gen, 0, 0);
+            gen.writeEndObject();
+        }
+
+        private static int writeNested(StoredTensors.Values t, ByteBuffer bytes, JsonGenerator gen, int dim, int offset) {
+            int[] shape = t.shape();
+            if (dim == shape.length) {
+                StoredDtype dtype = t.dtype();
+                switch (dtype) {
+                    case FLOAT32 -> Writer.writeFloat(bytes.getFloat(offset * 4), gen);
+                    case FLOAT64, FLOAT16, BFLOAT16 -> writeDouble(dtype.doubleAt(bytes, offset), gen);
+                    case BOOL -> gen.writeBoolean(bytes.get(offset) != 0);
+                    default -> gen.writeNumber(dtype.longAt(bytes, offset));
+                }
+                return offset + 1;
+            }
+            gen.writeStartArray();
+            for (int i = 0; i < shape[dim]; i++) {
+                offset = writeNested(t, bytes, gen, dim + 1, offset);
+            }
+            gen.writeEndArray();
+            return offset;
+        }
+
+        private static void writeDouble(double v, JsonGenerator gen) {
+            if (Double.isFinite(v)) {
+                gen.writeNumber(v);
+            } else {
+                gen.writeString(Double.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
             }
         }
     }

@@ -15,7 +15,9 @@ import java.util.zip.CRC32;
  * buffer so no whole-file byte array is ever built.
  */
 enum Dtype {
-    F32(4, true), F64(8, true), F16(2, true), BF16(2, true), I64(8, false), I32(4, false);
+    F32(4, true), F64(8, true), F16(2, true), BF16(2, true), I64(8, false), I32(4, false),
+    // kept as they are by stored state dicts (StoredDtype); a model load refuses them (allocate)
+    I8(1, false), U8(1, false), BOOL(1, false);
 
     /** The size of the buffer values stream through; a multiple of every element size. */
     static final int BUFFER_BYTES = 1 << 16;
@@ -30,6 +32,10 @@ enum Dtype {
 
     /** A new array of {@code numel} float32 or int64 values for this type. */
     Object allocate(int numel) {
+        if (this == I8 || this == U8 || this == BOOL) {
+            throw new FormatException("unsupported-dtype", "a " + StoredDtype.of(this).pytorchName() + " tensor cannot be loaded "
+                    + "into a model: only float32, float64, float16, bfloat16 (loaded as float32) and int64, int32 (loaded as int64)");
+        }
         return isFloat ? new float[numel] : new long[numel];
     }
 

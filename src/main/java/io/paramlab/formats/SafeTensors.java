@@ -127,6 +127,120 @@ public final class SafeTensors {
 
     /** Reads a whole safetensors file of at most {@code maxBytes}; the stream must end where the data ends. */
     public static Loaded read(InputStream in, long maxBytes) throws IOException {
+        Header header = header(in, maxBytes);
+        for (Entry e : header.entries) {
+            e.checkLoadable();
+        }
+        Map<String, TensorData> tensors = readData(in, header.entries);
+        checkEnd(in, header);
+        return new Loaded(tensors, Collections.unmodifiableMap(header.metadata));
+    }
+
+    /**
+     * Reads a safetensors file of at most {@code maxBytes} as it is, for a stored state dict: every
+     * header rule first, then each tensor's bytes straight into {@code sink} in offset order. A
+     * {@code __metadata__} entry naming a tensor key (as {@code save_model} writes a tie) is a key
+     * tied to it, after the header's tensors. Dtypes other than those {@link StoredDtype} keeps are refused.
+     */
+    public static RawTensors.Read readRaw(InputStream in, long maxBytes, RawTensors.Sink sink) throws IOException {
+        Header header = header(in, maxBytes);
+        List<RawTensors.Tensor> tensors = new ArrayList<>();
+        Map<String, Integer> positions = new LinkedHashMap<>();
+        for (Entry e : header.entries) {
+            StoredDtype dtype = StoredDtype.ofSafetensors(e.dtypeName);
+            if (dtype == null) {
+                throw new FormatException("unsupported-dtype", "tensor '" + e.name + "' is " + e.dtypeName + "; a stored state "
+                        + "dict keeps F32, F64, F16, BF16, I64, I32, I8, U8 and BOOL");
+            }
+            if (!e.dimsFit) {
+                throw new FormatException("tensor-too-large", "tensor '" + e.name + "' has a dimension over " + MAX_ARRAY);
+            }
+            positions.put(e.name, tensors.size());
+            tensors.add(new RawTensors.Tensor(tensors.size(), e.name, dtype, e.shape, e.numel, null));
+        }
+        header.metadata.forEach((alias, kept) -> {
+            Integer target = positions.get(kept);
+            if (target != null && !positions.containsKey(alias)) {
+                RawTensors.Tensor t = tensors.get(target);
+                tensors.add(new RawTensors.Tensor(tensors.size(), alias, t.dtype(), t.shape(), t.numel(), target));
+            }
+        });
+        sink.layout(List.copyOf(tensors));
+        List<Entry> byOffset = new ArrayList<>(header.entries);
+        byOffset.sort(Entry.BY_OFFSETS);
+        for (Entry e : byOffset) {
+            try {
+                sink.data(positions.get(e.name), in, e.end - e.start);
+            } catch (EOFException eof) {
+                throw new FormatException("truncated", "the file ends inside tensor '" + e.name
+                        + "': the header describes more data than the file has");
+            }
+        }
+        checkEnd(in, header);
+        return new RawTensors.Read(List.copyOf(tensors), header.bytes);
+    }
+
+    /**
+     * Writes a stored state dict: {@code header} (the uploaded one, length prefix excluded) with the
+     * data in its offsets' order, byte for byte; or, when null, a header of our own: each untied
+     * tensor in position order, each tie as an alias in {@code __metadata__}.
+     */
+    public static void writeRaw(OutputStream out, List<RawTensors.Tensor> tensors, byte[] header, RawTensors.Source source)
+            throws IOException {
+        List<Integer> order = new ArrayList<>();
+        if (header != null) {
+            Map<String, Integer> positions = new LinkedHashMap<>();
+            tensors.forEach(t -> positions.put(t.key(), t.position()));
+            List<Entry> entries = new ArrayList<>();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) HeaderJson.parse(utf8(header))).entrySet()) {
+                if (!e.getKey().equals("__metadata__")) {
+                    entries.add(Entry.parse((String) e.getKey(), e.getValue()));
+                }
+            }
+            entries.sort(Entry.BY_OFFSETS);
+            entries.forEach(e -> order.add(positions.get(e.name)));
+        } else {
+            StringBuilder json = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"");
+            for (RawTensors.Tensor t : tensors) {
+                if (t.tiedTo() != null) {
+                    json.append(',').append(HeaderJson.quote(t.key())).append(':').append(HeaderJson.quote(tensors.get(t.tiedTo()).key()));
+                }
+            }
+            json.append('}');
+            long offset = 0;
+            for (RawTensors.Tensor t : tensors) {
+                if (t.tiedTo() == null) {
+                    json.append(',').append(HeaderJson.quote(t.key())).append(":{\"dtype\":\"").append(t.dtype().safetensorsCode())
+                            .append("\",\"shape\":[");
+                    for (int d = 0; d < t.shape().length; d++) {
+                        json.append(d == 0 ? "" : ",").append(t.shape()[d]);
+                    }
+                    json.append("],\"data_offsets\":[").append(offset).append(',').append(offset + t.byteSize()).append("]}");
+                    offset += t.byteSize();
+                    order.add(t.position());
+                }
+            }
+            json.append('}');
+            byte[] text = json.toString().getBytes(StandardCharsets.UTF_8);
+            header = new byte[(text.length + 7) / 8 * 8];
+            System.arraycopy(text, 0, header, 0, text.length);
+            for (int i = text.length; i < header.length; i++) {
+                header[i] = ' ';
+            }
+        }
+        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+        out.write(header);
+        for (int position : order) {
+            source.copyTo(position, out);
+        }
+        out.flush();
+    }
+
+    /** The header, every rule of it checked, before any data. */
+    private record Header(long length, byte[] bytes, Map<String, String> metadata, List<Entry> entries, long dataBytes) {
+    }
+
+    private static Header header(InputStream in, long maxBytes) throws IOException {
         byte[] lengthBytes = new byte[8];
         int got = in.readNBytes(lengthBytes, 0, 8);
         if (got < 8) {
@@ -141,7 +255,8 @@ public final class SafeTensors {
         if (8 + n > maxBytes) {
             throw tooLarge(8 + n, maxBytes);
         }
-        String text = utf8(readHeader(in, (int) n));
+        byte[] bytes = readHeader(in, (int) n);
+        String text = utf8(bytes);
         if (!text.startsWith("{")) {
             throw new FormatException("invalid-header-start", "the safetensors header must be a JSON object starting with '{'");
         }
@@ -163,15 +278,14 @@ public final class SafeTensors {
         if (8 + n + dataBytes > maxBytes) {
             throw tooLarge(8 + n + dataBytes, maxBytes);
         }
-        for (Entry e : entries) {
-            e.checkLoadable();
-        }
-        Map<String, TensorData> tensors = readData(in, entries);
+        return new Header(n, bytes, metadata, entries, dataBytes);
+    }
+
+    private static void checkEnd(InputStream in, Header header) throws IOException {
         if (in.read() >= 0) {
             throw new FormatException("trailing-bytes", "the file goes on after the last tensor's data (byte "
-                    + (8 + n + dataBytes) + "): the header's data_offsets must cover the whole file");
+                    + (8 + header.length + header.dataBytes) + "): the header's data_offsets must cover the whole file");
         }
-        return new Loaded(tensors, Collections.unmodifiableMap(metadata));
     }
 
     /** The header's bytes, gathered as they arrive so a false length cannot make us allocate 100 MB up front. */

@@ -298,6 +298,11 @@ public final class TorchSave {
 
     /** Reads a torch.save file and returns the whole decoded object (dicts, lists, tuples, numbers, strings, tensors). */
     public static Object load(InputStream in, PickleLimits limits) throws IOException {
+        return open(in, limits, null);
+    }
+
+    /** The zip read as it streams in; {@code plan} null: the values resolved, else the storages handed to the plan. */
+    private static Object open(InputStream in, PickleLimits limits, RawPlan plan) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(in, 8);
         buffered.mark(4);
         byte[] head = buffered.readNBytes(4);
@@ -311,10 +316,86 @@ public final class TorchSave {
                     + "re-save it with torch.save(obj, f) and its default settings");
         }
         try {
-            return new ZipReader(new LimitedInputStream(buffered, limits.maxBytes()), limits).read();
+            return new ZipReader(new LimitedInputStream(buffered, limits.maxBytes()), limits, plan).read();
         } catch (EOFException e) {
             throw new FormatException("invalid-zip", "the zip archive is damaged or cut short (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Reads a torch.save file of at most {@code maxBytes} as it is, for a stored state dict: the
+     * pickle with the data-only reader, the dict (or its entry {@code key}) laid out in key order,
+     * then each storage as its zip entry arrives. A storage that one tensor spans whole and
+     * contiguously streams straight into {@code sink}; a storage with other views is read whole
+     * and each distinct view gathered from it.
+     */
+    public static RawTensors.Read readRaw(InputStream in, String key, long maxBytes, RawTensors.Sink sink) throws IOException {
+        PickleLimits limits = PickleLimits.of(maxBytes);
+        RawPlan plan = new RawPlan(key, sink, limits);
+        open(in, limits, plan);
+        return new RawTensors.Read(plan.tensors, null);
+    }
+
+    /**
+     * Writes a stored state dict as {@code torch.save(state_dict)} writes it: an OrderedDict, one
+     * storage per untied tensor in its own dtype, each tie on its tensor's storage.
+     */
+    public static void writeRaw(OutputStream out, List<RawTensors.Tensor> tensors, RawTensors.Source source) throws IOException {
+        PickleWriter p = new PickleWriter().proto();
+        p.global("collections", "OrderedDict").op(')').op('R');
+        List<RawTensors.Tensor> storages = new ArrayList<>();
+        Map<Integer, Integer> storageOf = new LinkedHashMap<>();
+        int i = 0;
+        for (RawTensors.Tensor t : tensors) {
+            int owner = t.tiedTo() == null ? t.position() : t.tiedTo();
+            if (!storageOf.containsKey(owner)) {
+                storageOf.put(owner, storages.size());
+                storages.add(tensors.get(owner));
+            }
+            if (i++ % 1000 == 0) {
+                if (i > 1) {
+                    p.op('u');
+                }
+                p.mark();
+            }
+            p.string(t.key());
+            long[] size = new long[t.shape().length];
+            long[] stride = new long[size.length];
+            long step = 1;
+            for (int d = size.length - 1; d >= 0; d--) {
+                size[d] = t.shape()[d];
+                stride[d] = step;
+                step *= Math.max(1, size[d]);
+            }
+            p.global("torch._utils", "_rebuild_tensor_v2").mark();
+            p.mark().string("storage").global("torch", t.dtype().storageClass())
+                    .string(Integer.toString(storageOf.get(owner))).string("cpu").integer(t.numel()).op('t').op('Q');
+            p.integer(0).intTuple(size).intTuple(stride).op(0x89)
+                    .global("collections", "OrderedDict").op(')').op('R');
+            p.op('t').op('R');
+        }
+        if (i > 0) {
+            p.op('u');
+        }
+        CountingOutputStream counted = new CountingOutputStream(out);
+        ZipOutputStream zip = new ZipOutputStream(counted);
+        putStored(zip, counted, ARCHIVE + "/data.pkl", p.stop());
+        List<Integer> order = new ArrayList<>();
+        for (int n = 0; n < storages.size(); n++) {
+            order.add(n);
+        }
+        order.sort((a, b) -> Integer.toString(a).compareTo(Integer.toString(b)));
+        for (int n : order) {
+            RawTensors.Tensor t = storages.get(n);
+            java.util.zip.CheckedOutputStream crc = new java.util.zip.CheckedOutputStream(OutputStream.nullOutputStream(), new CRC32());
+            source.copyTo(t.position(), crc);   // a STORED entry states its CRC first: one pass to compute it, one to write
+            zip.putNextEntry(storedEntry(counted, ARCHIVE + "/data/" + n, t.byteSize(), crc.getChecksum().getValue()));
+            source.copyTo(t.position(), zip);
+            zip.closeEntry();
+        }
+        putStored(zip, counted, ARCHIVE + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        zip.finish();
+        zip.flush();
     }
 
     private static Loaded stateDict(Object selected, Object root, String key) {
@@ -382,9 +463,12 @@ public final class TorchSave {
         /** Bytes taken out of entries (after decompression), bounded by maxBytes. */
         private long decoded;
 
-        ZipReader(LimitedInputStream raw, PickleLimits limits) {
+        private final RawPlan plan;
+
+        ZipReader(LimitedInputStream raw, PickleLimits limits, RawPlan plan) {
             this.zip = new ZipStream(raw);
             this.limits = limits;
+            this.plan = plan;
         }
 
         Object read() throws IOException {
@@ -400,7 +484,11 @@ public final class TorchSave {
                         throw new FormatException("invalid-zip", "the zip holds " + name + " twice");
                     }
                     pickle = Unpickler.load(readEntry(entry, limits.maxPickleBytes(), "pickle-too-large"), limits);
-                    checkStorageSizes();
+                    if (plan != null) {
+                        plan.plan(pickle);
+                    } else {
+                        checkStorageSizes();
+                    }
                     for (Map.Entry<String, byte[]> e : early.entrySet()) {
                         fill(e.getKey(), new ByteArrayInputStream(e.getValue()));
                     }
@@ -427,12 +515,12 @@ public final class TorchSave {
                         + "/data.pkl: it is not a torch.save file");
             }
             for (Storage s : pickle.storages().values()) {
-                if (s.values == null) {
+                if (plan != null ? !plan.filled(s) : s.values == null) {
                     throw new FormatException("missing-storage", "the pickle names storage '" + s.key
                             + "' but the zip has no " + archive + "/data/" + s.key);
                 }
             }
-            return new TorchValues(limits).resolve(pickle.value());
+            return plan != null ? null : new TorchValues(limits).resolve(pickle.value());
         }
 
         /** Declared storages must fit the limit before any is allocated. */
@@ -459,6 +547,18 @@ public final class TorchSave {
             }
             if (entry instanceof ZipStream.Entry) {
                 ((ZipStream.Entry) entry).expectSize(s.byteSize());
+            }
+            if (plan != null) {
+                try {
+                    plan.fill(s, entry, buf);
+                } catch (EOFException e) {
+                    throw sizeMismatch(s);
+                }
+                if (entry.read() >= 0) {
+                    throw sizeMismatch(s);
+                }
+                count(s.byteSize());
+                return;
             }
             if (s.values != null) {
                 throw new FormatException("invalid-zip", "the zip holds storage '" + key + "' twice");

@@ -33,7 +33,10 @@ final class Unpickler {
         HALF_STORAGE("torch", "HalfStorage", Dtype.F16),
         BFLOAT16_STORAGE("torch", "BFloat16Storage", Dtype.BF16),
         LONG_STORAGE("torch", "LongStorage", Dtype.I64),
-        INT_STORAGE("torch", "IntStorage", Dtype.I32);
+        INT_STORAGE("torch", "IntStorage", Dtype.I32),
+        CHAR_STORAGE("torch", "CharStorage", Dtype.I8),
+        BYTE_STORAGE("torch", "ByteStorage", Dtype.U8),
+        BOOL_STORAGE("torch", "BoolStorage", Dtype.BOOL);
 
         final String module;
         final String name;

@@ -39,6 +39,15 @@ public record ParamlabQuotas(
         }
     }
 
+    /** Before {@code owner} stores a state dict of {@code elements} elements; {@code usage} counts its models and state dicts. */
+    public void checkStoredParameters(String owner, long elements, ModelStore.Usage usage) {
+        if (!RequestContext.ANONYMOUS.equals(owner) && over(maxParameters, usage.parameters() + elements)) {
+            throw new QuotaExceededException("parameters", "max-parameters", usage.parameters() + elements, maxParameters,
+                    "\"" + owner + "\" holds " + usage.parameters() + " parameter elements; " + elements + " more would pass its quota of "
+                            + maxParameters + " (paramlab.quotas.max-parameters)");
+        }
+    }
+
     /**
      * Before {@code owner} queues a job while it has {@code queuedOrRunning} others: the hook for the
      * jobs package, called where it counts them under its own lock.

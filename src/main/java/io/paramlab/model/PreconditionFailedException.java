@@ -6,7 +6,12 @@ public class PreconditionFailedException extends RuntimeException {
     private final long actual;
 
     public PreconditionFailedException(String id, long expected, long actual) {
-        super("model " + id + " is at version " + actual + ", not " + expected + " as If-Match expects; read it again");
+        this(id, expected, actual, "model");
+    }
+
+    /** {@code resource}: what moved on ("model", "state dict"). */
+    public PreconditionFailedException(String id, long expected, long actual, String resource) {
+        super(resource + " " + id + " is at version " + actual + ", not " + expected + " as If-Match expects; read it again");
         this.expected = expected;
         this.actual = actual;
     }

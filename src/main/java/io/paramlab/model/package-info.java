@@ -8,5 +8,8 @@
  * here too, whatever endpoint asks: {@link io.paramlab.model.RequestContext} carries the caller's name
  * and {@link io.paramlab.model.Access}, {@link io.paramlab.model.Ownership} checks it (datasets and jobs
  * call the same checks with their owner), and {@link io.paramlab.model.ParamlabQuotas} bounds each owner.
+ * State dicts without a model: {@link io.paramlab.model.StateDicts} (the same rules for them),
+ * {@link io.paramlab.model.StoredTensors} (their reads, statistics and diffs in float64) and
+ * {@link io.paramlab.model.StateDictLimits}.
  */
 package io.paramlab.model;

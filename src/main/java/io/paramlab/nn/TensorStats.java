@@ -190,6 +190,85 @@ public record TensorStats(long nanCount, long infCount, double zeroFraction, dou
                 new Histogram(linspace(lo, hi, bins + 1), counts));
     }
 
+    /**
+     * The same statistics in float64 over values that are read twice rather than held (a stored
+     * tensor streamed from its chunks, in any dtype): feed every value to {@link #first}, then
+     * every value again to {@link #second}, then take {@link #result}. Nothing is rounded to float32.
+     */
+    public static final class InFloat64 {
+        private final int bins;
+        private long n;
+        private long nan;
+        private long inf;
+        private long zeros;
+        private double sum;
+        private double squares;
+        private double min = Double.POSITIVE_INFINITY;
+        private double max = Double.NEGATIVE_INFINITY;
+        private double mean;
+        private double lo;
+        private double hi;
+        private double range;
+        private long[] counts;
+        private double deviations;
+
+        public InFloat64(int bins) {
+            this.bins = checkBins(bins);
+        }
+
+        public void first(double x) {
+            n++;
+            if (x != x) {
+                nan++;
+            } else if (Double.isInfinite(x)) {
+                inf++;
+            } else {
+                if (x == 0) {
+                    zeros++;
+                }
+                sum += x;
+                squares += x * x;
+                min = Math.min(min, x);
+                max = Math.max(max, x);
+            }
+        }
+
+        /** Whether a second pass is needed (some element is finite). */
+        public boolean needsSecondPass() {
+            return n - nan - inf > 0;
+        }
+
+        public void second(double x) {
+            if (counts == null) {
+                mean = sum / (n - nan - inf);
+                lo = min == max ? min - 1 : min;
+                hi = min == max ? max + 1 : max;
+                range = hi - lo;
+                counts = new long[bins];
+            }
+            if (x - x == 0) {
+                double d = x - mean;
+                deviations += d * d;
+                int bin = (int) Math.floor((x - lo) * bins / range);
+                counts[Math.max(0, Math.min(bin, bins - 1))]++;
+            }
+        }
+
+        public TensorStats result() {
+            double zeroFraction = n == 0 ? Double.NaN : (double) zeros / n;
+            long finite = n - nan - inf;
+            if (finite == 0) {
+                return new TensorStats(nan, inf, zeroFraction, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null);
+            }
+            if (counts == null) {
+                throw new IllegalStateException("the second pass has not run");
+            }
+            double std = finite > 1 ? Math.sqrt(deviations / (finite - 1)) : Double.NaN;
+            return new TensorStats(nan, inf, zeroFraction, mean, std, min, max, Math.sqrt(squares),
+                    new Histogram(linspace(lo, hi, bins + 1), counts));
+        }
+    }
+
     /** torch.linspace in float64: from the start for the first half, from the end for the second. */
     static double[] linspace(double start, double end, int steps) {
         double[] out = new double[steps];

@@ -44,6 +44,8 @@ final class RoleTable implements AuthorizationManager<RequestAuthorizationContex
         for (HttpMethod read : List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS)) {
             rules.add(new Rule(PATHS.matcher(read, "/**"), Access.READ));
         }
+        // a stored state dict is deleted by its owner (write) or admin; the model layer checks which
+        rules.add(new Rule(PATHS.matcher(HttpMethod.DELETE, "/api/v1/state-dicts/*"), Access.WRITE));
         rules.add(new Rule(PATHS.matcher(HttpMethod.DELETE, "/**"), Access.ADMIN));
         return rules;
     }

@@ -182,8 +182,10 @@ public final class JdbcModelStore implements ModelStore {
 
     @Override
     public Usage usage(String owner) {
-        return jdbc.sql("SELECT COUNT(*), COALESCE(SUM(s.parameter_count), 0) FROM model m JOIN state s ON s.id = m.state_id"
-                + " WHERE m.owner = ?").param(owner).query((rs, row) -> new Usage(rs.getLong(1), rs.getLong(2))).single();
+        // the stored-parameters quota counts the owner's state dicts' elements too
+        return jdbc.sql("SELECT COUNT(*), COALESCE(SUM(s.parameter_count), 0) + (SELECT COALESCE(SUM(d.parameter_count), 0)"
+                        + " FROM state_dict d WHERE d.owner = ?) FROM model m JOIN state s ON s.id = m.state_id WHERE m.owner = ?")
+                .params(owner, owner).query((rs, row) -> new Usage(rs.getLong(1), rs.getLong(2))).single();
     }
 
     @Override

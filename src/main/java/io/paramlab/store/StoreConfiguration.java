@@ -58,6 +58,12 @@ class StoreConfiguration {
         return new JobStore(dataSource, properties, Clock.systemUTC());
     }
 
+    @Bean
+    @DependsOnDatabaseInitialization
+    StateDictStore stateDictStore(DataSource dataSource, StoreProperties properties) {
+        return new StateDictStore(dataSource, properties, Clock.systemUTC());
+    }
+
     /** Chunks left unreferenced by a crash between a write and its sweep go at start. */
     @Bean
     ApplicationRunner reclaimUnreferencedChunks(JdbcModelStore store) {

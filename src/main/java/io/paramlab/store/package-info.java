@@ -8,5 +8,6 @@
  * ({@link io.paramlab.store.VersionConflictException}, {@link io.paramlab.store.NoSuchModelException},
  * {@link io.paramlab.store.TagTakenException}); {@link io.paramlab.store.JdbcModelStore} is its one
  * implementation, on the embedded SQLite file ({@link io.paramlab.store.EmbeddedDatabase}) or PostgreSQL.
+ * {@link io.paramlab.store.StateDictStore} keeps state dicts without a model on the same tables and chunks.
  */
 package io.paramlab.store;

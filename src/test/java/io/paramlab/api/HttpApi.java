@@ -137,6 +137,14 @@ final class HttpApi {
         }
     }
 
+    /** POST of raw bytes with the given Content-Type (none when null). */
+    Answer postBytes(String path, String contentType, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) request.header("Content-Type", contentType);
+        return send(request, null);
+    }
+
     /** PUT of raw bytes with the given Content-Type (none when null). */
     Answer putBytes(String path, String contentType, byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(30))

@@ -53,6 +53,10 @@ class OpenApiContractTest {
     }
 
     @Nested
+    class StoredStateDicts extends StoredStateDictHttpTest {
+    }
+
+    @Nested
     class SpectraConformance extends SpectraConformanceTest {
     }
 

@@ -70,7 +70,17 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/jobs/{job}/history getJobHistory", List.of("200", "404")),
             Map.entry("get /api/v1/jobs/{job}/events getJobEvents", List.of("200", "404")),
             Map.entry("post /api/v1/jobs/{job}/cancel cancelJob", List.of("202", "404", "409")),
-            Map.entry("post /api/v1/jobs/{job}/resume resumeJob", List.of("202", "404", "409")));
+            Map.entry("post /api/v1/jobs/{job}/resume resumeJob", List.of("202", "404", "409")),
+            Map.entry("post /api/v1/state-dicts createStateDict", List.of("201", "400", "404", "413", "415")),
+            Map.entry("get /api/v1/state-dicts listStateDicts", List.of("200", "400")),
+            Map.entry("get /api/v1/state-dicts/{id} getStoredStateDict", List.of("200", "400", "404")),
+            Map.entry("patch /api/v1/state-dicts/{id} patchStateDict", List.of("200", "400", "404", "412", "415")),
+            Map.entry("delete /api/v1/state-dicts/{id} deleteStateDict", List.of("204", "404")),
+            Map.entry("get /api/v1/state-dicts/{id}/tensors/{key} getStoredTensor", List.of("200", "400", "404", "413")),
+            Map.entry("get /api/v1/state-dicts/{id}/stats getStoredStateDictStats", List.of("200", "400", "404")),
+            Map.entry("get /api/v1/state-dicts/{id}/history getStateDictHistory", List.of("200", "400", "404")),
+            Map.entry("get /api/v1/state-dicts/{id}/spectra getStoredStateDictSpectra", List.of("200", "400", "404", "413")),
+            Map.entry("get /api/v1/state-dicts/diff diffStateDicts", List.of("200", "400", "404")));
 
     @LocalServerPort
     int port;

@@ -184,6 +184,45 @@ class WebUiBrowserTest {
     }
 
     @Test
+    void showsAStateDictsTreeTensorsStatisticsAndADiff() throws Exception {
+        String base = id(post("/api/v1/state-dicts?name=base", """
+                {"enc.weight": [[1, 2], [3, 4]], "enc.bias": [0.5, -0.5], "dec.weight": [[1, 0], [0, 1]], "steps": {"dtype": "int64", "data": 7}}"""), 201);
+        String tuned = id(post("/api/v1/state-dicts?name=tuned", """
+                {"enc.weight": [[1, 2], [3, 5]], "enc.bias": [0.5, -0.5], "head.weight": [[1, 1]]}"""), 201);
+        driver = start();
+        WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
+        try {
+            driver.get(base() + "/ui/#/state-dicts");
+            WebElement link = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("a[href='#/state-dicts/" + base + "']")));
+            assertThat(link.findElement(By.xpath("ancestor::tr")).getText()).contains("base").contains("float32").contains("int64");
+            assertNoSeriousAccessibilityViolations("state dicts page");
+
+            link.click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[role=treeitem][data-key='enc']")));
+            assertThat(driver.findElement(By.cssSelector("main")).getText()).contains("enc.weight").contains("int64").contains("[2, 2]");
+            driver.findElement(By.cssSelector("[role=treeitem][data-key='enc'] > .tree-label")).click();
+            wait.until(d -> !d.findElement(By.cssSelector("main table")).getText().contains("dec.weight"));
+            driver.findElement(By.xpath("//button[text()='enc.weight']")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#sd-stats ~ h3"), "enc.weight"));
+            wait.until(d -> d.findElements(By.cssSelector(".uplot canvas")).size() == 1);
+            assertThat(driver.findElement(By.cssSelector("dl.stats")).getText()).contains("l2_norm").contains("5.477");
+
+            driver.findElement(By.id("sd-diff-to")).sendKeys(tuned);
+            driver.findElement(By.xpath("//button[text()='Diff']")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main"), "Only there: head.weight"));
+            assertThat(driver.findElement(By.cssSelector("main")).getText()).contains("Only here: dec.weight, steps");
+            assertNoSeriousAccessibilityViolations("state dict page");
+            ((JavascriptExecutor) driver).executeScript("console.error('paramlab-ui-test-probe')");
+            List<String> errors = consoleErrors();
+            assertThat(errors).as("the probe").anyMatch(m -> m.contains("paramlab-ui-test-probe"));
+            assertThat(errors).as("console errors").allMatch(m -> m.contains("paramlab-ui-test-probe"));
+        } catch (RuntimeException | AssertionError e) {
+            failureScreenshot();
+            throw e;
+        }
+    }
+
+    @Test
     void followsAJobsLossCurveLiveAndDiffsACheckpointAgainstTheChangedModel() throws Exception {
         String model = id(post("/api/v1/models", NET), 201);
         assertThat(send("PUT", "/api/v1/models/" + model + "/optimizer", SGD).statusCode()).isEqualTo(200);

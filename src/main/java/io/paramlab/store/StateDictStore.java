@@ -1,0 +1,429 @@
+package io.paramlab.store;
+
+import io.paramlab.formats.RawTensors;
+import io.paramlab.formats.StoredDtype;
+import io.paramlab.tensor.Deadline;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.LongConsumer;
+
+/**
+ * State dicts without a model (API.md, "State dicts without a model"): each is a {@code state}
+ * row whose tensors are {@code state_tensor} rows in file order (a tie's {@code storage_of} is the
+ * position whose bytes it shares) with their bytes, in their own dtype, as the same
+ * content-addressed chunks models use; so identical tensors are stored once, a model's state dict
+ * is kept by copying chunk references, and the sweeps reclaim what a delete dropped. An upload
+ * streams chunk by chunk into one transaction: a failed one leaves nothing.
+ */
+public final class StateDictStore {
+    private static final String SUMMARY = "SELECT id, name, owner, version, created_at, updated_at, source, tensor_count,"
+            + " parameter_count, bytes, header IS NOT NULL FROM state_dict";
+    private static final long CHECKPOINT_WAL_BYTES = 64L << 20;
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate writes;
+    private final TransactionTemplate reads;
+    private final StateTables states;
+    private final int chunkBytes;
+    private final Clock clock;
+
+    public StateDictStore(DataSource dataSource, StoreProperties properties, Clock clock) {
+        Dialect dialect = Dialect.of(dataSource);
+        JdbcTransactionManager transactions = new JdbcTransactionManager(dataSource);
+        this.jdbc = JdbcClient.create(dataSource);
+        this.writes = new TransactionTemplate(transactions);
+        this.reads = new TransactionTemplate(transactions);
+        this.reads.setIsolationLevel(dialect.readIsolation);
+        this.reads.setReadOnly(true);
+        this.chunkBytes = Math.toIntExact(properties.chunkSize().toBytes());
+        this.states = new StateTables(jdbc, dialect, new TensorChunks(chunkBytes));
+        this.clock = clock;
+    }
+
+    /** A stored state dict as the list and the summary show it. */
+    public record Summary(String id, String name, String owner, long version, Instant createdAt, Instant updatedAt, String source,
+                          int tensorCount, long parameterCount, long bytes, boolean uploadedAsSafetensors) {
+    }
+
+    /** What a read of tensors needs: the state holding them, their layout, the uploaded safetensors header or null. */
+    public record Contents(String stateId, List<RawTensors.Tensor> tensors, byte[] safetensorsHeader) {
+    }
+
+    /** Reads an upload into the sink it is given; answers what the reader found. */
+    public interface Upload {
+        RawTensors.Read read(RawTensors.Sink sink) throws IOException;
+    }
+
+    /**
+     * Stores an upload in one transaction: the tensors' rows, each chunk as it arrives (a chunk
+     * already stored is referenced, not written again), then the state dict at version 1 and its
+     * history. {@code quota} sees the parameter count before the commit and may throw.
+     */
+    public Summary upload(String id, String owner, String name, Change change, LongConsumer quota, Upload upload) {
+        Summary summary = writes.execute(tx -> {
+            String stateId = newState();
+            Writer writer = new Writer(stateId);
+            RawTensors.Read read;
+            try {
+                read = upload.read(writer);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (RawTensors.Tensor t : read.tensors()) {
+                if (t.tiedTo() == null && !writer.written.contains(t.position())) {
+                    throw new IllegalStateException("tensor '" + t.key() + "' was never written");
+                }
+            }
+            return insert(id, owner, name, change, stateId, "upload", read.tensors(), read.safetensorsHeader(), quota);
+        });
+        checkpointWal(summary.bytes());
+        return summary;
+    }
+
+    /** Keeps {@code ref}'s tensors ({@code model:{id}} or {@code model:{id}@{checkpoint}}) as a state dict: rows copied, no bytes. */
+    public Optional<Summary> copyOf(String id, String owner, String name, Change change, String ref, LongConsumer quota) {
+        return Optional.ofNullable(writes.execute(tx -> {
+            Optional<String> source = modelStateId(ref);
+            if (source.isEmpty()) {
+                return null;
+            }
+            String stateId = states.copy(source.get());
+            return insert(id, owner, name, change, stateId, ref, tensors(stateId), null, quota);
+        }));
+    }
+
+    private Summary insert(String id, String owner, String name, Change change, String stateId, String source,
+                           List<RawTensors.Tensor> tensors, byte[] header, LongConsumer quota) {
+        long parameters = 0;
+        long bytes = 0;
+        for (RawTensors.Tensor t : tensors) {
+            if (t.tiedTo() == null) {
+                parameters += t.numel();
+                bytes += t.byteSize();
+            }
+        }
+        quota.accept(parameters);
+        long now = now();
+        jdbc.sql("UPDATE state SET name = ?, parameter_count = ? WHERE id = ?").params(name, parameters, stateId).update();
+        jdbc.sql("INSERT INTO state_dict (id, owner, name, version, created_at, updated_at, state_id, source, header, tensor_count,"
+                        + " parameter_count, bytes) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(id, owner, name, now, now, stateId, source, header, tensors.size(), parameters, bytes).update();
+        appendHistory(id, 1, now, change);
+        return new Summary(id, name, owner, 1, instant(now), instant(now), source, tensors.size(), parameters, bytes, header != null);
+    }
+
+    private String newState() {
+        String stateId = UUID.randomUUID().toString();
+        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count) VALUES (?, NULL, '{}', 0, NULL, NULL, 0)")
+                .param(stateId).update();
+        return stateId;
+    }
+
+    /** The sink an upload writes through: rows at layout, chunks as the bytes arrive. */
+    private final class Writer implements RawTensors.Sink {
+        private final String stateId;
+        private final byte[] buf = new byte[chunkBytes];
+        private final MessageDigest sha256 = sha256();
+        final Set<Integer> written = new java.util.HashSet<>();
+
+        Writer(String stateId) {
+            this.stateId = stateId;
+        }
+
+        @Override
+        public void layout(List<RawTensors.Tensor> tensors) {
+            for (RawTensors.Tensor t : tensors) {
+                jdbc.sql("INSERT INTO state_tensor (state_id, position, tensor_key, dtype, shape, numel, requires_grad, storage_of)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, NULL, ?)")
+                        .params(stateId, t.position(), t.key(), t.dtype().pytorchName(), shapeText(t.shape()), t.numel(), t.tiedTo())
+                        .update();
+            }
+        }
+
+        @Override
+        public void data(int position, InputStream bytes, long length) throws IOException {
+            if (!written.add(position)) {
+                throw new IllegalStateException("tensor at " + position + " written twice");
+            }
+            int seq = 0;
+            for (long remaining = length; remaining > 0; ) {
+                int filled = 0;
+                int want = (int) Math.min(buf.length, remaining);
+                while (filled < want) {
+                    int n = bytes.read(buf, filled, want - filled);
+                    if (n < 0) {
+                        throw new java.io.EOFException("the data ends " + (remaining - filled) + " bytes early");
+                    }
+                    filled += n;
+                }
+                remaining -= filled;
+                Deadline.check();
+                sha256.update(buf, 0, filled);
+                String digest = HexFormat.of().formatHex(sha256.digest());
+                boolean stored = jdbc.sql("SELECT size FROM chunk WHERE digest = ?" + states.dialect().keepChunk)
+                        .param(digest).query(Integer.class).optional().isPresent();
+                if (!stored) {
+                    jdbc.sql("INSERT INTO chunk (digest, size, data) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING")
+                            .params(digest, filled, filled == buf.length ? buf : Arrays.copyOf(buf, filled)).update();
+                }
+                jdbc.sql("INSERT INTO tensor_chunk (state_id, position, seq, digest) VALUES (?, ?, ?, ?)")
+                        .params(stateId, position, seq++, digest).update();
+            }
+        }
+    }
+
+    /** After a large commit the SQLite WAL holds a copy of everything written: fold it in and truncate it. */
+    private void checkpointWal(long bytes) {
+        if (bytes >= CHECKPOINT_WAL_BYTES && states.dialect() == Dialect.SQLITE) {
+            jdbc.sql("PRAGMA wal_checkpoint(TRUNCATE)").query((rs, n) -> rs.getInt(1)).list();
+        }
+    }
+
+    public Optional<Summary> find(String id) {
+        return jdbc.sql(SUMMARY + " WHERE id = ?").param(id).query(this::summary).optional();
+    }
+
+    /** State dicts ordered by creation time then id, as the models' list. */
+    public Page<Summary> list(int limit, String afterCursor) {
+        List<Summary> rows;
+        if (afterCursor == null) {
+            rows = jdbc.sql(SUMMARY + " ORDER BY created_at, id LIMIT ?").param(limit + 1).query(this::summary).list();
+        } else {
+            String[] cursor = parseCursor(afterCursor);
+            long at = Long.parseLong(cursor[0]);
+            rows = jdbc.sql(SUMMARY + " WHERE created_at > ? OR (created_at = ? AND id > ?) ORDER BY created_at, id LIMIT ?")
+                    .params(at, at, cursor[1], limit + 1).query(this::summary).list();
+        }
+        if (rows.size() <= limit) {
+            return new Page<>(rows, null);
+        }
+        Summary last = rows.get(limit - 1);
+        String cursor = micros(last.createdAt()) + ":" + last.id();
+        return new Page<>(rows.subList(0, limit),
+                Base64.getUrlEncoder().withoutPadding().encodeToString(cursor.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String[] parseCursor(String text) {
+        try {
+            String plain = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
+            int colon = plain.indexOf(':');
+            Long.parseLong(plain.substring(0, colon));
+            return new String[] {plain.substring(0, colon), plain.substring(colon + 1)};
+        } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("not a cursor of this list: " + text);
+        }
+    }
+
+    /**
+     * The tensors behind {@code ref}: a state dict id, {@code model:{id}} (its stored state) or
+     * {@code model:{id}@{checkpoint}} (a checkpoint's, by id or tag); empty when there is none.
+     */
+    public Optional<Contents> contents(String ref) {
+        return reads.execute(tx -> {
+            if (ref.startsWith("model:")) {
+                return modelStateId(ref).map(stateId -> new Contents(stateId, tensors(stateId), null));
+            }
+            record Row(String stateId, byte[] header) {
+            }
+            return jdbc.sql("SELECT state_id, header FROM state_dict WHERE id = ?").param(ref)
+                    .query((rs, n) -> new Row(rs.getString(1), rs.getBytes(2))).optional()
+                    .map(row -> new Contents(row.stateId(), tensors(row.stateId()), row.header()));
+        });
+    }
+
+    private Optional<String> modelStateId(String ref) {
+        String rest = ref.substring("model:".length());
+        int at = rest.indexOf('@');
+        if (at < 0) {
+            return jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(rest).query(String.class).optional();
+        }
+        String model = rest.substring(0, at);
+        String checkpoint = rest.substring(at + 1);
+        return jdbc.sql("SELECT state_id FROM checkpoint WHERE model_id = ? AND (id = ? OR tag = ?)"
+                        + " ORDER BY CASE WHEN id = ? THEN 0 ELSE 1 END")
+                .params(model, checkpoint, checkpoint, checkpoint).query(String.class).list().stream().findFirst();
+    }
+
+    private List<RawTensors.Tensor> tensors(String stateId) {
+        return jdbc.sql("SELECT position, tensor_key, dtype, shape, numel, storage_of FROM state_tensor WHERE state_id = ? ORDER BY position")
+                .param(stateId)
+                .query((rs, n) -> {
+                    StoredDtype dtype = StoredDtype.named(rs.getString(3));
+                    if (dtype == null) {
+                        throw new IllegalStateException("stored tensor \"" + rs.getString(2) + "\" has dtype " + rs.getString(3));
+                    }
+                    return new RawTensors.Tensor(rs.getInt(1), rs.getString(2), dtype, parseShape(rs.getString(4)), rs.getLong(5),
+                            rs.getObject(6) == null ? null : rs.getInt(6));
+                })
+                .list();
+    }
+
+    /** A chunk of a tensor's bytes, in order; return false to stop. */
+    public interface ChunkVisitor {
+        boolean visit(byte[] chunk) throws IOException;
+    }
+
+    /** Visits the bytes of the untied tensor at {@code position}, chunk by chunk, each checked against its digest. */
+    public void visit(String stateId, int position, ChunkVisitor visitor) throws IOException {
+        List<String> digests = jdbc.sql("SELECT digest FROM tensor_chunk WHERE state_id = ? AND position = ? ORDER BY seq")
+                .params(stateId, position).query(String.class).list();
+        for (String digest : digests) {
+            Deadline.check();
+            byte[] bytes = jdbc.sql("SELECT data FROM chunk WHERE digest = ?").param(digest).query((rs, n) -> rs.getBytes(1)).single();
+            if (!TensorChunks.sha256(bytes).equals(digest)) {
+                throw new IllegalStateException("chunk " + digest + " does not match its digest");
+            }
+            if (!visitor.visit(bytes)) {
+                return;
+            }
+        }
+    }
+
+    /** The chunk size tensors are stored in: chunk {@code seq} of a tensor starts at byte {@code seq * chunkSize()}. */
+    public int chunkSize() {
+        return chunkBytes;
+    }
+
+    /** Chunk {@code seq} of the untied tensor at {@code position}, checked against its digest. */
+    public byte[] chunk(String stateId, int position, int seq) {
+        String digest = jdbc.sql("SELECT digest FROM tensor_chunk WHERE state_id = ? AND position = ? AND seq = ?")
+                .params(stateId, position, seq).query(String.class).optional()
+                .orElseThrow(() -> new IllegalStateException("tensor at " + position + " has no chunk " + seq));
+        Deadline.check();
+        byte[] bytes = jdbc.sql("SELECT data FROM chunk WHERE digest = ?").param(digest).query((rs, n) -> rs.getBytes(1)).single();
+        if (!TensorChunks.sha256(bytes).equals(digest)) {
+            throw new IllegalStateException("chunk " + digest + " does not match its digest");
+        }
+        return bytes;
+    }
+
+    /** Writes the bytes of the untied tensor at {@code position} to {@code out}. */
+    public void copyTo(String stateId, int position, OutputStream out) throws IOException {
+        visit(stateId, position, chunk -> {
+            out.write(chunk);
+            return true;
+        });
+    }
+
+    /**
+     * Renames at {@code expectedVersion} (null: whatever the version) to version + 1 with its history entry.
+     *
+     * @throws VersionConflictException when the stored version is another; nothing is written
+     */
+    public Optional<Summary> rename(String id, Long expectedVersion, String name, Change change) {
+        return Optional.ofNullable(writes.execute(tx -> {
+            Optional<Long> version = jdbc.sql("SELECT version FROM state_dict WHERE id = ?" + states.dialect().keepRow)
+                    .param(id).query(Long.class).optional();
+            if (version.isEmpty()) {
+                return null;
+            }
+            if (expectedVersion != null && !expectedVersion.equals(version.get())) {
+                throw new VersionConflictException(id, expectedVersion, version.get());
+            }
+            long now = now();
+            jdbc.sql("UPDATE state_dict SET name = ?, version = ?, updated_at = ? WHERE id = ?")
+                    .params(name, version.get() + 1, now, id).update();
+            appendHistory(id, version.get() + 1, now, change);
+            return jdbc.sql(SUMMARY + " WHERE id = ?").param(id).query(this::summary).single();
+        }));
+    }
+
+    /** Deletes the state dict and its history, then reclaims the chunks nothing references any more. */
+    public boolean delete(String id) {
+        List<String> unreferenced = writes.execute(tx -> {
+            Optional<String> stateId = jdbc.sql("SELECT state_id FROM state_dict WHERE id = ?").param(id).query(String.class).optional();
+            if (stateId.isEmpty()) {
+                return null;
+            }
+            List<String> digests = new ArrayList<>(states.digests(stateId.get()));
+            jdbc.sql("DELETE FROM state_dict_history WHERE state_dict_id = ?").param(id).update();
+            jdbc.sql("DELETE FROM state_dict WHERE id = ?").param(id).update();
+            states.delete(stateId.get());
+            return digests;
+        });
+        if (unreferenced == null) {
+            return false;
+        }
+        writes.executeWithoutResult(tx -> states.sweep(unreferenced));
+        return true;
+    }
+
+    public List<HistoryEntry> history(String id, int limit) {
+        return jdbc.sql("SELECT version, at, actor, operation, summary FROM state_dict_history WHERE state_dict_id = ?"
+                        + " ORDER BY version DESC LIMIT ?")
+                .params(id, limit)
+                .query((rs, n) -> new HistoryEntry(rs.getLong(1), instant(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                        rs.getString(5)))
+                .list();
+    }
+
+    /** The elements of the state dicts {@code owner} holds (the stored-parameters quota counts them with its models'). */
+    public long parameters(String owner) {
+        return jdbc.sql("SELECT COALESCE(SUM(parameter_count), 0) FROM state_dict WHERE owner = ?").param(owner)
+                .query(Long.class).single();
+    }
+
+    /** The bytes of every stored chunk: what the tensors of models, checkpoints and state dicts cost, once each. */
+    public long chunkBytes() {
+        return jdbc.sql("SELECT COALESCE(SUM(size), 0) FROM chunk").query(Long.class).single();
+    }
+
+    private void appendHistory(String id, long version, long at, Change change) {
+        jdbc.sql("INSERT INTO state_dict_history (state_dict_id, version, at, actor, operation, summary) VALUES (?, ?, ?, ?, ?, ?)")
+                .params(id, version, at, change.actor(), change.operation(), change.summary()).update();
+    }
+
+    private Summary summary(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Summary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), instant(rs.getLong(5)),
+                instant(rs.getLong(6)), rs.getString(7), rs.getInt(8), rs.getLong(9), rs.getLong(10), rs.getBoolean(11));
+    }
+
+    private long now() {
+        return micros(clock.instant());
+    }
+
+    private static long micros(Instant instant) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+    }
+
+    private static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
+    private static String shapeText(int[] shape) {
+        return String.join(",", Arrays.stream(shape).mapToObj(Integer::toString).toList());
+    }
+
+    private static int[] parseShape(String text) {
+        return text.isEmpty() ? new int[0] : Arrays.stream(text.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
