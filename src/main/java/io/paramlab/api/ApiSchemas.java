@@ -59,15 +59,13 @@ final class ApiSchemas {
     }
 
     /**
-     * The node types of the model spec: the structural Sequential, then every layer type as
-     * {@link LayerSpec#DECLARATIONS} declares it (its arguments, defaults and docs are the parser's own).
+     * The layer types of the model spec, each as {@link LayerSpec#DECLARATIONS} declares it (its
+     * arguments, defaults and docs are the parser's own); the structural kinds are {@link #STRUCTURAL}.
      */
     static final List<Layer> LAYERS = layers();
 
     private static List<Layer> layers() {
         List<Layer> out = new ArrayList<>();
-        out.add(layer("Sequential", "nn.Sequential: children applied in order; absent or null layers: none",
-                opt("layers", nullable(array(ref("Node"))))));
         for (LayerSpec.Declaration d : LayerSpec.DECLARATIONS.values()) {
             out.add(new Layer(d.type(), d.doc(), d.params().stream().map(ApiSchemas::arg).toList()));
         }
@@ -100,6 +98,30 @@ final class ApiSchemas {
         schema.description(p.doc());
         return p.required() ? req(p.name(), schema) : opt(p.name(), schema);
     }
+
+    /** The structural node kinds (API.md "Modules with a graph"): containers and modules of any class. */
+    static final List<Layer> STRUCTURAL = List.of(
+            layer("Sequential", "nn.Sequential (or a subclass of it by class_name): children applied in order, one value "
+                            + "passed along; absent or null layers: none",
+                    opt("class_name", className("Sequential")), opt("version", version()),
+                    opt("layers", nullable(array(ref("Node"))))),
+            layer("Module", "A module of any class: its own parameters and buffers (before its children's in state_dict), "
+                            + "its children, and optionally its forward as a torch.fx graph; without a graph it has no forward",
+                    opt("class_name", className("Module")),
+                    opt("extra_repr", string().description("the text repr prints between the parentheses of a module "
+                            + "without children").example("p=0.0, mode=row")),
+                    opt("version", version()),
+                    opt("parameters", nullable(array(ref("OwnTensor")))),
+                    opt("buffers", nullable(array(ref("OwnTensor")))),
+                    opt("modules", nullable(array(ref("Node"))).description("the children, each named, in registration order")),
+                    opt("graph", nullable(array(ref("GraphNode"))).description("the forward, as torch.fx writes it; checked at "
+                            + "create (400 naming the node: model.graph[6].target)"))),
+            layer("ModuleList", "nn.ModuleList: children (names default to indexes); no forward of its own",
+                    opt("class_name", className("ModuleList")), opt("version", version()),
+                    opt("modules", nullable(array(ref("Node"))))),
+            layer("ModuleDict", "nn.ModuleDict: named children; no forward of its own",
+                    opt("class_name", className("ModuleDict")), opt("version", version()),
+                    opt("modules", nullable(array(ref("Node"))))));
 
     /** The nn.init policies, one line each, with PyTorch's defaults. */
     static final List<Policy> POLICIES = List.of(
@@ -174,7 +196,9 @@ final class ApiSchemas {
                         + "entry of shared. Inside layers any node may carry a name (default: its index)."));
         Map<String, String> mapping = new LinkedHashMap<>();
         List<Schema> layers = new ArrayList<>();
-        for (Layer layer : LAYERS) {
+        List<Layer> kinds = new ArrayList<>(STRUCTURAL);
+        kinds.addAll(LAYERS);
+        for (Layer layer : kinds) {
             mapping.put(layer.type(), REF + layer.type());
             layers.add(ref(layer.type()));
             List<Arg> args = new ArrayList<>();
@@ -183,6 +207,24 @@ final class ApiSchemas {
             args.addAll(layer.args());
             out.put(layer.type(), closed(object(layer.description(), args.toArray(Arg[]::new))));
         }
+        out.put("OwnTensor", closed(object("A Module's own parameter or buffer: init (default zeros) or, for a buffer, data",
+                req("name", string().example("pos")), req("shape", array(count())),
+                opt("init", ref("Policy").description("any policy but default; fans computed from the shape as nn.init does")),
+                opt("dtype", strings("float32", "float32", "int64").description("buffers only")),
+                opt("data", ref("TensorInput").description("buffers only: the values, instead of init")),
+                opt("persistent", bool(true).description("buffers only: false leaves it out of state_dict")))));
+        out.put("GraphNode", closed(object("A torch.fx node: placeholder (target: the forward's parameter name, default the "
+                        + "name), call_module (a module path under this one), call_function (a function of the contract), "
+                        + "call_method (a Tensor method; args[0] is the tensor), get_attr (a parameter or buffer path), output "
+                        + "(args[0]: a node or a list of them)",
+                req("name", string().example("add")),
+                req("op", strings(null, "placeholder", "call_module", "call_function", "call_method", "get_attr", "output")),
+                opt("target", string().example("operator.add")),
+                opt("args", array(ref("GraphArg"))), opt("kwargs", map(ref("GraphArg"))),
+                opt("default", ref("GraphArg").description("placeholders only")))));
+        out.put("GraphArg", new Schema<>().description("A number, bool, null, string, list (a tuple), {\"node\": NAME}, "
+                + "{\"slice\": [start, stop, step]}, {\"ellipsis\": true}, {\"float\": \"inf\" | \"-inf\" | \"nan\"} or "
+                + "{\"training\": true} (the module's mode)"));
         out.put("Layer", new Schema<>().oneOf(layers).discriminator(new Discriminator().propertyName("type").mapping(mapping))
                 .description("A layer, by its type"));
         out.put("Ref", closed(object("The shared module of that key itself, never a copy: its parameters are tied",
@@ -313,17 +355,25 @@ final class ApiSchemas {
     }
 
     private static void compute(Map<String, Schema> out) {
-        out.put(FORWARD_REQUEST, object("net[module](input)",
-                req("input", ref("TensorInput")),
+        Arg input = opt("input", ref("TensorInput").description("the forward's one argument; or give inputs"));
+        Arg inputs = opt("inputs", array(nullable(ref("TensorInput"))).description("the root forward's positional arguments "
+                + "(null for None), instead of input"));
+        Arg kwargs = opt("kwargs", map(ref("TensorInput")).description("keyword arguments by the forward's parameter names"));
+        out.put(FORWARD_REQUEST, object("net[module](*inputs, **kwargs)", input, inputs, kwargs,
                 opt("module", nullable(string()).description("module path; absent, null or \"\": the whole model"))));
-        out.put(FORWARD_RESPONSE, object("The output", req("output", ref("Tensor"))));
-        out.put(BACKWARD_REQUEST, object("loss_fn(net(input), target).backward()",
-                req("input", ref("TensorInput")),
+        out.put("Output", new Schema<>().anyOf(List.of(ref("Tensor"), array(new Schema<>()), type("null")))
+                .description("A tensor, or a list for a tuple (nested as the tuple nests: tensors, lists, null for None)"));
+        out.put(FORWARD_RESPONSE, object("The output", req("output", ref("Output"))));
+        out.put(BACKWARD_REQUEST, object("loss_fn(net(*inputs, **kwargs), target, **loss_options).backward(); a tuple's loss "
+                        + "is its first tensor's", input, inputs, kwargs,
                 opt("target", nullable(ref("TensorInput")).description("needed by every loss but sum and mean; "
-                        + "cross_entropy: int64 class indices")),
-                req("loss", strings(null, Arrays.stream(Loss.values()).map(Loss::apiName).toArray(String[]::new)))));
+                        + "cross_entropy: int64 class indices, (N) or (N, d1, ...) for an output (N, C, d1, ...)")),
+                req("loss", strings(null, Arrays.stream(Loss.values()).map(Loss::apiName).toArray(String[]::new))),
+                opt("loss_options", nullable(object("PyTorch's keyword arguments of the loss: cross_entropy takes ignore_index "
+                                + "and label_smoothing",
+                        opt("ignore_index", integer(-100)), opt("label_smoothing", number(0.0)))))));
         out.put(BACKWARD_RESPONSE, object("The loss and the output; gradients accumulated",
-                req("loss", ref("FloatValue")), req("output", ref("Tensor"))));
+                req("loss", ref("FloatValue")), req("output", ref("Output"))));
     }
 
     private static void init(Map<String, Schema> out) {
@@ -343,7 +393,8 @@ final class ApiSchemas {
         out.put("InitRule", closed(object("net[module].apply(fn): fn skips types not in layer_types and initializes each "
                         + "named local parameter in order",
                 opt("module", strings("").description("a module path; \"\" is the root")),
-                opt("layer_types", nullable(array(strings(null, LAYERS.stream().map(Layer::type).toArray(String[]::new))))
+                opt("layer_types", nullable(array(strings(null, java.util.stream.Stream.concat(LAYERS.stream(), STRUCTURAL.stream())
+                        .map(Layer::type).toArray(String[]::new))))
                         .description("absent or null: all types")),
                 req("params", map(ref("Policy")).description("local parameter name to policy, applied in this order")))));
         out.put(INIT_REQUEST, closed(object("Rules applied in order, after restarting the model's generator from seed if given",
@@ -565,6 +616,14 @@ final class ApiSchemas {
     /** Seeds are whole numbers; drawn ones stay below 2^53 so every JSON client reads them exactly. */
     static Schema<?> seed() {
         return type("integer").format("int64").example(42);
+    }
+
+    static Schema<?> className(String defaultValue) {
+        return string().pattern("^[A-Za-z_][A-Za-z0-9_]*$")._default(defaultValue).description("the class name repr prints");
+    }
+
+    static Schema<?> version() {
+        return integer(1).minimum(BigDecimal.ONE).description("the class's _version, written in state_dict()._metadata");
     }
 
     static Schema<?> childName() {

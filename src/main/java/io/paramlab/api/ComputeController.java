@@ -1,6 +1,9 @@
 package io.paramlab.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.paramlab.model.ForwardCall;
 import io.paramlab.model.Loss;
+import io.paramlab.model.LossOptions;
 import io.paramlab.model.ModelOperations;
 import io.paramlab.model.ModelOperations.BackwardResult;
 import io.paramlab.nn.TensorData;
@@ -21,6 +24,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.util.List;
+import java.util.Map;
+
 /** Forward passes, backward passes that accumulate gradients, and zero_grad. */
 @Tag(name = "compute")
 @RestController
@@ -32,16 +38,25 @@ class ComputeController {
         this.operations = operations;
     }
 
-    record ForwardRequest(@NotNull TensorData input, String module) {
+    /** {@code input}, or {@code inputs} (positional, null entries for None), and {@code kwargs}. */
+    record ForwardRequest(TensorData input, List<TensorData> inputs, Map<String, TensorData> kwargs, String module) {
+        ForwardCall call() {
+            return ForwardCall.of(input, inputs, kwargs);
+        }
     }
 
-    record ForwardResponse(TensorData output) {
+    /** {@code output}: a tensor, or a list for a tuple (nested as it nests, null for None). */
+    record ForwardResponse(Object output) {
     }
 
-    record BackwardRequest(@NotNull TensorData input, TensorData target, @NotNull String loss) {
+    record BackwardRequest(TensorData input, List<TensorData> inputs, Map<String, TensorData> kwargs, TensorData target,
+                           @NotNull String loss, @JsonProperty("loss_options") Map<String, Object> lossOptions) {
+        ForwardCall call() {
+            return ForwardCall.of(input, inputs, kwargs);
+        }
     }
 
-    record BackwardResponse(float loss, TensorData output) {
+    record BackwardResponse(float loss, Object output) {
     }
 
     @Operation(operationId = "forward", summary = "Forward pass", description = "with torch.no_grad(): net[module](input). No graph is kept. In training "
@@ -56,7 +71,7 @@ class ComputeController {
     ForwardResponse forward(@PathVariable String id,
                             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.FORWARD_REQUEST), examples = {@ExampleObject(name = "net(X)", value = ApiExamples.FORWARD), @ExampleObject(name = "net[0](X)", value = ApiExamples.FORWARD_MODULE)}))
                             @Valid @RequestBody ForwardRequest request) {
-        return new ForwardResponse(operations.forward(id, request.module() == null ? "" : request.module(), request.input()));
+        return new ForwardResponse(operations.forward(id, request.module() == null ? "" : request.module(), request.call()));
     }
 
     @Operation(operationId = "backward", summary = "Backward pass", description = "loss_fn(net(input), target).backward(): gradients accumulate into every "
@@ -73,7 +88,8 @@ class ComputeController {
     BackwardResponse backward(@PathVariable String id,
                               @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.BACKWARD_REQUEST), examples = {@ExampleObject(name = "net(X).sum().backward()", value = ApiExamples.BACKWARD_SUM), @ExampleObject(name = "mse", value = ApiExamples.BACKWARD_MSE)}))
                               @Valid @RequestBody BackwardRequest request) {
-        BackwardResult result = operations.backward(id, request.input(), request.target(), loss(request));
+        Loss loss = loss(request);
+        BackwardResult result = operations.backward(id, request.call(), request.target(), loss, LossOptions.parse(loss, request.lossOptions()));
         return new BackwardResponse(result.loss(), result.output());
     }
 

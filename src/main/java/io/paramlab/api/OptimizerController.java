@@ -128,7 +128,9 @@ class OptimizerController {
     TrainStepResponse trainStep(@PathVariable String id,
                                 @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", examples = {@ExampleObject(name = "mse", value = TRAIN_STEP)}))
                                 @Valid @RequestBody BackwardRequest request) {
-        TrainStepResult result = training.trainStep(id, request.input(), request.target(), ComputeController.loss(request));
+        io.paramlab.model.Loss loss = ComputeController.loss(request);
+        TrainStepResult result = training.trainStep(id, request.call(), request.target(), loss,
+                io.paramlab.model.LossOptions.parse(loss, request.lossOptions()));
         return new TrainStepResponse(result.loss(), result.stepCount());
     }
 }

@@ -11,13 +11,17 @@ final class LossFunctions {
     }
 
     static Tensor compute(Loss loss, Tensor output, TensorData target) {
+        return compute(loss, output, target, LossOptions.DEFAULTS);
+    }
+
+    static Tensor compute(Loss loss, Tensor output, TensorData target, LossOptions options) {
         return switch (loss) {
             case SUM -> Losses.sum(output);
             case MEAN -> Losses.mean(output);
             case MSE -> Losses.mse(output, floats(target));
             case L1 -> Losses.l1(output, floats(target));
             case BCE_WITH_LOGITS -> Losses.bceWithLogits(output, floats(target));
-            case CROSS_ENTROPY -> Losses.crossEntropy(output, classIndices(target));
+            case CROSS_ENTROPY -> Losses.crossEntropy(output, classIndices(target), options.ignoreIndex(), options.labelSmoothing());
         };
     }
 

@@ -55,46 +55,63 @@ public class ModelOperations {
     }
 
     /**
-     * {@code with torch.no_grad(): module(P)(input)}. A forward that changes nothing (eval mode, or no
-     * Dropout or BatchNorm1d, and no lazy layer left) shares the read lock with other forwards.
+     * {@code with torch.no_grad(): module(P)(*inputs, **kwargs)}: a tensor's values, a list for a tuple,
+     * or null. A forward that changes nothing (eval mode, or no Dropout or BatchNorm, and no lazy
+     * layer left) shares the read lock with other forwards.
      */
-    public TensorData forward(String id, String modulePath, TensorData input) {
+    public Object forward(String id, String modulePath, ForwardCall call) {
         LiveModel model = registry.get(id);
-        TensorData readOnly = model.read(() -> model.forwardWrites() ? null : runForward(model, modulePath, input));
+        Object[] readOnly = model.read(() -> model.forwardWrites() ? null : new Object[] {runForward(model, modulePath, call)});
         if (readOnly != null) {
-            return readOnly;
+            return readOnly[0];
         }
         if (!RequestContext.current().access().atLeast(Access.WRITE)) {   // say why this forward is a change
             throw new ForbiddenException("this forward would change model " + id + " (Dropout or BatchNorm1d in training mode,"
                     + " or a lazy layer to materialize), and the role read runs only forwards that change nothing;"
                     + " put the model in eval mode ({\"training\": false}) or use a write token");
         }
-        return model.change("forward", Footprint.FORWARD, () -> runForward(model, modulePath, input));
+        return model.change("forward", Footprint.FORWARD, () -> runForward(model, modulePath, call));
     }
 
-    private TensorData runForward(LiveModel model, String modulePath, TensorData input) {
+    /** The one-tensor forward of {@code net[module](input)}. */
+    public TensorData forward(String id, String modulePath, TensorData input) {
+        return (TensorData) forward(id, modulePath, ForwardCall.of(input));
+    }
+
+    private Object runForward(LiveModel model, String modulePath, ForwardCall call) {
         Module module = module(model, modulePath);
         try (GradMode.Scope noGrad = GradMode.noGrad(); Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
-            return TensorData.of(module.forward(asTensor(input)));
+            return ForwardCall.answer(call.run(module));
         }
     }
 
-    public record BackwardResult(float loss, TensorData output) {
+    /** {@code output} is a tensor's values, a list for a tuple, or null. */
+    public record BackwardResult(float loss, Object output) {
     }
 
     /** {@code loss_fn(model(input), target).backward()}: gradients accumulate into every parameter's grad. */
     public BackwardResult backward(String id, TensorData input, TensorData target, Loss loss) {
+        return backward(id, ForwardCall.of(input), target, loss, LossOptions.DEFAULTS);
+    }
+
+    /** {@code loss_fn(model(*inputs, **kwargs), target, **options).backward()}; a tuple's loss is its first tensor's. */
+    public BackwardResult backward(String id, ForwardCall call, TensorData target, Loss loss, LossOptions options) {
         LiveModel model = registry.forChange(id);
-        return model.change("forward", Footprint.BACKWARD, () -> lossBackward(model, input, target, loss, maxActivationElements));
+        return model.change("forward", Footprint.BACKWARD, () -> lossBackward(model, call, target, loss, options, maxActivationElements));
     }
 
     /** The body of a backward, for a change that already holds the lock (a backward, a train step). */
     static BackwardResult lossBackward(LiveModel model, TensorData input, TensorData target, Loss loss, long maxActivationElements) {
+        return lossBackward(model, ForwardCall.of(input), target, loss, LossOptions.DEFAULTS, maxActivationElements);
+    }
+
+    static BackwardResult lossBackward(LiveModel model, ForwardCall call, TensorData target, Loss loss, LossOptions options,
+                                       long maxActivationElements) {
         try (Allocation.Scope budget = Allocation.limit(maxActivationElements)) {
-            Tensor output = model.root().forward(asTensor(input));
-            Tensor value = LossFunctions.compute(loss, output, target);
+            Object output = call.run(model.root());
+            Tensor value = LossFunctions.compute(loss, ForwardCall.lossInput(output), target, options);
             value.backward();
-            return new BackwardResult(value.item(), TensorData.of(output));
+            return new BackwardResult(value.item(), ForwardCall.answer(output));
         }
     }
 

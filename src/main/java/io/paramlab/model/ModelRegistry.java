@@ -71,7 +71,7 @@ public class ModelRegistry implements LiveModel.Keeper {
     }
 
     public LiveModel create(JsonNode body) {
-        ModelSpec spec = SpecParser.parse(body, limits.maxDepth());
+        ModelSpec spec = SpecParser.parse(body, limits.specLimits());
         return create(spec, spec.name(), null, null);
     }
 
@@ -80,7 +80,7 @@ public class ModelRegistry implements LiveModel.Keeper {
      * optimizer) and a history of its own; it counts against max-models as any create.
      */
     public LiveModel fork(ModelState checkpoint, String name, String summary) {
-        ModelSpec spec = SpecParser.parse(JSON.readTree(checkpoint.specJson()), limits.maxDepth());
+        ModelSpec spec = SpecParser.parse(JSON.readTree(checkpoint.specJson()), limits.specLimits());
         return create(spec, name, checkpoint, summary);
     }
 
@@ -287,7 +287,7 @@ public class ModelRegistry implements LiveModel.Keeper {
         long estimate = store.find(model.id()).orElseThrow(() -> notFound(model.id())).parameterCount() + spill.elements(model.id());
         Read read = reserving(estimate, () -> model, () -> {
             ModelState state = store.load(model.id()).orElseThrow(() -> notFound(model.id())).state();
-            ModelSpec spec = SpecParser.parse(JSON.readTree(state.specJson()), limits.maxDepth());
+            ModelSpec spec = SpecParser.parse(JSON.readTree(state.specJson()), limits.specLimits());
             Generator generator = new Generator(0);
             LiveModel.Contents built = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
             apply(built, state);

@@ -36,6 +36,8 @@ import java.time.Duration;
  *                              in memory while it runs); unset: the smaller of 20,000,000 and 10% of the heap
  * @param maxSpectraWork        the singular values one spectra request may compute: Σ n·m² over its
  *                              matrices (n x m, n ≥ m), counted from the shapes before any work
+ * @param maxGraphNodes         nodes of one Module's graph (torchvision's largest traced models have a
+ *                              few thousand)
  */
 @ConfigurationProperties("paramlab.limits")
 public record ParamlabLimits(
@@ -52,7 +54,8 @@ public record ParamlabLimits(
         Long maxJsonTreeTokens,
         Long maxInflightActivationElements,
         Long maxDatasetElements,
-        @DefaultValue("2000000000000") long maxSpectraWork) {
+        @DefaultValue("2000000000000") long maxSpectraWork,
+        @DefaultValue("10000") int maxGraphNodes) {
 
     @ConstructorBinding
     public ParamlabLimits {
@@ -71,7 +74,12 @@ public record ParamlabLimits(
     public ParamlabLimits(long maxParametersPerModel, long maxTotalParameters, int maxModels, int maxDepth, long maxModulePaths,
                           DataSize maxBodySize, long maxActivationElements) {
         this(maxParametersPerModel, maxTotalParameters, maxModels, maxDepth, maxModulePaths, maxBodySize, maxActivationElements,
-                100, 2_000_000_000L, Duration.ofSeconds(30), null, null, null, 2_000_000_000_000L);
+                100, 2_000_000_000L, Duration.ofSeconds(30), null, null, null, 2_000_000_000_000L, 10_000);
+    }
+
+    /** What the spec parser enforces while reading. */
+    public io.paramlab.spec.SpecParser.Limits specLimits() {
+        return new io.paramlab.spec.SpecParser.Limits(maxDepth, maxGraphNodes);
     }
 
     /** Budgets derived from the max heap ({@code -Xmx}, or the JVM's own default share of the machine). */

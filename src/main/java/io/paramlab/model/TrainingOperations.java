@@ -93,11 +93,16 @@ public class TrainingOperations {
 
     /** {@code opt.zero_grad(); loss = loss_fn(model(x), y); loss.backward(); opt.step()}, all or nothing. */
     public TrainStepResult trainStep(String id, TensorData input, TensorData target, Loss loss) {
+        return trainStep(id, ForwardCall.of(input), target, loss, LossOptions.DEFAULTS);
+    }
+
+    /** The train step of a forward with several inputs and a loss with options. */
+    public TrainStepResult trainStep(String id, ForwardCall call, TensorData target, Loss loss, LossOptions options) {
         LiveModel model = registry.forChange(id);
         return model.change("train_step", Footprint.TRAIN_STEP, () -> {
             OptimizerSetup setup = required(model);
             setup.optimizer().zeroGrad();
-            BackwardResult result = ModelOperations.lossBackward(model, input, target, loss, maxActivationElements);
+            BackwardResult result = ModelOperations.lossBackward(model, call, target, loss, options, maxActivationElements);
             stepRecordingRatios(model, setup);
             return new TrainStepResult(result.loss(), setup.optimizer().stepCount());
         });

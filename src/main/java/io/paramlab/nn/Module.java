@@ -3,9 +3,13 @@ package io.paramlab.nn;
 import io.paramlab.tensor.Generator;
 import io.paramlab.tensor.Tensor;
 
+import io.paramlab.tensor.ShapeException;
+
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -19,6 +23,7 @@ public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, TensorData> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Set<String> nonPersistent = new HashSet<>();
     private boolean training = true;
 
     /**
@@ -98,6 +103,37 @@ public abstract class Module {
 
     public abstract Tensor forward(Tensor input);
 
+    /**
+     * The forward as a graph calls it: positional and keyword values (tensors, ints, tuples as
+     * lists, null); answers a tensor, a list for a tuple, or null. This default adapts the
+     * one-tensor {@link #forward(Tensor)} of a simple layer, with Python's message otherwise.
+     */
+    public Object forward(List<Object> args, Map<String, Object> kwargs) {
+        if (!kwargs.isEmpty()) {
+            throw new ShapeException("forward() got an unexpected keyword argument '" + kwargs.keySet().iterator().next() + "'");
+        }
+        if (args.size() != 1) {
+            throw new ShapeException(args.isEmpty() ? "forward() missing 1 required positional argument: 'input'"
+                    : "forward() takes 2 positional arguments but " + (args.size() + 1) + " were given");
+        }
+        if (!(args.get(0) instanceof Tensor input)) {
+            throw new ShapeException(typeName() + ".forward() takes a tensor, got " + describe(args.get(0)));
+        }
+        return forward(input);
+    }
+
+    /** A value of a graph as Python names its type: {@code Tensor}, {@code int}, {@code tuple}, {@code NoneType}. */
+    public static String describe(Object value) {
+        if (value == null) return "NoneType";
+        if (value instanceof Tensor) return "Tensor";
+        if (value instanceof List<?>) return "tuple";
+        if (value instanceof Long || value instanceof Integer) return "int";
+        if (value instanceof Double) return "float";
+        if (value instanceof Boolean) return "bool";
+        if (value instanceof String) return "str";
+        return value.getClass().getSimpleName();
+    }
+
     /** The layer's own {@code reset_parameters()} for one local parameter, as a fresh layer draws it. */
     public void resetParameter(String name, Generator generator) {
         throw new IllegalArgumentException(typeName() + " has no parameter '" + name + "'");
@@ -116,6 +152,14 @@ public abstract class Module {
     protected final TensorData registerBuffer(String name, TensorData buffer) {
         buffers.put(name, buffer);
         return buffer;
+    }
+
+    /** {@code register_buffer(name, tensor, persistent=False)}: a buffer that {@link #stateDict} leaves out. */
+    protected final TensorData registerBuffer(String name, TensorData buffer, boolean persistent) {
+        if (!persistent) {
+            nonPersistent.add(name);
+        }
+        return registerBuffer(name, buffer);
     }
 
     protected final void addModule(String name, Module child) {
@@ -205,7 +249,11 @@ public abstract class Module {
         Map<String, TensorData> state = new LinkedHashMap<>();
         forEachPath((path, module) -> {
             module.parameters.forEach((local, p) -> state.put(qualify(path, local), TensorData.of(p)));
-            module.buffers.forEach((local, b) -> state.put(qualify(path, local), b));
+            module.buffers.forEach((local, b) -> {
+                if (!module.nonPersistent.contains(local)) {
+                    state.put(qualify(path, local), b);
+                }
+            });
         });
         return state;
     }

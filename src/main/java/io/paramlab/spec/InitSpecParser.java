@@ -89,6 +89,14 @@ public final class InitSpecParser {
         return new InitRule(module, layerTypes, params);
     }
 
+    /** One policy, its errors added to {@code errors}: a Module node's own tensors take the policies of init requests. */
+    static InitPolicy policy(JsonNode json, String path, List<FieldError> errors) {
+        InitSpecParser parser = new InitSpecParser();
+        InitPolicy policy = parser.policy(json, path, 0);
+        errors.addAll(parser.errors);
+        return policy;
+    }
+
     private InitPolicy policy(JsonNode json, String path, int nesting) {
         if (json == null || !json.isObject() || !json.has("type") || !json.get("type").isString()) {
             errors.add(new FieldError(path, "must be a policy object with a \"type\": one of " + String.join(", ", POLICIES.keySet())));

@@ -165,6 +165,22 @@ public sealed interface LayerSpec extends NodeSpec {
         return this;
     }
 
+    default Module build(ModuleFactory factory) {
+        return factory.layer(this);
+    }
+
+    default Map<String, Object> json() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("type", type());
+        out.putAll(arguments());
+        return out;
+    }
+
+    default NodeSpec settle(Map<LayerSpec, Module> built) {
+        Module module = built.get(this);
+        return module == null ? this : settled(module);
+    }
+
     record Linear(int inFeatures, int outFeatures, boolean bias) implements LayerSpec {
         static LayerSpec parse(Args a) {
             return new Linear(a.integer("in_features"), a.integer("out_features"), a.bool("bias"));

@@ -12,29 +12,45 @@ import java.util.function.Function;
 
 /**
  * Reads a model spec from JSON, filling in PyTorch's defaults and naming every field at fault.
+ * Layers parse through {@link LayerSpec#TYPES}, the structural kinds through {@link #KINDS}.
  * Nesting is checked while descending, so a hostile depth is refused before it can recurse far.
  */
 public final class SpecParser {
-    /** Every type a node may have: the layers, then Sequential. */
+    /** The structural node kinds by their {@code type}, each parsing itself. */
+    static final Map<String, Function<Context, NodeSpec>> KINDS = Map.of(
+            "Sequential", SequentialSpec::parse,
+            "Module", ModuleSpec::parse,
+            "ModuleList", ModuleListSpec::parse,
+            "ModuleDict", ModuleDictSpec::parse);
+
+    /** Every type a node may have: the layers, then the structural kinds. */
     static final List<String> TYPES = types();
 
     private static List<String> types() {
         List<String> types = new ArrayList<>(LayerSpec.TYPES.keySet());
-        types.add("Sequential");
+        types.addAll(List.of("Sequential", "Module", "ModuleList", "ModuleDict"));
         return List.copyOf(types);
     }
 
-    private final int maxDepth;
+    /** Limits the parser enforces while reading. */
+    public record Limits(int maxDepth, int maxGraphNodes) {
+    }
+
+    private final Limits limits;
     private final List<FieldError> errors = InvalidInputException.collector();
     private final Map<String, NodeSpec> shared = new LinkedHashMap<>();
     private Set<String> sharedKeys = Set.of();
 
-    private SpecParser(int maxDepth) {
-        this.maxDepth = maxDepth;
+    private SpecParser(Limits limits) {
+        this.limits = limits;
     }
 
     public static ModelSpec parse(JsonNode root, int maxDepth) {
-        return new SpecParser(maxDepth).parseRoot(root);
+        return parse(root, new Limits(maxDepth, GraphParser.DEFAULT_MAX_NODES));
+    }
+
+    public static ModelSpec parse(JsonNode root, Limits limits) {
+        return new SpecParser(limits).parseRoot(root);
     }
 
     private ModelSpec parseRoot(JsonNode root) {
@@ -71,9 +87,9 @@ public final class SpecParser {
 
     /** One node; {@code inShared} is the shared key being defined, which may ref only earlier keys. */
     private NodeSpec node(JsonNode json, String path, int depth, String inShared) {
-        if (depth > maxDepth) {
-            throw new LimitExceededException(path, "max-depth", depth, maxDepth,
-                    "the spec nests deeper than " + maxDepth + " levels (paramlab.limits.max-depth)");
+        if (depth > limits.maxDepth()) {
+            throw new LimitExceededException(path, "max-depth", depth, limits.maxDepth(),
+                    "the spec nests deeper than " + limits.maxDepth() + " levels (paramlab.limits.max-depth)");
         }
         if (json == null || !json.isObject()) {
             errors.add(new FieldError(path, "must be a layer object with a \"type\", or a {\"ref\": KEY}"));
@@ -88,8 +104,9 @@ public final class SpecParser {
             return null;
         }
         String type = json.get("type").stringValue();
-        if (type.equals("Sequential")) {
-            return sequential(fields, json, path, depth, inShared);
+        Function<Context, NodeSpec> kind = KINDS.get(type);
+        if (kind != null) {
+            return kind.apply(new Context(fields, json, path, depth, inShared));
         }
         Function<Args, LayerSpec> parser = LayerSpec.TYPES.get(type);
         if (parser == null) {
@@ -100,12 +117,6 @@ public final class SpecParser {
         LayerSpec layer = parser.apply(args);
         args.rejectUnknown();
         return layer;
-    }
-
-    private static List<String> args(String... names) {
-        List<String> known = new ArrayList<>(List.of("type", "name"));
-        known.addAll(List.of(names));
-        return known;
     }
 
     private NodeSpec ref(JsonFields fields, JsonNode key, String inShared) {
@@ -126,36 +137,108 @@ public final class SpecParser {
         return new NodeSpec.Ref(k);
     }
 
-    private NodeSpec sequential(JsonFields fields, JsonNode json, String path, int depth, String inShared) {
-        fields.rejectUnknown("Sequential", args("layers"));
-        JsonNode layers = json.get("layers");
-        List<NodeSpec.Child> children = new ArrayList<>();
-        if (layers == null || layers.isNull()) {
-            return new NodeSpec.Sequential(children);
+    /** What a structural kind's parser reads: its object, its path, and the parser's errors, limits and children. */
+    final class Context {
+        private final JsonFields fields;
+        private final JsonNode json;
+        private final String path;
+        private final int depth;
+        private final String inShared;
+
+        private Context(JsonFields fields, JsonNode json, String path, int depth, String inShared) {
+            this.fields = fields;
+            this.json = json;
+            this.path = path;
+            this.depth = depth;
+            this.inShared = inShared;
         }
-        if (!layers.isArray()) {
-            fields.error("layers", "must be an array of layers");
-            return null;
+
+        JsonFields fields() {
+            return fields;
         }
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < layers.size(); i++) {
-            String childPath = path + ".layers[" + i + "]";
-            JsonNode child = layers.get(i);
-            String name = String.valueOf(i);
-            if (child.isObject() && child.has("name")) {
-                JsonNode n = child.get("name");
-                if (!n.isString() || n.stringValue().isEmpty() || n.stringValue().contains(".") || n.stringValue().contains("/")) {
-                    errors.add(new FieldError(childPath + ".name",
-                            "must be a non-empty string without \".\" or \"/\", got " + JsonFields.describe(n)));
-                } else {
-                    name = n.stringValue();
+
+        JsonNode json() {
+            return json;
+        }
+
+        String path() {
+            return path;
+        }
+
+        List<FieldError> errors() {
+            return errors;
+        }
+
+        int maxGraphNodes() {
+            return limits.maxGraphNodes();
+        }
+
+        /** {@code class_name}: the name repr prints; a Python identifier. */
+        String className(String defaultValue) {
+            String name = fields.optionalString("class_name", defaultValue, List.of());
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                fields.error("class_name", "must be a Python class name, got \"" + name + "\"");
+            }
+            return name;
+        }
+
+        /** {@code version}: the class's {@code _version}, which state_dict() writes in {@code _metadata}. */
+        int version() {
+            return fields.optionalInt("version", 1, 1);
+        }
+
+        /**
+         * The children under {@code key}: names default to indexes unless {@code namesRequired}; a
+         * name is non-empty, has no "." or "/", and is unique among its siblings.
+         */
+        List<NodeSpec.Child> children(String key, boolean namesRequired) {
+            JsonNode list = json.get(key);
+            List<NodeSpec.Child> children = new ArrayList<>();
+            if (list == null || list.isNull()) {
+                return children;
+            }
+            if (!list.isArray()) {
+                fields.error(key, "must be an array of nodes");
+                return children;
+            }
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                String childPath = path + "." + key + "[" + i + "]";
+                JsonNode child = list.get(i);
+                String name = String.valueOf(i);
+                if (child.isObject() && child.has("name")) {
+                    JsonNode n = child.get("name");
+                    if (!n.isString() || n.stringValue().isEmpty() || n.stringValue().contains(".") || n.stringValue().contains("/")) {
+                        errors.add(new FieldError(childPath + ".name",
+                                "must be a non-empty string without \".\" or \"/\", got " + JsonFields.describe(n)));
+                    } else {
+                        name = n.stringValue();
+                    }
+                } else if (namesRequired) {
+                    errors.add(new FieldError(childPath + ".name", "is required: a " + json.get("type").stringValue() + "'s children are named"));
+                }
+                if (!names.add(name)) {
+                    errors.add(new FieldError(childPath + ".name", "attribute '" + name + "' already exists among the siblings"));
+                }
+                children.add(new NodeSpec.Child(name, node(child, childPath, depth + 1, inShared)));
+            }
+            return children;
+        }
+
+        /** Names a Module's own tensors and children share: registering one twice is PyTorch's KeyError. */
+        void claimNames(List<String> own, List<NodeSpec.Child> children, String ownField) {
+            Set<String> taken = new HashSet<>();
+            for (String name : own) {
+                if (!taken.add(name)) {
+                    fields.error(ownField, "attribute '" + name + "' already exists");
                 }
             }
-            if (!names.add(name)) {
-                errors.add(new FieldError(childPath + ".name", "attribute '" + name + "' already exists among the siblings"));
+            for (int i = 0; i < children.size(); i++) {
+                if (taken.contains(children.get(i).name())) {
+                    errors.add(new FieldError(path + ".modules[" + i + "].name",
+                            "attribute '" + children.get(i).name() + "' already exists"));
+                }
             }
-            children.add(new NodeSpec.Child(name, node(child, childPath, depth + 1, inShared)));
         }
-        return new NodeSpec.Sequential(children);
     }
 }

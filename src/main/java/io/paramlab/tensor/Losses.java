@@ -65,27 +65,46 @@ public final class Losses {
     /** PyTorch's default ignore_index: rows with this target count neither in the loss nor in the mean. */
     public static final long IGNORE_INDEX = -100;
 
-    /**
-     * {@code F.cross_entropy} with class indices: log_softmax over classes, then the mean negative
-     * log-likelihood over the rows whose target (int64) is not {@link #IGNORE_INDEX} (NaN when none is).
-     */
+    /** {@code F.cross_entropy(output, target)} with PyTorch's defaults: ignore_index=-100, no label smoothing. */
     public static Tensor crossEntropy(Tensor output, Tensor target) {
+        return crossEntropy(output, target, IGNORE_INDEX, 0);
+    }
+
+    /**
+     * {@code F.cross_entropy} with class indices in its K-dimensional form: output {@code (N, C, d1, ...)}
+     * (or {@code (C)} with a 0-d target), target {@code (N, d1, ...)}; log_softmax over dim 1, then the
+     * mean over the positions whose target is not {@code ignoreIndex} (NaN when none is) of
+     * {@code (1 - s) * nll + s * mean over classes of -log p}, as PyTorch mixes label smoothing s in.
+     */
+    public static Tensor crossEntropy(Tensor output, Tensor target, long ignoreIndex, double labelSmoothing) {
         int[] s = output.shapeView();
+        int[] ts = target.shapeView();
         int batch;
         int classes;
-        if (s.length == 1 && target.shapeView().length == 0) {
+        int inner;
+        if (s.length == 1 && ts.length == 0) {
             batch = 1;
             classes = s[0];
-        } else if (s.length == 2) {
+            inner = 1;
+        } else if (s.length >= 2) {
             batch = s[0];
             classes = s[1];
-            if (target.shapeView().length != 1 || target.shapeView()[0] != batch) {
-                int targetBatch = target.shapeView().length == 0 ? 1 : target.shapeView()[0];
-                throw new ShapeException("Expected input batch_size (" + batch + ") to match target batch_size (" + targetBatch + ").");
+            inner = Shapes.product(s, 2, s.length);
+            if (ts.length == 0 || ts[0] != batch) {
+                throw new ShapeException("Expected input batch_size (" + batch + ") to match target batch_size ("
+                        + (ts.length == 0 ? 1 : ts[0]) + ").");
+            }
+            int[] expected = new int[s.length - 1];
+            expected[0] = batch;
+            System.arraycopy(s, 2, expected, 1, s.length - 2);
+            if (!java.util.Arrays.equals(expected, ts)) {
+                throw new ShapeException(s.length == 2
+                        ? "1D target tensor expected, multi-target not supported"
+                        : "Expected target size " + java.util.Arrays.toString(expected) + ", got " + java.util.Arrays.toString(ts));
             }
         } else {
-            throw new ShapeException("cross_entropy takes an output of shape [N, C] with a target of shape [N], or [C] with a "
-                    + "0-d target; got output " + Shapes.torchSize(s) + " and target " + Shapes.torchSize(target.shapeView()));
+            throw new ShapeException("cross_entropy takes an output of shape (N, C, d1, ...) with a target of shape (N, d1, ...), "
+                    + "or (C) with a 0-d target; got output " + Shapes.torchSize(s) + " and target " + Shapes.torchSize(ts));
         }
         if (target.dtype() != Dtype.INT64) {
             throw new ShapeException("expected scalar type Long but found " + target.dtype().scalarType());
@@ -93,33 +112,52 @@ public final class Losses {
         long[] classOf = target.longs();
         int counted = 0;
         for (long c : classOf) {
-            if (c != IGNORE_INDEX && (c < 0 || c >= classes)) {
+            if (c != ignoreIndex && (c < 0 || c >= classes)) {
                 throw new ShapeException("Target " + c + " is out of bounds.");
             }
-            if (c != IGNORE_INDEX) counted++;
+            if (c != ignoreIndex) counted++;
         }
         float[] a = output.data();
         float[] probabilities = Allocation.floats(a.length);
-        double loss = 0;
-        for (int r = 0; r < batch; r++) {
-            if (classOf[r] == IGNORE_INDEX) continue;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < classes; j++) max = Math.max(max, a[r * classes + j]);
-            double sum = 0;
-            for (int j = 0; j < classes; j++) sum += Math.exp(a[r * classes + j] - max);
-            double logSum = max + Math.log(sum);
-            for (int j = 0; j < classes; j++) probabilities[r * classes + j] = (float) Math.exp(a[r * classes + j] - logSum);
-            loss += logSum - a[r * classes + (int) classOf[r]];
+        double smoothing = labelSmoothing;
+        double nll = 0;
+        double smooth = 0;
+        for (int n = 0; n < batch; n++) {
+            for (int p = 0; p < inner; p++) {
+                long y = classOf[n * inner + p];
+                if (y == ignoreIndex) continue;
+                int base = n * classes * inner + p;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < classes; j++) max = Math.max(max, a[base + j * inner]);
+                double sum = 0;
+                for (int j = 0; j < classes; j++) sum += Math.exp(a[base + j * inner] - max);
+                double logSum = max + Math.log(sum);
+                double sumLogP = 0;
+                for (int j = 0; j < classes; j++) {
+                    double logP = a[base + j * inner] - logSum;
+                    sumLogP += logP;
+                    probabilities[base + j * inner] = (float) Math.exp(logP);
+                }
+                nll += logSum - a[base + (int) y * inner];
+                smooth -= sumLogP;
+            }
         }
         int rows = counted;
-        return Tensor.result(new float[] {(float) (loss / rows)}, new int[0], g -> {   // 0/0: NaN, as PyTorch
+        double loss = smoothing == 0 ? nll / rows : (1 - smoothing) * (nll / rows) + smoothing * (smooth / rows / classes);
+        return Tensor.result(new float[] {(float) loss}, new int[0], g -> {   // 0/0: NaN, as PyTorch
             float[] dx = output.gradBuffer();
             float scale = g[0] / rows;
-            for (int r = 0; r < batch; r++) {
-                if (classOf[r] == IGNORE_INDEX) continue;
-                for (int j = 0; j < classes; j++) {
-                    int i = r * classes + j;
-                    dx[i] += scale * (probabilities[i] - (j == classOf[r] ? 1f : 0f));
+            float hit = (float) (1 - smoothing);
+            float spread = (float) (smoothing / classes);
+            for (int n = 0; n < batch; n++) {
+                for (int p = 0; p < inner; p++) {
+                    long y = classOf[n * inner + p];
+                    if (y == ignoreIndex) continue;
+                    int base = n * classes * inner + p;
+                    for (int j = 0; j < classes; j++) {
+                        int i = base + j * inner;
+                        dx[i] += scale * (probabilities[i] - (j == y ? hit : 0f) - spread);
+                    }
                 }
             }
         }, output);

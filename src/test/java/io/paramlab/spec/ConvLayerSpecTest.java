@@ -99,7 +99,7 @@ class ConvLayerSpecTest {
 
     @Test
     void echoKeepsWhatPyTorchStores() {
-        var layers = ((NodeSpec.Sequential) parse(NET).model()).layers();
+        var layers = ((SequentialSpec) parse(NET).model()).children();
         assertThat(args(layers, 0)).containsExactlyEntriesOf(ordered(
                 "in_channels", 2, "out_channels", 4, "kernel_size", List.of(3, 2), "stride", List.of(2, 2), "padding", "valid",
                 "dilation", List.of(1, 1), "groups", 2, "bias", true, "padding_mode", "reflect"));
@@ -117,7 +117,7 @@ class ConvLayerSpecTest {
                     m.putAll(((LayerSpec) c.node()).arguments());
                     return m;
                 }).toList())));
-        var again = ((NodeSpec.Sequential) SpecParser.parse(echoed, 32).model()).layers();
+        var again = ((SequentialSpec) SpecParser.parse(echoed, 32).model()).children();
         for (int i = 0; i < layers.size(); i++) assertThat(again.get(i).node()).isEqualTo(layers.get(i).node());
     }
 

@@ -22,7 +22,7 @@ class SpecParserTest {
                   {"type": "LeakyReLU"}, {"type": "GELU"}, {"type": "Softmax"}, {"type": "Dropout"}, {"type": "Flatten"},
                   {"type": "LayerNorm", "normalized_shape": 8},
                   {"type": "BatchNorm1d", "num_features": 8, "momentum": null}]}}""");
-        var layers = ((NodeSpec.Sequential) spec.model()).layers();
+        var layers = ((SequentialSpec) spec.model()).children();
         assertThat(layers.get(0).node()).isEqualTo(new LayerSpec.Linear(4, 8, true));
         assertThat(layers.get(1).node()).isEqualTo(new LayerSpec.LeakyReLU(0.01));
         assertThat(layers.get(2).node()).isEqualTo(new LayerSpec.GELU("none"));

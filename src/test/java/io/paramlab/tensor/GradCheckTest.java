@@ -194,10 +194,16 @@ class GradCheckTest {
                         randn(4, 3)));
     }
 
-    /** The ops the fx graph's functions and methods add (helper "graph"). */
+    /** The ops the fx graph's functions and methods add (helper "graph"): cross_entropy's K-dimensional form and options. */
     static Stream<GradCheck.Case> graphCases() {
         return Stream.of(
-        );
+                of("cross_entropy (N, C, d1, d2)", in -> Losses.crossEntropy(in[0], in[1]), randn(2, 3, 2, 2),
+                        Tensor.ofLongs(new long[] {0, 2, 1, 1, 2, 0, 0, 1}, 2, 2, 2)),
+                of("cross_entropy (N, C, d) ignore_index 1, label_smoothing 0.2",
+                        in -> Losses.crossEntropy(in[0], in[1], 1, 0.2), randn(2, 4, 3),
+                        Tensor.ofLongs(new long[] {0, 1, 3, 2, 1, 1}, 2, 3)),
+                of("cross_entropy (C) label_smoothing 0.1", in -> Losses.crossEntropy(in[0], in[1], -100, 0.1), randn(5),
+                        Tensor.ofLongs(new long[] {3})));
     }
 
     @ParameterizedTest(name = "{0}")

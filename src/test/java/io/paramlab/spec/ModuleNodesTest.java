@@ -1,0 +1,104 @@
+package io.paramlab.spec;
+
+import io.paramlab.nn.Module;
+import io.paramlab.tensor.Generator;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Module, ModuleList, ModuleDict and class_name on Sequential: PyTorch's repr, state_dict order and _metadata versions. */
+class ModuleNodesTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    // The spec of torch_reference.build in the comments below; its answers pasted from
+    // /usr/bin/python3 (PyTorch 1.13): repr(net), list(net.state_dict()), dict(net.state_dict()._metadata).
+    private static final String SPEC = """
+            {"seed": 0, "model": {"type": "Module", "class_name": "Net", "version": 2,
+              "parameters": [{"name": "pos", "shape": [1, 3], "init": {"type": "constant", "value": 0.5}}],
+              "buffers": [{"name": "steps", "shape": [], "dtype": "int64", "data": [7]},
+                          {"name": "cache", "shape": [2], "persistent": false}],
+              "modules": [
+                {"name": "body", "type": "Sequential", "class_name": "Conv2dNormActivation", "layers": [
+                    {"type": "Linear", "in_features": 3, "out_features": 3}, {"type": "ReLU"}]},
+                {"name": "heads", "type": "ModuleList", "modules": [{"type": "Linear", "in_features": 3, "out_features": 2}, {"type": "Tanh"}]},
+                {"name": "extra", "type": "ModuleDict", "modules": [{"name": "drop", "type": "Dropout", "p": 0.25}]},
+                {"name": "sd", "type": "Module", "class_name": "StochasticDepth", "extra_repr": "p=0.0, mode=row"},
+                {"name": "empty", "type": "ModuleList"}]}}""";
+
+    private static final String REPR = """
+            Net(
+              (body): Conv2dNormActivation(
+                (0): Linear(in_features=3, out_features=3, bias=True)
+                (1): ReLU()
+              )
+              (heads): ModuleList(
+                (0): Linear(in_features=3, out_features=2, bias=True)
+                (1): Tanh()
+              )
+              (extra): ModuleDict(
+                (drop): Dropout(p=0.25, inplace=False)
+              )
+              (sd): StochasticDepth(p=0.0, mode=row)
+              (empty): ModuleList()
+            )""";
+
+    private static Module build(ModelSpec spec) {
+        return ModuleFactory.build(spec, new Generator(0)).root();
+    }
+
+    @Test
+    void reprIsPyTorchsForNestedModules() {
+        assertThat(build(SpecParser.parse(JSON.readTree(SPEC), 32)).repr()).isEqualTo(REPR);
+    }
+
+    @Test
+    void ownTensorsComeFirstAndANonPersistentBufferIsLeftOut() {
+        Module net = build(SpecParser.parse(JSON.readTree(SPEC), 32));
+        assertThat(net.stateDict().keySet()).containsExactly("pos", "steps", "body.0.weight", "body.0.bias", "heads.0.weight", "heads.0.bias");
+        assertThat(net.stateDict().get("pos").floats()).containsExactly(0.5f, 0.5f, 0.5f);
+        assertThat(net.stateDict().get("steps").longs()).containsExactly(7L);
+        assertThat(net.namedBuffers()).containsKey("cache");
+    }
+
+    @Test
+    void versionsGoIntoMetadata() {
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("", 2);
+        for (String path : List.of("body", "body.0", "body.1", "heads", "heads.0", "heads.1", "extra", "extra.drop", "sd", "empty")) {
+            expected.put(path, 1);
+        }
+        assertThat(build(SpecParser.parse(JSON.readTree(SPEC), 32)).stateDictVersions()).containsExactlyEntriesOf(expected);
+    }
+
+    @Test
+    void theEchoParsesBackToTheSameSpec() {
+        ModelSpec spec = SpecParser.parse(JSON.readTree(SPEC), 32);
+        String echo = JSON.writeValueAsString(SpecJson.of(spec));
+        ModelSpec again = SpecParser.parse(JSON.readTree(echo), 32);
+        assertThat(JSON.writeValueAsString(SpecJson.of(again))).isEqualTo(echo);
+        assertThat(build(again).repr()).isEqualTo(REPR);
+        assertThat(echo).contains("\"class_name\":\"Conv2dNormActivation\"").contains("\"persistent\":false");
+    }
+
+    @Test
+    void aModuleWithoutAGraphHasNoForward() {
+        Module net = build(SpecParser.parse(JSON.readTree(SPEC), 32));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> net.forward(io.paramlab.tensor.Tensor.zeros(1, 3)))
+                .hasMessage("Module [Net] is missing the required \"forward\" function");
+    }
+
+    @Test
+    void aModuleDictNeedsNamesAndAModuleNamesItsChildrenUniquely() {
+        InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidInputException.class, () ->
+                SpecParser.parse(JSON.readTree("""
+                        {"model": {"type": "Module", "parameters": [{"name": "a", "shape": [1]}],
+                          "modules": [{"name": "a", "type": "ReLU"},
+                                      {"name": "d", "type": "ModuleDict", "modules": [{"type": "ReLU"}]}]}}"""), 32));
+        assertThat(e.errors()).extracting(FieldError::field).contains("model.modules[0].name", "model.modules[1].modules[0].name");
+    }
+}
