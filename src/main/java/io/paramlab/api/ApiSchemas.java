@@ -313,7 +313,9 @@ final class ApiSchemas {
 
     private static void models(Map<String, Schema> out) {
         out.put(MODEL, object("A model",
-                req("id", string()), req("name", nullable(string())), req("created_at", string().format("date-time")),
+                req("id", string()), req("name", nullable(string())),
+                req("owner", nullable(string()).description("who created it (a token's name, a JWT's subject, or anonymous): a write token changes only what it owns")),
+                req("created_at", string().format("date-time")),
                 req("training", bool(null).description("net.training; false after net.eval()")),
                 req("parameter_count", count().description("elements of the unique parameters (tied ones once)")),
                 req("repr", string().description("print(net)")), req("spec", ref("ModelSpecFilled")),
@@ -321,6 +323,7 @@ final class ApiSchemas {
                 req("version", count().description("1 at create, +1 for each committed change of its durable state")),
                 req("updated_at", string().format("date-time"))));
         out.put(MODEL_SUMMARY, object("A model in the list", req("id", string()), req("name", nullable(string())),
+                req("owner", nullable(string()).description("who created it (a token's name, a JWT's subject, or anonymous): a write token changes only what it owns")),
                 req("parameter_count", count()), req("created_at", string().format("date-time")),
                 req("version", count()), req("updated_at", string().format("date-time"))));
         out.put(MODEL_PATCH, object("Changes to a model; absent or null: unchanged",
@@ -469,7 +472,13 @@ final class ApiSchemas {
                 opt("errors", array(ref("FieldProblem")).description("for invalid input: each field at fault")),
                 opt("limit", string().description("for limits: the limit's name")),
                 opt("actual", integer(null).format("int64").description("for limits: the number asked for")),
-                opt("maximum", integer(null).format("int64").description("for limits: the configured maximum"))));
+                opt("maximum", integer(null).format("int64").description("for limits: the configured maximum")),
+                opt("missing_keys", array(string()).description("for a refused load_state_dict: the model's keys the dict lacks")),
+                opt("unexpected_keys", array(string()).description("for a refused load_state_dict: the dict's keys the model lacks")),
+                opt("size_mismatches", array(ref("SizeMismatch")).description("for a refused load_state_dict: each key of another shape"))));
+        out.put("SizeMismatch", object("A key whose value has another shape than the model's",
+                req("key", string()), req("shape_in_model", nullable(array(integer(null))).description("null: an uninitialized lazy parameter")),
+                req("shape_in_checkpoint", array(integer(null)))));
     }
 
     /** "xavier_uniform" -> "XavierUniformPolicy". */

@@ -46,7 +46,7 @@ final class JsonErrors {
         if (!m.find()) {
             return Problems.problem(HttpStatus.CONTENT_TOO_LARGE, "limit-exceeded", "Over a limit", e.getOriginalMessage());
         }
-        String limit = "json-max-" + m.group(3).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+        String limit = "json-max-" + m.group(3).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
         return Problems.overLimit("limit-exceeded", "Over a limit", e.getOriginalMessage().replaceAll(", from `[^`]*`", ""),
                 limit, Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
     }

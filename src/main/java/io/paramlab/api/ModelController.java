@@ -48,7 +48,7 @@ class ModelController {
         this.operations = operations;
     }
 
-    record ModelSummary(String id, String name, long parameterCount, Instant createdAt, long version, Instant updatedAt) {
+    record ModelSummary(String id, String name, String owner, long parameterCount, Instant createdAt, long version, Instant updatedAt) {
     }
 
     record ModelPatch(Boolean training, @Size(min = 1, max = 200) String name) {
@@ -70,7 +70,7 @@ class ModelController {
         return ResponseEntity.created(URI.create("/api/v1/models/" + model.id())).body(Views.info(model));
     }
 
-    @Operation(operationId = "listModels", summary = "List the models", description = "The stored models, oldest first: id, name, parameter_count, "
+    @Operation(operationId = "listModels", summary = "List the models", description = "The stored models, oldest first: id, name, owner, parameter_count, "
             + "created_at, version, updated_at. Paged: at most `limit` a page, and a Link header (rel=\"next\") while more remain.")
     @ApiResponse(responseCode = "200", description = "A page of models, oldest first", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.MODEL_SUMMARY))))
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
@@ -86,7 +86,7 @@ class ModelController {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("after", e.getMessage());
         }
-        List<ModelSummary> body = page.items().stream().map(m -> new ModelSummary(m.id(), m.name(), m.parameterCount(),
+        List<ModelSummary> body = page.items().stream().map(m -> new ModelSummary(m.id(), m.name(), m.owner(), m.parameterCount(),
                 m.createdAt(), m.version(), m.updatedAt())).toList();
         ResponseEntity.BodyBuilder answer = ResponseEntity.ok();
         if (page.nextCursor() != null) {
@@ -142,7 +142,8 @@ class ModelController {
     @ApiResponse(responseCode = "200", description = "The modules in named_modules() order", content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(ref = ApiSchemas.MODULE))))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{id}/modules")
-    List<ModuleInfo> modules(@PathVariable String id) {
-        return Views.modules(registry.get(id));
+    ResponseEntity<List<ModuleInfo>> modules(jakarta.servlet.http.HttpServletRequest request, @PathVariable String id) {
+        LiveModel model = registry.get(id);
+        return Versions.versioned(model, request, () -> Views.modules(model));
     }
 }

@@ -1,6 +1,7 @@
 package io.paramlab.api;
 
 import io.paramlab.api.Views.ParameterInfo;
+import io.paramlab.model.LiveModel;
 import io.paramlab.model.ModelOperations;
 import io.paramlab.model.ModelOperations.ParameterPatch;
 import io.paramlab.model.ModelRegistry;
@@ -53,7 +54,7 @@ class ParameterController {
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping
-    List<Map<String, Object>> list(@PathVariable String id,
+    org.springframework.http.ResponseEntity<List<Map<String, Object>>> list(jakarta.servlet.http.HttpServletRequest request, @PathVariable String id,
                                    @Parameter(description = "module path, \"\" for the root", example = "2") @RequestParam(defaultValue = "") String module,
                                    @Parameter(description = "what to add to each parameter: data (p.data), grad (p.grad)", explode = Explode.TRUE, array = @ArraySchema(schema = @Schema(type = "string", allowableValues = {"data", "grad"})), examples = @ExampleObject(name = "data and grad", value = "[\"data\", \"grad\"]")) @RequestParam(defaultValue = "") List<String> include) {
         for (String item : include) {
@@ -61,8 +62,9 @@ class ParameterController {
                 throw new InvalidInputException("include", "unknown include \"" + item + "\"; known: data, grad");
             }
         }
-        return Views.parameters(registry.get(id), module, include.contains("data"), include.contains("grad")).stream()
-                .map(p -> render(p, include.contains("data"), include.contains("grad"))).toList();
+        LiveModel model = registry.get(id);
+        return Versions.versioned(model, request, () -> Views.parameters(model, module, include.contains("data"), include.contains("grad"))
+                .stream().map(p -> render(p, include.contains("data"), include.contains("grad"))).toList());
     }
 
     @Operation(operationId = "getParameter", summary = "Read one parameter", description = "One parameter by any of its names (a tied parameter answers to "
@@ -70,8 +72,10 @@ class ParameterController {
     @ApiResponse(responseCode = "200", description = "The parameter with data and grad", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.PARAMETER)))
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @GetMapping("/{name}")
-    Map<String, Object> get(@PathVariable String id, @Parameter(description = "any of the parameter's names", example = "2.bias") @PathVariable String name) {
-        return render(Views.parameter(registry.get(id), name), true, true);
+    org.springframework.http.ResponseEntity<Map<String, Object>> get(jakarta.servlet.http.HttpServletRequest request, @PathVariable String id,
+            @Parameter(description = "any of the parameter's names", example = "2.bias") @PathVariable String name) {
+        LiveModel model = registry.get(id);
+        return Versions.versioned(model, request, () -> render(Views.parameter(model, name), true, true));
     }
 
     @Operation(operationId = "patchParameter", summary = "Write a parameter", description = "net[0].weight.data[0, 0] = 100 ({\"index\": [0, 0], \"value\": 100}), "

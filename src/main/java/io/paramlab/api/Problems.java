@@ -183,9 +183,27 @@ class Problems extends ResponseEntityExceptionHandler {
                 .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "model-moved", "The model moved to another instance", e.getMessage()));
     }
 
+    /**
+     * A refused load: PyTorch's text as {@code detail}, and as arrays what it lists, as the success
+     * answer gives them: {@code missing_keys}, {@code unexpected_keys}, and {@code size_mismatches}, each
+     * {@code {"key", "shape_in_model", "shape_in_checkpoint"}} ({@code shape_in_model} null for an
+     * uninitialized lazy parameter).
+     */
     @ExceptionHandler(io.paramlab.nn.LoadStateDictException.class)
     ProblemDetail loadRefused(io.paramlab.nn.LoadStateDictException e) {
-        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "not-computable", "Not computable", e.getMessage());
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "not-computable", "Not computable", e.getMessage());
+        problem.setProperty("missing_keys", e.missingKeys());
+        problem.setProperty("unexpected_keys", e.unexpectedKeys());
+        List<Map<String, Object>> mismatches = new java.util.ArrayList<>();
+        for (io.paramlab.nn.LoadStateDictException.SizeMismatch m : e.sizeMismatches()) {
+            Map<String, Object> entry = new java.util.LinkedHashMap<>();
+            entry.put("key", m.key());
+            entry.put("shape_in_model", m.shapeInModel());
+            entry.put("shape_in_checkpoint", m.shapeInCheckpoint());
+            mismatches.add(entry);
+        }
+        problem.setProperty("size_mismatches", mismatches);
+        return problem;
     }
 
     /**
@@ -358,6 +376,6 @@ class Problems extends ResponseEntityExceptionHandler {
     }
 
     private static String snakeCase(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -111,7 +111,9 @@ class StateDictController {
     }
 
     @Operation(operationId = "loadStateDict", summary = "Load a state dict", description = "net[module].load_state_dict(state, strict): answers missing_keys "
-            + "and unexpected_keys. With strict, any of them is a 422; a shape mismatch always is. A refused load loads nothing "
+            + "and unexpected_keys. With strict, any of them is a 422; a shape mismatch always is. The 422 carries PyTorch's text as "
+            + "detail and, as arrays, missing_keys, unexpected_keys and size_mismatches ({key, shape_in_model, shape_in_checkpoint}; "
+            + "shape_in_model null for an uninitialized lazy parameter). A refused load loads nothing "
             + "(PyTorch copies the good keys before it raises; paramlab checks everything first). The body is JSON, or "
             + "(Content-Type: application/octet-stream, or ?format=) a safetensors file or a torch.save .pt file (told apart by "
             + "the zip header), parsed whole into new arrays before the model is touched; it may be as large as the largest "

@@ -137,7 +137,7 @@ final class StateDictExport {
                 if (Character.isLetterOrDigit(ch) && ch < 0x80 || "!#$&+-.^_`|~".indexOf(ch) >= 0) {
                     encoded.append(ch);
                 } else {
-                    encoded.append('%').append(String.format("%02X", b & 0xff));
+                    encoded.append('%').append(String.format(java.util.Locale.ROOT, "%02X", b & 0xff));
                 }
             }
         }

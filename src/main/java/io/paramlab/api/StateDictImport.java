@@ -41,7 +41,7 @@ final class StateDictImport {
     static Decoded decode(StateDictFormat format, InputStream body, HttpInputMessage message, String key, long maxBytes,
                           JsonMapper json, Supplier<List<String>> modelKeys) throws IOException {
         if (key != null && format != StateDictFormat.PT) {
-            throw new InvalidInputException("key", "chooses an entry of a torch.save checkpoint; this body is " + format.name().toLowerCase());
+            throw new InvalidInputException("key", "chooses an entry of a torch.save checkpoint; this body is " + format.name().toLowerCase(java.util.Locale.ROOT));
         }
         switch (format) {
             case JSON:

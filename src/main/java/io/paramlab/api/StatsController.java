@@ -43,12 +43,12 @@ class StatsController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @GetMapping("/stats")
-    ModelStats stats(@PathVariable String id,
+    org.springframework.http.ResponseEntity<ModelStats> stats(jakarta.servlet.http.HttpServletRequest request, @PathVariable String id,
                      @Parameter(description = "module path, \"\" for the root") @RequestParam(defaultValue = "") String module,
                      @Parameter(description = "histogram bins, 1 to 1000") @RequestParam(defaultValue = "30") int bins) {
         checkBins(bins);
         LiveModel model = registry.get(id);
-        return model.read(() -> {
+        return Versions.versioned(model, request, () -> {
             Module m = ModelOperations.module(model, module);
             m.namedParameters().forEach((name, p) -> requireInitialized(name, p));
             return ModelStats.of(m, bins, model::updateRatio);
@@ -62,11 +62,12 @@ class StatsController {
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @GetMapping("/parameters/{name}/stats")
-    ModelStats.ParameterStats parameterStats(@PathVariable String id, @PathVariable String name,
+    org.springframework.http.ResponseEntity<ModelStats.ParameterStats> parameterStats(jakarta.servlet.http.HttpServletRequest request,
+                                                                                      @PathVariable String id, @PathVariable String name,
                                              @Parameter(description = "histogram bins, 1 to 1000") @RequestParam(defaultValue = "30") int bins) {
         checkBins(bins);
         LiveModel model = registry.get(id);
-        return model.read(() -> {
+        return Versions.versioned(model, request, () -> {
             Tensor p = ModelOperations.parameter(model, name);
             requireInitialized(name, p);
             return ModelStats.ParameterStats.of(name, p, bins, model.updateRatio(p));

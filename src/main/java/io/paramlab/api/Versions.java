@@ -26,6 +26,24 @@ final class Versions implements HandlerInterceptor {
         return "\"" + version + "-" + format + "\"";
     }
 
+    /**
+     * A read of a model's state answered with the {@code ETag} of the version it read (the version is
+     * taken under the same read lock as the values), or 304 when {@code If-None-Match} names it; no
+     * {@code ETag} while a job holds the model (its values change at every step).
+     */
+    static <T> org.springframework.http.ResponseEntity<T> versioned(io.paramlab.model.LiveModel model, HttpServletRequest request,
+                                                                    java.util.function.Supplier<T> read) {
+        Views.Versioned<T> answer = model.read(() -> new Views.Versioned<>(model.version(), read.get()));
+        if (model.heldBy() != null) {
+            return org.springframework.http.ResponseEntity.ok(answer.value());
+        }
+        String etag = etag(answer.version());
+        if (matches(request.getHeader(HttpHeaders.IF_NONE_MATCH), etag)) {
+            return org.springframework.http.ResponseEntity.status(org.springframework.http.HttpStatus.NOT_MODIFIED).eTag(etag).build();
+        }
+        return org.springframework.http.ResponseEntity.ok().eTag(etag).body(answer.value());
+    }
+
     /** Whether an {@code If-None-Match} header names {@code etag} (or is {@code *}). */
     static boolean matches(String ifNoneMatch, String etag) {
         if (ifNoneMatch == null) {

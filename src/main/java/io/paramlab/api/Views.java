@@ -19,7 +19,7 @@ final class Views {
     private Views() {
     }
 
-    record ModelInfo(String id, String name, Instant createdAt, boolean training, long parameterCount,
+    record ModelInfo(String id, String name, String owner, Instant createdAt, boolean training, long parameterCount,
                      String repr, Map<String, Object> spec, long seed, long version, Instant updatedAt) {
     }
 
@@ -34,7 +34,7 @@ final class Views {
     }
 
     static ModelInfo info(LiveModel model) {
-        return model.read(() -> new ModelInfo(model.id(), model.name(), model.createdAt(), model.root().isTraining(),
+        return model.read(() -> new ModelInfo(model.id(), model.name(), model.owner(), model.createdAt(), model.root().isTraining(),
                 model.parameterCount(), model.root().repr(), SpecJson.of(model.spec()), model.generator().initialSeed(),
                 model.version(), model.updatedAt()));
     }

@@ -157,7 +157,7 @@ final class Unpickler {
                 case 'b': build(pop(), peek()); break; // BUILD
                 case 'Q': push(persistentLoad(pop())); break; // BINPERSID
                 default:
-                    throw new FormatException("unsupported-opcode", String.format(
+                    throw new FormatException("unsupported-opcode", String.format(java.util.Locale.ROOT,
                             "the pickle uses opcode 0x%02x at byte %d, which no state dict needs", op, pos - 1));
             }
         }

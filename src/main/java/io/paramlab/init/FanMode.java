@@ -8,7 +8,7 @@ public enum FanMode {
     FAN_IN, FAN_OUT;
 
     public String apiName() {
-        return name().toLowerCase();
+        return name().toLowerCase(java.util.Locale.ROOT);
     }
 
     public static List<String> apiNames() {
@@ -16,6 +16,6 @@ public enum FanMode {
     }
 
     public static FanMode of(String apiName) {
-        return valueOf(apiName.toUpperCase());
+        return valueOf(apiName.toUpperCase(java.util.Locale.ROOT));
     }
 }

@@ -9,7 +9,7 @@ public enum Nonlinearity {
 
     /** PyTorch's name: {@code leaky_relu}. */
     public String apiName() {
-        return name().toLowerCase();
+        return name().toLowerCase(java.util.Locale.ROOT);
     }
 
     public static List<String> apiNames() {
@@ -17,7 +17,7 @@ public enum Nonlinearity {
     }
 
     public static Nonlinearity of(String apiName) {
-        return valueOf(apiName.toUpperCase());
+        return valueOf(apiName.toUpperCase(java.util.Locale.ROOT));
     }
 
     /** {@code calculate_gain(nonlinearity, param)}; {@code param} is leaky_relu's negative slope (default 0.01). */

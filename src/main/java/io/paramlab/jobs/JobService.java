@@ -6,7 +6,6 @@ import io.paramlab.model.LiveModel;
 import io.paramlab.model.Loss;
 import io.paramlab.model.ModelRegistry;
 import io.paramlab.model.NotFoundException;
-import io.paramlab.model.Ownership;
 import io.paramlab.model.ParamlabQuotas;
 import io.paramlab.model.RequestContext;
 import io.paramlab.nn.TensorData;
@@ -70,8 +69,7 @@ public class JobService {
     }
 
     public JobView create(String modelId, JobRequest request) {
-        LiveModel model = registry.get(modelId);
-        Ownership.checkChange("model", modelId, model.owner());   // the job will change it on the caller's behalf
+        LiveModel model = registry.forChange(modelId);   // the job will change it on the caller's behalf
         check(request);
         long size = request.data() != null ? checked("data", request.data()) : datasets.get(request.dataset()).size();
         if (request.validation() != null && request.validation().data() != null) {
@@ -300,7 +298,7 @@ public class JobService {
 
     /** Cancelling or resuming a job changes its model: the caller must be allowed to. */
     private void checkChange(JobView job) {
-        Ownership.checkChange("model", job.modelId(), registry.get(job.modelId()).owner());
+        registry.forChange(job.modelId());
     }
 
     private LiveJob stored(String id) {

@@ -40,8 +40,8 @@ public class CheckpointOperations {
      * the store copies is the live one (gradients, which no checkpoint holds, aside).
      */
     public Checkpoint create(String id, String tag, String message) {
+        LiveModel model = registry.forChange(id);   // a checkpoint takes a tag and storage of the model's owner
         checkTag(tag);
-        LiveModel model = registry.get(id);
         return model.read(() -> {
             if (model.root().anyUninitializedParameters()) {
                 throw new ConflictException("uninitialized-parameters", "model \"" + id + "\" has uninitialized lazy parameters ("
@@ -75,7 +75,7 @@ public class CheckpointOperations {
 
     /** Sets the checkpoint's state dict, optimizer, generator and mode: one change, one version, or nothing. */
     public LiveModel restore(String id, String checkpoint) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         Checkpoint found = get(id, checkpoint);
         ModelState state = state(id, found.id());   // immutable: read before the lock, so writers wait less
         model.change("checkpoint.restore", Footprint.RESTORE, () -> {
@@ -85,7 +85,10 @@ public class CheckpointOperations {
         return model;
     }
 
-    /** A new model from the checkpoint, named {@code name} (null: the model's name when the checkpoint was taken). */
+    /**
+     * A new model from the checkpoint, named {@code name} (null: the model's name when the checkpoint was
+     * taken): a read of the checkpoint and a create, so any caller who may create forks it, and owns the fork.
+     */
     public LiveModel fork(String id, String checkpoint, String name) {
         Checkpoint found = get(id, checkpoint);
         ModelState state = state(id, found.id());
@@ -94,7 +97,7 @@ public class CheckpointOperations {
     }
 
     public void delete(String id, String checkpoint) {
-        registry.get(id);
+        registry.forChange(id);
         if (!store.deleteCheckpoint(id, checkpoint)) {
             throw notFound(id, checkpoint);
         }

@@ -133,8 +133,10 @@ public final class LiveModel {
     // ---- the contents; callers hold the lock (inside read or change)
 
     /** The spec with defaults filled in, each lazy layer as it is now. */
+    /** The spec as built now (lazy layers settled), under the model's current name: a rename renames it too. */
     public ModelSpec spec() {
-        return contents.spec().settled(contents.built());
+        ModelSpec settled = contents.spec().settled(contents.built());
+        return java.util.Objects.equals(settled.name(), name) ? settled : new ModelSpec(name, settled.seed(), settled.shared(), settled.model());
     }
 
     public Module root() {
@@ -301,7 +303,7 @@ public final class LiveModel {
      */
     private <T> T change(String operation, Supplier<Footprint> footprintOf, Runnable check, Supplier<T> change,
                          Function<T, String> summary, Runnable alongside) {
-        Ownership.checkChange("model", id, owner);   // before the lock: a refused caller neither waits nor loads
+        Ownership.checkChange(this);   // before the lock: a refused caller neither waits nor loads
         acquire(lock.writeLock());
         try {
             checkNotHeld();

@@ -41,7 +41,7 @@ public class ModelOperations {
 
     /** {@code model.train(training)} and/or a new name. */
     public LiveModel patch(String id, Boolean training, String newName) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         model.change("patch", Footprint.METADATA, () -> {
             if (training != null) {
                 model.root().train(training);
@@ -96,7 +96,7 @@ public class ModelOperations {
 
     /** {@code loss_fn(model(*inputs, **kwargs), target, **options).backward()}; a tuple's loss is its first tensor's. */
     public BackwardResult backward(String id, ForwardCall call, TensorData target, Loss loss, LossOptions options) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         return model.change("forward", Footprint.BACKWARD, () -> lossBackward(model, call, target, loss, options, maxActivationElements));
     }
 
@@ -117,7 +117,7 @@ public class ModelOperations {
 
     /** {@code zero_grad(set_to_none=False)}. */
     public void zeroGrad(String id) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         model.change("zero_grad", Footprint.GRADS, () -> {
             model.root().namedParameters().values().forEach(Tensor::zeroGrad);
             return null;
@@ -126,11 +126,11 @@ public class ModelOperations {
 
     /** Init rules in order, each {@code net[module].apply(fn)}; a failure anywhere changes nothing. */
     public List<Initialization.Applied> init(String id, InitSpec request) {
+        LiveModel model = registry.forChange(id);
         if (request.rules().size() > maxInitRules) {
             throw new LimitExceededException("rules", "max-init-rules", request.rules().size(), maxInitRules, "the request has "
                     + request.rules().size() + " init rules, over the limit of " + maxInitRules + " (paramlab.limits.max-init-rules)");
         }
-        LiveModel model = registry.get(id);
         return model.change("init", Footprint.INIT, () -> {
             request.rules().forEach(rule -> module(model, rule.module()));   // every path is checked before anything is drawn
             long work = Initialization.plannedWork(model.root(), request.rules());   // and the work is weighed
@@ -153,15 +153,12 @@ public class ModelOperations {
     /** {@code module(P).load_state_dict(state, strict)}; {@code versions} is the dict's {@code _metadata}, null without. */
     public StateDictLoader.Result loadStateDict(String id, String modulePath, Map<String, TensorData> state, boolean strict,
                                                 Map<String, Integer> versions) {
-        LiveModel model = registry.get(id);
-        try {
-            // keys and shapes are refused before the change saves every value for a rollback
-            return model.change("state_dict.load", Footprint.LOAD,
-                    () -> StateDictLoader.check(module(model, modulePath), state, strict, versions),
-                    () -> StateDictLoader.load(module(model, modulePath), state, strict, versions));
-        } catch (io.paramlab.nn.LoadStateDictException e) {
-            throw new UnprocessableException("", e.getMessage());
-        }
+        LiveModel model = registry.forChange(id);
+        // keys and shapes are refused before the change saves every value for a rollback; a refusal is a 422
+        // with the keys and mismatches as data (LoadStateDictException)
+        return model.change("state_dict.load", Footprint.LOAD,
+                () -> StateDictLoader.check(module(model, modulePath), state, strict, versions),
+                () -> StateDictLoader.load(module(model, modulePath), state, strict, versions));
     }
 
     /** A parameter write: {@code index} with {@code value}, or {@code data}, and/or {@code requiresGrad}. */
@@ -169,7 +166,7 @@ public class ModelOperations {
     }
 
     public LiveModel patchParameter(String id, String name, ParameterPatch patch) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         // the parameter is looked up under the change's lock, after any reload: a tensor found under an earlier lock
         // may belong to contents evicted since, and a write into it would be lost
         model.change("parameter.patch", () -> Footprint.parameter(parameter(model, name)), () -> {

@@ -432,6 +432,13 @@ public class ModelRegistry implements LiveModel.Keeper {
                 summary.updatedAt(), summary.name(), null, this));
     }
 
+    /** The model, for a change: 404 for an unknown one, then 403 unless the caller may change it ({@link Ownership}). */
+    public LiveModel forChange(String id) {
+        LiveModel model = get(id);
+        Ownership.checkChange(model);
+        return model;
+    }
+
     private static NotFoundException notFound(String id) {
         return new NotFoundException("model", "no model with id \"" + id + "\"");
     }

@@ -16,9 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The optimizer as the store keeps it: its spec, and its and its scheduler's state dicts as one
- * torch.save file (exact floats, tensors included), so a model that comes back from the store
- * steps on exactly as before.
+ * The optimizer as the store keeps it: its spec, its and its scheduler's state dicts as one
+ * torch.save file (exact floats, tensors included), and its step count (which no state dict holds),
+ * so a model that comes back from the store steps on exactly as before and counts on from where it was.
  */
 final class OptimizerRecord {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -42,6 +42,7 @@ final class OptimizerRecord {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("spec", setup.spec());
         record.put("state", Base64.getEncoder().encodeToString(bytes.toByteArray()));
+        record.put("step_count", setup.optimizer().stepCount());
         return JSON.writeValueAsString(record);
     }
 
@@ -62,6 +63,9 @@ final class OptimizerRecord {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (record.has("step_count")) {   // a record written before the count was kept starts from 0
+            setup.optimizer().restoreStepCount(record.get("step_count").longValue());
         }
         return setup;
     }

@@ -18,6 +18,15 @@ public final class Ownership {
         }
     }
 
+    /**
+     * The guard of every change of a model: the caller may change it. Every mutating path of the model
+     * layer starts with it ({@link ModelRegistry#forChange}), and {@link LiveModel}'s one way to change a
+     * model checks it again, so a path that forgets the first is still refused.
+     */
+    public static void checkChange(LiveModel model) {
+        checkChange("model", model.id(), model.owner());
+    }
+
     /** The caller may change {@code resource} {@code id}, owned by {@code owner} (null for a model older than owners). */
     public static void checkChange(String resource, String id, String owner) {
         RequestContext caller = RequestContext.current();

@@ -5,13 +5,17 @@ package io.paramlab.model;
  * caller's name (history's actor and a new model's owner) and {@link Access}, checked by
  * {@link Ownership} wherever a model changes, and the version of an {@code If-Match} header, checked
  * inside the change's lock so that it holds against concurrent writers. Set by the API for each
- * request; work outside a request (a test, a job's thread until it sets its owner) acts as the
- * service itself: {@code anonymous} with {@code admin} access, as the open mode has always done.
+ * request and by a job's thread for its creator. Ownership fails closed: a thread that set nothing
+ * is {@link #NOBODY}, who reads but changes nothing; work the service does on its own behalf says so
+ * by setting {@link #SERVICE}.
  */
 public final class RequestContext {
     public static final String ANONYMOUS = "anonymous";
-    private static final RequestContext SERVICE = new RequestContext(ANONYMOUS, Access.ADMIN, null);
-    private static final ThreadLocal<RequestContext> CURRENT = ThreadLocal.withInitial(() -> SERVICE);
+    /** Outside a request, until a context is set: may read, may change nothing. */
+    public static final RequestContext NOBODY = new RequestContext("nobody", Access.READ, null);
+    /** The service itself, with {@code admin} access: only where it is set explicitly (tests, tools). */
+    public static final RequestContext SERVICE = new RequestContext(ANONYMOUS, Access.ADMIN, null);
+    private static final ThreadLocal<RequestContext> CURRENT = ThreadLocal.withInitial(() -> NOBODY);
     private final String actor;
     private final Access access;
     private final Long expectedVersion;

@@ -39,7 +39,7 @@ public class TrainingOperations {
 
     /** Builds the optimizer from its spec and replaces any earlier one with its state; answers its description. */
     public Map<String, Object> setOptimizer(String id, Map<String, ?> spec) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         return model.change("optimizer.set", Footprint.OPTIMIZER, () -> {
             // PyTorch builds an optimizer over an UninitializedParameter, then fails at the first step; refused here, up front
             model.root().namedParameters().forEach((name, p) -> {
@@ -60,7 +60,7 @@ public class TrainingOperations {
     }
 
     public void deleteOptimizer(String id) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         model.change("optimizer.delete", Footprint.OPTIMIZER, () -> {
             existing(model);
             model.setOptimizer(null);
@@ -70,7 +70,7 @@ public class TrainingOperations {
 
     /** {@code optimizer.step()}, recording each stepped parameter's update ratio. */
     public StepResult step(String id) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         return model.change("optimizer.step", Footprint.STEP, () -> {
             OptimizerSetup setup = required(model);
             stepRecordingRatios(model, setup);
@@ -79,7 +79,7 @@ public class TrainingOperations {
     }
 
     public SchedulerStepResult schedulerStep(String id) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         return model.change("scheduler.step", Footprint.OPTIMIZER, () -> {
             OptimizerSetup setup = required(model);
             if (!setup.hasScheduler()) {
@@ -98,7 +98,7 @@ public class TrainingOperations {
 
     /** The train step of a forward with several inputs and a loss with options. */
     public TrainStepResult trainStep(String id, ForwardCall call, TensorData target, Loss loss, LossOptions options) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         return model.change("train_step", Footprint.TRAIN_STEP, () -> {
             OptimizerSetup setup = required(model);
             setup.optimizer().zeroGrad();
@@ -116,7 +116,7 @@ public class TrainingOperations {
 
     /** {@code optimizer.load_state_dict(sd)}; a refused dict changes nothing. Answers the optimizer's description. */
     public Map<String, Object> loadOptimizerStateDict(String id, Map<String, ?> stateDict) {
-        LiveModel model = registry.get(id);
+        LiveModel model = registry.forChange(id);
         return model.change("optimizer.load", Footprint.OPTIMIZER, () -> {
             OptimizerSetup setup = required(model);
             setup.optimizer().loadStateDict(stateDict);

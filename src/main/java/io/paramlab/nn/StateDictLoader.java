@@ -70,15 +70,24 @@ public final class StateDictLoader {
                                       boolean strict) {
         List<String> missing = own.keySet().stream().filter(k -> !state.containsKey(k)).toList();
         List<String> unexpected = state.keySet().stream().filter(k -> !own.containsKey(k)).toList();
+        List<LoadStateDictException.SizeMismatch> mismatches = new ArrayList<>();
+        boolean lazyRefused = !errors.isEmpty();
         own.forEach((key, target) -> {
             TensorData source = state.get(key);
             if (source != null && !target.sameShape(source)) {
-                errors.add("size mismatch for " + key + ": copying a param with shape " + TensorData.torchSize(source.shape())
-                        + " from checkpoint, the shape in current model is " + TensorData.torchSize(target.shape()) + ".");
+                mismatches.add(new LoadStateDictException.SizeMismatch(key, target.shape(), source.shape()));
+                if (target.shape() != null) {
+                    errors.add("size mismatch for " + key + ": copying a param with shape " + TensorData.torchSize(source.shape())
+                            + " from checkpoint, the shape in current model is " + TensorData.torchSize(target.shape()) + ".");
+                } else if (!lazyRefused) {
+                    // PyTorch skips the shape check of a parameter still lazy (it has no shape to print: <UninitializedParameter>)
+                    errors.add("size mismatch for " + key + ": copying a param with shape " + TensorData.torchSize(source.shape())
+                            + " from checkpoint, the parameter in current model is <UninitializedParameter>.");
+                }
             }
         });
         if (!errors.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
-            throw new LoadStateDictException(message(module, missing, unexpected, errors, strict));
+            throw new LoadStateDictException(message(module, missing, unexpected, errors, strict), missing, unexpected, mismatches);
         }
         return new Result(missing, unexpected);
     }

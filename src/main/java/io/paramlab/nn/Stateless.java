@@ -33,8 +33,18 @@ public final class Stateless extends Module {
         return new Stateless("GELU", "approximate=" + PyRepr.string(approximate), x -> Functional.gelu(x, tanh));
     }
 
-    public static Stateless softmax(int dim) {
-        return new Stateless("Softmax", "dim=" + dim, x -> Functional.softmax(x, dim));
+    /**
+     * {@code nn.Softmax(dim)}; {@code dim} null is PyTorch's {@code dim=None}: {@code F.softmax}'s implicit
+     * choice ({@code _get_softmax_dim}) for each input, dim 0 for a 0-, 1- or 3-D input, else 1.
+     */
+    public static Stateless softmax(Integer dim) {
+        return new Stateless("Softmax", "dim=" + (dim == null ? "None" : dim),
+                x -> Functional.softmax(x, dim != null ? dim : implicitSoftmaxDim(x.dim())));
+    }
+
+    /** {@code torch.nn.functional._get_softmax_dim}. */
+    static int implicitSoftmaxDim(int ndim) {
+        return ndim == 0 || ndim == 1 || ndim == 3 ? 0 : 1;
     }
 
     public static Stateless flatten(int startDim, int endDim) {
@@ -74,8 +84,10 @@ public final class Stateless extends Module {
                 x -> Activations.softplus(x, beta.doubleValue(), threshold.doubleValue()));
     }
 
-    public static Stateless logSoftmax(int dim) {
-        return new Stateless("LogSoftmax", "dim=" + dim, x -> Functional.logSoftmax(x, dim));
+    /** {@code nn.LogSoftmax(dim)}; {@code dim} null is PyTorch's {@code dim=None}, the implicit dim as for Softmax. */
+    public static Stateless logSoftmax(Integer dim) {
+        return new Stateless("LogSoftmax", "dim=" + (dim == null ? "None" : dim),
+                x -> Functional.logSoftmax(x, dim != null ? dim : implicitSoftmaxDim(x.dim())));
     }
 
     /** ReLU with PyTorch's {@code inplace} in its repr (computed out of place). */

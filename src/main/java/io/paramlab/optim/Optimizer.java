@@ -34,6 +34,17 @@ public abstract sealed class Optimizer permits SGD, Adam, AdamW {
         return stepCount;
     }
 
+    /**
+     * Sets the step count kept beside the state dict (PyTorch's {@code state_dict()} has no
+     * {@code _step_count}): the store's record of the optimizer brings it back after a restart.
+     */
+    public void restoreStepCount(long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("a step count is at least 0, got " + count);
+        }
+        stepCount = count;
+    }
+
     /** {@code optimizer.step()}: each group with its own options; a parameter whose grad is null is skipped. */
     public final void step() {
         for (ParamGroup group : paramGroups) {

@@ -52,7 +52,7 @@ public record AccessProperties(List<Token> tokens) {
     /** {@code read}, {@code write} or {@code admin}, any case. */
     static Access access(String role, String at) {
         for (Access access : Access.values()) {
-            if (access.role().equalsIgnoreCase(role == null ? "" : role.trim())) {
+            if (access.role().equals(role == null ? "" : role.trim().toLowerCase(Locale.ROOT))) {
                 return access;
             }
         }

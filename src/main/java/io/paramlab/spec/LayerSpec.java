@@ -60,7 +60,8 @@ public sealed interface LayerSpec extends NodeSpec {
         }
         declare(d, "LeakyReLU", "nn.LeakyReLU", LeakyReLU::parse, optional("negative_slope", Kind.NUMBER, 0.01, "slope for x < 0"));
         declare(d, "GELU", "nn.GELU", GELU::parse, Param.choice("approximate", "none", List.of("none", "tanh"), "tanh approximation or none"));
-        declare(d, "Softmax", "nn.Softmax", a -> new Softmax(a.integer("dim")), optional("dim", Kind.INT, -1, "the dim to normalize"));
+        declare(d, "Softmax", "nn.Softmax", a -> new Softmax(a.integer("dim")), optional("dim", Kind.INT, null,
+                "null (the default, PyTorch's dim=None): the implicit dim, 0 for a 0-, 1- or 3-D input, else 1"));
         declare(d, "Dropout", "nn.Dropout: drops in training mode only", Dropout::parse,
                 optional("p", Kind.NUMBER, 0.5, "probability of an element to be zeroed, in [0, 1]"), inplace);
         declare(d, "Flatten", "nn.Flatten", a -> new Flatten(a.integer("start_dim"), a.integer("end_dim")),
@@ -138,7 +139,8 @@ public sealed interface LayerSpec extends NodeSpec {
                 optional("beta", Kind.NUMBER_KEEPING_FORM, 1, "log(1 + exp(beta x)) / beta"),
                 optional("threshold", Kind.NUMBER_KEEPING_FORM, 20, "linear above beta x > threshold"));
         declare(d, "LogSoftmax", "nn.LogSoftmax", a -> new LogSoftmax(a.integer("dim")),
-                optional("dim", Kind.INT, -1, "the dim to normalize"));
+                optional("dim", Kind.INT, null,
+                        "null (the default, PyTorch's dim=None): the implicit dim, 0 for a 0-, 1- or 3-D input, else 1"));
         return Collections.unmodifiableMap(d);
     }
 
@@ -294,7 +296,8 @@ public sealed interface LayerSpec extends NodeSpec {
         }
     }
 
-    record Softmax(int dim) implements LayerSpec {
+    /** {@code dim} null is PyTorch's {@code nn.Softmax()} default, {@code dim=None}: the implicit dim of each input. */
+    record Softmax(Integer dim) implements LayerSpec {
         public String type() {
             return "Softmax";
         }
@@ -646,7 +649,8 @@ public sealed interface LayerSpec extends NodeSpec {
         }
     }
 
-    record LogSoftmax(int dim) implements LayerSpec {
+    /** {@code dim} null is PyTorch's {@code dim=None}, as for Softmax. */
+    record LogSoftmax(Integer dim) implements LayerSpec {
         public String type() {
             return "LogSoftmax";
         }

@@ -214,15 +214,24 @@ public final class Functional {
         }, x);
     }
 
-    /** Inverted dropout: in training, zero each element with probability p and scale the rest by 1/(1-p). */
+    /**
+     * Inverted dropout as PyTorch 1.13's CPU {@code _dropout_impl}: {@code noise.bernoulli_(1 - p)}
+     * keeps an element where its double uniform (53 bits of one 64-bit draw) is below {@code 1 - p},
+     * {@code noise.div_(1 - p)} scales in float32 ({@code 1f / (float) (1 - p)}), and the output is
+     * {@code input * noise}, so a dropped NaN or infinity stays NaN and a dropped negative is -0.
+     * {@code p = 0} (or no elements) returns the input and {@code p = 1} multiplies by zero: neither draws.
+     */
     public static Tensor dropout(Tensor x, double p, boolean training, DoubleSupplier uniform01) {
-        if (!training || p == 0) {
+        if (!training || p == 0 || x.numel() == 0) {
             return x;
         }
         float[] a = x.data();
-        float[] mask = Allocation.floats(a.length);
-        float scale = p >= 1 ? 0f : (float) (1 / (1 - p));
-        for (int i = 0; i < a.length; i++) mask[i] = uniform01.getAsDouble() >= p ? scale : 0f;
+        float[] mask = Allocation.floats(a.length);   // zeros: p = 1 keeps nothing and draws nothing
+        if (p < 1) {
+            double keep = 1 - p;
+            float scale = 1f / (float) keep;
+            for (int i = 0; i < a.length; i++) mask[i] = uniform01.getAsDouble() < keep ? scale : 0f;
+        }
         float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = a[i] * mask[i];
         return Tensor.result(y, x.shapeView(), g -> {

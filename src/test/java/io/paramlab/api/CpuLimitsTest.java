@@ -101,8 +101,10 @@ class CpuLimitsTest {
         io.paramlab.model.LiveModel model = registry.get(busy);
         java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CompletableFuture<Object> change = java.util.concurrent.CompletableFuture.supplyAsync(() ->
-                model.change("test", io.paramlab.model.Footprint.METADATA, () -> {
+        java.util.concurrent.CompletableFuture<Object> change = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            io.paramlab.model.RequestContext.set(io.paramlab.model.RequestContext.SERVICE);   // outside a request nobody changes anything
+            try {
+                return model.change("test", io.paramlab.model.Footprint.METADATA, () -> {
                     inside.countDown();
                     try {
                         release.await(20, java.util.concurrent.TimeUnit.SECONDS);
@@ -110,7 +112,11 @@ class CpuLimitsTest {
                         Thread.currentThread().interrupt();
                     }
                     return null;
-                }));
+                });
+            } finally {
+                io.paramlab.model.RequestContext.clear();
+            }
+        });
         try {
             assertThat(inside.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             long t0 = System.nanoTime();

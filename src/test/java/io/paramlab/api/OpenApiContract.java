@@ -58,7 +58,7 @@ final class OpenApiContract {
 
     /** Checks one exchange; fails the test with every violation found. */
     void check(HttpApi.Exchange exchange) {
-        String method = exchange.method().toLowerCase();
+        String method = exchange.method().toLowerCase(java.util.Locale.ROOT);
         String what = exchange.method() + " " + exchange.uri().getRawPath();
         String template = template(exchange.uri().getRawPath());
         assertThat(template).as(what + ": no documented path").isNotNull();

@@ -36,6 +36,7 @@ class StateDictCopyChargeTest {
     void unlimited() {
         Allocation.limitInFlight(Long.MAX_VALUE);
         RequestContextHolder.resetRequestAttributes();
+        io.paramlab.model.RequestContext.clear();
     }
 
     @Test
@@ -44,6 +45,7 @@ class StateDictCopyChargeTest {
         Flyway.configure().dataSource(database.dataSource()).locations("classpath:db/migration/sqlite").load().migrate();
         ModelRegistry registry = new ModelRegistry(new ParamlabLimits(1_000_000, 1_000_000, 10, 32, 10_000, DataSize.ofMegabytes(1),
                 1_000_000), new JdbcModelStore(database.dataSource(), StoreProperties.defaults(), Clock.systemUTC()), dataDir);
+        io.paramlab.model.RequestContext.set(io.paramlab.model.RequestContext.SERVICE);   // outside a request nobody changes anything
         LiveModel model = registry.create(JsonMapper.builder().build().readTree(
                 "{\"model\": {\"type\": \"Linear\", \"in_features\": 100, \"out_features\": 100}}"));   // 10,100 values
         Allocation.limitInFlight(10_000);

@@ -27,6 +27,17 @@ class ModelRegistryTest {
     @TempDir
     Path dataDir;
 
+    /** These tests act as the service itself: outside a request nobody may change anything (ModelRegistryTest's last test). */
+    @org.junit.jupiter.api.BeforeEach
+    void actAsTheService() {
+        RequestContext.set(RequestContext.SERVICE);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void leave() {
+        RequestContext.clear();
+    }
+
     private ModelRegistry registry(long perModel, long total, int models) {
         return new ModelRegistry(Stores.limits(perModel, total, models, 1_000_000), Stores.sqlite(dataDir), dataDir);
     }
@@ -94,7 +105,7 @@ class ModelRegistryTest {
         LiveModel lazy = registry.create(JSON.readTree("{\"model\": {\"type\": \"LazyLinear\", \"out_features\": 2}}"));
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch deleted = new CountDownLatch(1);
-        CompletableFuture<Object> change = CompletableFuture.supplyAsync(() -> lazy.change("forward", Footprint.FORWARD, () -> {
+        CompletableFuture<Object> change = CompletableFuture.supplyAsync(Stores.asService(() -> lazy.change("forward", Footprint.FORWARD, () -> {
             inside.countDown();
             try {
                 deleted.await();
@@ -102,7 +113,7 @@ class ModelRegistryTest {
                 Thread.currentThread().interrupt();
             }
             return lazy.root().forward(io.paramlab.tensor.Tensor.of(new float[3], new int[] {1, 3}));   // materializes 8 elements
-        }));
+        })));
         assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
         registry.delete(lazy.id());
         deleted.countDown();
@@ -118,7 +129,7 @@ class ModelRegistryTest {
         LiveModel other = registry.create(linear(4, 8));
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.change("test", Footprint.METADATA, () -> {
+        CompletableFuture<Object> writer = CompletableFuture.supplyAsync(Stores.asService(() -> busy.change("test", Footprint.METADATA, () -> {
             writing.countDown();
             try {
                 release.await();
@@ -126,7 +137,7 @@ class ModelRegistryTest {
                 Thread.currentThread().interrupt();
             }
             return null;
-        }));
+        })));
         assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
         // the model list (GET /models) reads names and counts without the lock: it never waits on a write
         assertThat(CompletableFuture.supplyAsync(() -> registry.list(100, null).items().stream().map(m -> m.name() + m.parameterCount()).toList())
@@ -142,6 +153,35 @@ class ModelRegistryTest {
         assertThat(blockedRead.get(5, TimeUnit.SECONDS)).isNotNull();
     }
 
+    /**
+     * The optimizer's step_count survives a restart of the store: the embedded database closed and opened
+     * again, a new registry over it, and the model loaded from it counts on from where it was.
+     */
+    @Test
+    void theOptimizersStepCountSurvivesARestartOfTheStore() {
+        ParamlabLimits limits = Stores.limits(1000, 10_000, 10, 1_000_000);
+        String id;
+        try (io.paramlab.store.EmbeddedDatabase database = Stores.open(dataDir)) {
+            ModelRegistry registry = new ModelRegistry(limits, Stores.store(database), dataDir);
+            TrainingOperations training = new TrainingOperations(registry, limits);
+            id = registry.create(linear(4, 2)).id();
+            training.setOptimizer(id, java.util.Map.of("type", "Adam", "lr", 0.01));
+            for (int i = 0; i < 3; i++) {
+                training.trainStep(id, TensorData.ofFloats(new float[] {1, 2, 3, 4}, 1, 4), TensorData.ofFloats(new float[] {1, 0}, 1, 2),
+                        Loss.MSE);
+            }
+            assertThat(training.describe(id).get("step_count")).isEqualTo(3L);
+        }
+        try (io.paramlab.store.EmbeddedDatabase database = Stores.open(dataDir)) {
+            ModelRegistry registry = new ModelRegistry(limits, Stores.store(database), dataDir);
+            TrainingOperations training = new TrainingOperations(registry, limits);
+            assertThat(training.describe(id).get("step_count")).as("after the restart").isEqualTo(3L);
+            training.trainStep(id, TensorData.ofFloats(new float[] {1, 2, 3, 4}, 1, 4), TensorData.ofFloats(new float[] {1, 0}, 1, 2),
+                    Loss.MSE);
+            assertThat(training.describe(id).get("step_count")).isEqualTo(4L);
+        }
+    }
+
     /** Issue #23 item 4: a reload refused by the budget changes nothing: the spilled gradients stay, nothing stays reserved. */
     @Test
     void aReloadRefusedByTheBudgetKeepsTheSpillAndReservesNothing() throws Exception {
@@ -155,7 +195,7 @@ class ModelRegistryTest {
         long held = registry.parametersHeld();
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> busy.change("test", Footprint.METADATA, () -> {
+        CompletableFuture<Object> writer = CompletableFuture.supplyAsync(Stores.asService(() -> busy.change("test", Footprint.METADATA, () -> {
             writing.countDown();
             try {
                 release.await();
@@ -163,7 +203,7 @@ class ModelRegistryTest {
                 Thread.currentThread().interrupt();
             }
             return null;
-        }));
+        })));
         assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
         // busy cannot be evicted while it is changed: 60 + 40 parameters + 40 gradients do not fit in 100
         assertThatThrownBy(() -> trained.read(() -> trained.root().repr()))

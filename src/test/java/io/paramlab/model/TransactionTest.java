@@ -48,6 +48,16 @@ class TransactionTest {
         training = new TrainingOperations(registry, limits);
     }
 
+    @org.junit.jupiter.api.BeforeEach
+    void actAsTheService() {
+        RequestContext.set(RequestContext.SERVICE);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void leave() {
+        RequestContext.clear();
+    }
+
     /** Everything a client could read back, copied. */
     private record State(Map<String, List<Float>> values, Map<String, List<Float>> grads, long nextDraw, boolean training,
                          String name, String repr, long held, long version) {
@@ -252,7 +262,7 @@ class TransactionTest {
         m.read(() -> m.root().stateDict()).forEach((k, v) -> state.put(k, v.copy()));
         state.put("0.weight", TensorData.ofFloats(new float[32], 8, 4));
         state.put("3.weight", TensorData.ofFloats(new float[3], 3));   // wrong shape
-        assertThatThrownBy(() -> operations.loadStateDict(m.id(), "", state, true, null)).isInstanceOf(UnprocessableException.class);
+        assertThatThrownBy(() -> operations.loadStateDict(m.id(), "", state, true, null)).isInstanceOf(io.paramlab.nn.LoadStateDictException.class);
         assertThat(state(m)).isEqualTo(before);
     }
 

@@ -113,7 +113,7 @@ class AccessControlTest {
         String id = api.create(token("writer"), NET);
         List<String[]> operations = new ArrayList<>();   // method, path, body
         doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> operations.add(new String[] {
-                op.getKey().toUpperCase(), path.getKey().replace("{id}", id).replace("{name}", "0.weight").replace("{c}", "no-such-checkpoint").replace("{job}", "no-such-job").replace("{key}", "0.weight"),
+                op.getKey().toUpperCase(java.util.Locale.ROOT), path.getKey().replace("{id}", id).replace("{name}", "0.weight").replace("{c}", "no-such-checkpoint").replace("{job}", "no-such-job").replace("{key}", "0.weight"),
                 op.getValue().has("requestBody") ? "{}" : null})));
         assertThat(operations).hasSizeGreaterThanOrEqualTo(26);
         String before = snapshot(api, id);
@@ -191,6 +191,127 @@ class AccessControlTest {
         assertThat(api.send("PATCH", "/api/v1/models/" + id, token("admin"), "{\"name\": \"by admin\"}").status()).isEqualTo(200);
         assertThat(api.send("DELETE", "/api/v1/models/" + id, token("owner"), null).status()).isEqualTo(403);
         assertThat(api.send("DELETE", "/api/v1/models/" + id, token("admin"), null).status()).isEqualTo(204);
+    }
+
+    /**
+     * Every mutating operation of the OpenAPI document (so a new endpoint is walked without editing this
+     * test) on resources another write token owns: a model in training mode with a Dropout (its forward
+     * draws, so it is a change), its optimizer, a checkpoint, a finished job and a dataset. The body is
+     * the operation's first documented example, so the request is refused for its caller, not its body:
+     * each answers 403, and nothing changed. Creates (a model, a dataset, a fork: the caller owns what
+     * it makes) are the only operations allowed, and a fork belongs to its caller.
+     */
+    @Test
+    void everyMutatingOperationOnWhatAnotherWriterOwnsIs403AndChangesNothing() throws InterruptedException {
+        Client api = client();
+        String owner = token("owner");
+        JsonNode doc = api.get("/v3/api-docs", null).json();
+        String id = api.create(owner, DROPOUT_NET);
+        assertThat(api.send("PUT", "/api/v1/models/" + id + "/optimizer", owner, "{\"type\": \"SGD\", \"lr\": 0.1}").status())
+                .isEqualTo(200);
+        assertThat(api.send("POST", "/api/v1/models/" + id + "/checkpoints", owner, "{\"tag\": \"owners\"}").status()).isEqualTo(201);
+        String data = "{\"input\": [[1, 2, 3, 4]], \"target\": [[1, 1]]}";
+        Client.Answer dataset = api.send("POST", "/api/v1/datasets", owner, data);
+        assertThat(dataset.status()).isEqualTo(201);
+        Client.Answer job = api.send("POST", "/api/v1/models/" + id + "/jobs", owner,
+                "{\"data\": " + data + ", \"loss\": \"mse\", \"epochs\": 1, \"batch_size\": 1}");
+        assertThat(job.status()).isEqualTo(202);
+        String jobId = job.json().get("id").stringValue();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!api.get("/api/v1/jobs/" + jobId, owner).json().get("status").stringValue().equals("succeeded")) {
+            assertThat(System.nanoTime()).as("the owner's job ends").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        String datasetId = dataset.json().get("id").stringValue();
+        Client.Answer stored = api.send("POST", "/api/v1/state-dicts?name=owners", owner, "{\"weight\": [[1, 2]]}");
+        assertThat(stored.status()).as(stored.body()).isEqualTo(201);
+        String stateDictId = stored.json().get("id").stringValue();
+        String before = ownedState(api, id, jobId, datasetId) + "\n" + api.get("/api/v1/state-dicts/" + stateDictId, owner).body();
+        int models = api.get("/api/v1/models?limit=1000", token("admin")).json().size();
+
+        java.util.Set<String> creates = java.util.Set.of("POST /api/v1/models", "POST /api/v1/datasets", "POST /api/v1/state-dicts",
+                "POST /api/v1/models/{id}/checkpoints/{c}/fork");
+        List<String> walked = new ArrayList<>();
+        doc.get("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
+            String method = op.getKey().toUpperCase(java.util.Locale.ROOT);
+            String template = path.getKey();
+            if (!java.util.Set.of("POST", "PUT", "PATCH", "DELETE").contains(method) || creates.contains(method + " " + template)) {
+                return;
+            }
+            String url = template.replace("{id}", template.startsWith("/api/v1/datasets") ? datasetId
+                            : template.startsWith("/api/v1/state-dicts") ? stateDictId : id).replace("{name}", "0.weight")
+                    .replace("{c}", "owners").replace("{job}", jobId).replace("{key}", "weight");
+            assertThat(url).as(template + ": a path parameter this walk does not know").doesNotContain("{");
+            Client.Answer answer = api.send(method, url, token("other"), example(op.getValue()));
+            assertThat(answer.status()).as(method + " " + template + " by another writer: " + answer.body()).isEqualTo(403);
+            assertProblem(answer, "forbidden");
+            walked.add(method + " " + template);
+        }));
+        assertThat(walked).as("the walk saw the mutating operations").hasSizeGreaterThanOrEqualTo(20)
+                .contains("POST /api/v1/models/{id}/checkpoints", "DELETE /api/v1/models/{id}/checkpoints/{c}",
+                        "POST /api/v1/models/{id}/forward", "POST /api/v1/jobs/{job}/resume");
+        assertThat(ownedState(api, id, jobId, datasetId) + "\n" + api.get("/api/v1/state-dicts/" + stateDictId, owner).body())
+                .as("the refused requests changed nothing").isEqualTo(before);
+        assertThat(api.get("/api/v1/models?limit=1000", token("admin")).json().size()).as("nor made a model").isEqualTo(models);
+
+        Client.Answer fork = api.send("POST", "/api/v1/models/" + id + "/checkpoints/owners/fork", token("other"), "{}");
+        assertThat(fork.status()).as("a fork is a read and a create").isEqualTo(201);
+        assertThat(fork.json().get("owner").stringValue()).isEqualTo("other");
+        assertThat(ownedState(api, id, jobId, datasetId) + "\n" + api.get("/api/v1/state-dicts/" + stateDictId, owner).body())
+                .isEqualTo(before);
+        String forkId = fork.json().get("id").stringValue();
+        assertThat(api.send("PATCH", "/api/v1/models/" + forkId, token("other"), "{\"name\": \"mine\"}").status()).isEqualTo(200);
+        for (String model : List.of(forkId, id)) {
+            assertThat(api.send("DELETE", "/api/v1/models/" + model, token("admin"), null).status()).isEqualTo(204);
+        }
+    }
+
+    /** Each model shows its owner, in the model and in the list. */
+    @Test
+    void aModelShowsItsOwner() {
+        Client api = client();
+        String id = api.create(token("writer"), NET);
+        assertThat(api.get("/api/v1/models/" + id, token("reader")).json().get("owner").stringValue()).isEqualTo("writer");
+        JsonNode list = api.get("/api/v1/models?limit=1000", token("reader")).json();
+        boolean found = false;
+        for (JsonNode m : list) {
+            assertThat(m.has("owner")).as("every listed model has an owner field").isTrue();
+            if (m.get("id").stringValue().equals(id)) {
+                assertThat(m.get("owner").stringValue()).isEqualTo("writer");
+                found = true;
+            }
+        }
+        assertThat(found).isTrue();
+    }
+
+    /** The first documented example of an operation's JSON body, {@code {}} without one, null without a body. */
+    private static String example(JsonNode operation) {
+        if (!operation.has("requestBody")) {
+            return null;
+        }
+        JsonNode media = operation.get("requestBody").path("content").path("application/json");
+        JsonNode examples = media.path("examples");
+        if (examples.isObject() && !examples.isEmpty()) {
+            JsonNode value = examples.properties().iterator().next().getValue().get("value");
+            return value.isString() ? value.stringValue() : value.toString();
+        }
+        return "{}";
+    }
+
+    /** What the walk could have changed of what "owner" owns, read as admin. */
+    private static String ownedState(Client api, String id, String job, String dataset) {
+        String admin = token("admin");
+        String model = "/api/v1/models/" + id;
+        JsonNode info = api.get(model, admin).json();
+        return info.get("version") + " " + info.get("name") + " " + info.get("training") + "\n"
+                + api.get(model + "/history", admin).json().size() + "\n"
+                + api.get(model + "/optimizer", admin).body() + "\n"
+                + api.get(model + "/optimizer/state-dict", admin).body() + "\n"
+                + api.get(model + "/state-dict", admin).body() + "\n"
+                + api.get(model + "/parameters?include=grad", admin).body() + "\n"
+                + api.get(model + "/checkpoints", admin).body() + "\n"
+                + api.get("/api/v1/jobs/" + job, admin).json().get("status") + "\n"
+                + api.get("/api/v1/datasets/" + dataset, admin).status();
     }
 
     @Test

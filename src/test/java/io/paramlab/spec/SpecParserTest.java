@@ -26,7 +26,7 @@ class SpecParserTest {
         assertThat(layers.get(0).node()).isEqualTo(new LayerSpec.Linear(4, 8, true));
         assertThat(layers.get(1).node()).isEqualTo(new LayerSpec.LeakyReLU(0.01));
         assertThat(layers.get(2).node()).isEqualTo(new LayerSpec.GELU("none"));
-        assertThat(layers.get(3).node()).isEqualTo(new LayerSpec.Softmax(-1));
+        assertThat(layers.get(3).node()).isEqualTo(new LayerSpec.Softmax(null));
         assertThat(layers.get(4).node()).isEqualTo(new LayerSpec.Dropout(0.5));
         assertThat(layers.get(5).node()).isEqualTo(new LayerSpec.Flatten(1, -1));
         assertThat(((LayerSpec.LayerNorm) layers.get(6).node()).normalizedShape()).containsExactly(8);
@@ -87,5 +87,38 @@ class SpecParserTest {
         assertThatThrownBy(() -> SpecParser.parse(body, 32))
                 .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.errors()).extracting(FieldError::field)
                         .containsExactly("seed", "model.in_features", "model.bias"));
+    }
+
+    /**
+     * nn.Softmax() is dim=None: repr Softmax(dim=None), the spec echoes "dim": null, and each input takes
+     * F.softmax's implicit dim. From /usr/bin/python3: m = nn.Softmax(); for each shape,
+     * m(torch.arange(float(n)).reshape(shape) * 0.5 - 1).flatten().
+     */
+    @Test
+    void softmaxDefaultsToDimNoneWithTheImplicitDimOfEachInput() {
+        ModelSpec spec = parse("{\"model\": {\"type\": \"Softmax\"}}");
+        assertThat(spec.model()).isEqualTo(new LayerSpec.Softmax(null));
+        assertThat(JSON.writeValueAsString(SpecJson.of(spec))).contains("{\"type\":\"Softmax\",\"dim\":null}");
+        io.paramlab.nn.Module softmax = ModuleFactory.build(spec, new io.paramlab.tensor.Generator(0)).root();
+        assertThat(softmax.repr()).isEqualTo("Softmax(dim=None)");
+        java.util.Map<java.util.List<Integer>, float[]> expected = new java.util.LinkedHashMap<>();
+        expected.put(java.util.List.of(3), new float[] {0.18632373213768005f, 0.30719590187072754f, 0.5064803957939148f});
+        expected.put(java.util.List.of(2, 3), new float[] {0.18632373213768005f, 0.30719590187072754f, 0.5064803957939148f,
+                0.18632373213768005f, 0.30719590187072754f, 0.5064803957939148f});
+        expected.put(java.util.List.of(2, 3, 2), new float[] {0.04742587357759476f, 0.04742587357759476f, 0.04742587357759476f,
+                0.04742587357759476f, 0.04742587357759476f, 0.04742587357759476f, 0.9525741338729858f, 0.9525741338729858f,
+                0.9525741338729858f, 0.9525741338729858f, 0.9525741338729858f, 0.9525741338729858f});
+        expected.put(java.util.List.of(1, 2, 1, 2), new float[] {0.2689414322376251f, 0.2689414322376251f, 0.7310585975646973f,
+                0.7310585975646973f});
+        expected.forEach((shape, want) -> {
+            float[] x = new float[want.length];
+            for (int i = 0; i < x.length; i++) x[i] = i * 0.5f - 1;
+            float[] y = softmax.forward(io.paramlab.tensor.Tensor.of(x, shape.stream().mapToInt(Integer::intValue).toArray())).data();
+            for (int i = 0; i < want.length; i++) {
+                assertThat((double) y[i]).as(shape + " element " + i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-6));
+            }
+        });
+        assertThat(parse("{\"model\": {\"type\": \"Softmax\", \"dim\": null}}").model()).isEqualTo(new LayerSpec.Softmax(null));
+        assertThat(parse("{\"model\": {\"type\": \"Softmax\", \"dim\": -1}}").model()).isEqualTo(new LayerSpec.Softmax(-1));
     }
 }

@@ -207,4 +207,46 @@ class FunctionalTest {
         l1.backward();
         assertClose(x2.grad(), new float[] {0.0833333358168602f, -0.0833333358168602f, -0.0833333358168602f, -0.0833333358168602f, -0.0833333358168602f, -0.0833333358168602f, -0.0833333358168602f, 0.0833333358168602f, -0.0833333358168602f, -0.0833333358168602f, -0.0833333358168602f, 0.0833333358168602f});
     }
+
+    /**
+     * Training-mode dropout bit for bit as PyTorch 1.13 on CPU, from /usr/bin/python3:
+     * torch.manual_seed(11); x = torch.arange(1., 13.).requires_grad_(); y = F.dropout(x, 0.45, True);
+     * (y * torch.arange(12.)).sum().backward(). p = 0.45 is one where 1f / (float) (1 - p), PyTorch's
+     * scale, differs from (float) (1 / (1 - p)): 1.8181818 against 1.8181819.
+     */
+    @Test
+    void trainingDropoutMatchesPyTorchBitForBit() {
+        Generator generator = new Generator(11);
+        float[] ramp = new float[12];
+        for (int i = 0; i < 12; i++) ramp[i] = i + 1;
+        Tensor x = Tensor.parameter(ramp, 3, 4);
+        Tensor y = Functional.dropout(x, 0.45, true, generator::nextDouble);
+        assertThat(y.data()).containsExactly(1.8181817531585693f, 0.0f, 0.0f, 0.0f, 0.0f, 10.909090042114258f, 12.727272033691406f,
+                14.545454025268555f, 0.0f, 18.18181800842285f, 0.0f, 0.0f);
+        Losses.sum(weighted(y)).backward();
+        assertThat(x.grad()).containsExactly(0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 9.090909004211426f, 10.909090042114258f, 12.727272033691406f,
+                0.0f, 16.363636016845703f, 0.0f, 0.0f);
+
+        // torch.manual_seed(3); F.dropout(torch.arange(1., 13.), 0.7, True), then torch.rand(1): 12 draws, then 0.1808772087097168
+        Generator three = new Generator(3);
+        Tensor z = Functional.dropout(Tensor.of(ramp.clone(), 12), 0.7, true, three::nextDouble);
+        assertThat(z.data()).containsExactly(3.3333332538604736f, 6.666666507720947f, 0.0f, 13.333333015441895f, 0.0f, 0.0f,
+                23.333332061767578f, 0.0f, 0.0f, 0.0f, 36.666664123535156f, 0.0f);
+        float[] next = new float[1];
+        three.uniform(next, 0, 1);
+        assertThat(next[0]).isEqualTo(0.1808772087097168f);
+    }
+
+    /** p = 1 multiplies by zero (a dropped negative is -0.0) and p = 0 returns the input; neither draws (PyTorch 1.13). */
+    @Test
+    void dropoutOfOneOrZeroDrawsNothing() {
+        Generator generator = new Generator(11);
+        Tensor all = Functional.dropout(Tensor.of(new float[] {-1.5f, 2f, -3f, 4f}, 4), 1.0, true, generator::nextDouble);
+        assertThat(all.data()).containsExactly(-0.0f, 0.0f, -0.0f, 0.0f);
+        Tensor x = Tensor.of(new float[] {1f, 2f}, 2);
+        assertThat(Functional.dropout(x, 0.0, true, generator::nextDouble)).isSameAs(x);
+        float[] next = new float[1];
+        generator.uniform(next, 0, 1);
+        assertThat(next[0]).as("torch.manual_seed(11); torch.rand(1), as if no dropout ran").isEqualTo(0.14904171228408813f);
+    }
 }
