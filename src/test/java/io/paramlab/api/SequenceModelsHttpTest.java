@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Sequence models over HTTP: a character-level LSTM language model trained by a job on a Debian
- * text gives PyTorch's losses step for step and its final state (numbers from
- * {@code src/test/resources/sequence/make_char_lm.py}); token ids as int64 inputs; attention's
+ * Sequence models over HTTP: a character-level LSTM language model and a tiny transformer trained
+ * by jobs on a Debian text give PyTorch's losses step for step and its final state (numbers from
+ * {@code src/test/resources/sequence/make_char_lm.py} and {@code make_char_gpt.py}); token ids as int64 inputs; attention's
  * T x T scores charged to the activation budget (a 413 naming the limit).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -35,15 +35,36 @@ class SequenceModelsHttpTest {
         api = new HttpApi(port);
     }
 
-    static JsonNode charLm() throws Exception {
-        try (InputStream in = SequenceModelsHttpTest.class.getResourceAsStream("/sequence/char_lm_job.json")) {
+    static JsonNode resource(String name) throws Exception {
+        try (InputStream in = SequenceModelsHttpTest.class.getResourceAsStream("/sequence/" + name)) {
             return HttpApi.JSON.readTree(in);
         }
     }
 
     @Test
     void aCharacterLevelLstmLanguageModelTrainedByAJobGivesPyTorchsLosses() throws Exception {
-        JsonNode c = charLm();
+        String model = trainsAsPyTorch(resource("char_lm_job.json"));
+        JsonNode c = resource("char_lm_job.json");
+        // the trained model predicts the next character by forward calls on int64 token ids
+        status(200, api.patch(model, Map.of("training", false)));
+        JsonNode out = status(200, api.post(model + "/forward",
+                Map.of("input", Map.of("shape", List.of(1, 3), "dtype", "int64", "data", List.of(1, 2, 3))))).body().get("output");
+        assertThat(out.get("shape")).isEqualTo(HttpApi.JSON.valueToTree(List.of(1, c.get("vocab").stringValue().length(), 3)));
+        // an index past the vocabulary is PyTorch's IndexError
+        HttpApi.Answer bad = api.post(model + "/forward", Map.of("input", Map.of("shape", List.of(1, 1), "dtype", "int64",
+                "data", List.of(c.get("vocab").stringValue().length()))));
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.body().toString()).contains("index out of range in self");
+    }
+
+    /** A tiny transformer: token embedding, a position parameter, a pre-norm encoder layer under a causal bool mask buffer. */
+    @Test
+    void aTinyCharacterLevelTransformerTrainedByAJobGivesPyTorchsLosses() throws Exception {
+        trainsAsPyTorch(resource("char_gpt_job.json"));
+    }
+
+    /** Creates the case's model, loads PyTorch's initial state, runs the job and compares losses and the final state. */
+    private String trainsAsPyTorch(JsonNode c) {
         String model = "/models/" + api.create(c.get("create"));
         status(200, api.put(model + "/state-dict", c.get("state_dict")));
         status(200, api.put(model + "/optimizer", c.get("optimizer")));
@@ -56,20 +77,23 @@ class SequenceModelsHttpTest {
         assertSeries("step_loss", c.get("expect").get("step_loss"), history.get("step_loss"));
         assertSeries("epoch_loss", c.get("expect").get("epoch_loss"), history.get("epoch_loss"));
         JsonNode state = status(200, api.get(model + "/state-dict")).body();
-        c.get("expect").get("state_dict").properties().forEach(e -> assertSeries(e.getKey(),
-                HttpApi.JSON.valueToTree(Conformance.flatten(e.getValue().get("data"))),
-                HttpApi.JSON.valueToTree(Conformance.flatten(state.get(e.getKey()).get("data")))));
-
-        // the trained model predicts the next character by forward calls on int64 token ids
-        status(200, api.patch(model, Map.of("training", false)));
-        JsonNode out = status(200, api.post(model + "/forward",
-                Map.of("input", Map.of("shape", List.of(1, 3), "dtype", "int64", "data", List.of(1, 2, 3))))).body().get("output");
-        assertThat(out.get("shape")).isEqualTo(HttpApi.JSON.valueToTree(List.of(1, c.get("vocab").stringValue().length(), 3)));
-        // an index past the vocabulary is PyTorch's IndexError
-        HttpApi.Answer bad = api.post(model + "/forward", Map.of("input", Map.of("shape", List.of(1, 1), "dtype", "int64",
-                "data", List.of(c.get("vocab").stringValue().length()))));
-        assertThat(bad.status()).isEqualTo(422);
-        assertThat(bad.body().toString()).contains("index out of range in self");
+        c.get("expect").get("state_dict").properties().forEach(e -> {
+            List<Double> expected = Conformance.flatten(e.getValue().get("data"));
+            List<Double> actual = Conformance.flatten(state.get(e.getKey()).get("data"));
+            if (e.getKey().endsWith("in_proj_bias")) {
+                // the key bias adds the same q.b_k to every score of a query, which softmax removes: its gradient is
+                // float32 rounding noise (0 in float64), and Adam turns noise of either sign into steps of up to
+                // lr * |g| / eps. Both stay near 0; the query and value biases are compared as everything else.
+                int d = expected.size() / 3;
+                for (int i = d; i < 2 * d; i++) {
+                    assertThat(Math.abs(actual.get(i))).as(e.getKey() + "[" + i + "] (key bias)").isLessThan(2e-3);
+                    assertThat(Math.abs(expected.get(i))).isLessThan(2e-3);
+                    actual.set(i, expected.get(i));
+                }
+            }
+            assertSeries(e.getKey(), HttpApi.JSON.valueToTree(expected), HttpApi.JSON.valueToTree(actual));
+        });
+        return model;
     }
 
     @Test
