@@ -60,7 +60,13 @@ class SequenceModelsHttpTest {
     /** A tiny transformer: token embedding, a position parameter, a pre-norm encoder layer under a causal bool mask buffer. */
     @Test
     void aTinyCharacterLevelTransformerTrainedByAJobGivesPyTorchsLosses() throws Exception {
-        trainsAsPyTorch(resource("char_gpt_job.json"));
+        String model = trainsAsPyTorch(resource("char_gpt_job.json"));
+        // the spec echo gives the stack with its layer node; stats read the bool mask buffer as 0 and 1
+        JsonNode info = status(200, api.get(model)).body();
+        assertThat(info.get("spec").get("model").get("modules").get(1).get("encoder_layer").get("type").stringValue())
+                .isEqualTo("TransformerEncoderLayer");
+        JsonNode stats = status(200, api.get(model + "/stats")).body();
+        assertThat(stats.toString()).contains("mask");
     }
 
     /** Creates the case's model, loads PyTorch's initial state, runs the job and compares losses and the final state. */
