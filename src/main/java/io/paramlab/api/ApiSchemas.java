@@ -121,7 +121,16 @@ final class ApiSchemas {
                     opt("modules", nullable(array(ref("Node"))))),
             layer("ModuleDict", "nn.ModuleDict: named children; no forward of its own",
                     opt("class_name", className("ModuleDict")), opt("version", version()),
-                    opt("modules", nullable(array(ref("Node"))))));
+                    opt("modules", nullable(array(ref("Node"))))),
+            layer("TransformerEncoder", "nn.TransformerEncoder: layers.{i} are num_layers copies of encoder_layer (built once, "
+                            + "as _get_clones deep-copies it), then the optional norm; forward (src, mask, src_key_padding_mask)",
+                    req("encoder_layer", ref("Node").description("a TransformerEncoderLayer node")), req("num_layers", positive(2)),
+                    opt("norm", nullable(ref("Node")).description("a LayerNorm node, applied last")),
+                    opt("enable_nested_tensor", bool(true).description("accepted; the fast path is not taken"))),
+            layer("TransformerDecoder", "nn.TransformerDecoder: layers.{i} are num_layers copies of decoder_layer, then the "
+                            + "optional norm; forward (tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)",
+                    req("decoder_layer", ref("Node").description("a TransformerDecoderLayer node")), req("num_layers", positive(2)),
+                    opt("norm", nullable(ref("Node")).description("a LayerNorm node, applied last"))));
 
     /** The nn.init policies, one line each, with PyTorch's defaults. */
     static final List<Policy> POLICIES = List.of(
@@ -237,10 +246,14 @@ final class ApiSchemas {
                         + "a random seed, reported on the model")),
                 opt("shared", nullable(map(ref("Node"))).description("modules used by reference; a shared entry may ref "
                         + "earlier entries only")),
-                req("model", ref("Node")))));
+                req("model", ref("Node")),
+                opt("tied_parameters", nullable(array(ref("TiedParameter"))).description("PyTorch's head.weight = tok.weight, "
+                        + "applied in order after construction: one parameter object under both names")))));
+        out.put("TiedParameter", closed(object("param becomes the parameter at to (same shape)",
+                req("param", string().example("head.weight")), req("to", string().example("tok.weight")))));
         out.put("ModelSpecFilled", object("The spec as the model holds it: every default filled in, every child named",
                 req("name", nullable(string())), req("seed", nullable(seed())), req("shared", map(ref("Node"))),
-                req("model", ref("Node"))));
+                req("model", ref("Node")), opt("tied_parameters", array(ref("TiedParameter")))));
     }
 
     private static void statistics(Map<String, Schema> out) {

@@ -72,6 +72,8 @@ public final class TensorJson {
             if (dim == shape.length) {
                 if (t.isFloat()) {
                     writeFloat(t.floats()[offset], gen);
+                } else if (t.isBool()) {
+                    gen.writeBoolean(t.bools()[offset]);
                 } else {
                     gen.writeNumber(t.longs()[offset]);
                 }
@@ -163,8 +165,8 @@ public final class TensorJson {
                     case "shape" -> shape = readShape(p, ctxt);
                     case "dtype" -> {
                         dtype = value == JsonToken.VALUE_STRING ? p.getString() : null;
-                        if (!"float32".equals(dtype) && !"int64".equals(dtype)) {
-                            fail(ctxt, "dtype: must be \"float32\" or \"int64\", got " + p.getText());
+                        if (!"float32".equals(dtype) && !"int64".equals(dtype) && !"bool".equals(dtype)) {
+                            fail(ctxt, "dtype: must be \"float32\", \"int64\" or \"bool\", got " + p.getText());
                         }
                     }
                     case "data" -> {
@@ -302,6 +304,8 @@ public final class TensorJson {
         private float[] floats;          // the block being filled, in float mode
         private long[] longs;            // the block being filled, non-null only in long mode
         private boolean allIntegers = true;
+        private boolean anyBool;           // a true or false was read
+        private boolean allBools = true;   // every value was true or false
         private int inFull;              // values in the filled blocks
         private int pos;                 // values in the block being filled
         private long reserved;           // bytes of all blocks, reserved in the body budget
@@ -333,6 +337,17 @@ public final class TensorJson {
 
         void add(JsonParser p, DeserializationContext ctxt, String where) {
             JsonToken token = p.currentToken();
+            if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {   // a bool tensor's values, held as 1 and 0
+                anyBool = true;
+                if (longs != null) {
+                    if (pos == longs.length) nextBlock(ctxt);
+                    longs[pos++] = token == JsonToken.VALUE_TRUE ? 1 : 0;
+                } else {
+                    append(token == JsonToken.VALUE_TRUE ? 1f : 0f, ctxt);
+                }
+                return;
+            }
+            allBools = false;
             if (token == JsonToken.VALUE_NUMBER_INT && allIntegers) {
                 long v = p.getLongValue();
                 if (longs == null && Math.abs(v) > EXACT_IN_FLOAT) {
@@ -408,6 +423,18 @@ public final class TensorJson {
         }
 
         TensorData toTensor(int[] shape, String dtype, DeserializationContext ctxt, Reader reader) {
+            if ("bool".equals(dtype) || (dtype == null && anyBool)) {
+                if (!allBools) {
+                    return Reader.fail(ctxt, "dtype bool takes true and false only");
+                }
+                float[] values = floatArray();
+                boolean[] out = new boolean[values.length];
+                for (int i = 0; i < values.length; i++) out[i] = values[i] != 0;
+                return TensorData.ofBools(out, shape);
+            }
+            if (anyBool) {
+                return Reader.fail(ctxt, "true and false make a bool tensor; dtype " + dtype + " takes numbers");
+            }
             if ("int64".equals(dtype)) {
                 if (!allIntegers) {
                     return Reader.fail(ctxt, "dtype int64 takes whole numbers only");

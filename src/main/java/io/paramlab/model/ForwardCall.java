@@ -51,9 +51,6 @@ public record ForwardCall(List<TensorData> inputs, Map<String, TensorData> kwarg
 
     /** {@code module(*inputs, **kwargs)}: a tensor, a list for a tuple, or null. */
     Object run(Module module) {
-        if (isSingleTensor()) {
-            return module.forward(ModelOperations.asTensor(inputs.get(0)));
-        }
         List<Object> args = new ArrayList<>();
         inputs.forEach(t -> args.add(t == null ? null : ModelOperations.asTensor(t)));
         Map<String, Object> keywords = new LinkedHashMap<>();

@@ -225,6 +225,6 @@ public class ModelOperations {
      * the model's state, so outputs need no copy either.
      */
     static Tensor asTensor(TensorData data) {
-        return Tensor.of(data.isFloat() ? data.floats() : LossFunctions.toFloats(data.longs()), data.shape());
+        return data.toTensor();   // int64 token ids and bool masks keep their dtype, as PyTorch's do
     }
 }

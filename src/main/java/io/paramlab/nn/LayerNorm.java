@@ -24,9 +24,14 @@ public final class LayerNorm extends Module {
 
     @Override
     public void resetParameter(String name, Generator generator) {
-        if (!Affine.reset(name, weight, bias)) {
+        if (!Affine.reset(name, localParameters().get("weight"), localParameters().get("bias"))) {
             super.resetParameter(name, generator);
         }
+    }
+
+    @Override
+    protected boolean readsParametersByName() {
+        return true;
     }
 
     @Override
@@ -42,6 +47,6 @@ public final class LayerNorm extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return Functional.layerNorm(input, normalizedShape, weight, bias, eps);
+        return Functional.layerNorm(input, normalizedShape, localParameters().get("weight"), localParameters().get("bias"), eps);
     }
 }

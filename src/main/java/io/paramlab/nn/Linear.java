@@ -21,6 +21,7 @@ public final class Linear extends Module {
     private final Generator generator;   // a lazy layer draws from the model's generator at its first forward
     private int inFeatures;
     private boolean lazy;
+    private String className = "Linear";   // NonDynamicallyQuantizableLinear inside MultiheadAttention
 
     public Linear(int inFeatures, int outFeatures, boolean bias, Generator generator) {
         this(outFeatures, bias, generator, false);
@@ -57,10 +58,10 @@ public final class Linear extends Module {
     public void resetParameter(String name, Generator generator) {
         switch (name) {
             case "weight" -> Initializer.apply(new InitPolicy.KaimingUniform(Math.sqrt(5), FanMode.FAN_IN, Nonlinearity.LEAKY_RELU),
-                    weight.data(), weight.shape(), generator);
+                    localParameters().get("weight").data(), localParameters().get("weight").shape(), generator);
             case "bias" -> {
                 double bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-                Initializer.apply(new InitPolicy.Uniform(-bound, bound), bias.data(), bias.shape(), generator);
+                Initializer.apply(new InitPolicy.Uniform(-bound, bound), localParameters().get("bias").data(), bias.shape(), generator);
             }
             default -> super.resetParameter(name, generator);
         }
@@ -132,9 +133,20 @@ public final class Linear extends Module {
         lazy = s[1] == 1;
     }
 
+    /** The same layer under another class name (MultiheadAttention's {@code NonDynamicallyQuantizableLinear}). */
+    public Linear named(String className) {
+        this.className = className;
+        return this;
+    }
+
+    @Override
+    protected boolean readsParametersByName() {
+        return true;
+    }
+
     @Override
     public String typeName() {
-        return lazy ? "LazyLinear" : "Linear";
+        return lazy ? "LazyLinear" : className;
     }
 
     @Override
@@ -150,6 +162,6 @@ public final class Linear extends Module {
             }
             materialize(input.size(-1), true);   // weight then bias, from the model's generator, as the forward pre-hook does
         }
-        return Functional.linear(input, weight, bias);
+        return Functional.linear(input, localParameters().get("weight"), bias == null ? null : localParameters().get("bias"));
     }
 }

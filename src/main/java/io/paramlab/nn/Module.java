@@ -149,6 +149,30 @@ public abstract class Module {
         return parameter;
     }
 
+    /**
+     * Whether this layer's forward reads its parameters by name, so that a tie (which replaces one)
+     * is seen; layers that keep them in fields answer false and cannot be tied into.
+     */
+    protected boolean readsParametersByName() {
+        return false;
+    }
+
+    /**
+     * PyTorch's {@code module.name = other_param}: the local parameter {@code name} becomes
+     * {@code parameter} (the same object, so its gradient sums both uses). Answers why not, or null.
+     */
+    public final String tieParameter(String name, Tensor parameter) {
+        if (!parameters.containsKey(name)) {
+            return typeName() + " has no parameter '" + name + "'";
+        }
+        if (!readsParametersByName()) {
+            return "a parameter of " + typeName() + " cannot be tied (supported: Linear, Embedding, the recurrent layers, "
+                    + "MultiheadAttention, LayerNorm and Module's own parameters)";
+        }
+        parameters.put(name, parameter);
+        return null;
+    }
+
     protected final TensorData registerBuffer(String name, TensorData buffer) {
         buffers.put(name, buffer);
         return buffer;

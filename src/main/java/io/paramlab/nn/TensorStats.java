@@ -86,6 +86,11 @@ public record TensorStats(long nanCount, long infCount, double zeroFraction, dou
     }
 
     public static TensorStats of(TensorData data, int bins) {
+        if (data.isBool()) {   // a mask: its values as 0 and 1, as torch's stats of mask.long() would be
+            long[] values = new long[data.numel()];
+            for (int i = 0; i < values.length; i++) values[i] = data.bools()[i] ? 1 : 0;
+            return of(values, bins);
+        }
         return data.isFloat() ? of(data.floats(), bins) : of(data.longs(), bins);
     }
 

@@ -141,6 +141,65 @@ public sealed interface LayerSpec extends NodeSpec {
         declare(d, "LogSoftmax", "nn.LogSoftmax", a -> new LogSoftmax(a.integer("dim")),
                 optional("dim", Kind.INT, null,
                         "null (the default, PyTorch's dim=None): the implicit dim, 0 for a 0-, 1- or 3-D input, else 1"));
+        declare(d, "Embedding", "nn.Embedding: weight [num, dim] from N(0, 1), the padding row zeroed; input int64 indices of any shape",
+                Embedding::parse,
+                required("num_embeddings", Kind.POSITIVE_INT, "size of the dictionary"),
+                required("embedding_dim", Kind.POSITIVE_INT, "size of each embedding vector"),
+                optional("padding_idx", Kind.INT, null, "a row that gets no gradient from the lookup (drawn, then zeroed)"));
+        for (String type : List.of("RNN", "LSTM", "GRU")) {
+            List<Param> params = new java.util.ArrayList<>(List.of(
+                    required("input_size", Kind.POSITIVE_INT, "features of the input"),
+                    required("hidden_size", Kind.POSITIVE_INT, "features of the hidden state"),
+                    optional("num_layers", Kind.POSITIVE_INT, 1, "stacked recurrent layers"),
+                    optional("bias", Kind.BOOL, true, "bias_ih and bias_hh"),
+                    optional("batch_first", Kind.BOOL, false, "input and output as (batch, seq, feature)"),
+                    optional("dropout", Kind.NUMBER, 0.0, "dropout on the outputs of each layer but the last, in training"),
+                    optional("bidirectional", Kind.BOOL, false, "a second direction, reversed")));
+            if (type.equals("RNN")) {
+                params.add(Param.choice("nonlinearity", "tanh", List.of("tanh", "relu"), "the cell's nonlinearity"));
+            }
+            if (type.equals("LSTM")) {
+                params.add(optional("proj_size", Kind.INT, 0, "project h to this size (weight_hr_l{k}); 0: no projection"));
+            }
+            declare(d, type, "nn." + type + ": weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (_reverse), "
+                    + "U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)); forward (input, hx) -> (output, h_n)"
+                    + (type.equals("LSTM") ? " with hx and h_n as (h, c)" : ""), a -> Recurrent.parse(a, type), params.toArray(Param[]::new));
+        }
+        for (String type : List.of("RNNCell", "LSTMCell", "GRUCell")) {
+            List<Param> params = new java.util.ArrayList<>(List.of(
+                    required("input_size", Kind.POSITIVE_INT, "features of the input"),
+                    required("hidden_size", Kind.POSITIVE_INT, "features of the hidden state"),
+                    optional("bias", Kind.BOOL, true, "bias_ih and bias_hh")));
+            if (type.equals("RNNCell")) {
+                params.add(Param.choice("nonlinearity", "tanh", List.of("tanh", "relu"), "the cell's nonlinearity"));
+            }
+            declare(d, type, "nn." + type + ": weight_ih, weight_hh, bias_ih, bias_hh; forward (input, hx) -> h'"
+                    + (type.equals("LSTMCell") ? " (h', c')" : ""), a -> Cell.parse(a, type), params.toArray(Param[]::new));
+        }
+        declare(d, "MultiheadAttention", "nn.MultiheadAttention: in_proj_weight, in_proj_bias (q/k/v_proj_weight when kdim or vdim "
+                        + "differ), out_proj; forward (query, key, value, key_padding_mask, need_weights, attn_mask, "
+                        + "average_attn_weights) -> (attn_output, attn_weights)", MultiheadAttention::parse,
+                required("embed_dim", Kind.POSITIVE_INT, "E"),
+                required("num_heads", Kind.POSITIVE_INT, "divides embed_dim"),
+                optional("dropout", Kind.NUMBER, 0.0, "dropout on the attention weights, in training"),
+                optional("bias", Kind.BOOL, true, "in_proj_bias and out_proj.bias"),
+                optional("add_bias_kv", Kind.BOOL, false, "bias_k and bias_v appended to key and value"),
+                optional("add_zero_attn", Kind.BOOL, false, "a zero key and value appended"),
+                optional("kdim", Kind.POSITIVE_INT, null, "features of key (null: embed_dim)"),
+                optional("vdim", Kind.POSITIVE_INT, null, "features of value (null: embed_dim)"),
+                optional("batch_first", Kind.BOOL, false, "(batch, seq, feature)"));
+        for (String type : List.of("TransformerEncoderLayer", "TransformerDecoderLayer")) {
+            declare(d, type, "nn." + type + ": self_attn" + (type.contains("Decoder") ? ", multihead_attn" : "")
+                            + ", linear1, dropout, linear2, norms and dropouts as PyTorch registers them", a -> TransformerLayer.parse(a, type),
+                    required("d_model", Kind.POSITIVE_INT, "features of the input"),
+                    required("nhead", Kind.POSITIVE_INT, "attention heads (divides d_model)"),
+                    optional("dim_feedforward", Kind.POSITIVE_INT, 2048, "width of the feedforward network"),
+                    optional("dropout", Kind.NUMBER, 0.1, "dropout probability"),
+                    Param.choice("activation", "relu", List.of("relu", "gelu"), "the feedforward's activation"),
+                    optional("layer_norm_eps", Kind.NUMBER, 1e-5, "the norms' eps"),
+                    optional("batch_first", Kind.BOOL, false, "(batch, seq, feature)"),
+                    optional("norm_first", Kind.BOOL, false, "norm before attention and feedforward"));
+        }
         return Collections.unmodifiableMap(d);
     }
 
@@ -665,6 +724,203 @@ public sealed interface LayerSpec extends NodeSpec {
 
         public Module build(Generator generator) {
             return io.paramlab.nn.Stateless.logSoftmax(dim);
+        }
+    }
+
+    /** {@code nn.Embedding}; padding_idx as given (a negative one counts from the end). */
+    record Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) implements LayerSpec {
+        static LayerSpec parse(Args a) {
+            int num = a.integer("num_embeddings");
+            Integer padding = a.integer("padding_idx");
+            if (padding != null && (padding >= num || padding < -num)) {
+                a.error("padding_idx", padding >= num ? "Padding_idx must be within num_embeddings" : "Padding_idx must be within num_embeddings");
+            }
+            if (padding != null && padding < 0) {
+                padding += num;
+            }
+            return new Embedding(num, a.integer("embedding_dim"), padding);
+        }
+
+        public String type() {
+            return "Embedding";
+        }
+
+        public Map<String, Object> arguments() {
+            return args("num_embeddings", numEmbeddings, "embedding_dim", embeddingDim, "padding_idx", paddingIdx);
+        }
+
+        public long elements() {
+            return Sizes.multiply(numEmbeddings, embeddingDim);
+        }
+
+        public Module build(Generator generator) {
+            return new io.paramlab.nn.Embedding(numEmbeddings, embeddingDim, paddingIdx, generator);
+        }
+    }
+
+    /** RNN (nonlinearity), LSTM (proj_size) and GRU. */
+    record Recurrent(String type, int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout,
+                     boolean bidirectional, String nonlinearity, int projSize) implements LayerSpec {
+        static LayerSpec parse(Args a, String type) {
+            double dropout = a.number("dropout");
+            if (dropout < 0 || dropout > 1) {
+                a.error("dropout", "dropout should be a number in range [0, 1] representing the probability of an element being zeroed");
+            }
+            int hidden = a.integer("hidden_size");
+            int proj = type.equals("LSTM") ? a.integer("proj_size") : 0;
+            if (proj < 0) {
+                a.error("proj_size", "proj_size should be a positive integer or zero to disable projections");
+            } else if (proj >= hidden) {
+                a.error("proj_size", "proj_size has to be smaller than hidden_size");
+            }
+            return new Recurrent(type, a.integer("input_size"), hidden, a.integer("num_layers"), a.bool("bias"), a.bool("batch_first"),
+                    dropout, a.bool("bidirectional"), type.equals("RNN") ? a.choice("nonlinearity") : null, proj);
+        }
+
+        public Map<String, Object> arguments() {
+            Map<String, Object> out = args("input_size", inputSize, "hidden_size", hiddenSize, "num_layers", numLayers, "bias", bias,
+                    "batch_first", batchFirst, "dropout", dropout, "bidirectional", bidirectional);
+            if (nonlinearity != null) out.put("nonlinearity", nonlinearity);
+            if (type.equals("LSTM")) out.put("proj_size", projSize);
+            return out;
+        }
+
+        private io.paramlab.nn.Recurrent.Mode mode() {
+            return switch (type) {
+                case "LSTM" -> io.paramlab.nn.Recurrent.Mode.LSTM;
+                case "GRU" -> io.paramlab.nn.Recurrent.Mode.GRU;
+                default -> nonlinearity.equals("relu") ? io.paramlab.nn.Recurrent.Mode.RNN_RELU : io.paramlab.nn.Recurrent.Mode.RNN_TANH;
+            };
+        }
+
+        public long elements() {
+            int gates = mode().gates();
+            int real = projSize > 0 ? projSize : hiddenSize;
+            int directions = bidirectional ? 2 : 1;
+            long sum = 0;
+            for (int layer = 0; layer < numLayers; layer++) {
+                long in = layer == 0 ? inputSize : (long) real * directions;
+                long one = Sizes.add(Sizes.multiply(Sizes.multiply(gates, hiddenSize), in + real), bias ? 2L * gates * hiddenSize : 0);
+                one = Sizes.add(one, Sizes.multiply(projSize, hiddenSize));
+                sum = Sizes.add(sum, Sizes.multiply(one, directions));
+            }
+            return sum;
+        }
+
+        public Module build(Generator generator) {
+            return new io.paramlab.nn.Recurrent(mode(), inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional,
+                    projSize, generator);
+        }
+    }
+
+    /** RNNCell (nonlinearity), LSTMCell, GRUCell. */
+    record Cell(String type, int inputSize, int hiddenSize, boolean bias, String nonlinearity) implements LayerSpec {
+        static LayerSpec parse(Args a, String type) {
+            return new Cell(type, a.integer("input_size"), a.integer("hidden_size"), a.bool("bias"),
+                    type.equals("RNNCell") ? a.choice("nonlinearity") : null);
+        }
+
+        public Map<String, Object> arguments() {
+            Map<String, Object> out = args("input_size", inputSize, "hidden_size", hiddenSize, "bias", bias);
+            if (nonlinearity != null) out.put("nonlinearity", nonlinearity);
+            return out;
+        }
+
+        private io.paramlab.nn.Recurrent.Mode mode() {
+            return switch (type) {
+                case "LSTMCell" -> io.paramlab.nn.Recurrent.Mode.LSTM;
+                case "GRUCell" -> io.paramlab.nn.Recurrent.Mode.GRU;
+                default -> nonlinearity.equals("relu") ? io.paramlab.nn.Recurrent.Mode.RNN_RELU : io.paramlab.nn.Recurrent.Mode.RNN_TANH;
+            };
+        }
+
+        public long elements() {
+            long gates = Sizes.multiply(mode().gates(), hiddenSize);
+            return Sizes.add(Sizes.multiply(gates, (long) inputSize + hiddenSize), bias ? 2 * gates : 0);
+        }
+
+        public Module build(Generator generator) {
+            return new io.paramlab.nn.RecurrentCell(mode(), inputSize, hiddenSize, bias, generator);
+        }
+    }
+
+    /** {@code nn.MultiheadAttention}; the echo gives kdim and vdim as PyTorch stores them (embed_dim for null). */
+    record MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean addBiasKv, boolean addZeroAttn,
+                              int kdim, int vdim, boolean batchFirst) implements LayerSpec {
+        static LayerSpec parse(Args a) {
+            int e = a.integer("embed_dim");
+            int heads = a.integer("num_heads");
+            if (e % heads != 0) {
+                a.error("num_heads", "embed_dim must be divisible by num_heads");
+            }
+            double dropout = a.number("dropout");
+            if (dropout < 0 || dropout > 1) {
+                a.error("dropout", "dropout probability has to be between 0 and 1, but got " + dropout);
+            }
+            Integer kdim = a.integer("kdim");
+            Integer vdim = a.integer("vdim");
+            return new MultiheadAttention(e, heads, dropout, a.bool("bias"), a.bool("add_bias_kv"), a.bool("add_zero_attn"),
+                    kdim == null ? e : kdim, vdim == null ? e : vdim, a.bool("batch_first"));
+        }
+
+        public String type() {
+            return "MultiheadAttention";
+        }
+
+        public Map<String, Object> arguments() {
+            return args("embed_dim", embedDim, "num_heads", numHeads, "dropout", dropout, "bias", bias, "add_bias_kv", addBiasKv,
+                    "add_zero_attn", addZeroAttn, "kdim", kdim, "vdim", vdim, "batch_first", batchFirst);
+        }
+
+        public long elements() {
+            long e = embedDim;
+            long proj = kdim == embedDim && vdim == embedDim ? Sizes.multiply(3 * e, e) : Sizes.multiply(e, e + kdim + vdim);
+            return Sizes.add(Sizes.add(proj, Sizes.multiply(e, e)), (bias ? 4 * e : 0) + (addBiasKv ? 2 * e : 0));
+        }
+
+        public Module build(Generator generator) {
+            return new io.paramlab.nn.MultiheadAttention(embedDim, numHeads, dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst,
+                    generator);
+        }
+    }
+
+    /** TransformerEncoderLayer and TransformerDecoderLayer. */
+    record TransformerLayer(String type, int dModel, int nhead, int dimFeedforward, double dropout, String activation,
+                            double layerNormEps, boolean batchFirst, boolean normFirst) implements LayerSpec {
+        static LayerSpec parse(Args a, String type) {
+            int d = a.integer("d_model");
+            int heads = a.integer("nhead");
+            if (d % heads != 0) {
+                a.error("nhead", "embed_dim must be divisible by num_heads");
+            }
+            double dropout = a.number("dropout");
+            if (dropout < 0 || dropout > 1) {
+                a.error("dropout", "dropout probability has to be between 0 and 1, but got " + dropout);
+            }
+            return new TransformerLayer(type, d, heads, a.integer("dim_feedforward"), dropout, a.choice("activation"),
+                    a.number("layer_norm_eps"), a.bool("batch_first"), a.bool("norm_first"));
+        }
+
+        boolean decoder() {
+            return type.equals("TransformerDecoderLayer");
+        }
+
+        public Map<String, Object> arguments() {
+            return args("d_model", dModel, "nhead", nhead, "dim_feedforward", dimFeedforward, "dropout", dropout,
+                    "activation", activation, "layer_norm_eps", layerNormEps, "batch_first", batchFirst, "norm_first", normFirst);
+        }
+
+        public long elements() {
+            long e = dModel;
+            long attention = Sizes.add(Sizes.multiply(4 * e, e), 4 * e);
+            long ff = Sizes.add(Sizes.multiply(2 * e, dimFeedforward), e + dimFeedforward);
+            int norms = decoder() ? 3 : 2;
+            return Sizes.add(Sizes.add(Sizes.multiply(attention, decoder() ? 2 : 1), ff), 2 * e * norms);
+        }
+
+        public Module build(Generator generator) {
+            return new io.paramlab.nn.TransformerLayer(decoder(), dModel, nhead, dimFeedforward, dropout, activation, layerNormEps,
+                    batchFirst, normFirst, generator);
         }
     }
 

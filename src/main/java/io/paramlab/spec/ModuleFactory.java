@@ -32,10 +32,49 @@ public final class ModuleFactory {
         ModuleFactory factory = new ModuleFactory(generator);
         spec.shared().forEach((key, node) -> factory.shared.put(key, node.build(factory)));
         Module root = spec.model().build(factory);
+        if (factory.errors.isEmpty()) {
+            factory.tie(root, spec.tiedParameters());
+        }
         if (!factory.errors.isEmpty()) {
             throw new InvalidInputException(factory.errors);
         }
         return new Built(root, factory.built);
+    }
+
+    /**
+     * Applies the ties in order, as PyTorch's {@code module.param = other_module.other_param}: the
+     * parameter at {@code param} is replaced by the one at {@code to} (same shape), so one object
+     * stands under both names. The tensor it replaced is gone, as in PyTorch.
+     */
+    private void tie(Module root, List<ModelSpec.Tie> ties) {
+        for (int i = 0; i < ties.size(); i++) {
+            ModelSpec.Tie tie = ties.get(i);
+            String at = "tied_parameters[" + i + "]";
+            Map<String, io.paramlab.tensor.Tensor> all = root.allParameterNames();
+            io.paramlab.tensor.Tensor to = all.get(tie.to());
+            io.paramlab.tensor.Tensor from = all.get(tie.param());
+            if (to == null) {
+                errors.add(new FieldError(at + ".to", "no parameter \"" + tie.to() + "\" in the model; known: " + String.join(", ", all.keySet())));
+            }
+            if (from == null) {
+                errors.add(new FieldError(at + ".param", "no parameter \"" + tie.param() + "\" in the model; known: " + String.join(", ", all.keySet())));
+            }
+            if (to == null || from == null) {
+                continue;
+            }
+            if (!java.util.Arrays.equals(to.shape(), from.shape())) {
+                errors.add(new FieldError(at, "shapes differ: " + tie.param() + " is " + java.util.Arrays.toString(from.shape()) + ", "
+                        + tie.to() + " is " + java.util.Arrays.toString(to.shape())));
+                continue;
+            }
+            int dot = tie.param().lastIndexOf('.');
+            Module owner = dot < 0 ? root : root.submodule(tie.param().substring(0, dot));
+            String local = tie.param().substring(dot + 1);
+            String problem = owner.tieParameter(local, to);
+            if (problem != null) {
+                errors.add(new FieldError(at + ".param", problem));
+            }
+        }
     }
 
     Generator generator() {

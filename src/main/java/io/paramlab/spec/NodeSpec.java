@@ -14,7 +14,7 @@ import java.util.Map;
  * (its parser is listed in {@link SpecParser}), builds, sizes, settles and writes itself back,
  * so a new kind is one class.
  */
-public sealed interface NodeSpec permits NodeSpec.Ref, SequentialSpec, ModuleListSpec, ModuleDictSpec, ModuleSpec, LayerSpec {
+public sealed interface NodeSpec permits NodeSpec.Ref, SequentialSpec, ModuleListSpec, ModuleDictSpec, ModuleSpec, TransformerStackSpec, LayerSpec {
 
     /** A fresh module (a ref answers the shared one); layers draw from the factory's generator in construction order. */
     Module build(ModuleFactory factory);

@@ -16,6 +16,9 @@ public final class SpecJson {
         spec.shared().forEach((key, node) -> shared.put(key, node.json()));
         out.put("shared", shared);
         out.put("model", spec.model().json());
+        if (!spec.tiedParameters().isEmpty()) {
+            out.put("tied_parameters", spec.tiedParameters().stream().map(t -> Map.of("param", t.param(), "to", t.to())).toList());
+        }
         return out;
     }
 }

@@ -21,14 +21,16 @@ public final class SpecParser {
             "Sequential", SequentialSpec::parse,
             "Module", ModuleSpec::parse,
             "ModuleList", ModuleListSpec::parse,
-            "ModuleDict", ModuleDictSpec::parse);
+            "ModuleDict", ModuleDictSpec::parse,
+            "TransformerEncoder", TransformerStackSpec::parse,
+            "TransformerDecoder", TransformerStackSpec::parse);
 
     /** Every type a node may have: the layers, then the structural kinds. */
     static final List<String> TYPES = types();
 
     private static List<String> types() {
         List<String> types = new ArrayList<>(LayerSpec.TYPES.keySet());
-        types.addAll(List.of("Sequential", "Module", "ModuleList", "ModuleDict"));
+        types.addAll(List.of("Sequential", "Module", "ModuleList", "ModuleDict", "TransformerEncoder", "TransformerDecoder"));
         return List.copyOf(types);
     }
 
@@ -58,7 +60,7 @@ public final class SpecParser {
             throw new InvalidInputException("", "the body must be a JSON object with a \"model\"");
         }
         JsonFields fields = new JsonFields(root, "", errors);
-        fields.rejectUnknown("a model spec", List.of("name", "seed", "shared", "model"));
+        fields.rejectUnknown("a model spec", List.of("name", "seed", "shared", "model", "tied_parameters"));
         String name = root.has("name") && root.get("name").isNull() ? null : fields.optionalString("name", null, List.of());
         Long seed = fields.optionalLong("seed");
         JsonNode sharedNode = root.get("shared");
@@ -79,10 +81,37 @@ public final class SpecParser {
         } else {
             model = node(root.get("model"), "model", 0, null);
         }
+        List<ModelSpec.Tie> ties = ties(fields, root.get("tied_parameters"));
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        return new ModelSpec(name, seed, shared, model);
+        return new ModelSpec(name, seed, shared, model, ties);
+    }
+
+    /** {@code tied_parameters}: a list of {"param": PATH, "to": PATH}; the paths are checked against the built model. */
+    private List<ModelSpec.Tie> ties(JsonFields fields, JsonNode list) {
+        List<ModelSpec.Tie> ties = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return ties;
+        }
+        if (!list.isArray()) {
+            fields.error("tied_parameters", "must be a list of {\"param\": NAME, \"to\": NAME}");
+            return ties;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            JsonFields tie = new JsonFields(list.get(i), "tied_parameters[" + i + "]", errors);
+            if (!list.get(i).isObject()) {
+                errors.add(new FieldError("tied_parameters[" + i + "]", "must be an object {\"param\": NAME, \"to\": NAME}"));
+                continue;
+            }
+            tie.rejectUnknown("a tie", List.of("param", "to"));
+            String param = tie.optionalString("param", null, List.of());
+            String to = tie.optionalString("to", null, List.of());
+            if (param == null) tie.error("param", "is required: the parameter that becomes the other one (head.weight)");
+            if (to == null) tie.error("to", "is required: the parameter it becomes (tok.weight)");
+            if (param != null && to != null) ties.add(new ModelSpec.Tie(param, to));
+        }
+        return ties;
     }
 
     /** One node; {@code inShared} is the shared key being defined, which may ref only earlier keys. */
@@ -223,6 +252,12 @@ public final class SpecParser {
                 children.add(new NodeSpec.Child(name, node(child, childPath, depth + 1, inShared)));
             }
             return children;
+        }
+
+        /** The single node under {@code key}, or null when it is absent or null. */
+        NodeSpec child(String key) {
+            JsonNode node = json.get(key);
+            return node == null || node.isNull() ? null : node(node, path + "." + key, depth + 1, inShared);
         }
 
         /** Names a Module's own tensors and children share: registering one twice is PyTorch's KeyError. */

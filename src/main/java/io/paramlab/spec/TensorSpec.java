@@ -17,7 +17,7 @@ import java.util.Map;
 public record TensorSpec(String name, int[] shape, String dtype, InitPolicy init, JsonNode initJson, TensorData data,
                          JsonNode dataJson, boolean persistent) {
 
-    static final List<String> DTYPES = List.of("float32", "int64");
+    static final List<String> DTYPES = List.of("float32", "int64", "bool");
 
     /** The elements it allocates, saturating. */
     long elements() {
@@ -35,6 +35,11 @@ public record TensorSpec(String name, int[] shape, String dtype, InitPolicy init
         init.fill(values, shape, generator);
         if (dtype.equals("float32")) {
             return TensorData.ofFloats(values, shape);
+        }
+        if (dtype.equals("bool")) {   // a policy's values, as copy_ into a bool tensor: nonzero is true
+            boolean[] bools = new boolean[values.length];
+            for (int i = 0; i < bools.length; i++) bools[i] = values[i] != 0;
+            return TensorData.ofBools(bools, shape);
         }
         long[] longs = new long[values.length];
         for (int i = 0; i < longs.length; i++) longs[i] = (long) values[i];
@@ -99,6 +104,10 @@ public record TensorSpec(String name, int[] shape, String dtype, InitPolicy init
         int[] shape = shape(f, json.get("shape"));
         String dtype = buffer ? f.optionalString("dtype", "float32", DTYPES) : "float32";
         boolean persistent = buffer && f.optionalBoolean("persistent", true);
+        if (persistent && dtype.equals("bool")) {   // the store and the file formats carry float32 and int64 state only, so far
+            f.error("persistent", "a bool buffer (a mask) must be non-persistent (\"persistent\": false), as causal masks are; "
+                    + "bool tensors in state dicts are not supported yet");
+        }
         JsonNode initJson = json.get("init");
         JsonNode dataJson = buffer ? json.get("data") : null;
         InitPolicy init = null;
@@ -152,6 +161,11 @@ public record TensorSpec(String name, int[] shape, String dtype, InitPolicy init
         if (flat.size() != n) {
             f.error("data", "has " + flat.size() + " values; shape " + TensorData.torchSize(shape) + " needs " + n);
             return null;
+        }
+        if (dtype.equals("bool")) {
+            boolean[] bools = new boolean[flat.size()];
+            for (int i = 0; i < bools.length; i++) bools[i] = flat.get(i).asDouble() != 0;
+            return TensorData.ofBools(bools, shape);
         }
         if (dtype.equals("int64")) {
             long[] longs = new long[flat.size()];

@@ -24,7 +24,7 @@ class GradCheckTest {
 
     static Stream<GradCheck.Case> cases() {
         return Stream.of(arithmetic(), reductions(), shapeOps(), indexing(), matmul(), functional(), losses(),
-                convCases(), graphCases()).flatMap(s -> s);
+                convCases(), graphCases(), sequenceCases()).flatMap(s -> s);
     }
 
     static Stream<GradCheck.Case> arithmetic() {
@@ -204,6 +204,31 @@ class GradCheckTest {
                         Tensor.ofLongs(new long[] {0, 1, 3, 2, 1, 1}, 2, 3)),
                 of("cross_entropy (C) label_smoothing 0.1", in -> Losses.crossEntropy(in[0], in[1], -100, 0.1), randn(5),
                         Tensor.ofLongs(new long[] {3})));
+    }
+
+    /**
+     * The sequence ops (helper "seq"): the embedding lookup (its scatter-add gradient), select, and
+     * the composed layers' input gradients (an LSTM step chain, a GRU, attention with a bool mask).
+     */
+    static Stream<GradCheck.Case> sequenceCases() {
+        io.paramlab.nn.Recurrent lstm = new io.paramlab.nn.Recurrent(io.paramlab.nn.Recurrent.Mode.LSTM, 3, 4, 2, true, false, 0,
+                true, 2, new Generator(5));
+        io.paramlab.nn.Recurrent gru = new io.paramlab.nn.Recurrent(io.paramlab.nn.Recurrent.Mode.GRU, 3, 4, 1, true, true, 0,
+                false, 0, new Generator(6));
+        io.paramlab.nn.MultiheadAttention mha = new io.paramlab.nn.MultiheadAttention(4, 2, 0, true, true, true, 3, 4, false,
+                new Generator(7));
+        Tensor mask = Tensor.ofBools(new boolean[] {false, true, false, false, false, false}, 2, 3);
+        return Stream.of(
+                of("embedding (repeated indices)", in -> Sequence.embedding(in[1], in[0], null), randn(5, 3),
+                        Tensor.ofLongs(new long[] {4, 0, 4, 2, 1, 4}, 2, 3)),
+                of("select dim 1", in -> Sequence.select(in[0], 1, 2), randn(2, 4, 3)),
+                of("LSTM input and (h0, c0), 2 layers, bidirectional, proj_size",
+                        in -> (Tensor) ((List<?>) lstm.forward(List.of(in[0], List.of(in[1], in[2])), java.util.Map.of())).get(0),
+                        randn(3, 2, 3), randn(4, 2, 2), randn(4, 2, 4)),
+                of("GRU input, batch_first", in -> gru.forward(in[0]), randn(2, 3, 3)),
+                ofMany("MultiheadAttention query, key, value with a bool mask",
+                        in -> List.of(mha.attend(in[0], in[1], in[2], null, true, mask, true)),
+                        randn(2, 1, 4), randn(3, 1, 3), randn(3, 1, 4)));
     }
 
     @ParameterizedTest(name = "{0}")

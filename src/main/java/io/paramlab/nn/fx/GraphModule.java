@@ -88,6 +88,11 @@ public final class GraphModule extends Module {
     }
 
     @Override
+    protected boolean readsParametersByName() {
+        return true;
+    }
+
+    @Override
     public String typeName() {
         return className;
     }

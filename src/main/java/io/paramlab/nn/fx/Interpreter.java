@@ -67,7 +67,7 @@ final class Interpreter implements Arg.Frame, Ops.Call {
     private Object attribute(String path) {
         Object value = Graph.attribute(module, path);
         if (value instanceof TensorData buffer) {
-            return buffer.isFloat() ? Tensor.of(buffer.floats(), buffer.shape()) : Tensor.ofLongs(buffer.longs(), buffer.shape());
+            return buffer.toTensor();
         }
         return value;
     }
