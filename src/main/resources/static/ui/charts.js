@@ -103,6 +103,56 @@ export function heatmap(container, rows, label) {
   return canvas;
 }
 
+/**
+ * A convolution's weight [out, in, kH, kW] (or [out, in, k]) as a grid of its kernels: a row per
+ * output channel, a column per input channel, every kernel a small heat map on one shared colour
+ * scale, so filters that learned something stand out from noise. Large weights show their first
+ * `max` rows and columns.
+ */
+export function kernels(container, data, shape, label, max = 16) {
+  const [out, inp] = shape;
+  const kh = shape.length === 4 ? shape[2] : 1;
+  const kw = shape[shape.length - 1];
+  const kernel = (o, i) => (shape.length === 4 ? data[o][i] : [data[o][i]]).map((r) => r.map(num));
+  const rows = Math.min(out, max);
+  const cols = Math.min(inp, max);
+  let scale = 0;
+  for (let o = 0; o < rows; o++) for (let i = 0; i < cols; i++) {
+    for (const r of kernel(o, i)) for (const v of r) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  }
+  const width = cols * (kw + 1) - 1;
+  const height = rows * (kh + 1) - 1;
+  const canvas = h('canvas', { width, height, role: 'img',
+    'aria-label': `${label}: kernels of ${rows} of ${out} output and ${cols} of ${inp} input channels, each ${kh} by ${kw}, `
+      + `colour from −${fmt(scale)} (blue) through 0 (white) to +${fmt(scale)} (red)` });
+  const cell = Math.max(1, Math.min(8, Math.floor(560 / Math.max(width, 1))));
+  canvas.style.width = `${width * cell}px`;
+  canvas.style.height = `${height * cell}px`;
+  const image = new ImageData(width, height);
+  image.data.fill(230);   // the gaps between kernels: light grey
+  for (let o = 0; o < rows; o++) for (let i = 0; i < cols; i++) {
+    kernel(o, i).forEach((r, y) => r.forEach((v, x) => {
+      const [red, green, blue] = color(v, scale);
+      image.data.set([red, green, blue, 255], ((o * (kh + 1) + y) * width + i * (kw + 1) + x) * 4);
+    }));
+  }
+  canvas.getContext('2d').putImageData(image, 0, 0);
+  const readout = h('p', { class: 'readout', 'aria-live': 'polite' }, 'Point at a kernel to read it.');
+  canvas.addEventListener('mousemove', (e) => {
+    const box = canvas.getBoundingClientRect();
+    const px = Math.floor(((e.clientX - box.left) * width) / box.width);
+    const py = Math.floor(((e.clientY - box.top) * height) / box.height);
+    const [o, y, i, x] = [Math.floor(py / (kh + 1)), py % (kh + 1), Math.floor(px / (kw + 1)), px % (kw + 1)];
+    if (y < kh && x < kw && o < rows && i < cols) {
+      const at = shape.length === 4 ? `[${o}, ${i}, ${y}, ${x}]` : `[${o}, ${i}, ${x}]`;
+      readout.textContent = `${at} = ${fmt(kernel(o, i)[y][x])}`;
+    }
+  });
+  const shown = rows < out || cols < inp ? ` (the first ${rows} × ${cols} of ${out} × ${inp} kernels)` : '';
+  container.append(h('figure', { class: 'chart wide' }, h('figcaption', {}, `${label}: kernels${shown}`), canvas, readout));
+  return canvas;
+}
+
 /** Horizontal bars, one per row {label, value}; null values are listed with a note, not drawn. */
 export function bars(container, title, rows, note) {
   const max = Math.max(0, ...rows.map((r) => (Number.isFinite(num(r.value)) ? num(r.value) : 0)));

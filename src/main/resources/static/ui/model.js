@@ -1,7 +1,7 @@
 // One model: its module tree (tied modules marked), each parameter's statistics, histograms and heat maps.
 import { get, enc, num } from './api.js';
 import { h, fmt, when, guarded } from './dom.js';
-import { histogram, heatmap } from './charts.js';
+import { histogram, heatmap, kernels } from './charts.js';
 import { tree, modulePaths, parentOf, localName } from './tree.js';
 import { tabs } from './tabs.js';
 import { checkpointsPanel, jobsPanel } from './history.js';
@@ -136,6 +136,11 @@ async function showParameter(detail, modelId, p, name, statsOf, goTo, signal) {
     detail.append(h('h3', {}, 'Heat maps'), maps);
     heatmap(maps, tensor.data.data, `${name}`);
     if (tensor.grad) heatmap(maps, tensor.grad.data, `${name}.grad`);
+  } else if ((p.shape.length === 4 || p.shape.length === 3) && localName(name) === 'weight') {
+    const maps = h('div', { class: 'charts' });
+    detail.append(h('h3', {}, 'Kernels'), maps);
+    kernels(maps, tensor.data.data, p.shape, name);
+    if (tensor.grad) kernels(maps, tensor.grad.data, p.shape, `${name}.grad`);
   }
 }
 

@@ -372,13 +372,22 @@ public final class Functional {
                     }
                 }
             }
-            if (weight != null && weight.requiresGrad()) {
-                float[] dw = weight.gradBuffer();
-                for (int i = 0; i < g.length; i++) dw[(i / length) % channels] += g[i] * xhat[i];
-            }
-            if (bias != null && bias.requiresGrad()) {
-                float[] db = bias.gradBuffer();
-                for (int i = 0; i < g.length; i++) db[(i / length) % channels] += g[i];
+            // per-channel sums in float64 and added once, as PyTorch's CPU kernel accumulates them (acc_type)
+            boolean dWeight = weight != null && weight.requiresGrad();
+            boolean dBias = bias != null && bias.requiresGrad();
+            if (dWeight || dBias) {
+                for (int c = 0; c < channels; c++) {
+                    double sumG = 0;
+                    double sumGx = 0;
+                    for (int nn = 0; nn < batch; nn++) {
+                        for (int i = (nn * channels + c) * length, end = i + length; i < end; i++) {
+                            sumG += g[i];
+                            sumGx += g[i] * xhat[i];
+                        }
+                    }
+                    if (dWeight) weight.gradBuffer()[c] += (float) sumGx;
+                    if (dBias) bias.gradBuffer()[c] += (float) sumG;
+                }
             }
         }, x, weight, bias);
     }

@@ -302,6 +302,40 @@ class WebUiBrowserTest {
      * with the 2 and 6 lines, a layer's spectrum with its fitted tail, another layer picked from the table.
      */
     @Test
+    void showsAResNetsTreeAndAConvolutionsKernels() throws Exception {
+        JsonNode c;
+        try (var in = getClass().getResourceAsStream("/conformance/zoo_resnet18.json")) {
+            c = JsonMapper.builder().build().readTree(in);
+        }
+        String id = id(post("/api/v1/models", c.get("create").toString()), 201);
+        driver = start();
+        WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
+        try {
+            driver.get(base() + "/ui/#/models/" + id);
+            WebElement block = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[role=treeitem][data-key='m:layer1.0']")));
+            assertThat(label(block)).contains("BasicBlock");
+            assertThat(label(driver.findElement(By.cssSelector("[role=treeitem][data-key='m:layer1.0.conv1']")))).contains("Conv2d");
+
+            driver.findElement(By.cssSelector("[role=treeitem][data-key='p:conv1.weight'] > .tree-label")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".detail h2"), "Parameter conv1.weight"));
+            WebElement grid = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".detail canvas[aria-label*='kernels of']")));
+            assertThat(grid.getAttribute("aria-label")).contains("16 of 64 output and 3 of 3 input channels, each 7 by 7");
+            assertThat(inkedPixels(grid)).as("kernels drawn").isGreaterThan(16 * 3 * 49 / 2);
+            assertNoSeriousAccessibilityViolations("a convolution's kernels");
+            assertThat(consoleErrors()).as("console errors").isEmpty();
+
+            ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+            ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); document.querySelector('.detail h3').scrollIntoView();");
+            Files.createDirectories(SCREENSHOTS);
+            Files.write(SCREENSHOTS.resolve("kernels.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+        } catch (RuntimeException | AssertionError e) {
+            failureScreenshot();
+            throw e;
+        }
+    }
+
+    @Test
     void showsTheSpectraOfATrainedModel() throws Exception {
         JsonNode c;
         try (var in = getClass().getResourceAsStream("/conformance/spectra_digits_trained_long_0.json")) {
