@@ -8,7 +8,7 @@
 # Writes bench/results/cnn.jsonl (raw) and bench/results/cnn.md (the table).
 #   apt-get install -y python3-torch python3-torchvision python3-sklearn libopenblas0-pthread
 # Options (environment): SECONDS_EACH (default 12) per time measurement; QUICK=1 (smoke test);
-# SKIP_DIGITS=1; SKIP_MEMORY=1.
+# SKIP_DIGITS=1; SKIP_MEMORY=1; SKIP_BUILD=1 (target/ already built with -Pbench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/results
@@ -19,8 +19,10 @@ T=${SECONDS_EACH:-12}
 [ "${QUICK:-0}" = 1 ] && T=2
 : > "$RAW"
 
-echo "== build (bench profile)"
-./mvnw -q -B -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f target/bench.cp ]; then
+  echo "== build (bench profile)"
+  ./mvnw -q -B -Pbench -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+fi
 CP="target/test-classes:target/classes:$(cat target/bench.cp)"
 JAVA=(java -XX:+UseParallelGC -Xms1g -Xmx6g -cp "$CP" io.paramlab.bench.CnnBench)
 
@@ -60,7 +62,7 @@ fi
 
 if [ "${SKIP_DIGITS:-0}" != 1 ]; then
   echo "== LeNet digits job over HTTP beside PyTorch's loop"
-  bench/run-digits.sh --model lenet --runs 3 | tee "$OUT/digits-lenet.txt"
+  PORT=${PORT:-18391} bench/run-digits.sh --model lenet --runs 3 | tee "$OUT/digits-lenet.txt"
 fi
 
 $PY bench/cnn_report.py "$RAW" | tee "$OUT/cnn.md"

@@ -2,7 +2,8 @@
 """The PyTorch side of bench/cnn.sh, one measurement per process (so that runs interleave with
 paramlab's CnnBench): torchvision's resnet18 / mobilenet_v2 and D2L's LeNet in training mode,
 cross_entropy against the same fixed labels, gradients accumulating; timed as CnnBench times
-(warm-up a third of the time, then rounds of at least 1/7 of it: best and median round).
+(warm-up a third of the time, then rounds of at least 1/7 of it: best and median round; and the
+median round's CPU time of this thread, which with one thread is the work's cost on a busy machine).
 
     pytorch_cnn.py time MODEL BATCH SIZE SECONDS [--threads N]
     pytorch_cnn.py sgemm N SECONDS [--threads N]
@@ -51,9 +52,9 @@ def per_call_ms(fn, seconds):
         fn()
         i += 1
     end = time.perf_counter() + seconds * 2 / 3
-    rounds = []
+    rounds, cpu_rounds = [], []
     while len(rounds) < 2 or time.perf_counter() < end:
-        n, start = 0, time.perf_counter()
+        n, start, cpu_start = 0, time.perf_counter(), time.thread_time()
         while True:
             fn()
             n += 1
@@ -61,8 +62,10 @@ def per_call_ms(fn, seconds):
             if elapsed >= seconds / 7:
                 break
         rounds.append(elapsed * 1e3 / n)
+        cpu_rounds.append((time.thread_time() - cpu_start) * 1e3 / n)
     rounds.sort()
-    return rounds[0], rounds[len(rounds) // 2]
+    cpu_rounds.sort()
+    return rounds[0], rounds[len(rounds) // 2], cpu_rounds[len(cpu_rounds) // 2]
 
 
 def flops(net, x):
@@ -96,7 +99,7 @@ def main():
         g = torch.Generator().manual_seed(1)
         A, B = torch.rand(n, n, generator=g), torch.rand(n, n, generator=g)
         C = torch.empty(n, n)
-        best, median = per_call_ms(lambda: torch.mm(A, B, out=C), seconds)
+        best, median, _ = per_call_ms(lambda: torch.mm(A, B, out=C), seconds)
         out = {"side": "pytorch", "sgemm": n, "threads": threads, "gflops": 2 * n ** 3 / best / 1e6,
                "gflops_median": 2 * n ** 3 / median / 1e6}
         print(json.dumps(out))
@@ -126,7 +129,8 @@ def main():
         fb = per_call_ms(forward_backward, seconds)
         print(json.dumps({"side": "pytorch", "model": model, "batch": batch, "size": size, "threads": threads,
                           "forward_ms": fwd[0], "forward_median_ms": fwd[1],
-                          "forward_backward_ms": fb[0], "forward_backward_median_ms": fb[1]}))
+                          "forward_backward_ms": fb[0], "forward_backward_median_ms": fb[1],
+                          "forward_cpu_ms": fwd[2], "forward_backward_cpu_ms": fb[2]}))
     else:
         raise SystemExit(f"unknown measurement {a.what}")
 
