@@ -148,7 +148,8 @@ public final class CnnBench {
         double[] ms = perCallMs(() -> Blas.sgemm(false, false, n, n, n, a, b, c, 0f), seconds);
         double flop = 2.0 * n * n * n;
         return String.format("{\"side\": \"paramlab\", \"sgemm\": %d, \"threads\": \"%s\", \"gflops\": %.2f, \"gflops_median\": %.2f, "
-                + "\"blas\": \"%s\"}", n, threads(), flop / ms[0] / 1e6, flop / ms[1] / 1e6, Blas.describe());
+                + "\"gflops_cpu\": %.2f, \"blas\": \"%s\"}", n, threads(), flop / ms[0] / 1e6, flop / ms[1] / 1e6, flop / ms[3] / 1e6,
+                Blas.describe());
     }
 
     private static String memory(String model, int batch, int size) throws Exception {
