@@ -201,4 +201,24 @@ class GraphHttpTest {
         assertThat(spec.get("graph").get(1).get("target").stringValue()).isEqualTo("b");
         assertThat(spec.get("graph").get(2).get("default").doubleValue()).isEqualTo(2.0);
     }
+
+    /** docs/graphs.md's residual block, as the page shows it: created, a forward and a K-dimensional cross_entropy backward. */
+    @Test
+    void theDocsExampleRuns() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("docs/graphs.md"));
+        int start = doc.indexOf("```json\n") + 8;
+        String spec = doc.substring(start, doc.indexOf("```", start));
+        HttpApi api = new HttpApi(port);
+        String model = "/models/" + api.create(JSON.readTree(spec));
+        assertThat(api.get(model).body().get("repr").stringValue()).startsWith("Residual(\n  (conv1): Conv2d(2, 3, kernel_size=(3, 3)");
+        Map<String, Object> input = Map.of("shape", List.of(1, 2, 2, 2), "data", List.of(1, 2, 3, 4, 0, 1, 1, 0));
+        HttpApi.Answer forward = api.post(model + "/forward", Map.of("input", input));
+        assertThat(forward.status()).as(forward.body().toString()).isEqualTo(200);
+        assertThat(forward.body().get("output").get("shape").toString()).isEqualTo("[1,3,2,2]");
+        HttpApi.Answer backward = api.post(model + "/backward", Map.of("input", input,
+                "target", Map.of("shape", List.of(1, 2, 2), "dtype", "int64", "data", List.of(0, 1, 2, 1)),
+                "loss", "cross_entropy", "loss_options", Map.of("label_smoothing", 0.1)));
+        assertThat(backward.status()).as(backward.body().toString()).isEqualTo(200);
+        assertThat(backward.body().get("loss").isNumber()).isTrue();
+    }
 }

@@ -24,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ZooConformanceTest {
     /** The zoo cases that pass today; a case joins this list when the layers and graph nodes it needs are in. */
-    static final List<String> PASSING = List.of("zoo_d2l_lenet");
+    // zoo_d2l_resnet_nested: structure, init, outputs and loss pass; one gradient head (layer2.1.bn2.bias[3]) is 7.3e-7 off
+    // PyTorch's, over its tolerance of 4.2e-7: a float32 accumulation order in a backward, not the graph; left out until found
+    static final List<String> PASSING = List.of("zoo_d2l_lenet", "zoo_resnet18", "zoo_mobilenet_v2",
+            "zoo_efficientnet_b0", "zoo_squeezenet1_0", "zoo_groupnorm_acts");
 
     @LocalServerPort
     int port;
@@ -39,8 +42,7 @@ class ZooConformanceTest {
         HttpApi api = new HttpApi(port);
         String model = "/models/" + api.create(c.get("create"));
         assertStructure(api, model, c.get("expect_structure"));
-        JsonNode initial = api.get(model + "/state-dict").body();
-        c.get("expect_init").properties().forEach(e -> assertInit(e.getKey(), e.getValue(), initial.get(e.getKey())));
+        assertInitDigests(api, model, c.get("expect_init"));
         for (JsonNode step : c.get("steps")) {
             HttpApi.Answer mode = api.patch(model, Map.of("training", step.get("mode").stringValue().equals("train")));
             assertThat(mode.status()).as(mode.body().toString()).isEqualTo(200);
@@ -62,8 +64,18 @@ class ZooConformanceTest {
                 assertGrads(api, model, expect.get("grads"));
             }
         }
+        assertBuffersAfter(api, model, c.get("expect_buffers_after"));
+    }
+
+    /** One state dict in memory at a time: a resnet18's as a JSON tree is a good part of the test's heap. */
+    private static void assertInitDigests(HttpApi api, String model, JsonNode expectInit) {
+        JsonNode initial = api.get(model + "/state-dict").body();
+        expectInit.properties().forEach(e -> assertInit(e.getKey(), e.getValue(), initial.get(e.getKey())));
+    }
+
+    private static void assertBuffersAfter(HttpApi api, String model, JsonNode expectBuffers) {
         JsonNode after = api.get(model + "/state-dict").body();
-        c.get("expect_buffers_after").properties().forEach(e -> assertDigest("buffer " + e.getKey(), e.getValue(),
+        expectBuffers.properties().forEach(e -> assertDigest("buffer " + e.getKey(), e.getValue(),
                 Conformance.flatten(after.get(e.getKey()).get("data")), e.getValue().get("tol"), 0, 0));
     }
 
@@ -122,15 +134,13 @@ class ZooConformanceTest {
 
     /** l2, sum and head of each gradient within its tolerance; "noise" gradients get 1e-4 of their module's largest l2 more. */
     private static void assertGrads(HttpApi api, String model, JsonNode grads) {
-        Map<String, List<Double>> actual = new HashMap<>();
-        for (JsonNode p : api.get(model + "/parameters?include=grad").body()) {
-            actual.put(p.get("name").stringValue(), p.get("grad").isNull() ? null : Conformance.flatten(p.get("grad").get("data")));
-        }
         Map<String, Double> moduleL2 = new HashMap<>();
         grads.properties().forEach(e -> moduleL2.merge(module(e.getKey()), e.getValue().get("l2").doubleValue(), Math::max));
-        grads.properties().forEach(e -> {
-            List<Double> g = actual.get(e.getKey());
-            assertThat(g).as("grad of " + e.getKey()).isNotNull();
+        grads.properties().forEach(e -> {   // one parameter at a time, so a large network's gradients never sit in memory as one tree
+            JsonNode grad = api.get(model + "/parameters/" + HttpApi.encode(e.getKey())).body().get("grad");
+            assertThat(grad).as("grad of " + e.getKey()).isNotNull();
+            assertThat(grad.isNull()).as("grad of " + e.getKey() + " is null").isFalse();
+            List<Double> g = Conformance.flatten(grad.get("data"));
             double noise = e.getValue().path("noise").asBoolean(false) ? 1e-4 * moduleL2.get(module(e.getKey())) : 0;
             assertDigest("grad of " + e.getKey(), e.getValue(), g, e.getValue().get("tol"), noise, noise * Math.sqrt(g.size()));
         });
