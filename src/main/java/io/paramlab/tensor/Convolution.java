@@ -66,6 +66,7 @@ public final class Convolution {
             float[] out = nb == 1 ? null : Allocation.floats((long) g.og * nb * g.ohw());
             for (int n0 = 0; n0 < g.n; n0 += nb) {
                 int k = Math.min(nb, g.n - n0);
+                Deadline.check();   // a long convolution stops within one run of samples of its request's deadline
                 for (int grp = 0; grp < g.groups; grp++) {
                     float[] b = x;
                     int bOff = (n0 * g.c + grp * g.cg) * g.h * g.w;
@@ -141,6 +142,7 @@ public final class Convolution {
         float[] dy = nb == 1 ? null : Allocation.floats((long) g.og * cols);
         for (int n0 = 0; n0 < g.n; n0 += nb) {
             int k = Math.min(nb, g.n - n0);
+            Deadline.check();
             for (int grp = 0; grp < g.groups; grp++) {
                 int xOff = (n0 * g.c + grp * g.cg) * g.h * g.w;
                 int wOff = grp * g.og * g.kk();
@@ -243,6 +245,7 @@ public final class Convolution {
         float[] plane = Allocation.floats((long) g.paddedH() * padW);
         int kk = g.kh * g.kw;
         for (int n = 0; n < g.n; n++) {
+            Deadline.check();
             for (int oc = 0; oc < g.o; oc++) {
                 if (oc % mult == 0) {
                     pad(g, x, (n * g.c + oc / mult) * g.h * g.w, plane);
@@ -284,6 +287,7 @@ public final class Convolution {
         float[] dplane = dx == null ? null : Allocation.floats((long) g.paddedH() * padW);
         int kk = g.kh * g.kw;
         for (int n = 0; n < g.n; n++) {
+            Deadline.check();
             for (int oc = 0; oc < g.o; oc++) {
                 int xOff = (n * g.c + oc / mult) * g.h * g.w;
                 int yOff = (n * g.o + oc) * g.ohw();

@@ -161,6 +161,24 @@ class ConvLayerSpecTest {
     }
 
     @Test
+    void initRulesReachConvLayersByTypeAndDefaultIsTheirReset() {
+        Module net = build(parse(NET));
+        float[] groupNormWeight = ((io.paramlab.tensor.Tensor) net.namedParameters().get("9.weight")).data().clone();
+        float[] bias = ((io.paramlab.tensor.Tensor) net.namedParameters().get("19.bias")).data().clone();
+        var applied = io.paramlab.nn.Initialization.apply(net, List.of(new io.paramlab.nn.InitRule("", List.of("Conv2d"),
+                new java.util.LinkedHashMap<>(Map.of("weight", new io.paramlab.init.InitPolicy.Zeros())))), new Generator(1));
+        assertThat(applied).extracting(io.paramlab.nn.Initialization.Applied::name).containsExactly("0.weight", "19.weight");
+        assertThat(((io.paramlab.tensor.Tensor) net.namedParameters().get("19.weight")).data()).containsOnly(0f);
+        assertThat(((io.paramlab.tensor.Tensor) net.namedParameters().get("1.weight")).data()).doesNotContain(0f);
+        io.paramlab.nn.Initialization.apply(net, List.of(new io.paramlab.nn.InitRule("19", null,
+                Map.of("bias", new io.paramlab.init.InitPolicy.Default()))), new Generator(1));
+        float[] redrawn = ((io.paramlab.tensor.Tensor) net.namedParameters().get("19.bias")).data();
+        assertThat(redrawn).isNotEqualTo(bias);
+        for (float v : redrawn) assertThat(Math.abs(v)).isLessThanOrEqualTo((float) (1 / Math.sqrt(25)));   // fan_in 1 * 5 * 5
+        assertThat(((io.paramlab.tensor.Tensor) net.namedParameters().get("9.weight")).data()).isEqualTo(groupNormWeight);
+    }
+
+    @Test
     void batchNorm2dChecksItsInputRank() {
         Module bn = build(parse("{\"seed\": 1, \"model\": {\"type\": \"BatchNorm2d\", \"num_features\": 3}}"));
         assertThatThrownBy(() -> bn.forward(io.paramlab.tensor.Tensor.zeros(2, 3, 4)))

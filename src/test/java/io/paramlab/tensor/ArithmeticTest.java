@@ -131,4 +131,17 @@ class ArithmeticTest {
         Tensor z = Arithmetic.maskedFill(x, Arithmetic.gt(x, 3), 0);
         assertThat(z.data()).containsExactly(1f, 2f, 3f, 0f, 0f, 0f);
     }
+
+    @Test
+    void int64AndBoolResultsAreChargedToTheAllocationBudget() {
+        Tensor x = Tensor.zeros(100);
+        Tensor l = Tensor.ofLongs(new long[100], 100);
+        try (Allocation.Scope ignored = Allocation.limit(20)) {
+            assertThatThrownBy(() -> Arithmetic.gt(x, 0)).isInstanceOf(TensorTooLargeException.class);        // 100 bools: 25
+            assertThatThrownBy(() -> Arithmetic.add(l, 1)).isInstanceOf(TensorTooLargeException.class);       // offsets, 100 longs
+        }
+        try (Allocation.Scope ignored = Allocation.limit(30)) {
+            assertThat(Arithmetic.gt(x, 0).numel()).isEqualTo(100);
+        }
+    }
 }

@@ -231,6 +231,13 @@ class ConvolutionTest {
             float keep = draws[i / 3] < 0.5 ? 2f : 0f;
             assertThat(y.data()[i]).isEqualTo(x.data()[i] * keep);
         }
+        // torch.manual_seed(3); torchvision.ops.stochastic_depth(torch.ones(8, 2), 0.5, "row", True)[:, 0]
+        Generator generator = new Generator(3);
+        Tensor ones = Tensor.full(1f, 8, 2);
+        Tensor dropped = Activations.stochasticDepth(ones, 0.5, "row", true, generator::nextDouble);
+        float[] firstColumn = new float[8];
+        for (int i = 0; i < 8; i++) firstColumn[i] = dropped.data()[2 * i];
+        assertThat(firstColumn).containsExactly(2f, 2f, 0f, 2f, 0f, 0f, 2f, 2f);
         assertThatThrownBy(() -> Activations.stochasticDepth(x, 0.5, "col", true, () -> 0.0))
                 .hasMessage("mode has to be either 'batch' or 'row', but got col");
     }
