@@ -10,6 +10,9 @@ started_at -> finished_at (the best of --runs jobs on a warm JVM) against PyTorc
 
     apt-get install -y python3-sklearn      # and a running service: bench/run-digits.sh starts one
     /usr/bin/python3 bench/digits_job.py --url http://localhost:18080
+
+With --model lenet the same job trains a LeNet-style CNN on the digits as 1x8x8 images (the net of
+scripts/lenet_digits_case.py: Conv2d 3x3 pad 1, ReLU, AvgPool2d, Conv2d 3x3, Sigmoid, Flatten, Linear).
 """
 import argparse
 import datetime
@@ -26,7 +29,19 @@ SEED, EPOCHS, BATCH = 0, 5, 32
 SPEC = {"name": "digits", "model": {"type": "Sequential", "layers": [
     {"type": "Linear", "in_features": 64, "out_features": 64}, {"type": "ReLU"},
     {"type": "Linear", "in_features": 64, "out_features": 10}]}}
+LENET_SPEC = {"name": "digits-lenet", "model": {"type": "Sequential", "layers": [
+    {"type": "Conv2d", "in_channels": 1, "out_channels": 6, "kernel_size": 3, "padding": 1}, {"type": "ReLU"},
+    {"type": "AvgPool2d", "kernel_size": 2, "stride": 2},
+    {"type": "Conv2d", "in_channels": 6, "out_channels": 16, "kernel_size": 3}, {"type": "Sigmoid"},
+    {"type": "Flatten"}, {"type": "Linear", "in_features": 64, "out_features": 10}]}}
 OPTIMIZER = {"type": "SGD", "lr": 0.1, "momentum": 0.9}
+
+
+def torch_net(model):
+    if model == "lenet":
+        return nn.Sequential(nn.Conv2d(1, 6, 3, padding=1), nn.ReLU(), nn.AvgPool2d(2, 2), nn.Conv2d(6, 16, 3),
+                             nn.Sigmoid(), nn.Flatten(), nn.Linear(64, 10))
+    return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
 def call(url, method="GET", body=None):
@@ -41,9 +56,9 @@ def tensor(t):
     return {"shape": list(t.shape), "dtype": "int64" if t.dtype == torch.int64 else "float32", "data": t.tolist()}
 
 
-def pytorch_run(X, y, initial):
+def pytorch_run(X, y, initial, model):
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+    net = torch_net(model)
     net.load_state_dict(initial)
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
@@ -66,8 +81,8 @@ def pytorch_run(X, y, initial):
     return losses, accuracy, seconds
 
 
-def job_run(base, X, y, initial, dataset):
-    model = call(base + "/models", "POST", SPEC)["id"]
+def job_run(base, X, y, initial, dataset, spec):
+    model = call(base + "/models", "POST", spec)["id"]
     call(f"{base}/models/{model}/state-dict", "PUT", {k: tensor(v) for k, v in initial.items()})
     call(f"{base}/models/{model}/optimizer", "PUT", OPTIMIZER)
     job = call(f"{base}/models/{model}/jobs", "POST", {"dataset": dataset, "loss": "cross_entropy", "epochs": EPOCHS,
@@ -93,18 +108,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://localhost:18080")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--model", choices=("mlp", "lenet"), default="mlp")
     args = parser.parse_args()
     base = args.url + "/api/v1"
     torch.set_num_threads(1)
     digits = load_digits()
     X = torch.tensor(digits.data / 16.0, dtype=torch.float32)
+    if args.model == "lenet":
+        X = X.reshape(-1, 1, 8, 8)
     y = torch.tensor(digits.target, dtype=torch.int64)
     torch.manual_seed(SEED)
-    initial = {k: v.clone() for k, v in nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)).state_dict().items()}
+    initial = {k: v.clone() for k, v in torch_net(args.model).state_dict().items()}
 
-    pt = [pytorch_run(X, y, initial) for _ in range(args.runs)]
+    pt = [pytorch_run(X, y, initial, args.model) for _ in range(args.runs)]
     dataset = call(base + "/datasets", "POST", {"name": "digits", "input": tensor(X), "target": tensor(y)})["id"]
-    jobs = [job_run(base, X, y, initial, dataset) for _ in range(args.runs)]
+    spec = LENET_SPEC if args.model == "lenet" else SPEC
+    jobs = [job_run(base, X, y, initial, dataset, spec) for _ in range(args.runs)]
     call(f"{base}/datasets/{dataset}", "DELETE")
 
     pt_losses, pt_accuracy, _ = pt[0]

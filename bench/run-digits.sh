@@ -10,6 +10,6 @@ java -jar "$(ls target/paramlab-*.jar | head -1)" --server.port="$PORT" --paraml
   --logging.level.io.paramlab.jobs.JobRunner=debug > "$DATA/service.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$DATA"' EXIT
-for _ in $(seq 100); do curl -s -o /dev/null "http://localhost:$PORT/api/v1/models" && break; sleep 0.3; done
+for _ in $(seq 600); do curl -s -o /dev/null "http://localhost:$PORT/api/v1/models" && break; sleep 0.3; done
 /usr/bin/python3 bench/digits_job.py --url "http://localhost:$PORT" "$@"
 grep -o "[0-9]* steps in .*" "$DATA/service.log" || true

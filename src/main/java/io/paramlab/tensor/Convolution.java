@@ -6,9 +6,11 @@ import java.util.Arrays;
  * {@code F.conv1d} and {@code F.conv2d} as one op over r spatial dims (r = 1 or 2, from the
  * weight's rank), with stride, padding (possibly asymmetric: "same"), dilation and groups, and its
  * gradient beside it. A 1-D convolution runs as a 2-D one of height 1: same memory layout.
- * Generic groups go through im2col and one sgemm per sample and group (the gradients through the
- * transposed products and col2im); depthwise convolutions (one input channel per group, as
- * mobilenet_v2's) run a direct loop, where im2col would copy k*k times the input for a tiny product.
+ * Generic groups go through im2col and one sgemm per group and run of samples side by side (small
+ * output planes make thin products otherwise; the gradients through the transposed products and
+ * col2im); depthwise convolutions (one input channel per group, as mobilenet_v2's) run a direct
+ * stencil over a zero-bordered copy of each plane, where im2col would copy k*k times the input for
+ * a tiny product.
  */
 public final class Convolution {
     private Convolution() {
@@ -58,19 +60,32 @@ public final class Convolution {
         if (g.depthwise()) {
             depthwise(g, x, w, y);
         } else {
-            float[] col = g.pointwise() ? null : Allocation.floats((long) g.kk() * g.ohw());
-            for (int n = 0; n < g.n; n++) {
-                Deadline.check();   // a long convolution stops within one sample of its request's deadline
+            int nb = g.samplesPerProduct();
+            boolean direct = nb == 1 && g.pointwise();   // the input plane is its own im2col
+            float[] col = direct ? null : Allocation.floats((long) g.kk() * nb * g.ohw());
+            float[] out = nb == 1 ? null : Allocation.floats((long) g.og * nb * g.ohw());
+            for (int n0 = 0; n0 < g.n; n0 += nb) {
+                int k = Math.min(nb, g.n - n0);
+                Deadline.check();   // a long convolution stops within one run of samples of its request's deadline
                 for (int grp = 0; grp < g.groups; grp++) {
                     float[] b = x;
-                    int bOff = (n * g.c + grp * g.cg) * g.h * g.w;
-                    if (col != null) {
-                        im2col(g, x, bOff, col);
+                    int bOff = (n0 * g.c + grp * g.cg) * g.h * g.w;
+                    if (!direct) {
+                        for (int s = 0; s < k; s++) im2col(g, x, ((n0 + s) * g.c + grp * g.cg) * g.h * g.w, col, s * g.ohw(), k * g.ohw());
                         b = col;
                         bOff = 0;
                     }
-                    Blas.sgemm(false, false, g.og, g.ohw(), g.kk(), w, grp * g.og * g.kk(), b, bOff,
-                            y, (n * g.o + grp * g.og) * g.ohw(), 0f);
+                    if (out == null) {
+                        Blas.sgemm(false, false, g.og, g.ohw(), g.kk(), w, grp * g.og * g.kk(), b, bOff,
+                                y, (n0 * g.o + grp * g.og) * g.ohw(), 0f);
+                    } else {   // [og, k * ohw] for k samples at once, then each sample's rows to its place
+                        Blas.sgemm(false, false, g.og, k * g.ohw(), g.kk(), w, grp * g.og * g.kk(), b, bOff, out, 0, 0f);
+                        for (int oc = 0; oc < g.og; oc++) {
+                            for (int s = 0; s < k; s++) {
+                                System.arraycopy(out, (oc * k + s) * g.ohw(), y, ((n0 + s) * g.o + grp * g.og + oc) * g.ohw(), g.ohw());
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -114,46 +129,65 @@ public final class Convolution {
         }, input, weight, bias);
     }
 
-    /** dW += dY col^T and dcol = W^T dY, scattered back by col2im, per sample and group. */
+    /**
+     * dW += dY col^T and dcol = W^T dY, scattered back by col2im, for {@link Geometry#samplesPerProduct()}
+     * samples and one group at a time (their dY rows gathered side by side, as the forward's products).
+     */
     private static void backward(Geometry g, float[] x, float[] w, float[] grad, float[] dx, float[] dw) {
-        boolean pointwise = g.pointwise();
-        float[] col = dw == null || pointwise ? null : Allocation.floats((long) g.kk() * g.ohw());
-        float[] dcol = dx == null || pointwise ? null : Allocation.floats((long) g.kk() * g.ohw());
-        for (int n = 0; n < g.n; n++) {
+        int nb = g.samplesPerProduct();
+        boolean direct = nb == 1 && g.pointwise();
+        int cols = nb * g.ohw();
+        float[] col = dw == null || direct ? null : Allocation.floats((long) g.kk() * cols);
+        float[] dcol = dx == null || direct ? null : Allocation.floats((long) g.kk() * cols);
+        float[] dy = nb == 1 ? null : Allocation.floats((long) g.og * cols);
+        for (int n0 = 0; n0 < g.n; n0 += nb) {
+            int k = Math.min(nb, g.n - n0);
             Deadline.check();
             for (int grp = 0; grp < g.groups; grp++) {
-                int xOff = (n * g.c + grp * g.cg) * g.h * g.w;
-                int yOff = (n * g.o + grp * g.og) * g.ohw();
+                int xOff = (n0 * g.c + grp * g.cg) * g.h * g.w;
                 int wOff = grp * g.og * g.kk();
+                float[] gy = grad;
+                int gyOff = (n0 * g.o + grp * g.og) * g.ohw();
+                if (dy != null) {
+                    for (int oc = 0; oc < g.og; oc++) {
+                        for (int s = 0; s < k; s++) {
+                            System.arraycopy(grad, ((n0 + s) * g.o + grp * g.og + oc) * g.ohw(), dy, (oc * k + s) * g.ohw(), g.ohw());
+                        }
+                    }
+                    gy = dy;
+                    gyOff = 0;
+                }
                 if (dw != null) {
                     float[] b = x;
                     int bOff = xOff;
-                    if (!pointwise) {
-                        im2col(g, x, xOff, col);
+                    if (!direct) {
+                        for (int s = 0; s < k; s++) im2col(g, x, ((n0 + s) * g.c + grp * g.cg) * g.h * g.w, col, s * g.ohw(), k * g.ohw());
                         b = col;
                         bOff = 0;
                     }
-                    Blas.sgemm(false, true, g.og, g.kk(), g.ohw(), grad, yOff, b, bOff, dw, wOff, 1f);
+                    Blas.sgemm(false, true, g.og, g.kk(), k * g.ohw(), gy, gyOff, b, bOff, dw, wOff, 1f);
                 }
                 if (dx != null) {
-                    if (pointwise) {
-                        Blas.sgemm(true, false, g.kk(), g.ohw(), g.og, w, wOff, grad, yOff, dx, xOff, 1f);
+                    if (direct) {
+                        Blas.sgemm(true, false, g.kk(), g.ohw(), g.og, w, wOff, gy, gyOff, dx, xOff, 1f);
                     } else {
-                        Blas.sgemm(true, false, g.kk(), g.ohw(), g.og, w, wOff, grad, yOff, dcol, 0, 0f);
-                        col2im(g, dcol, dx, xOff);
+                        Blas.sgemm(true, false, g.kk(), k * g.ohw(), g.og, w, wOff, gy, gyOff, dcol, 0, 0f);
+                        for (int s = 0; s < k; s++) col2im(g, dcol, s * g.ohw(), k * g.ohw(), dx, ((n0 + s) * g.c + grp * g.cg) * g.h * g.w);
                     }
                 }
             }
         }
     }
 
-    /** Rows (c, i, j) of the group's input patches, columns the output positions; zeros where the window is in the padding. */
-    private static void im2col(Geometry g, float[] x, int xOff, float[] col) {
-        int ohw = g.ohw();
+    /**
+     * Rows (c, i, j) of the group's input patches, columns the output positions (from {@code colOff},
+     * rows {@code ld} apart: several samples side by side); zeros where the window is in the padding.
+     */
+    private static void im2col(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
         for (int c = 0; c < g.cg; c++) {
             for (int i = 0; i < g.kh; i++) {
                 for (int j = 0; j < g.kw; j++) {
-                    int row = ((c * g.kh + i) * g.kw + j) * ohw;
+                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff;
                     for (int oy = 0; oy < g.oh; oy++) {
                         int iy = oy * g.sh - g.ph + i * g.dh;
                         int dst = row + oy * g.ow;
@@ -163,13 +197,14 @@ public final class Convolution {
                         }
                         int src = xOff + (c * g.h + iy) * g.w;
                         int off = j * g.dw - g.pw;
-                        if (g.sw == 1 && off >= 0 && off + g.ow <= g.w) {
-                            System.arraycopy(x, src + off, col, dst, g.ow);
-                            continue;
-                        }
-                        for (int ox = 0; ox < g.ow; ox++) {
-                            int ix = ox * g.sw + off;
-                            col[dst + ox] = ix >= 0 && ix < g.w ? x[src + ix] : 0f;
+                        int lo = firstInside(off, g.sw, g.ow);
+                        int hi = Math.max(lo, lastInside(off, g.sw, g.w, g.ow));
+                        if (lo > 0) Arrays.fill(col, dst, dst + lo, 0f);
+                        if (hi < g.ow) Arrays.fill(col, dst + hi, dst + g.ow, 0f);
+                        if (g.sw == 1) {
+                            System.arraycopy(x, src + lo + off, col, dst + lo, hi - lo);
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox * g.sw + off];
                         }
                     }
                 }
@@ -178,12 +213,11 @@ public final class Convolution {
     }
 
     /** The adjoint of im2col: each column entry added back to the input element it was copied from. */
-    private static void col2im(Geometry g, float[] col, float[] dx, int xOff) {
-        int ohw = g.ohw();
+    private static void col2im(Geometry g, float[] col, int colOff, int ld, float[] dx, int xOff) {
         for (int c = 0; c < g.cg; c++) {
             for (int i = 0; i < g.kh; i++) {
                 for (int j = 0; j < g.kw; j++) {
-                    int row = ((c * g.kh + i) * g.kw + j) * ohw;
+                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff;
                     for (int oy = 0; oy < g.oh; oy++) {
                         int iy = oy * g.sh - g.ph + i * g.dh;
                         if (iy < 0 || iy >= g.h) {
@@ -192,74 +226,112 @@ public final class Convolution {
                         int dst = row + oy * g.ow;
                         int src = xOff + (c * g.h + iy) * g.w;
                         int off = j * g.dw - g.pw;
-                        for (int ox = 0; ox < g.ow; ox++) {
-                            int ix = ox * g.sw + off;
-                            if (ix >= 0 && ix < g.w) dx[src + ix] += col[dst + ox];
-                        }
+                        int hi = lastInside(off, g.sw, g.w, g.ow);
+                        for (int ox = firstInside(off, g.sw, g.ow); ox < hi; ox++) dx[src + ox * g.sw + off] += col[dst + ox];
                     }
                 }
             }
         }
     }
 
-    /** One input channel per group: each output channel is one small stencil over its input plane. */
+    /**
+     * One input channel per group: each output channel is one small stencil over its input plane,
+     * copied first into a zero-bordered plane so that the stencil needs no bounds checks; each output
+     * sums its taps in (i, j) order in a register.
+     */
     private static void depthwise(Geometry g, float[] x, float[] w, float[] y) {
         int mult = g.og;
+        int padW = g.paddedW();
+        float[] plane = Allocation.floats((long) g.paddedH() * padW);
+        int kk = g.kh * g.kw;
         for (int n = 0; n < g.n; n++) {
             Deadline.check();
             for (int oc = 0; oc < g.o; oc++) {
-                int xOff = (n * g.c + oc / mult) * g.h * g.w;
+                if (oc % mult == 0) {
+                    pad(g, x, (n * g.c + oc / mult) * g.h * g.w, plane);
+                }
                 int yOff = (n * g.o + oc) * g.ohw();
-                int wOff = oc * g.kh * g.kw;
-                for (int i = 0; i < g.kh; i++) {
-                    for (int j = 0; j < g.kw; j++) {
-                        float wv = w[wOff + i * g.kw + j];
-                        for (int oy = 0; oy < g.oh; oy++) {
-                            int iy = oy * g.sh - g.ph + i * g.dh;
-                            if (iy < 0 || iy >= g.h) continue;
-                            int src = xOff + iy * g.w;
-                            int dst = yOff + oy * g.ow;
-                            int off = j * g.dw - g.pw;
-                            int lo = firstInside(off, g.sw, g.ow);
-                            int hi = lastInside(off, g.sw, g.w, g.ow);
-                            for (int ox = lo; ox < hi; ox++) y[dst + ox] += wv * x[src + ox * g.sw + off];
+                int wOff = oc * kk;
+                for (int oy = 0; oy < g.oh; oy++) {
+                    int dst = yOff + oy * g.ow;
+                    int top = oy * g.sh * padW;
+                    for (int ox = 0; ox < g.ow; ox++) {
+                        int at = top + ox * g.sw;
+                        float acc = 0f;
+                        for (int i = 0; i < g.kh; i++) {
+                            int row = at + i * g.dh * padW;
+                            int wRow = wOff + i * g.kw;
+                            for (int j = 0; j < g.kw; j++) acc += w[wRow + j] * plane[row + j * g.dw];
                         }
+                        y[dst + ox] = acc;
                     }
                 }
             }
         }
     }
 
+    /** The channel's plane inside a border of zeros: ph rows and pw columns before, as many as the windows need after. */
+    private static void pad(Geometry g, float[] x, int xOff, float[] plane) {
+        int padW = g.paddedW();
+        Arrays.fill(plane, 0f);
+        int rows = Math.min(g.h, g.paddedH() - g.ph);
+        int cols = Math.min(g.w, padW - g.pw);
+        for (int r = 0; r < rows; r++) System.arraycopy(x, xOff + r * g.w, plane, (r + g.ph) * padW + g.pw, cols);
+    }
+
+    /** dW: each tap's sum of dY times the padded input under it; dX: dY spread over a padded plane, its interior added back. */
     private static void depthwiseBackward(Geometry g, float[] x, float[] w, float[] grad, float[] dx, float[] dw) {
         int mult = g.og;
+        int padW = g.paddedW();
+        float[] plane = dw == null ? null : Allocation.floats((long) g.paddedH() * padW);
+        float[] dplane = dx == null ? null : Allocation.floats((long) g.paddedH() * padW);
+        int kk = g.kh * g.kw;
         for (int n = 0; n < g.n; n++) {
             Deadline.check();
             for (int oc = 0; oc < g.o; oc++) {
                 int xOff = (n * g.c + oc / mult) * g.h * g.w;
                 int yOff = (n * g.o + oc) * g.ohw();
-                int wOff = oc * g.kh * g.kw;
-                for (int i = 0; i < g.kh; i++) {
-                    for (int j = 0; j < g.kw; j++) {
-                        float wv = w[wOff + i * g.kw + j];
-                        double dwv = 0;
-                        for (int oy = 0; oy < g.oh; oy++) {
-                            int iy = oy * g.sh - g.ph + i * g.dh;
-                            if (iy < 0 || iy >= g.h) continue;
-                            int src = xOff + iy * g.w;
-                            int dst = yOff + oy * g.ow;
-                            int off = j * g.dw - g.pw;
-                            int lo = firstInside(off, g.sw, g.ow);
-                            int hi = lastInside(off, g.sw, g.w, g.ow);
-                            if (dx != null) {
-                                for (int ox = lo; ox < hi; ox++) dx[src + ox * g.sw + off] += wv * grad[dst + ox];
-                            }
-                            if (dw != null) {
+                int wOff = oc * kk;
+                if (dw != null) {
+                    if (oc % mult == 0) {
+                        pad(g, x, xOff, plane);
+                    }
+                    for (int i = 0; i < g.kh; i++) {
+                        for (int j = 0; j < g.kw; j++) {
+                            int tap = i * g.dh * padW + j * g.dw;
+                            double sum = 0;
+                            for (int oy = 0; oy < g.oh; oy++) {
+                                int src = yOff + oy * g.ow;
+                                int at = oy * g.sh * padW + tap;
                                 float s = 0;
-                                for (int ox = lo; ox < hi; ox++) s += grad[dst + ox] * x[src + ox * g.sw + off];
-                                dwv += s;
+                                for (int ox = 0; ox < g.ow; ox++) s += grad[src + ox] * plane[at + ox * g.sw];
+                                sum += s;
+                            }
+                            dw[wOff + i * g.kw + j] += (float) sum;
+                        }
+                    }
+                }
+                if (dx != null) {
+                    Arrays.fill(dplane, 0f);
+                    for (int oy = 0; oy < g.oh; oy++) {
+                        int src = yOff + oy * g.ow;
+                        int top = oy * g.sh * padW;
+                        for (int ox = 0; ox < g.ow; ox++) {
+                            float gv = grad[src + ox];
+                            int at = top + ox * g.sw;
+                            for (int i = 0; i < g.kh; i++) {
+                                int row = at + i * g.dh * padW;
+                                int wRow = wOff + i * g.kw;
+                                for (int j = 0; j < g.kw; j++) dplane[row + j * g.dw] += w[wRow + j] * gv;
                             }
                         }
-                        if (dw != null) dw[wOff + i * g.kw + j] += (float) dwv;
+                    }
+                    int rows = Math.min(g.h, g.paddedH() - g.ph);
+                    int cols = Math.min(g.w, padW - g.pw);
+                    for (int r = 0; r < rows; r++) {
+                        int from = (r + g.ph) * padW + g.pw;
+                        int to = xOff + r * g.w;
+                        for (int q = 0; q < cols; q++) dx[to + q] += dplane[from + q];
                     }
                 }
             }
@@ -325,6 +397,28 @@ public final class Convolution {
 
         int kk() {
             return cg * kh * kw;
+        }
+
+        /** Rows of the input the windows reach, from the first padded row (at least the input's own with its low padding). */
+        int paddedH() {
+            return Math.max((oh - 1) * sh + (kh - 1) * dh + 1, ph + h);
+        }
+
+        /** Columns of the input the windows reach, from the first padded column. */
+        int paddedW() {
+            return Math.max((ow - 1) * sw + (kw - 1) * dw + 1, pw + w);
+        }
+
+        /**
+         * How many samples one product takes: small output planes make thin products that run far
+         * below the sgemm's speed, so samples go side by side until a product has ~1024 columns,
+         * with their im2col bounded to ~4M floats (16 MB).
+         */
+        int samplesPerProduct() {
+            long perSample = (long) kk() * ohw();
+            int wide = Math.max(1, 1024 / Math.max(1, ohw()));
+            int fits = (int) Math.max(1, (4L << 20) / Math.max(1, perSample));
+            return Math.max(1, Math.min(n, Math.min(wide, fits)));
         }
 
         boolean depthwise() {

@@ -312,22 +312,33 @@ public final class Functional {
         if (training && batch * length <= 1) {
             throw new ShapeException("Expected more than 1 value per channel when training, got input size " + Shapes.torchSize(s));
         }
-        // view as channels of batch*length values: element (n, c, l) at n*C*L + c*L + l
+        // view as channels of batch*length values: element (n, c, l) at n*C*L + c*L + l, runs of L
+        // contiguous values. Only the mean and 1/std per channel are kept for the backward, which
+        // recomputes xhat from x (as PyTorch saves the input, not the normalized copy).
         float[] a = x.data();
         int m = batch * length;
-        float[] xhat = Allocation.floats(a.length);
-        float[] rstd = new float[channels];
+        double[] means = new double[channels];
+        double[] rstd = new double[channels];
+        float[] w = weight == null ? null : weight.data();
+        float[] b = bias == null ? null : bias.data();
+        float[] y = Allocation.floats(a.length);
         for (int c = 0; c < channels; c++) {
             double mean;
             double var;
             if (batchStats) {
                 double sum = 0;
-                for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) sum += a[(nn * channels + c) * length + l];
+                for (int nn = 0; nn < batch; nn++) {
+                    int base = (nn * channels + c) * length;
+                    for (int l = 0; l < length; l++) sum += a[base + l];
+                }
                 mean = sum / m;
                 double sq = 0;
-                for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) {
-                    double dv = a[(nn * channels + c) * length + l] - mean;
-                    sq += dv * dv;
+                for (int nn = 0; nn < batch; nn++) {
+                    int base = (nn * channels + c) * length;
+                    for (int l = 0; l < length; l++) {
+                        double dv = a[base + l] - mean;
+                        sq += dv * dv;
+                    }
                 }
                 var = sq / m;
                 if (training && runningMean != null) {
@@ -340,53 +351,47 @@ public final class Functional {
                 var = runningVar.data()[c];
             }
             double r = 1 / Math.sqrt(var + eps);
-            rstd[c] = (float) r;
-            for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) {
-                int i = (nn * channels + c) * length + l;
-                xhat[i] = (float) ((a[i] - mean) * r);
+            means[c] = mean;
+            rstd[c] = r;
+            float wc = w == null ? 1f : w[c];
+            float bc = b == null ? 0f : b[c];
+            for (int nn = 0; nn < batch; nn++) {
+                int base = (nn * channels + c) * length;
+                for (int l = 0; l < length; l++) y[base + l] = (float) ((a[base + l] - mean) * r) * wc + bc;
             }
-        }
-        float[] w = weight == null ? null : weight.data();
-        float[] b = bias == null ? null : bias.data();
-        float[] y = Allocation.floats(a.length);
-        for (int i = 0; i < a.length; i++) {
-            int c = (i / length) % channels;
-            y[i] = w == null ? xhat[i] : xhat[i] * w[c] + (b == null ? 0 : b[c]);
         }
         return Tensor.result(y, s, g -> {
-            if (x.requiresGrad()) {
-                float[] dx = x.gradBuffer();
-                for (int c = 0; c < channels; c++) {
-                    float wc = w == null ? 1f : w[c];
-                    double sumG = 0;
-                    double sumGx = 0;
-                    for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) {
-                        int i = (nn * channels + c) * length + l;
-                        sumG += g[i] * wc;
-                        sumGx += g[i] * wc * xhat[i];
-                    }
-                    for (int nn = 0; nn < batch; nn++) for (int l = 0; l < length; l++) {
-                        int i = (nn * channels + c) * length + l;
-                        double gi = g[i] * wc;
-                        dx[i] += (float) (batchStats ? rstd[c] * (gi - sumG / m - xhat[i] * sumGx / m) : rstd[c] * gi);
+            boolean dxNeeded = x.requiresGrad();
+            float[] dx = dxNeeded ? x.gradBuffer() : null;
+            float[] dw = weight != null && weight.requiresGrad() ? weight.gradBuffer() : null;
+            float[] db = bias != null && bias.requiresGrad() ? bias.gradBuffer() : null;
+            for (int c = 0; c < channels; c++) {
+                double mc = means[c];
+                double rc = rstd[c];
+                double sumG = 0;
+                double sumGx = 0;   // sum of g * xhat
+                for (int nn = 0; nn < batch; nn++) {
+                    int base = (nn * channels + c) * length;
+                    for (int l = 0; l < length; l++) {
+                        float gi = g[base + l];
+                        sumG += gi;
+                        sumGx += gi * (float) ((a[base + l] - mc) * rc);
                     }
                 }
-            }
-            // per-channel sums in float64 and added once, as PyTorch's CPU kernel accumulates them (acc_type)
-            boolean dWeight = weight != null && weight.requiresGrad();
-            boolean dBias = bias != null && bias.requiresGrad();
-            if (dWeight || dBias) {
-                for (int c = 0; c < channels; c++) {
-                    double sumG = 0;
-                    double sumGx = 0;
+                if (dw != null) dw[c] += (float) sumGx;
+                if (db != null) db[c] += (float) sumG;
+                if (dx != null) {
+                    float wc = w == null ? 1f : w[c];
+                    double scale = rc * wc;
+                    double meanG = batchStats ? sumG / m : 0;
+                    double meanGx = batchStats ? sumGx / m : 0;
                     for (int nn = 0; nn < batch; nn++) {
-                        for (int i = (nn * channels + c) * length, end = i + length; i < end; i++) {
-                            sumG += g[i];
-                            sumGx += g[i] * xhat[i];
+                        int base = (nn * channels + c) * length;
+                        for (int l = 0; l < length; l++) {
+                            float xhat = (float) ((a[base + l] - mc) * rc);
+                            dx[base + l] += (float) (scale * (g[base + l] - meanG - xhat * meanGx));
                         }
                     }
-                    if (dWeight) weight.gradBuffer()[c] += (float) sumGx;
-                    if (dBias) bias.gradBuffer()[c] += (float) sumG;
                 }
             }
         }, x, weight, bias);

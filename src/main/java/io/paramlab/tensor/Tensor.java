@@ -296,6 +296,7 @@ public final class Tensor {
                 t.inputs = null;
                 t.backward = null;
             }
+            order.set(i, null);      // its consumers are done: what it saved (its activations) can go now
         }
     }
 

@@ -165,6 +165,17 @@ class GradCheckTest {
                 of("conv2d depthwise", in -> Convolution.conv(in[0], in[1], in[2], new int[] {2, 2}, one, one, 3),
                         randn(2, 3, 5, 5), randn(6, 1, 3, 3), randn(6)),
                 of("conv2d pointwise", in -> Convolution.conv(in[0], in[1], null, one, zero, one, 1), randn(2, 3, 3, 3), randn(4, 3, 1, 1)),
+                // the speed paths (helper "bench"): a depthwise stencil with dilation, stride and asymmetric padding
+                // over its zero-bordered plane; a pointwise product straight on one sample's plane; several
+                // samples side by side in one product with groups
+                of("conv2d depthwise dilation asymmetric padding", in -> Convolution.conv(in[0], in[1], in[2], new int[] {1, 2},
+                        new int[] {2, 0}, new int[] {1, 2}, new int[] {2, 1}, 3), randn(2, 3, 6, 5), randn(3, 1, 3, 2), randn(3)),
+                of("conv1d depthwise multiplier 2", in -> Convolution.conv(in[0], in[1], null, new int[] {2}, new int[] {1},
+                        new int[] {1}, 2), randn(3, 2, 7), randn(4, 1, 3)),
+                of("conv2d pointwise one sample", in -> Convolution.conv(in[0], in[1], in[2], one, zero, one, 1),
+                        randn(1, 3, 3, 3), randn(4, 3, 1, 1), randn(4)),
+                of("conv2d groups, samples side by side", in -> Convolution.conv(in[0], in[1], in[2], new int[] {2, 2},
+                        one, one, 2), randn(5, 4, 4, 4), randn(6, 2, 3, 3), randn(6)),
                 of("conv1d unbatched", in -> Convolution.conv(in[0], in[1], in[2], new int[] {2}, new int[] {1}, new int[] {2}, 1),
                         randn(3, 9), randn(2, 3, 3), randn(2)),
                 of("pad reflect", in -> Padding.pad(in[0], new int[] {1, 2, 2, 1}, Padding.Mode.REFLECT, 0), randn(1, 2, 3, 4)),
