@@ -72,6 +72,27 @@ class ApiConfiguration implements WebMvcConfigurer {
                         .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail));
     }
 
+    /**
+     * The API's handler mapping is asked first. Spring MVC asks its mappings in order until one has a
+     * handler, and the actuator's (order -100) came before it: every API request was tried against
+     * each actuator endpoint's pattern twice (the lookup, then the search for a partial match that
+     * makes a 405 or 415), for nothing. No API pattern matches an actuator path, nor the reverse, so the
+     * order changes no answer; an actuator request now tries the API's patterns first instead.
+     */
+    @Bean
+    static org.springframework.beans.factory.config.BeanPostProcessor paramlabMappingFirst() {
+        return new org.springframework.beans.factory.config.BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping mapping
+                        && "requestMappingHandlerMapping".equals(name)) {
+                    mapping.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
+                }
+                return bean;
+            }
+        };
+    }
+
     /** State-dict bodies reach their handler as a stream, to be decoded in the format the request names. */
     @Override
     public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
