@@ -9,8 +9,8 @@
 # round to round, so that a change in the machine's load falls on both alike; the peer is measured once
 # per round too. Besides requests/s and latency, the service's own CPU time per request
 # (/proc/PID/stat), which moves less than the rate on a busy machine.
-#   git clone . /tmp/old && git -C /tmp/old checkout 51d69a5 && (cd /tmp/old && ./mvnw -q -DskipTests package)
-#   bench/http.sh /tmp/old/target/paramlab-0.1.0.jar
+#   git worktree add ../paramlab-old 51d69a5 && (cd ../paramlab-old && ./mvnw -q -DskipTests package)
+#   bench/http.sh ../paramlab-old/target/paramlab-0.1.0.jar
 # Needs: wrk, curl, jq, /usr/bin/python3 with torch, fastapi, uvicorn.
 # Options (environment): ROUNDS (6), WRK_WARM (15), WRK_RUN (10), PORT (18180: old, +1 new, +2 peer),
 # PEER=0 skips the peer, JAVA_OPTS (given to both jars).
