@@ -67,8 +67,11 @@ function color(v, scale) {
   return t >= 0 ? [fade(178), fade(24), fade(43)] : [fade(33), fade(102), fade(172)];
 }
 
-/** A heat map of a 2-D array (rows of numbers or "NaN" strings) on a canvas, one pixel per element, scaled up. */
-export function heatmap(container, rows, label) {
+/**
+ * A heat map of a 2-D array (rows of numbers or "NaN" strings) on a canvas, one pixel per element, scaled up;
+ * at(i, j) names a cell's index in the read-out (a block of a larger tensor gives the whole tensor's).
+ */
+export function heatmap(container, rows, label, at = (i, j) => [i, j]) {
   const values = rows.map((r) => r.map(num));
   const nRows = values.length;
   const nCols = nRows ? values[0].length : 0;
@@ -90,7 +93,7 @@ export function heatmap(container, rows, label) {
     const box = canvas.getBoundingClientRect(); // the canvas may be shrunk to fit: map through its drawn size
     const j = Math.floor(((e.clientX - box.left) * nCols) / box.width);
     const i = Math.floor(((e.clientY - box.top) * nRows) / box.height);
-    if (i < nRows && j < nCols) readout.textContent = `[${i}, ${j}] = ${fmt(values[i][j])}`;
+    if (i < nRows && j < nCols) readout.textContent = `[${at(i, j).join(', ')}] = ${fmt(values[i][j])}`;
   });
   const legend = h('div', { class: 'legend' },
     h('span', { class: 'swatch', style: 'background:#2166ac' }), `−${fmt(scale)}`,
