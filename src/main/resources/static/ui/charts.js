@@ -69,14 +69,14 @@ function color(v, scale) {
 
 /**
  * A heat map of a 2-D array (rows of numbers or "NaN" strings) on a canvas, one pixel per element, scaled up;
- * at(i, j) names a cell's index in the read-out (a block of a larger tensor gives the whole tensor's).
+ * the colour scale is the largest finite |value| unless given (blocks of one tensor share one); at(i, j) names a
+ * cell's index in the read-out (a block of a larger tensor gives the whole tensor's).
  */
-export function heatmap(container, rows, label, at = (i, j) => [i, j]) {
+export function heatmap(container, rows, label, { scale = null, at = (i, j) => [i, j] } = {}) {
   const values = rows.map((r) => r.map(num));
   const nRows = values.length;
   const nCols = nRows ? values[0].length : 0;
-  let scale = 0;
-  for (const r of values) for (const v of r) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  if (scale === null) scale = maxAbs(values);
   const canvas = h('canvas', { width: nCols, height: nRows, role: 'img',
     'aria-label': `${label}: ${nRows} by ${nCols}, colour from −${fmt(scale)} (blue) through 0 (white) to +${fmt(scale)} (red)` });
   const cell = Math.max(1, Math.min(16, Math.floor(400 / Math.max(nCols, 1)), Math.floor(300 / Math.max(nRows, 1))));
@@ -104,6 +104,16 @@ export function heatmap(container, rows, label, at = (i, j) => [i, j]) {
     h('span', { class: 'swatch', style: 'background:#000' }), '−∞');
   container.append(h('figure', { class: 'chart' }, h('figcaption', {}, label), canvas, legend, readout));
   return canvas;
+}
+
+/** The largest finite |v| of nested arrays of numbers (0 if none). */
+export function maxAbs(values) {
+  let scale = 0;
+  for (const v of Array.isArray(values) ? values.flat(Infinity) : [values]) {
+    const x = num(v);
+    if (Number.isFinite(x)) scale = Math.max(scale, Math.abs(x));
+  }
+  return scale;
 }
 
 /**

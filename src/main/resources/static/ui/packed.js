@@ -3,7 +3,7 @@
 // shown labelled, with its own statistics computed here from the values the API returns.
 import { num } from './api.js';
 import { h, fmt } from './dom.js';
-import { heatmap } from './charts.js';
+import { heatmap, maxAbs } from './charts.js';
 
 // PyTorch's order of the blocks along dim 0: torch/nn/modules/rnn.py (weight_ih_l[k] is (W_ii|W_if|W_ig|W_io)
 // for LSTM, (W_ir|W_iz|W_in) for GRU) and F.multi_head_attention_forward (in_proj_weight.chunk(3): q, k, v).
@@ -28,7 +28,9 @@ export function packing(moduleType, local, shape) {
   if (PACKED[moduleType] && RECURRENT.test(local)) {
     parts = PACKED[moduleType];
     what = `${moduleType} packs its gates along dim 0 as PyTorch does`;
-    if (local.startsWith('weight_hh') && moduleType === 'LSTM') what += ' (with proj_size, weight_hh has proj_size columns)';
+    if (local.startsWith('weight_hh') && shape?.length === 2 && shape[1] * parts.length !== shape[0]) {
+      what += ` (with proj_size ${shape[1]}, weight_hh has proj_size columns)`;
+    }
   } else if (moduleType === 'MultiheadAttention' && (local === 'in_proj_weight' || local === 'in_proj_bias')) {
     parts = QKV;
     what = 'MultiheadAttention packs the query, key and value projections along dim 0 (embed_dim rows each)';
@@ -99,12 +101,18 @@ export function packedView(container, tensor, pack, name) {
       h('caption', {}, `Statistics per block of ${name}`),
       h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col', class: c === 'block' || c === 'rows' ? '' : 'num' }, c)))),
       h('tbody', {}, rows)))));
-  const maps = h('div', { class: 'charts' });
-  container.append(maps);
-  for (const b of pack.blocks) {
-    const block = slice(data, b);
-    const label = `${b.key} (${b.label}) of ${name}, rows ${b.from}–${b.to - 1}`;
-    const at = data.shape.length === 1 ? (i, j) => [b.from + j] : (i, j) => [b.from + i, j]; // indices in the whole tensor
-    heatmap(maps, data.shape.length === 1 ? [block] : block, label, at).closest('figure').dataset.block = b.key;
+  for (const [t, suffix] of [[data, ''], [grad, '.grad']]) {
+    if (!t) continue;
+    const maps = h('div', { class: 'charts' });
+    container.append(h('h3', {}, suffix ? 'Gradient by block' : 'Heat maps by block'), maps);
+    const scale = maxAbs(t.data); // one colour scale for all the blocks, so they compare
+    for (const b of pack.blocks) {
+      const block = slice(t, b);
+      const oneD = t.shape.length === 1;
+      const at = oneD ? (i, j) => [b.from + j] : (i, j) => [b.from + i, j]; // indices in the whole tensor
+      const label = `${b.key} (${b.label}) of ${name}${suffix}, ${oneD ? 'elements' : 'rows'} ${b.from}–${b.to - 1}`;
+      const figure = heatmap(maps, oneD ? [block] : block, label, { scale, at }).closest('figure');
+      figure.dataset.block = `${b.key}${suffix}`;
+    }
   }
 }

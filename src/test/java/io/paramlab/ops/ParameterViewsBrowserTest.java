@@ -107,6 +107,8 @@ class ParameterViewsBrowserTest {
     void showsAnLstmsWeightsByGateAndAGruCellsGates() throws Exception {
         String lstm = id(send("POST", "/api/v1/models", LSTM), 201);
         String gruCell = id(send("POST", "/api/v1/models", GRU_CELL), 201);
+        assertThat(send("POST", "/api/v1/models/" + gruCell + "/backward",
+                "{\"input\": [[0.1, -0.2, 0.3, 0.4], [0.5, 0.6, -0.7, 0.8]], \"loss\": \"sum\"}").statusCode()).isEqualTo(200);
         driver = start();
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
@@ -145,12 +147,18 @@ class ParameterViewsBrowserTest {
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".detail canvas[role=img]")));
             assertThat(driver.findElements(By.cssSelector(".detail .packed"))).isEmpty();
 
-            // A GRUCell: r, z, n of hidden_size 3 rows.
+            // A GRUCell after a backward pass: r, z, n of hidden_size 3 rows, each with its gradient's statistics.
             openParameter(wait, gruCell, "weight_hh");
             rows = wait.until(d -> blockRows(d, 3));
             assertThat(rows).extracting(r -> r.findElement(By.tagName("th")).getText())
                     .containsExactly("r reset gate", "z update gate", "n new gate");
-            assertStats(rows.get(2), rowsOf(tensor(gruCell, "weight_hh"), 6, 9));
+            JsonNode hh = tensor(gruCell, "weight_hh");
+            assertStats(rows.get(2), rowsOf(hh, 6, 9));
+            assertThat(hh.get("grad").isNull()).as("a gradient after the backward pass").isFalse();
+            assertStats(rows.get(1), rows(hh.get("grad"), 3, 6), 4);
+            assertThat(driver.findElements(By.cssSelector(".detail figure[data-block$='.grad'] canvas"))).hasSize(3);
+            assertThat(driver.findElements(By.cssSelector(".detail .packed .note"))).extracting(WebElement::getText)
+                    .singleElement().asString().doesNotContain("proj_size");
             assertNoSeriousAccessibilityViolations("a GRUCell's gates");
             assertThat(consoleErrors()).as("console errors").isEmpty();
         } catch (RuntimeException | AssertionError e) {
@@ -251,10 +259,15 @@ class ParameterViewsBrowserTest {
         return json.readTree(answer.body());
     }
 
-    /** The values of rows [from, to) of the tensor (elements of a 1-D one), flattened. */
-    private static List<Double> rowsOf(JsonNode tensor, int from, int to) {
+    /** The values of rows [from, to) of the parameter's values (elements of a 1-D one), flattened. */
+    private static List<Double> rowsOf(JsonNode answer, int from, int to) {
+        return rows(answer.get("data"), from, to);
+    }
+
+    /** The values of rows [from, to) of a tensor {shape, dtype, data}, flattened. */
+    private static List<Double> rows(JsonNode tensor, int from, int to) {
         List<Double> out = new ArrayList<>();
-        JsonNode data = tensor.get("data").get("data");
+        JsonNode data = tensor.get("data");
         for (int i = from; i < to; i++) {
             if (data.get(i).isArray()) {
                 data.get(i).forEach(v -> out.add(v.asDouble()));
@@ -265,8 +278,15 @@ class ParameterViewsBrowserTest {
         return out;
     }
 
-    /** A block's row shows mean, std (unbiased, as torch.std), min and max of exactly these values. */
     private static void assertStats(WebElement row, List<Double> values) {
+        assertStats(row, values, 0);
+    }
+
+    /**
+     * A block's row shows mean, std (unbiased, as torch.std), min and max of exactly these values, from its
+     * statistic cell `first` on (0: the values', 4: the gradient's).
+     */
+    private static void assertStats(WebElement row, List<Double> values, int first) {
         double mean = values.stream().mapToDouble(Double::doubleValue).sum() / values.size();
         double squares = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
         double[] expected = {mean, Math.sqrt(squares / (values.size() - 1)),
@@ -274,7 +294,7 @@ class ParameterViewsBrowserTest {
                 values.stream().mapToDouble(Double::doubleValue).max().orElseThrow()};
         List<WebElement> cells = row.findElements(By.cssSelector("td[data-value]"));
         for (int k = 0; k < expected.length; k++) {
-            assertThat(Double.parseDouble(cells.get(k).getAttribute("data-value")))
+            assertThat(Double.parseDouble(cells.get(first + k).getAttribute("data-value")))
                     .as(row.getAttribute("data-block") + " statistic " + k).isCloseTo(expected[k], within(1e-12));
         }
     }
