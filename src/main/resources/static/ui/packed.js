@@ -110,7 +110,7 @@ export function packedView(container, tensor, pack, name) {
       const block = slice(t, b);
       const oneD = t.shape.length === 1;
       const at = oneD ? (i, j) => [b.from + j] : (i, j) => [b.from + i, j]; // indices in the whole tensor
-      const label = `${b.key} (${b.label}) of ${name}${suffix}, ${oneD ? 'elements' : 'rows'} ${b.from}–${b.to - 1}`;
+      const label = `${b.key} (${b.label})${suffix ? ' gradient' : ''}, ${oneD ? 'elements' : 'rows'} ${b.from}–${b.to - 1}`;
       const figure = heatmap(maps, oneD ? [block] : block, label, { scale, at }).closest('figure');
       figure.dataset.block = `${b.key}${suffix}`;
     }

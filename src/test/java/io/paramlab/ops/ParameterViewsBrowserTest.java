@@ -107,6 +107,10 @@ class ParameterViewsBrowserTest {
     void showsAnLstmsWeightsByGateAndAGruCellsGates() throws Exception {
         String lstm = id(send("POST", "/api/v1/models", LSTM), 201);
         String gruCell = id(send("POST", "/api/v1/models", GRU_CELL), 201);
+        String lm;
+        try (var in = getClass().getResourceAsStream("/conformance/zoo_lstm_lm_tied.json")) {
+            lm = id(send("POST", "/api/v1/models", json.readTree(in).get("create").toString()), 201);
+        }
         assertThat(send("POST", "/api/v1/models/" + gruCell + "/backward",
                 "{\"input\": [[0.1, -0.2, 0.3, 0.4], [0.5, 0.6, -0.7, 0.8]], \"loss\": \"sum\"}").statusCode()).isEqualTo(200);
         driver = start();
@@ -125,11 +129,10 @@ class ParameterViewsBrowserTest {
             assertStats(rows.get(3), rowsOf(tensor, 15, 20));
             // The forget gate's heat map reads out the whole tensor's index: its cell (1, 2) is [6, 2].
             WebElement forgetMap = driver.findElement(By.cssSelector(".detail figure[data-block='f'] canvas"));
-            assertThat(forgetMap.getAttribute("aria-label")).contains("f (forget gate) of weight_ih_l0_reverse, rows 5–9").contains("5 by 3");
+            assertThat(forgetMap.getAttribute("aria-label")).contains("f (forget gate), rows 5–9").contains("5 by 3");
             assertReadout(forgetMap, 1, 2, 5, 3, "[6, 2] = ", tensor.get("data").get("data").get(6).get(2).asDouble());
             assertThat(driver.findElements(By.cssSelector(".detail figure[data-block] canvas"))).hasSize(4);
             assertNoSeriousAccessibilityViolations("an LSTM's gates");
-            screenshot("gates.png", ".detail h3");
 
             // With proj_size 2, weight_hh_l0 is [20, 2]: still four gates of hidden_size rows, proj_size columns.
             openParameter(wait, lstm, "weight_hh_l0");
@@ -160,7 +163,14 @@ class ParameterViewsBrowserTest {
             assertThat(driver.findElements(By.cssSelector(".detail .packed .note"))).extracting(WebElement::getText)
                     .singleElement().asString().doesNotContain("proj_size");
             assertNoSeriousAccessibilityViolations("a GRUCell's gates");
+
+            // The language model of the zoo (an LSTM of hidden_size 24 between an embedding and a tied head): the picture.
+            openParameter(wait, lm, "rnn.weight_hh_l1");
+            rows = wait.until(d -> blockRows(d, 4));
+            assertThat(rows).extracting(r -> r.findElements(By.tagName("td")).get(0).getText()).containsExactly("0–23", "24–47", "48–71", "72–95");
+            assertStats(rows.get(2), rowsOf(tensor(lm, "rnn.weight_hh_l1"), 48, 72));
             assertThat(consoleErrors()).as("console errors").isEmpty();
+            screenshot("gates.png", ".detail h2");
         } catch (RuntimeException | AssertionError e) {
             failureScreenshot();
             throw e;
