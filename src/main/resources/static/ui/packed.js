@@ -103,15 +103,16 @@ export function packedView(container, tensor, pack, name) {
       h('tbody', {}, rows)))));
   for (const [t, suffix] of [[data, ''], [grad, '.grad']]) {
     if (!t) continue;
-    const maps = h('div', { class: 'charts' });
+    const maps = h('div', { class: 'charts packed-maps' });
     container.append(h('h3', {}, suffix ? 'Gradient by block' : 'Heat maps by block'), maps);
     const scale = maxAbs(t.data); // one colour scale for all the blocks, so they compare
-    for (const b of pack.blocks) {
+    for (const [n, b] of pack.blocks.entries()) {
       const block = slice(t, b);
       const oneD = t.shape.length === 1;
       const at = oneD ? (i, j) => [b.from + j] : (i, j) => [b.from + i, j]; // indices in the whole tensor
       const label = `${b.key} (${b.label})${suffix ? ' gradient' : ''}, ${oneD ? 'elements' : 'rows'} ${b.from}–${b.to - 1}`;
-      const figure = heatmap(maps, oneD ? [block] : block, label, { scale, at }).closest('figure');
+      const figure = heatmap(maps, oneD ? [block] : block, label, { scale, at, size: 180, legend: n === pack.blocks.length - 1 })
+        .closest('figure');
       figure.dataset.block = `${b.key}${suffix}`;
     }
   }

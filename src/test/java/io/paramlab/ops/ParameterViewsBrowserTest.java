@@ -170,7 +170,7 @@ class ParameterViewsBrowserTest {
             assertThat(rows).extracting(r -> r.findElements(By.tagName("td")).get(0).getText()).containsExactly("0–23", "24–47", "48–71", "72–95");
             assertStats(rows.get(2), rowsOf(tensor(lm, "rnn.weight_hh_l1"), 48, 72));
             assertThat(consoleErrors()).as("console errors").isEmpty();
-            screenshot("gates.png", ".detail h2");
+            screenshot("gates.png", ".detail h2", 1000);
         } catch (RuntimeException | AssertionError e) {
             failureScreenshot();
             throw e;
@@ -244,7 +244,7 @@ class ParameterViewsBrowserTest {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".sd-spectra .spectrum-chart figcaption"), "5.weight"));
             assertNoSeriousAccessibilityViolations("a state dict's spectra");
             assertThat(consoleErrors()).as("console errors").isEmpty();
-            screenshot("statedict-spectra.png", "#sd-spectra");
+            screenshot("statedict-spectra.png", "#sd-spectra", 800);
         } catch (RuntimeException | AssertionError e) {
             failureScreenshot();
             throw e;
@@ -320,9 +320,9 @@ class ParameterViewsBrowserTest {
         assertThat(Double.parseDouble(text.substring(index.length()).replace('−', '-'))).isCloseTo(value, within(Math.abs(value) * 1e-3));
     }
 
-    private void screenshot(String file, String scrollTo) throws IOException {
+    private void screenshot(String file, String scrollTo, int height) throws IOException {
         ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+                Map.of("width", 1200, "height", height, "deviceScaleFactor", 1, "mobile", false));
         ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); document.querySelector(arguments[0]).scrollIntoView();", scrollTo);
         Files.createDirectories(WebUiBrowserTest.SCREENSHOTS);
         Files.write(WebUiBrowserTest.SCREENSHOTS.resolve(file), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
