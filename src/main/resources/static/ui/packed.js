@@ -7,6 +7,7 @@ import { heatmap, maxAbs } from './charts.js';
 
 // PyTorch's order of the blocks along dim 0: torch/nn/modules/rnn.py (weight_ih_l[k] is (W_ii|W_if|W_ig|W_io)
 // for LSTM, (W_ir|W_iz|W_in) for GRU) and F.multi_head_attention_forward (in_proj_weight.chunk(3): q, k, v).
+// Checked with torch 1.13: LSTMCell, GRUCell and MultiheadAttention recomputed from these chunks give their outputs.
 const GATES = {
   LSTM: [['i', 'input gate'], ['f', 'forget gate'], ['g', 'cell candidate'], ['o', 'output gate']],
   GRU: [['r', 'reset gate'], ['z', 'update gate'], ['n', 'new gate']],
