@@ -64,7 +64,7 @@ export async function render(main, { id }, signal, reload) {
     redraws[0] = lossCurve(logToggle.checked);
     redraws[0]();
   } });
-  charts.append(h('div', {}, h('label', { for: 'loss-log', class: 'check' }, logToggle, ' Log scale for the loss'), lossBox));
+  charts.append(h('div', { class: 'loss-slot' }, h('label', { for: 'loss-log', class: 'check' }, logToggle, ' Log scale for the loss'), lossBox));
   const redraws = [
     lossCurve(false),
     curves(charts, 'Learning rate per step (first parameter group)', 'step', [{ label: 'lr', x: series.step, values: series.lr, color: '#b45309' }]),

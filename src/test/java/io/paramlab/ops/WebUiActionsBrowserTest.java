@@ -148,6 +148,9 @@ class WebUiActionsBrowserTest {
             WebElement problem = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("form.init .problem")));
             assertThat(problem.getText()).contains("(400)").contains("value");
             assertThat(api("GET", path, null, 200).get("version").intValue()).as("nothing changed").isEqualTo(3);
+            // the browser reports the refused request itself: that one line, and no other error
+            assertThat(browser.consoleErrors()).as("console errors after the refused init").singleElement().asString()
+                    .contains("/init - Failed to load resource: the server responded with a status of 400");
             // ... a right one initializes 0.weight to 0.5 (the API reads it back)
             options.clear();
             options.sendKeys("{\"value\": 0.5}");
