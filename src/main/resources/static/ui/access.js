@@ -35,8 +35,6 @@ export function learn(error) {
   return true;
 }
 
-const ROLE_OF = { read: 'read', write: 'write', admin: 'admin', 'no role': 'no role' };
-
 /**
  * Why the caller cannot do `kind` (change: write on what it owns; delete: admin) on something owned by
  * `owner`; null when it may, or when nothing is known yet.
@@ -44,7 +42,7 @@ const ROLE_OF = { read: 'read', write: 'write', admin: 'admin', 'no role': 'no r
 export function denial(kind, owner) {
   const { name, role } = known();
   if (!role) return null;
-  const who = `Your token ("${name}") has the role ${ROLE_OF[role]}`;
+  const who = `Your token ("${name}") has the role ${role}`;
   if (kind === 'delete') return role === 'admin' ? null : `${who}: deleting needs admin.`;
   if (role === 'admin') return null;
   if (role !== 'write') return `${who}: changing a model needs write.`;

@@ -101,7 +101,7 @@ class WebUiAccessBrowserTest {
     /** The control is disabled, says why in its title, and points at a visible text saying the same. */
     private void disabledBecause(By control, String kind, String reason) {
         WebElement el = wait.until(ExpectedConditions.presenceOfElementLocated(control));
-        wait.until(d -> !el.isEnabled());
+        wait.withMessage(control + " disabled").until(d -> !el.isEnabled());
         assertThat(el.getAttribute("title")).contains(reason);
         assertThat(el.getAttribute("aria-describedby")).isEqualTo("why-" + kind);
         WebElement why = driver.findElement(By.id("why-" + kind));
