@@ -3,6 +3,7 @@
 import uPlot from '/webjars/uplot/dist/uPlot.esm.js';
 import { get, num } from './api.js';
 import { h, fmt } from './dom.js';
+import { axisSize } from './charts.js';
 
 const INK = '#1f2933';
 const GRID = '#d9dee3';
@@ -61,7 +62,7 @@ function alphaChart(container, layers) {
     width: Math.max(320, Math.min(container.clientWidth || 560, 560)), height: 240,
     scales: { x: { time: false, range: [0.5, layers.length + 0.5] }, y: { range: [0, top] } },
     axes: [{ ...axis, label: 'layer', values: (u, vals) => vals.map((v) => (Number.isInteger(v) && v >= 1 && v <= layers.length ? String(v) : '')) },
-      { ...axis, label: 'α', size: 50 }],
+      { ...axis, label: 'α', size: axisSize }],
     series: [{ label: 'layer', value: (u, v) => (v === null ? '—' : layers[v - 1]?.name ?? '') },
       { label: 'α', stroke: '#1d4ed8', width: 0, points: { show: true, size: 9, fill: '#1d4ed8' }, value: (u, v) => fmt(v) },
       { label: 'α = 2', stroke: '#b91c1c', width: 1.5, dash: [6, 4], points: { show: false } },
@@ -106,7 +107,7 @@ function spectrumChart(container, layer) {
     width: 540, height: 260,
     scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
     axes: [{ ...axis, label: 'λ (eigenvalue of WᵀW)', values: logTicks },
-      { ...axis, label: 'eigenvalues per bin', size: 60, values: logTicks }],
+      { ...axis, label: 'eigenvalues per bin', size: axisSize, values: logTicks }],
     series,
   }, data, figure);
   figure.dataset.points = String(counts.filter((c) => c !== null).length);
