@@ -1,10 +1,12 @@
-// What the token from Settings may do. The API has no who-am-I endpoint, so the UI learns the caller's
-// name and role from the API's own refusals: a 403 problem names them ("\"ci\" has the role read; ...",
-// or "\"ci\" may not change model M: it belongs to \"x\", ..."). Until then every control is enabled
-// (the open mode, with no tokens, allows everything); once known, controls the role cannot use are
-// disabled, each with its reason as visible text (aria-describedby) and as a title. What was learned
-// is kept per token in this browser and forgotten when the token changes.
+// What the token from Settings may do. The UI asks the API once per token (GET /whoami: its name and role)
+// and, should the role change later, learns from the API's own refusals too: a 403 problem names the
+// caller ("\"ci\" has the role read; ...", or "\"ci\" may not change model M: it belongs to \"x\", ...").
+// Without a token nothing is asked (the open mode allows everything; with access control on, every call
+// answers 401 anyway). Once known, controls the role cannot use are disabled, each with its reason as
+// visible text (aria-describedby) and as a title. What was learned is kept per token in this browser and
+// forgotten when the token changes.
 import { h } from './dom.js';
+import { get, token } from './api.js';
 
 const KEY = 'paramlab.access';
 const controls = [];   // {el, kind, owner}: the page's controls, re-checked whenever something is learned
@@ -17,9 +19,29 @@ function known() {
   }
 }
 
+/**
+ * Forgets the controls of the page that is going away. (Not pruned by isConnected: a tab's content may be
+ * built before it is attached, and must still follow what is learned meanwhile.)
+ */
+export function newPage() {
+  controls.length = 0;
+}
+
 /** Forgets what was learned (the token changed). */
 export function forget() {
   localStorage.removeItem(KEY);
+}
+
+/** Asks the API who the token is, then re-checks the controls; a failure leaves nothing known. */
+export async function ask() {
+  if (!token.get()) return;
+  try {
+    const me = await get('whoami');
+    localStorage.setItem(KEY, JSON.stringify({ name: me.name, role: me.role }));
+    refresh();
+  } catch {
+    /* a bad token: the page shows the API's 401 */
+  }
 }
 
 /** Reads a refusal: a 403 problem's detail names the caller and its role. Answers whether it learned something. */
@@ -83,7 +105,6 @@ function apply({ el, kind, owner }) {
 
 /** Re-checks the page's controls (after something was learned). */
 export function refresh() {
-  for (let i = controls.length - 1; i >= 0; i--) if (!controls[i].el.isConnected) controls.splice(i, 1);
   for (const id of ['why-change', 'why-delete']) {
     const text = document.getElementById(id);
     if (text) text.hidden = true;

@@ -3,7 +3,7 @@
 // with an update() takes a new address of itself (another tab, back and forward) in place.
 import { token } from './api.js';
 import { h, problemBox } from './dom.js';
-import { forget, refresh } from './access.js';
+import { ask, forget, newPage, refresh } from './access.js';
 import * as models from './models.js';
 import * as model from './model.js';
 import * as jobs from './jobs.js';
@@ -41,6 +41,7 @@ async function render() {
   controller?.abort();
   controller = new AbortController();
   const { signal } = controller;
+  newPage();
   main.replaceChildren();
   document.title = 'paramlab';
   const hash = location.hash || '#/models';
@@ -78,6 +79,7 @@ document.getElementById('token-form').addEventListener('submit', (e) => {
   token.set(input.value.trim());
   forget();
   describe();
+  ask();
   render();
 });
 document.getElementById('token-clear').addEventListener('click', () => {
@@ -88,4 +90,5 @@ document.getElementById('token-clear').addEventListener('click', () => {
 });
 
 window.addEventListener('hashchange', route);
+ask();   // the token's role, so the controls say what it may not do before it tries
 route();

@@ -38,7 +38,7 @@ final class ApiSchemas {
             BACKWARD_REQUEST = "BackwardRequest", BACKWARD_RESPONSE = "BackwardResponse", PROBLEM = "Problem";
     static final String STORED_STATE_DICT = "StoredStateDict", STORED_TENSOR = "StoredTensor",
             STORED_STATE_DICT_STATS = "StoredStateDictStats", STATE_DICT_DIFF = "StateDictDiff", STATE_DICT_PATCH = "StateDictPatch";
-    static final String SPECTRA = "Spectra";
+    static final String SPECTRA = "Spectra", CALLER = "Caller";
     static final String DATASET = "Dataset", DATASET_INPUT = "DatasetInput", JOB = "Job", JOB_REQUEST = "JobRequest",
             JOB_HISTORY = "JobHistory";
 
@@ -287,6 +287,9 @@ final class ApiSchemas {
                 req("param_groups", array(map(new Schema<>())))));
         out.put(HISTORY_ENTRY, object("A committed change", req("version", count()), req("at", string().format("date-time")),
                 req("actor", string()), req("operation", string().example("init")), req("summary", nullable(string()))));
+        out.put(CALLER, object("The caller as access control sees it", req("name", string().example("ci")),
+                req("role", strings(null, "read", "write", "admin")),
+                req("access_control", bool(null).description("false in the open mode (no tokens, no JWT issuer)"))));
     }
 
     /** API.md's "Spectra": a layer's numbers, the skipped candidates, the summary. */

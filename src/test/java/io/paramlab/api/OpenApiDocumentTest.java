@@ -80,7 +80,8 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/state-dicts/{id}/stats getStoredStateDictStats", List.of("200", "400", "404")),
             Map.entry("get /api/v1/state-dicts/{id}/history getStateDictHistory", List.of("200", "400", "404")),
             Map.entry("get /api/v1/state-dicts/{id}/spectra getStoredStateDictSpectra", List.of("200", "400", "404", "413")),
-            Map.entry("get /api/v1/state-dicts/diff diffStateDicts", List.of("200", "400", "404")));
+            Map.entry("get /api/v1/state-dicts/diff diffStateDicts", List.of("200", "400", "404")),
+            Map.entry("get /api/v1/whoami whoami", List.of("200")));
 
     @LocalServerPort
     int port;
