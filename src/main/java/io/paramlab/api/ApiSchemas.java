@@ -409,9 +409,10 @@ final class ApiSchemas {
         out.put("InitRule", closed(object("net[module].apply(fn): fn skips types not in layer_types and initializes each "
                         + "named local parameter in order",
                 opt("module", strings("").description("a module path; \"\" is the root")),
-                opt("layer_types", nullable(array(strings(null, java.util.stream.Stream.concat(LAYERS.stream(), STRUCTURAL.stream())
-                        .map(Layer::type).toArray(String[]::new))))
-                        .description("absent or null: all types")),
+                opt("layer_types", nullable(array(strings(null, java.util.stream.Stream.concat(java.util.stream.Stream.concat(LAYERS.stream(),
+                        STRUCTURAL.stream()).map(Layer::type), java.util.stream.Stream.of("NonDynamicallyQuantizableLinear")).toArray(String[]::new))))
+                        .description("absent or null: all types; a class name, as type(m).__name__ (MultiheadAttention's out_proj is a "
+                                + "NonDynamicallyQuantizableLinear, not a Linear)")),
                 req("params", map(ref("Policy")).description("local parameter name to policy, applied in this order")))));
         out.put(INIT_REQUEST, closed(object("Rules applied in order, after restarting the model's generator from seed if given",
                 opt("seed", nullable(seed()).description("torch.manual_seed(seed) right before the same calls")),

