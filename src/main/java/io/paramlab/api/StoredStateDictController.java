@@ -156,14 +156,14 @@ class StoredStateDictController {
         throw StateDictImport.unreadable(e);
     }
 
-    /** A JSON body (within max-body-size, parsed whole as for loads): float32 and int64 tensors. */
+    /** A JSON body (within max-body-size, parsed whole as for loads): float32, int64 and bool tensors. */
     private RawTensors.Read fromJson(InputStream in, StateDictBody body, RawTensors.Sink sink) throws IOException {
         Map<String, TensorData> state = StateDictImport.decode(StateDictFormat.JSON, in, body.message(), null, 0, json, List::of).state();
         List<RawTensors.Tensor> tensors = new ArrayList<>();
         for (Map.Entry<String, TensorData> e : state.entrySet()) {
             TensorData t = e.getValue();
-            tensors.add(new RawTensors.Tensor(tensors.size(), e.getKey(), t.isFloat() ? StoredDtype.FLOAT32 : StoredDtype.INT64,
-                    t.shape(), t.numel(), null));
+            StoredDtype dtype = t.isFloat() ? StoredDtype.FLOAT32 : t.isBool() ? StoredDtype.BOOL : StoredDtype.INT64;
+            tensors.add(new RawTensors.Tensor(tensors.size(), e.getKey(), dtype, t.shape(), t.numel(), null));
         }
         sink.layout(tensors);
         for (RawTensors.Tensor t : tensors) {
@@ -171,6 +171,10 @@ class StoredStateDictController {
             ByteBuffer bytes = ByteBuffer.allocate((int) t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
             if (data.isFloat()) {
                 bytes.asFloatBuffer().put(data.floats());
+            } else if (data.isBool()) {
+                for (boolean b : data.bools()) {
+                    bytes.put((byte) (b ? 1 : 0));   // as torch stores a bool: one byte, 0 or 1
+                }
             } else {
                 bytes.asLongBuffer().put(data.longs());
             }
