@@ -158,7 +158,8 @@ class StoredStateDictController {
 
     /** A JSON body (within max-body-size, parsed whole as for loads): float32, int64 and bool tensors. */
     private RawTensors.Read fromJson(InputStream in, StateDictBody body, RawTensors.Sink sink) throws IOException {
-        Map<String, TensorData> state = StateDictImport.decode(StateDictFormat.JSON, in, body.message(), null, 0, json, List::of).state();
+        Map<String, TensorData> state = StateDictImport.decode(StateDictFormat.JSON, in, body.message(), null, 0, json, List::of,
+                io.paramlab.formats.ArrayBudget.NONE).state();
         List<RawTensors.Tensor> tensors = new ArrayList<>();
         for (Map.Entry<String, TensorData> e : state.entrySet()) {
             TensorData t = e.getValue();
