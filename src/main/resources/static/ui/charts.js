@@ -67,16 +67,20 @@ function color(v, scale) {
   return t >= 0 ? [fade(178), fade(24), fade(43)] : [fade(33), fade(102), fade(172)];
 }
 
-/** A heat map of a 2-D array (rows of numbers or "NaN" strings) on a canvas, one pixel per element, scaled up. */
-export function heatmap(container, rows, label) {
+/**
+ * A heat map of a 2-D array (rows of numbers or "NaN" strings) on a canvas, one pixel per element, scaled up;
+ * the colour scale is the largest finite |value| unless given (blocks of one tensor share one); at(i, j) names a
+ * cell's index in the read-out (a block of a larger tensor gives the whole tensor's); size: the drawn width to
+ * fit in, px; legend: false leaves the colour legend to a neighbour on the same scale.
+ */
+export function heatmap(container, rows, label, { scale = null, at = (i, j) => [i, j], size = 400, legend = true } = {}) {
   const values = rows.map((r) => r.map(num));
   const nRows = values.length;
   const nCols = nRows ? values[0].length : 0;
-  let scale = 0;
-  for (const r of values) for (const v of r) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  if (scale === null) scale = maxAbs(values);
   const canvas = h('canvas', { width: nCols, height: nRows, role: 'img',
     'aria-label': `${label}: ${nRows} by ${nCols}, colour from −${fmt(scale)} (blue) through 0 (white) to +${fmt(scale)} (red)` });
-  const cell = Math.max(1, Math.min(16, Math.floor(400 / Math.max(nCols, 1)), Math.floor(300 / Math.max(nRows, 1))));
+  const cell = Math.max(1, Math.min(16, Math.floor(size / Math.max(nCols, 1)), Math.floor((size * 3) / 4 / Math.max(nRows, 1))));
   canvas.style.width = `${nCols * cell}px`;
   canvas.style.height = `${nRows * cell}px`;
   const image = new ImageData(Math.max(nCols, 1), Math.max(nRows, 1));
@@ -90,17 +94,27 @@ export function heatmap(container, rows, label) {
     const box = canvas.getBoundingClientRect(); // the canvas may be shrunk to fit: map through its drawn size
     const j = Math.floor(((e.clientX - box.left) * nCols) / box.width);
     const i = Math.floor(((e.clientY - box.top) * nRows) / box.height);
-    if (i < nRows && j < nCols) readout.textContent = `[${i}, ${j}] = ${fmt(values[i][j])}`;
+    if (i < nRows && j < nCols) readout.textContent = `[${at(i, j).join(', ')}] = ${fmt(values[i][j])}`;
   });
-  const legend = h('div', { class: 'legend' },
+  const key = !legend ? null : h('div', { class: 'legend' },
     h('span', { class: 'swatch', style: 'background:#2166ac' }), `−${fmt(scale)}`,
     h('span', { class: 'swatch', style: 'background:#fff' }), '0',
     h('span', { class: 'swatch', style: 'background:#b2182b' }), `+${fmt(scale)}`,
     h('span', { class: 'swatch', style: 'background:#d600d6' }), 'NaN',
     h('span', { class: 'swatch', style: 'background:#ffc800' }), '+∞',
     h('span', { class: 'swatch', style: 'background:#000' }), '−∞');
-  container.append(h('figure', { class: 'chart' }, h('figcaption', {}, label), canvas, legend, readout));
+  container.append(h('figure', { class: 'chart' }, h('figcaption', {}, label), canvas, key, readout));
   return canvas;
+}
+
+/** The largest finite |v| of nested arrays of numbers (0 if none). */
+export function maxAbs(values) {
+  let scale = 0;
+  for (const v of Array.isArray(values) ? values.flat(Infinity) : [values]) {
+    const x = num(v);
+    if (Number.isFinite(x)) scale = Math.max(scale, Math.abs(x));
+  }
+  return scale;
 }
 
 /**

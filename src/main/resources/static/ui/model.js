@@ -6,6 +6,7 @@ import { tree, modulePaths, parentOf, localName } from './tree.js';
 import { tabs } from './tabs.js';
 import { checkpointsPanel, jobsPanel } from './history.js';
 import { spectraPanel } from './spectra.js';
+import { packing, packedView, unpackedNote } from './packed.js';
 
 const STAT_ROWS = ['mean', 'std', 'min', 'max', 'l2_norm', 'zero_fraction', 'nan_count', 'inf_count'];
 
@@ -88,7 +89,8 @@ async function parametersPanel(panel, model, selected, signal) {
     history.replaceState(null, '', `#/models/${enc(model.id)}/${enc(key)}`); // a link to this view, without a new render
     const goTo = (k) => select(k);
     if (key.startsWith('m:')) showModule(detail, byPath.get(key.slice(2)), key.slice(2), paramOf, goTo);
-    else guarded(detail, () => showParameter(detail, model.id, paramOf.get(key.slice(2)), key.slice(2), statsOf, goTo, inner));
+    else guarded(detail, () => showParameter(detail, model.id, paramOf.get(key.slice(2)), key.slice(2), statsOf, goTo, inner,
+      byPath.get(parentOf(key.slice(2)))?.type));
   });
   select(nodes.some((n) => n.key === selected) ? selected : 'm:', false);
   if (stats) panel.append(overview(stats, (name) => select(`p:${name}`)));
@@ -114,7 +116,7 @@ function showModule(detail, m, path, paramOf, goTo) {
       h('button', { type: 'button', class: 'link', onclick: () => goTo(`p:${n}`) }, localName(n))])) : null].filter(Boolean));
 }
 
-async function showParameter(detail, modelId, p, name, statsOf, goTo, signal) {
+async function showParameter(detail, modelId, p, name, statsOf, goTo, signal, moduleType) {
   detail.append(...[h('h2', {}, `Parameter ${name} `, h('span', { class: 'type' },
     p.shape ? `[${p.shape.join(', ')}] ${p.dtype}` : '', p.requires_grad === false ? ', requires_grad=False' : '')),
   aliasLinks(name, [p.name, ...p.aliases], goTo, 'p:')].filter(Boolean));
@@ -131,7 +133,12 @@ async function showParameter(detail, modelId, p, name, statsOf, goTo, signal) {
   histogram(charts, s.data.histogram, `Histogram of ${name}`);
   if (s.grad) histogram(charts, s.grad.histogram, `Histogram of ${name}.grad`, '#b45309');
   else charts.append(h('p', { class: 'muted' }, 'No gradient yet (grad is None until a backward pass).'));
-  if (p.shape.length === 2) {
+  const pack = packing(moduleType, localName(name), p.shape);
+  const note = pack ? null : unpackedNote(moduleType, localName(name));
+  if (note) detail.append(h('p', { class: 'note' }, note));
+  if (pack) {
+    packedView(detail, tensor, pack, name); // an RNN's gates or attention's q, k, v, each on its own
+  } else if (p.shape.length === 2) {
     const maps = h('div', { class: 'charts' });
     detail.append(h('h3', {}, 'Heat maps'), maps);
     heatmap(maps, tensor.data.data, `${name}`);

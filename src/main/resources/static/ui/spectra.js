@@ -9,8 +9,11 @@ const GRID = '#d9dee3';
 const axis = { stroke: INK, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID } };
 const QUALITY = { 'over-trained': 'alert', 'under-trained': 'warn', ok: '' };
 
-/** path: the spectra resource ("models/ID/spectra" or "state-dicts/ID/spectra"), without a query. */
-export async function spectraPanel(panel, path, signal) {
+/**
+ * path: the spectra resource ("models/ID/spectra" or "state-dicts/ID/spectra"), without a query; heading: the
+ * level of the panel's own headings ('h3' inside a page section titled by an h2).
+ */
+export async function spectraPanel(panel, path, signal, { heading = 'h2' } = {}) {
   const answer = await get(`${path}?bins=40`, signal);
   const { layers, skipped, summary } = answer;
   panel.append(h('p', { class: 'note' },
@@ -38,8 +41,8 @@ export async function spectraPanel(panel, path, signal) {
   };
   const table = layersTable(layers, show);
   charts.append(detail);
-  panel.append(h('h2', {}, 'Layers'), h('div', { class: 'scroll' }, table));
-  if (skipped.length) panel.append(h('h2', {}, 'Skipped'), skippedTable(skipped));
+  panel.append(h(heading, {}, 'Layers'), h('div', { class: 'scroll' }, table));
+  if (skipped.length) panel.append(h(heading, {}, 'Skipped'), skippedTable(skipped));
   const fitted = layers.findIndex((l) => l.alpha !== null);
   show(fitted < 0 ? 0 : fitted);
 }
