@@ -44,11 +44,13 @@ class DatasetController {
     private final DatasetService datasets;
     private final JsonMapper json;
     private final long maxBinaryBytes;
+    private final long maxDatasetElements;
 
     DatasetController(DatasetService datasets, JsonMapper json, ParamlabLimits limits) {
         this.datasets = datasets;
         this.json = json;
         this.maxBinaryBytes = limits.maxBinaryBodySize();
+        this.maxDatasetElements = limits.maxDatasetElements();
     }
 
     /** The JSON body. */
@@ -83,7 +85,7 @@ class DatasetController {
                 created = datasets.create(parsed.name() != null ? parsed.name() : name, parsed.input(), parsed.target());
             } else {
                 Map<String, TensorData> tensors = StateDictImport.decode(chosen, in, body.message(), null, maxBinaryBytes, json,
-                        List::of).state();
+                        List::of, StateDictImport.budget(maxDatasetElements, "max-dataset-elements")).state();
                 created = datasets.create(name, tensors.get("input"), tensors.get("target"));
             }
         } catch (BodyTooLargeException e) {

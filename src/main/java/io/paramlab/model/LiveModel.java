@@ -34,7 +34,9 @@ public final class LiveModel {
     private final String id;
     private final String owner;
     private final Instant createdAt;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    // fair: a writer queued behind a slow read goes before the readers that come after it, and they go in arrival order
+    // (the unfair lock keeps a queued writer from starving only by a heuristic on the head of its queue)
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final Keeper keeper;
     private Contents contents;   // guarded by the lock; null while evicted
     // read without the lock by the model list, so that it never waits on a write
