@@ -21,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** What every ModelStore does, run against a real SQLite file and a real PostgreSQL. */
 abstract class ModelStoreContract {
     static final int HISTORY_LIMIT = 5;
+    /** The instance the stores of a test commit as (on PostgreSQL a commit needs the creating instance's lease). */
+    static final String INSTANCE = "contract";
 
     protected StoreFixtures.TestClock clock;
     protected JdbcModelStore store;
@@ -34,7 +36,7 @@ abstract class ModelStoreContract {
     void openStore() {
         dataSource = emptyDatabase();
         clock = new StoreFixtures.TestClock();
-        store = new JdbcModelStore(dataSource, StoreFixtures.properties(HISTORY_LIMIT), clock);
+        store = new JdbcModelStore(dataSource, StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE);
         jdbc = JdbcClient.create(dataSource);
     }
 
@@ -214,7 +216,7 @@ abstract class ModelStoreContract {
         create("m1", state);
         Map<String, List<String>> before = chunksByKey("m1");
         CountingDataSource counting = new CountingDataSource(dataSource);
-        JdbcModelStore counted = new JdbcModelStore(counting.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock);
+        JdbcModelStore counted = new JdbcModelStore(counting.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE);
 
         ModelState renamed = new ModelState("renamed", state.specJson(), !state.training(), state.generatorState(),
                 state.requiresGrad(), state.stateDict(), state.optimizerJson());
@@ -236,7 +238,7 @@ abstract class ModelStoreContract {
         create("m1", state);
         Map<String, List<String>> before = chunksByKey("m1");
         CountingDataSource counting = new CountingDataSource(dataSource);
-        JdbcModelStore counted = new JdbcModelStore(counting.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock);
+        JdbcModelStore counted = new JdbcModelStore(counting.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE);
 
         state.stateDict().get("0.weight").floats()[2500] += 1;   // chunk 2 of 0.weight (1024 floats a chunk): 952 floats
         counted.commit("m1", 1, state, TensorChanges.of(Map.of("0.weight", new TensorChanges.Some(new int[] {2500}))),
@@ -271,7 +273,7 @@ abstract class ModelStoreContract {
 
         // another chunk size: 0.weight's 12000 bytes in two chunks of 8192 now, the small tensors as before
         JdbcModelStore larger = new JdbcModelStore(dataSource,
-                new StoreProperties(HISTORY_LIMIT, org.springframework.util.unit.DataSize.ofBytes(8192), Duration.ofHours(24)), clock);
+                new StoreProperties(HISTORY_LIMIT, org.springframework.util.unit.DataSize.ofBytes(8192), Duration.ofHours(24)), clock, INSTANCE);
         larger.commit("m1", 2, changed, TensorChanges.of(Map.of()), CREATE);
         assertSameState(larger.load("m1").orElseThrow().state(), changed);
         assertSameState(store.load("m1").orElseThrow().state(), changed);
