@@ -106,6 +106,8 @@ public final class JdbcModelStore implements ModelStore {
             Set<String> oldDigests = states.digests(oldState);
             // the previous state is read inside this transaction, after the version check: it is the one being replaced
             StateTables.Written written = states.write(state, oldState, changes);
+            log.debug("commit of {} at version {}: {} bytes hashed, {} bytes of new chunks", id, expectedVersion + 1,
+                    written.hashedBytes(), written.newChunkBytes());
             jdbc.sql("UPDATE model SET state_id = ? WHERE id = ?").params(written.stateId(), id).update();
             states.delete(oldState);
             appendHistory(id, expectedVersion + 1, now, change);
