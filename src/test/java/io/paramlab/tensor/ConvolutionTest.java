@@ -62,6 +62,17 @@ class ConvolutionTest {
     }
 
     @Test
+    void depthwiseConv2dOfStrideOneRunsOnThePaddedGrid() {
+        int[][] same = Convolution.samePadding(new int[] {3, 4}, new int[] {2, 1});
+        check(t -> Convolution.conv(t[0], t[1], t[2], new int[] {1, 1}, same[0], same[1], new int[] {2, 1}, 2),
+                new int[] {2, 4, 7, 6}, 1.501953125, new double[] {-11.294921875, -5.224609375, 1.078125},
+                grid(7, 13, 2, 2, 7, 6), grid(5, 11, 4, 1, 3, 4), grid(3, 7, 4));
+        check(t -> Convolution.conv(t[0], t[1], null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 3),
+                new int[] {3, 3, 9, 9}, -7.32421875, new double[] {27.275390625, 12.87109375},
+                grid(7, 13, 3, 3, 9, 9), grid(5, 11, 3, 1, 3, 3));
+    }
+
+    @Test
     void pointwiseConv2dNeedsNoIm2col() {
         check(t -> Convolution.conv(t[0], t[1], null, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1),
                 new int[] {2, 3, 5, 5}, -1.373046875, new double[] {-3.58203125, -4.173828125},
