@@ -231,6 +231,17 @@ class ConvolutionTest {
     }
 
     @Test
+    void relu6AtItsKinksAndSpecialValues() {
+        // x = torch.tensor([-inf, -1, -0., 0, 0.5, 6, 7, inf, nan], requires_grad=True); F.relu6(x).sum().backward()
+        // PyTorch 1.13: y = [0, 0, -0, 0, 0.5, 6, 6, 6, nan], x.grad = [0, 0, 0, 0, 1, 0, 0, 0, 1] (paramlab gives +0 for -0)
+        Tensor x = Tensor.parameter(new float[] {Float.NEGATIVE_INFINITY, -1f, -0f, 0f, 0.5f, 6f, 7f, Float.POSITIVE_INFINITY, Float.NaN}, 9);
+        Tensor y = Activations.relu6(x);
+        assertThat(y.data()).containsExactly(0f, 0f, 0f, 0f, 0.5f, 6f, 6f, 6f, Float.NaN);
+        Reductions.sum(y).backward();
+        assertThat(x.grad()).containsExactly(0f, 0f, 0f, 0f, 1f, 0f, 0f, 0f, 1f);
+    }
+
+    @Test
     void stochasticDepthIsTheIdentityOutOfTrainingAndScalesRowsInIt() {
         Tensor x = grid(7, 13, 4, 3);
         assertThat(Activations.stochasticDepth(x, 0.5, "row", false, () -> 0.0)).isSameAs(x);
