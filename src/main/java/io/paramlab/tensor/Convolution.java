@@ -184,6 +184,10 @@ public final class Convolution {
      * rows {@code ld} apart: several samples side by side); zeros where the window is in the padding.
      */
     private static void im2col(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
+        if (g.sh == 1 && g.sw == 1 && g.ow == g.w) {
+            im2colRowsContiguous(g, x, xOff, col, colOff, ld);
+            return;
+        }
         for (int c = 0; c < g.cg; c++) {
             for (int i = 0; i < g.kh; i++) {
                 for (int j = 0; j < g.kw; j++) {
@@ -206,6 +210,43 @@ public final class Convolution {
                         } else {
                             for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox * g.sw + off];
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * im2col when output and input rows have the same width at stride 1 (a "same" convolution, as
+     * resnet's 3x3 ones): a tap's rows of the patch matrix are then the input's rows shifted by the
+     * tap's column offset, one contiguous copy for all its rows; the entries that wrapped around a
+     * row's end (the padding columns) are zeroed after it, and the rows in the padding above and below.
+     */
+    private static void im2colRowsContiguous(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
+        int ow = g.ow;
+        for (int j = 0; j < g.kw; j++) {
+            int off = j * g.dw - g.pw;
+            int lo = firstInside(off, 1, ow);
+            int hi = Math.max(lo, lastInside(off, 1, g.w, ow));
+            for (int c = 0; c < g.cg; c++) {
+                for (int i = 0; i < g.kh; i++) {
+                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff;
+                    int shift = i * g.dh - g.ph;                       // iy = oy + shift
+                    int oyLo = Math.min(g.oh, Math.max(0, -shift));
+                    int oyHi = Math.max(oyLo, Math.min(g.oh, g.h - shift));
+                    Arrays.fill(col, row, row + oyLo * ow, 0f);
+                    Arrays.fill(col, row + oyHi * ow, row + g.oh * ow, 0f);
+                    if (oyLo == oyHi || lo == hi) {
+                        Arrays.fill(col, row + oyLo * ow, row + oyHi * ow, 0f);
+                        continue;
+                    }
+                    int first = oyLo * ow + lo;
+                    int last = (oyHi - 1) * ow + hi;
+                    System.arraycopy(x, xOff + (c * g.h + shift) * g.w + off + first, col, row + first, last - first);
+                    for (int oy = oyLo; oy < oyHi; oy++) {
+                        int at = row + oy * ow;
+                        for (int ox = 0; ox < lo; ox++) col[at + ox] = 0f;
+                        for (int ox = hi; ox < ow; ox++) col[at + ox] = 0f;
                     }
                 }
             }

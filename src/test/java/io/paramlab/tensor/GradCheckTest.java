@@ -250,7 +250,10 @@ class GradCheckTest {
                 of("conv2d depthwise stride 1, dilation, asymmetric padding, multiplier 2", in -> Convolution.conv(in[0], in[1], in[2],
                         one, new int[] {2, 0}, new int[] {1, 2}, new int[] {2, 1}, 2), randn(2, 2, 6, 5), randn(4, 1, 3, 2), randn(4)),
                 of("conv1d depthwise stride 1", in -> Convolution.conv(in[0], in[1], null, new int[] {1}, new int[] {2},
-                        new int[] {1}, 3), randn(2, 3, 7), randn(3, 1, 3)));
+                        new int[] {1}, 3), randn(2, 3, 7), randn(3, 1, 3)),
+                // stride 1, rows as wide as the input's ("same"): im2col copies each tap's rows in one piece
+                of("conv2d same, dilation, asymmetric padding", in -> Convolution.conv(in[0], in[1], in[2], one,
+                        new int[] {2, 1}, new int[] {2, 2}, new int[] {2, 1}, 1), randn(2, 2, 5, 6), randn(3, 2, 3, 4), randn(3)));
     }
 
     @ParameterizedTest(name = "{0}")
