@@ -332,51 +332,45 @@ public final class Functional {
             throw new ShapeException("Expected more than 1 value per channel when training, got input size " + Shapes.torchSize(s));
         }
         // view as channels of batch*length values: element (n, c, l) at n*C*L + c*L + l, runs of L
-        // contiguous values. Only the mean and 1/std per channel are kept for the backward, which
-        // recomputes xhat from x (as PyTorch saves the input, not the normalized copy).
+        // contiguous values. As PyTorch's CPU kernel: the statistics summed in float64 (mean, then the
+        // squared deviations from it), kept as float mean and 1/std per channel for the backward
+        // (which works from x, as PyTorch saves the input, not a normalized copy); the output is
+        // x * alpha + beta in float with alpha = 1/std * weight, beta = bias - mean * alpha.
         float[] a = x.data();
         int m = batch * length;
-        double[] means = new double[channels];
-        double[] rstd = new double[channels];
+        float[] means = new float[channels];
+        float[] rstd = new float[channels];
         float[] w = weight == null ? null : weight.data();
         float[] b = bias == null ? null : bias.data();
         float[] y = Allocation.floats(a.length);
+        int stride = channels * length;
         for (int c = 0; c < channels; c++) {
-            double mean;
-            double var;
+            float mean;
+            float r;
             if (batchStats) {
                 double sum = 0;
-                for (int nn = 0; nn < batch; nn++) {
-                    int base = (nn * channels + c) * length;
-                    for (int l = 0; l < length; l++) sum += a[base + l];
-                }
-                mean = sum / m;
+                for (int base = c * length; base < a.length; base += stride) sum += RunSums.sum(a, base, length);
+                double mu = sum / m;
                 double sq = 0;
-                for (int nn = 0; nn < batch; nn++) {
-                    int base = (nn * channels + c) * length;
-                    for (int l = 0; l < length; l++) {
-                        double dv = a[base + l] - mean;
-                        sq += dv * dv;
-                    }
-                }
-                var = sq / m;
+                for (int base = c * length; base < a.length; base += stride) sq += RunSums.squaredDeviations(a, base, length, mu);
+                double var = sq / m;
                 if (training && runningMean != null) {
                     double f = exponentialAverageFactor;
-                    runningMean.data()[c] = (float) ((1 - f) * runningMean.data()[c] + f * mean);
+                    runningMean.data()[c] = (float) ((1 - f) * runningMean.data()[c] + f * mu);
                     runningVar.data()[c] = (float) ((1 - f) * runningVar.data()[c] + f * (m > 1 ? sq / (m - 1) : var));
                 }
+                mean = (float) mu;
+                r = (float) (1 / Math.sqrt(var + eps));
             } else {
                 mean = runningMean.data()[c];
-                var = runningVar.data()[c];
+                r = (float) (1 / Math.sqrt(runningVar.data()[c] + eps));
             }
-            double r = 1 / Math.sqrt(var + eps);
             means[c] = mean;
             rstd[c] = r;
-            float wc = w == null ? 1f : w[c];
-            float bc = b == null ? 0f : b[c];
-            for (int nn = 0; nn < batch; nn++) {
-                int base = (nn * channels + c) * length;
-                for (int l = 0; l < length; l++) y[base + l] = (float) ((a[base + l] - mean) * r) * wc + bc;
+            float alpha = w == null ? r : r * w[c];
+            float beta = (b == null ? 0f : b[c]) - mean * alpha;
+            for (int base = c * length; base < a.length; base += stride) {
+                for (int l = base; l < base + length; l++) y[l] = a[l] * alpha + beta;
             }
         }
         return Tensor.result(y, s, g -> {
@@ -385,31 +379,24 @@ public final class Functional {
             float[] dw = weight != null && weight.requiresGrad() ? weight.gradBuffer() : null;
             float[] db = bias != null && bias.requiresGrad() ? bias.gradBuffer() : null;
             for (int c = 0; c < channels; c++) {
-                double mc = means[c];
-                double rc = rstd[c];
+                float mc = means[c];
+                float rc = rstd[c];
                 double sumG = 0;
-                double sumGx = 0;   // sum of g * xhat
-                for (int nn = 0; nn < batch; nn++) {
-                    int base = (nn * channels + c) * length;
-                    for (int l = 0; l < length; l++) {
-                        float gi = g[base + l];
-                        sumG += gi;
-                        sumGx += gi * (float) ((a[base + l] - mc) * rc);
-                    }
+                double dotp = 0;   // sum of g * (x - mean)
+                for (int base = c * length; base < a.length; base += stride) {
+                    sumG += RunSums.sum(g, base, length);
+                    dotp += RunSums.deviationsDot(a, g, base, length, mc);
                 }
-                if (dw != null) dw[c] += (float) sumGx;
+                if (dw != null) dw[c] += (float) (dotp * rc);
                 if (db != null) db[c] += (float) sumG;
                 if (dx != null) {
+                    // dx = (g - mean(g) - (x - mean) k) / std * w with k = dotp / std^2 / m, as PyTorch's
+                    // kernel orders it (float); in eval mode the statistics are constants: dx = g / std * w
                     float wc = w == null ? 1f : w[c];
-                    double scale = rc * wc;
-                    double meanG = batchStats ? sumG / m : 0;
-                    double meanGx = batchStats ? sumGx / m : 0;
-                    for (int nn = 0; nn < batch; nn++) {
-                        int base = (nn * channels + c) * length;
-                        for (int l = 0; l < length; l++) {
-                            float xhat = (float) ((a[base + l] - mc) * rc);
-                            dx[base + l] += (float) (scale * (g[base + l] - meanG - xhat * meanGx));
-                        }
+                    float k = batchStats ? (float) dotp * rc * rc / m : 0f;
+                    float gm = batchStats ? (float) (sumG / m) : 0f;
+                    for (int base = c * length; base < a.length; base += stride) {
+                        for (int l = base; l < base + length; l++) dx[l] += (g[l] - gm - (a[l] - mc) * k) * rc * wc;
                     }
                 }
             }

@@ -24,7 +24,7 @@ class GradCheckTest {
 
     static Stream<GradCheck.Case> cases() {
         return Stream.of(arithmetic(), reductions(), shapeOps(), indexing(), matmul(), functional(), losses(),
-                convCases(), graphCases(), sequenceCases()).flatMap(s -> s);
+                convCases(), graphCases(), sequenceCases(), convSpeedCases()).flatMap(s -> s);
     }
 
     static Stream<GradCheck.Case> arithmetic() {
@@ -256,6 +256,20 @@ class GradCheckTest {
                 ofMany("MultiheadAttention query, key, value with a bool mask",
                         in -> List.of(mha.attend(in[0], in[1], in[2], null, true, mask, true)),
                         randn(2, 1, 4), randn(3, 1, 3), randn(3, 1, 4)));
+    }
+
+    /** Last, so that their random inputs do not shift the other families' draws. */
+    static Stream<GradCheck.Case> convSpeedCases() {
+        int[] one = {1, 1};
+        return Stream.of(
+                // stride 1: the depthwise stencil over the padded plane's grid (one long pass per tap)
+                of("conv2d depthwise stride 1, dilation, asymmetric padding, multiplier 2", in -> Convolution.conv(in[0], in[1], in[2],
+                        one, new int[] {2, 0}, new int[] {1, 2}, new int[] {2, 1}, 2), randn(2, 2, 6, 5), randn(4, 1, 3, 2), randn(4)),
+                of("conv1d depthwise stride 1", in -> Convolution.conv(in[0], in[1], null, new int[] {1}, new int[] {2},
+                        new int[] {1}, 3), randn(2, 3, 7), randn(3, 1, 3)),
+                // stride 1, rows as wide as the input's ("same"): im2col copies each tap's rows in one piece
+                of("conv2d same, dilation, asymmetric padding", in -> Convolution.conv(in[0], in[1], in[2], one,
+                        new int[] {2, 1}, new int[] {2, 2}, new int[] {2, 1}, 1), randn(2, 2, 5, 6), randn(3, 2, 3, 4), randn(3)));
     }
 
     @ParameterizedTest(name = "{0}")
