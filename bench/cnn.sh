@@ -28,7 +28,11 @@ JAVA=(java -XX:+UseParallelGC -Xms1g -Xmx6g -cp "$CP" io.paramlab.bench.CnnBench
 
 # paramlab THREADS ARGS... / pytorch THREADS ARGS...: one measurement, its JSON line appended to $RAW
 paramlab() { local t=$1; shift; (if [ "$t" = 1 ]; then export OPENBLAS_NUM_THREADS=1; fi; "${JAVA[@]}" "$@" 2>/dev/null) | tail -1 | tee -a "$RAW"; }
-pytorch() { local t=$1; shift; $PY bench/pytorch_cnn.py "$@" --threads "$t" | tee -a "$RAW"; }
+# One thread means one on both sides: torch.set_num_threads(1) bounds oneDNN's and ATen's OpenMP threads
+# but not OpenBLAS's own (Debian's torch calls OpenBLAS for torch.mm, Linear and the convolutions that
+# oneDNN does not take, e.g. 1x1 stride-1 ones under batch 16), which would otherwise run a second
+# thread whose CPU time the calling thread's does not count.
+pytorch() { local t=$1; shift; (if [ "$t" = 1 ]; then export OPENBLAS_NUM_THREADS=1; fi; $PY bench/pytorch_cnn.py "$@" --threads "$t") | tee -a "$RAW"; }
 CORES=$(nproc)
 
 echo "== sgemm 1024^3 (the peak), then the models; paramlab and PyTorch alternate"

@@ -122,6 +122,21 @@ class TiedLM(nn.Module):
         return self.head(self.tok(idx))
 
 
+# Dropout between layers in training mode: PyTorch draws each layer's mask (bernoulli_(1 - p) over the layer's
+# (L, N, directions * H) output, in memory order) from the default generator right after that layer, before the next.
+cases.append(case("lstm_3_layers_dropout",
+                  {"type": "LSTM", "input_size": 5, "hidden_size": 6, "num_layers": 3, "dropout": 0.5}, 22,
+                  lambda: nn.LSTM(5, 6, num_layers=3, dropout=0.5), [grid((4, 2, 5), 7)]))
+cases.append(case("lstm_3_layers_dropout_bidirectional_batch_first",
+                  {"type": "LSTM", "input_size": 5, "hidden_size": 4, "num_layers": 3, "dropout": 0.5,
+                   "bidirectional": True, "batch_first": True}, 23,
+                  lambda: nn.LSTM(5, 4, num_layers=3, dropout=0.5, bidirectional=True, batch_first=True),
+                  [grid((2, 4, 5), 8)]))
+cases.append(case("gru_2_layers_dropout",
+                  {"type": "GRU", "input_size": 5, "hidden_size": 4, "num_layers": 2, "dropout": 0.3}, 24,
+                  lambda: nn.GRU(5, 4, num_layers=2, dropout=0.3), [grid((3, 2, 5), 9)]))
+
+
 def tie(m):
     m.head.weight = m.tok.weight
 

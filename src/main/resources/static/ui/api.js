@@ -28,13 +28,16 @@ async function problemOf(response) {
   return new Problem({ status: response.status, title: body.title || response.statusText || 'Request failed', ...body });
 }
 
-/** Calls the API; answers the parsed JSON (or null for 204) with the response's Link header. */
-export async function api(path, { method = 'GET', body, signal } = {}) {
-  const init = { method, signal, headers: headers(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
+/** Calls the API; answers the parsed JSON (null for an empty body, as a 204's) with the response's Link header. */
+export async function api(path, { method = 'GET', body, signal, ifMatch } = {}) {
+  const extra = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  if (ifMatch !== undefined) extra['If-Match'] = `"${ifMatch}"`; // a change of what was shown, not of what moved on since (412)
+  const init = { method, signal, headers: headers(extra) };
   if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
   const response = await fetch(/^(\/|https?:)/.test(path) ? path : `${BASE}/${path}`, init); // a Link may be absolute
   if (!response.ok) throw await problemOf(response);
-  const data = response.status === 204 ? null : await response.json();
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
   return { data, link: response.headers.get('Link') };
 }
 

@@ -1,7 +1,9 @@
-// Hash routes: #/models, #/models/{id}, #/jobs/{id}, #/state-dicts, #/state-dicts/{id}. Each page renders into <main> and stops its
-// requests and streams (through its AbortSignal) when another page takes over.
+// Hash routes: #/models, #/models/{id}[/{tab or selected item}], #/jobs/{id}, #/state-dicts, #/state-dicts/{id}. Each page
+// renders into <main> and stops its requests and streams (through its AbortSignal) when another page takes over; a page
+// with an update() takes a new address of itself (another tab, back and forward) in place.
 import { token } from './api.js';
 import { h, problemBox } from './dom.js';
+import { ask, forget, newPage, refresh } from './access.js';
 import * as models from './models.js';
 import * as model from './model.js';
 import * as jobs from './jobs.js';
@@ -10,7 +12,10 @@ import * as stateDict from './statedict.js';
 
 const ROUTES = [
   [/^#?\/?(models)?\/?$/, models],
-  [/^#\/models\/([^/]+)(?:\/([^/]+))?$/, model, (m) => ({ id: decodeURIComponent(m[1]), select: m[2] && decodeURIComponent(m[2]) })],
+  [/^#\/models\/([^/]+)(?:\/([^/]+))?$/, model, (m) => {
+    const rest = m[2] && decodeURIComponent(m[2]);
+    return /^[mp]:/.test(rest || '') ? { id: decodeURIComponent(m[1]), select: rest } : { id: decodeURIComponent(m[1]), tab: rest };
+  }],
   [/^#\/jobs\/([^/]+)$/, jobs, (m) => ({ id: decodeURIComponent(m[1]) })],
   [/^#\/state-dicts\/?$/, stateDicts],
   [/^#\/state-dicts\/([^/]+)$/, stateDict, (m) => ({ id: decodeURIComponent(m[1]) })],
@@ -19,27 +24,46 @@ const ROUTES = [
 const main = document.getElementById('main');
 let controller = null;
 
+let current = null; // the page shown
+
 async function route() {
+  const hash = location.hash || '#/models';
+  for (const [pattern, page, params] of ROUTES) {
+    const m = hash.match(pattern);
+    if (!m) continue;
+    if (page === current && page.update?.(params ? params(m) : {})) return;
+    break;
+  }
+  await render();
+}
+
+async function render() {
   controller?.abort();
   controller = new AbortController();
   const { signal } = controller;
+  newPage();
   main.replaceChildren();
   document.title = 'paramlab';
   const hash = location.hash || '#/models';
   for (const [pattern, page, params] of ROUTES) {
     const m = hash.match(pattern);
     if (!m) continue;
+    current = page;
     try {
-      await page.render(main, params ? params(m) : {}, signal);
+      await page.render(main, params ? params(m) : {}, signal, render);
     } catch (e) {
       if (signal.aborted) return;
       if (!main.querySelector('h1')) main.append(h('h1', { tabindex: '-1' }, 'Could not load this page'));
       main.append(problemBox(e));
       if (e.status === 401 || e.status === 403) settings.open = true;
     }
-    if (!signal.aborted) main.querySelector('h1')?.focus({ preventScroll: true });
+    if (!signal.aborted) {
+      refresh(); // the page's controls, as far as the token's role is known
+      main.querySelector('h1')?.focus({ preventScroll: true });
+    }
     return;
   }
+  current = null;
   main.append(h('h1', { tabindex: '-1' }, 'Not found'), h('p', {}, h('a', { href: '#/models' }, 'Go to the models')));
 }
 
@@ -53,14 +77,18 @@ describe();
 document.getElementById('token-form').addEventListener('submit', (e) => {
   e.preventDefault();
   token.set(input.value.trim());
+  forget();
   describe();
-  route();
+  ask();
+  render();
 });
 document.getElementById('token-clear').addEventListener('click', () => {
   input.value = '';
   token.set('');
+  forget();
   describe();
 });
 
 window.addEventListener('hashchange', route);
+ask();   // the token's role, so the controls say what it may not do before it tries
 route();

@@ -8,6 +8,20 @@ const GRID = '#d9dee3';
 const axis = { stroke: INK, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID } };
 const width = (el, fallback) => Math.max(260, Math.min(el.clientWidth || fallback, fallback));
 
+/**
+ * A y axis's size from its widest tick label (uPlot's axis `size` callback), so labels such as "10,000" or
+ * "5.000e-4" are never clipped: ticks and gap plus the label's measured width in the axis's own font.
+ */
+export function axisSize(u, values, i, cycle) {
+  const a = u.axes[i];
+  if (cycle > 1) return a._size; // uPlot re-measures until the sizes settle: stop moving
+  const longest = (values || []).reduce((w, v) => (v !== null && String(v).length > w.length ? String(v) : w), '');
+  if (!longest) return 50;
+  u.ctx.font = a.font[0];
+  return Math.ceil((a.ticks.show ? a.ticks.size : 0) + a.gap + u.ctx.measureText(longest).width / devicePixelRatio + 6);
+}
+const yAxis = { ...axis, size: axisSize };
+
 /** A histogram {edges, counts} as bars; null when there is nothing finite to draw. */
 export function histogram(container, hist, label, color = '#2563a8') {
   const figure = h('figure', { class: 'chart' }, h('figcaption', {}, label));
@@ -22,7 +36,7 @@ export function histogram(container, hist, label, color = '#2563a8') {
     width: 280, height: 200,
     legend: { show: false }, cursor: { show: true, points: { show: false } },
     scales: { x: { time: false, range: [edges[0], edges[edges.length - 1]] }, y: { range: (u, lo, hi) => [0, hi * 1.05 || 1] } },
-    axes: [{ ...axis, values: (u, vals) => vals.map(fmt) }, { ...axis, size: 40 }],
+    axes: [{ ...axis, values: (u, vals) => vals.map(fmt) }, yAxis],
     series: [{}, { label: 'count', fill: color + 'aa', stroke: color, width: 1,
       paths: uPlot.paths.bars({ align: 1, size: [1, Infinity], gap: 1 }) }],
   }, [edges.slice(0, -1), hist.counts], figure);
@@ -31,19 +45,24 @@ export function histogram(container, hist, label, color = '#2563a8') {
   return plot;
 }
 
-/** Line curves over a shared x: series is [{label, values, color}]; answers an updater for live data. */
+/**
+ * Line curves over a shared x: series is [{label, values, color}]; answers an updater for live data.
+ * With log, the y scale is logarithmic (uPlot's distr 3) and values that are not positive are left out (gaps).
+ */
 export function curves(container, title, xLabel, series, { log = false } = {}) {
   const figure = h('figure', { class: 'chart wide' }, h('figcaption', {}, title));
   container.append(figure);
-  const data = () => [series[0].x ?? series[0].values.map((_, i) => i + 1), ...series.map((s) => s.values)];
+  const shown = (values) => (log ? values.map((v) => (v !== null && v > 0 ? v : null)) : values);
+  const data = () => [series[0].x ?? series[0].values.map((_, i) => i + 1), ...series.map((s) => shown(s.values))];
   const plot = new uPlot({
     width: width(container, 560), height: 240,
     scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-    axes: [{ ...axis, label: xLabel }, { ...axis, size: 76, values: (u, vals) => vals.map(fmt) }], // room for 5.000e-4
+    axes: [{ ...axis, label: xLabel }, { ...yAxis, values: (u, vals) => vals.map(fmt) }],
     series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true,
       value: (u, v) => fmt(v) }))],
   }, data(), figure);
   figure.dataset.points = String(data()[0].length);
+  figure.dataset.scale = log ? 'log' : 'linear';
   let pending = false;
   return () => {
     if (pending) return;
@@ -67,16 +86,20 @@ function color(v, scale) {
   return t >= 0 ? [fade(178), fade(24), fade(43)] : [fade(33), fade(102), fade(172)];
 }
 
-/** A heat map of a 2-D array (rows of numbers or "NaN" strings) on a canvas, one pixel per element, scaled up. */
-export function heatmap(container, rows, label) {
+/**
+ * A heat map of a 2-D array (rows of numbers or "NaN" strings) on a canvas, one pixel per element, scaled up;
+ * the colour scale is the largest finite |value| unless given (blocks of one tensor share one); at(i, j) names a
+ * cell's index in the read-out (a block of a larger tensor gives the whole tensor's); size: the drawn width to
+ * fit in, px; legend: false leaves the colour legend to a neighbour on the same scale.
+ */
+export function heatmap(container, rows, label, { scale = null, at = (i, j) => [i, j], size = 400, legend = true } = {}) {
   const values = rows.map((r) => r.map(num));
   const nRows = values.length;
   const nCols = nRows ? values[0].length : 0;
-  let scale = 0;
-  for (const r of values) for (const v of r) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  if (scale === null) scale = maxAbs(values);
   const canvas = h('canvas', { width: nCols, height: nRows, role: 'img',
     'aria-label': `${label}: ${nRows} by ${nCols}, colour from −${fmt(scale)} (blue) through 0 (white) to +${fmt(scale)} (red)` });
-  const cell = Math.max(1, Math.min(16, Math.floor(400 / Math.max(nCols, 1)), Math.floor(300 / Math.max(nRows, 1))));
+  const cell = Math.max(1, Math.min(16, Math.floor(size / Math.max(nCols, 1)), Math.floor((size * 3) / 4 / Math.max(nRows, 1))));
   canvas.style.width = `${nCols * cell}px`;
   canvas.style.height = `${nRows * cell}px`;
   const image = new ImageData(Math.max(nCols, 1), Math.max(nRows, 1));
@@ -90,17 +113,27 @@ export function heatmap(container, rows, label) {
     const box = canvas.getBoundingClientRect(); // the canvas may be shrunk to fit: map through its drawn size
     const j = Math.floor(((e.clientX - box.left) * nCols) / box.width);
     const i = Math.floor(((e.clientY - box.top) * nRows) / box.height);
-    if (i < nRows && j < nCols) readout.textContent = `[${i}, ${j}] = ${fmt(values[i][j])}`;
+    if (i < nRows && j < nCols) readout.textContent = `[${at(i, j).join(', ')}] = ${fmt(values[i][j])}`;
   });
-  const legend = h('div', { class: 'legend' },
+  const key = !legend ? null : h('div', { class: 'legend' },
     h('span', { class: 'swatch', style: 'background:#2166ac' }), `−${fmt(scale)}`,
     h('span', { class: 'swatch', style: 'background:#fff' }), '0',
     h('span', { class: 'swatch', style: 'background:#b2182b' }), `+${fmt(scale)}`,
     h('span', { class: 'swatch', style: 'background:#d600d6' }), 'NaN',
     h('span', { class: 'swatch', style: 'background:#ffc800' }), '+∞',
     h('span', { class: 'swatch', style: 'background:#000' }), '−∞');
-  container.append(h('figure', { class: 'chart' }, h('figcaption', {}, label), canvas, legend, readout));
+  container.append(h('figure', { class: 'chart' }, h('figcaption', {}, label), canvas, key, readout));
   return canvas;
+}
+
+/** The largest finite |v| of nested arrays of numbers (0 if none). */
+export function maxAbs(values) {
+  let scale = 0;
+  for (const v of Array.isArray(values) ? values.flat(Infinity) : [values]) {
+    const x = num(v);
+    if (Number.isFinite(x)) scale = Math.max(scale, Math.abs(x));
+  }
+  return scale;
 }
 
 /**

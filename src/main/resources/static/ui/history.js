@@ -1,20 +1,26 @@
-// A model's checkpoints (with the diff between two of them) and its jobs.
+// A model's checkpoints (made, restored, and the diff between two of them) and its jobs.
 import { get, enc } from './api.js';
 import { h, fmt, when, guarded } from './dom.js';
 import { bars } from './charts.js';
+import { checkpointForm, restoreButton } from './actions.js';
 
-export async function checkpointsPanel(panel, modelId, signal) {
-  panel.append(h('h2', {}, 'Checkpoints'));
+export async function checkpointsPanel(panel, model, signal, reload) {
+  const modelId = model.id;
+  const [make, made] = checkpointForm(model, reload);
+  panel.append(h('h2', {}, 'Checkpoints'), make, made);
   const list = await get(`models/${enc(modelId)}/checkpoints`, signal);
   if (!list.length) {
-    panel.append(h('p', {}, 'No checkpoint yet (POST /models/{id}/checkpoints makes one).'));
+    panel.append(h('p', {}, 'No checkpoint yet.'));
     return;
   }
-  panel.append(h('table', {}, h('thead', {}, h('tr', {}, ['tag', 'id', 'model version', 'created', 'parameters', 'bytes', 'message']
-    .map((c) => h('th', { scope: 'col' }, c)))),
+  const restoreResult = h('div', { 'aria-live': 'polite' });
+  panel.append(h('table', {}, h('caption', { class: 'visually-hidden' }, 'Checkpoints, oldest first'),
+    h('thead', {}, h('tr', {}, ['tag', 'id', 'model version', 'created', 'parameters', 'bytes', 'message', 'action']
+      .map((c) => h('th', { scope: 'col' }, c)))),
   h('tbody', {}, list.map((c) => h('tr', {}, h('td', {}, c.tag || '—'), h('td', {}, h('code', {}, c.id)),
     h('td', { class: 'num' }, c.model_version), h('td', {}, when(c.created_at)), h('td', { class: 'num' }, fmt(c.parameter_count)),
-    h('td', { class: 'num' }, fmt(c.bytes)), h('td', {}, c.message || ''))))));
+    h('td', { class: 'num' }, fmt(c.bytes)), h('td', {}, c.message || ''), h('td', {}, restoreButton(model, c, restoreResult, reload)))))),
+  restoreResult);
 
   const choices = [...list.map((c) => ({ value: c.tag || c.id, text: c.tag ? `${c.tag} (v${c.model_version})` : c.id })),
     { value: 'live', text: 'live (the model now)' }];
@@ -28,7 +34,7 @@ export async function checkpointsPanel(panel, modelId, signal) {
     const to = form.querySelector('#diff-to').value;
     guarded(result, () => diff(result, modelId, from, to, signal));
   } }, ...select('diff-from', 'From', choices[0].value), ...select('diff-to', 'To', 'live'),
-  h('button', { type: 'submit' }, 'Compare'));
+  h('button', { type: 'submit', id: 'diff-compare' }, 'Compare'));
   panel.append(h('h3', {}, 'What changed between two checkpoints'), form, result);
 }
 

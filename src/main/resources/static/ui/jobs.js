@@ -1,13 +1,16 @@
-// One training job: its loss and learning-rate curves, live from the event stream while it runs,
-// from its history once it has finished. Written against API.md's Jobs contract.
+// One training job: its configuration, its loss and learning-rate curves, live from the event stream while
+// it runs, from its history once it has finished; cancel and resume. Written against API.md's Jobs contract.
 import { get, enc, num, streamEvents } from './api.js';
 import { h, fmt, when, guarded, problemBox } from './dom.js';
 import { curves } from './charts.js';
+import { jobButtons, notice } from './actions.js';
+import { reasons } from './access.js';
 
 const LIVE = new Set(['queued', 'running']);
 
-export async function render(main, { id }, signal) {
+export async function render(main, { id }, signal, reload) {
   let job = await get(`jobs/${enc(id)}`, signal);
+  const model = await get(`models/${enc(job.model_id)}`, signal); // its owner: who may cancel or resume
   document.title = `job ${job.id} · paramlab`;
   // The facts are built once and updated in place: the status is a live region, announced when it changes,
   // not on every step.
@@ -16,12 +19,21 @@ export async function render(main, { id }, signal) {
   const facts = h('dl', { class: 'facts' }, ['model', 'status', 'epoch', 'step', 'last loss', 'started', 'finished']
     .map((t) => h('div', {}, h('dt', {}, t), (cell[t] = h('dd', {}, t === 'status' ? statusText : '')))));
   const error = h('div');
-  main.append(h('h1', { tabindex: '-1' }, `Job ${job.id}`), facts, error);
+  const actionResult = h('div', { 'aria-live': 'polite' });
+  const buttons = jobButtons(job, model.owner, actionResult, (what) => {
+    if (what === 'resume') {
+      notice.set(`Job ${job.id} resumed.`);
+      reload();
+    }
+  });
+  main.append(h('h1', { tabindex: '-1' }, `Job ${job.id}`), notice.take() || '', facts, reasons(), buttons.el, actionResult, error,
+    configuration(job.settings));
   const set = (el, text) => { if (el.textContent !== String(text)) el.textContent = text; };
   let errorShown = null;
   const show = (j) => {
     if (!cell.model.querySelector('a')) cell.model.replaceChildren(h('a', { href: `#/models/${enc(j.model_id)}` }, j.model_id));
     set(statusText, j.status);
+    buttons.update(j.status);
     statusText.className = `status ${j.status}`;
     set(cell.epoch, j.epoch);
     set(cell.step, `${j.step} / ${j.total_steps}`);
@@ -43,8 +55,18 @@ export async function render(main, { id }, signal) {
   };
   const charts = h('div', { class: 'charts' });
   main.append(charts);
+  // The loss per step on a linear or a log scale (uPlot fixes a scale's distribution when it is made: a new chart).
+  const lossBox = h('div', { class: 'loss-box' });
+  const lossCurve = (log) => curves(lossBox, 'Training loss per step', 'step',
+    [{ label: 'loss', x: series.step, values: series.loss, color: '#2563a8' }], { log });
+  const logToggle = h('input', { type: 'checkbox', id: 'loss-log', onchange: () => {
+    lossBox.replaceChildren();
+    redraws[0] = lossCurve(logToggle.checked);
+    redraws[0]();
+  } });
+  charts.append(h('div', { class: 'loss-slot' }, h('label', { for: 'loss-log', class: 'check' }, logToggle, ' Log scale for the loss'), lossBox));
   const redraws = [
-    curves(charts, 'Training loss per step', 'step', [{ label: 'loss', x: series.step, values: series.loss, color: '#2563a8' }]),
+    lossCurve(false),
     curves(charts, 'Learning rate per step (first parameter group)', 'step', [{ label: 'lr', x: series.step, values: series.lr, color: '#b45309' }]),
     curves(charts, 'Loss per epoch', 'epoch', [
       { label: 'mean training loss', x: series.epoch, values: series.meanLoss, color: '#2563a8' },
@@ -108,4 +130,23 @@ export async function render(main, { id }, signal) {
     job = await get(`jobs/${enc(id)}`, signal);
     await loadHistory();
   });
+}
+
+/** The job's settings (API.md "Jobs"): the loop's, with defaults filled in, and the optimizer spec it was submitted with. */
+function configuration(settings) {
+  if (!settings) return null;
+  const args = (o) => Object.entries(o).filter(([k]) => !['type', 'scheduler', 'param_groups'].includes(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? `'${v}'` : JSON.stringify(v)}`).join(', ');
+  const o = settings.optimizer;
+  const optimizer = o ? [h('code', {}, `${o.type}(${args(o)})`),
+    o.param_groups ? [' with param groups ', h('code', {}, JSON.stringify(o.param_groups))] : '',
+    o.scheduler ? [', scheduler ', h('code', {}, `${o.scheduler.type}(${args(o.scheduler)})`)] : ''] : 'not recorded';
+  const rows = [
+    ['loss', h('code', {}, settings.loss)], ['epochs', settings.epochs], ['batch size', settings.batch_size],
+    ['shuffle', String(settings.shuffle)], ['seed', settings.seed], ['drop last', String(settings.drop_last)],
+    ['scheduler step', settings.scheduler_step], ['checkpoint every', settings.checkpoint_every ? `${settings.checkpoint_every} epochs` : 'never'],
+    ['dataset', h('code', {}, settings.dataset)], ['validation', settings.validation ? h('code', {}, settings.validation) : 'none'],
+    ['optimizer', optimizer]];
+  return h('section', { 'aria-labelledby': 'job-config' }, h('h2', { id: 'job-config' }, 'Configuration'),
+    h('dl', { class: 'facts config' }, rows.map(([t, v]) => h('div', {}, h('dt', {}, t), h('dd', {}, v)))));
 }

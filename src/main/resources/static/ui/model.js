@@ -5,44 +5,69 @@ import { histogram, heatmap, kernels } from './charts.js';
 import { tree, modulePaths, parentOf, localName } from './tree.js';
 import { tabs } from './tabs.js';
 import { checkpointsPanel, jobsPanel } from './history.js';
+import { modelActions, notice } from './actions.js';
 import { spectraPanel } from './spectra.js';
+import { packing, packedView, unpackedNote } from './packed.js';
 
 const STAT_ROWS = ['mean', 'std', 'min', 'max', 'l2_norm', 'zero_fraction', 'nan_count', 'inf_count'];
 
-export async function render(main, { id, select }, signal) {
-  const model = await get(`models/${enc(id)}`, signal);
+const TABS = ['parameters', 'checkpoints', 'jobs', 'spectra'];
+let shown = null; // the rendered model page: {id, tabs, select(key), selected}, for update() on back/forward
+
+/**
+ * #/models/{id} and #/models/{id}/{m:path or p:name} (the Parameters tab, an item selected),
+ * #/models/{id}/checkpoints, /jobs, /spectra: each tab has its own address, so back, forward and reload keep it.
+ */
+export async function render(main, { id, select, tab }, signal, reload) {
+  shown = null;
+  const [model, modules, params] = await Promise.all([get(`models/${enc(id)}`, signal),
+    get(`models/${enc(id)}/modules`, signal), get(`models/${enc(id)}/parameters`, signal)]);
+  const lazy = params.some((p) => p.initialized === false);
   document.title = `${model.name || model.id} · paramlab`;
-  main.append(h('h1', { tabindex: '-1' }, model.name || `model ${model.id}`),
+  main.append(h('h1', { tabindex: '-1' }, model.name || `model ${model.id}`), notice.take() || '',
     h('dl', { class: 'facts' },
       fact('id', h('code', {}, model.id)),
+      model.owner ? fact('owner', model.owner) : null,
       fact('parameters', fmt(model.parameter_count)),
       model.version !== undefined ? fact('version', model.version) : null,
       fact('mode', model.training ? 'training' : 'eval'),
       fact('created', when(model.created_at)),
       model.updated_at ? fact('last change', when(model.updated_at)) : null),
     h('p', {}, h('a', { href: '/swagger-ui.html' }, 'Try its endpoints in Swagger UI'), ' · ',
-      h('a', { href: '#/models' }, 'All models')));
-  main.append(tabs('Model views', [
-    { id: 'parameters', label: 'Parameters', render: (panel) => guarded(panel, () => parametersPanel(panel, model, select, signal)) },
-    { id: 'checkpoints', label: 'Checkpoints', render: (panel) => guarded(panel, () => checkpointsPanel(panel, model.id, signal)) },
+      h('a', { href: '#/models' }, 'All models')),
+    modelActions(model, modules, reload));
+  const page = { id: model.id, selected: select || null, select: null };
+  const address = (t) => `#/models/${enc(model.id)}${t === 'parameters' ? (page.selected ? `/${enc(page.selected)}` : '') : `/${t}`}`;
+  page.tabs = tabs('Model views', [
+    { id: 'parameters', label: 'Parameters', render: (panel) => guarded(panel, () => parametersPanel(panel, model, modules, params, lazy, page, signal)) },
+    { id: 'checkpoints', label: 'Checkpoints', render: (panel) => guarded(panel, () => checkpointsPanel(panel, model, signal, reload)) },
     { id: 'jobs', label: 'Jobs', render: (panel) => guarded(panel, () => jobsPanel(panel, model.id, signal)) },
-    { id: 'spectra', label: 'Spectra', render: (panel) => guarded(panel, () => spectraPanel(panel, `models/${enc(model.id)}/spectra`, signal)) },
-  ]));
+    { id: 'spectra', label: 'Spectra', render: (panel) => (lazy
+      ? panel.append(h('p', { class: 'note' }, 'Some parameters are uninitialized (lazy): a forward pass gives them their shapes, and then their spectra.'))
+      : guarded(panel, () => spectraPanel(panel, `models/${enc(model.id)}/spectra`, signal))) },
+  ], { initial: TABS.includes(tab) ? tab : 'parameters',
+    onShow: (t) => { if (decodeURIComponent(location.hash) !== decodeURIComponent(address(t))) location.hash = address(t); } });
+  main.append(page.tabs);
+  shown = page;
+}
+
+/** A new address of the page already shown (a tab chosen, back or forward): answers whether it was handled in place. */
+export function update({ id, select, tab }) {
+  if (!shown || shown.id !== id || !shown.tabs.isConnected) return false;
+  if (select && select !== shown.selected) {
+    if (shown.select) shown.select(select, false);
+    else shown.selected = select; // the tree is drawn when its tab is first shown, with this selected
+  }
+  shown.tabs.show(TABS.includes(tab) ? tab : 'parameters');
+  return true;
 }
 
 const fact = (term, value) => h('div', {}, h('dt', {}, term), h('dd', {}, value));
 
-async function parametersPanel(panel, model, selected, signal) {
-  const [modules, params] = await Promise.all([
-    get(`models/${enc(model.id)}/modules`, signal), get(`models/${enc(model.id)}/parameters`, signal)]);
-  // Statistics of the whole model in one call; a model with an uninitialized lazy parameter answers 422,
-  // and then each initialized parameter's statistics are asked for when it is shown.
-  let stats = null;
-  try {
-    stats = await get(`models/${enc(model.id)}/stats?bins=30`, signal);
-  } catch (e) {
-    if (e.status !== 422) throw e;
-  }
+async function parametersPanel(panel, model, modules, params, lazy, page, signal) {
+  // Statistics of the whole model in one call; a model with an uninitialized lazy parameter has none as a whole
+  // (the API answers 422), so then it is not asked, and each initialized parameter's statistics are asked for when it is shown.
+  const stats = lazy ? null : await get(`models/${enc(model.id)}/stats?bins=30`, signal);
   const statsOf = new Map((stats?.parameters || []).map((s) => [s.name, s]));
   const paramOf = new Map();
   const localParams = new Map(); // module path -> its parameters' full names, every alias in its place
@@ -85,12 +110,15 @@ async function parametersPanel(panel, model, selected, signal) {
     controller = new AbortController();
     const inner = AbortSignal.any ? AbortSignal.any([signal, controller.signal]) : controller.signal;
     detail.replaceChildren();
+    page.selected = key;
     history.replaceState(null, '', `#/models/${enc(model.id)}/${enc(key)}`); // a link to this view, without a new render
     const goTo = (k) => select(k);
     if (key.startsWith('m:')) showModule(detail, byPath.get(key.slice(2)), key.slice(2), paramOf, goTo);
-    else guarded(detail, () => showParameter(detail, model.id, paramOf.get(key.slice(2)), key.slice(2), statsOf, goTo, inner));
+    else guarded(detail, () => showParameter(detail, model.id, paramOf.get(key.slice(2)), key.slice(2), statsOf, goTo, inner,
+      byPath.get(parentOf(key.slice(2)))?.type));
   });
-  select(nodes.some((n) => n.key === selected) ? selected : 'm:', false);
+  page.select = select;
+  select(nodes.some((n) => n.key === page.selected) ? page.selected : 'm:', false);
   if (stats) panel.append(overview(stats, (name) => select(`p:${name}`)));
   else panel.append(h('p', { class: 'note' }, 'Some parameters are uninitialized (lazy), so the model has no statistics as a whole yet; each initialized parameter shows its own.'));
 }
@@ -114,7 +142,7 @@ function showModule(detail, m, path, paramOf, goTo) {
       h('button', { type: 'button', class: 'link', onclick: () => goTo(`p:${n}`) }, localName(n))])) : null].filter(Boolean));
 }
 
-async function showParameter(detail, modelId, p, name, statsOf, goTo, signal) {
+async function showParameter(detail, modelId, p, name, statsOf, goTo, signal, moduleType) {
   detail.append(...[h('h2', {}, `Parameter ${name} `, h('span', { class: 'type' },
     p.shape ? `[${p.shape.join(', ')}] ${p.dtype}` : '', p.requires_grad === false ? ', requires_grad=False' : '')),
   aliasLinks(name, [p.name, ...p.aliases], goTo, 'p:')].filter(Boolean));
@@ -131,7 +159,12 @@ async function showParameter(detail, modelId, p, name, statsOf, goTo, signal) {
   histogram(charts, s.data.histogram, `Histogram of ${name}`);
   if (s.grad) histogram(charts, s.grad.histogram, `Histogram of ${name}.grad`, '#b45309');
   else charts.append(h('p', { class: 'muted' }, 'No gradient yet (grad is None until a backward pass).'));
-  if (p.shape.length === 2) {
+  const pack = packing(moduleType, localName(name), p.shape);
+  const note = pack ? null : unpackedNote(moduleType, localName(name));
+  if (note) detail.append(h('p', { class: 'note' }, note));
+  if (pack) {
+    packedView(detail, tensor, pack, name); // an RNN's gates or attention's q, k, v, each on its own
+  } else if (p.shape.length === 2) {
     const maps = h('div', { class: 'charts' });
     detail.append(h('h3', {}, 'Heat maps'), maps);
     heatmap(maps, tensor.data.data, `${name}`);

@@ -1,6 +1,7 @@
-// The models page: the list, and a model created from a pasted spec.
+// The models page: the list (name, id, owner, ...), and a model created from a pasted spec.
 import { api, nextLink, enc } from './api.js';
 import { h, fmt, when, guarded, problemBox } from './dom.js';
+import { notice } from './actions.js';
 
 // The README walkthrough's models: the chapter's net, and the one whose layer is tied.
 const EXAMPLES = {
@@ -17,7 +18,7 @@ const EXAMPLES = {
 };
 
 export async function render(main, params, signal) {
-  main.append(h('h1', { tabindex: '-1' }, 'Models'));
+  main.append(h('h1', { tabindex: '-1' }, 'Models'), notice.take() || '');
   const listSection = h('section', { 'aria-labelledby': 'models-list' }, h('h2', { id: 'models-list' }, 'Stored models'));
   main.append(listSection, createForm());
   await guarded(listSection, () => list(listSection, 'models?limit=100', signal));
@@ -34,7 +35,8 @@ async function list(section, path, signal) {
     const hasVersion = models.some((m) => m.version !== undefined);
     const table = h('table', {},
       h('caption', { class: 'visually-hidden' }, 'Stored models'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col', class: 'num' }, 'Parameters'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Id'), h('th', { scope: 'col' }, 'Owner'),
+        h('th', { scope: 'col', class: 'num' }, 'Parameters'),
         hasVersion ? h('th', { scope: 'col', class: 'num' }, 'Version') : null,
         h('th', { scope: 'col' }, 'Created'), h('th', { scope: 'col' }, 'Last change'))),
       tbody = h('tbody'));
@@ -45,6 +47,8 @@ async function list(section, path, signal) {
   for (const m of models) {
     tbody.append(h('tr', {},
       h('td', {}, h('a', { href: `#/models/${enc(m.id)}` }, m.name || `model ${m.id}`)),
+      h('td', {}, h('code', {}, m.id)),
+      h('td', {}, m.owner ?? '—'),
       h('td', { class: 'num' }, fmt(m.parameter_count)),
       hasVersion ? h('td', { class: 'num' }, m.version ?? '—') : null,
       h('td', {}, when(m.created_at)),

@@ -3,14 +3,18 @@
 import uPlot from '/webjars/uplot/dist/uPlot.esm.js';
 import { get, num } from './api.js';
 import { h, fmt } from './dom.js';
+import { axisSize } from './charts.js';
 
 const INK = '#1f2933';
 const GRID = '#d9dee3';
 const axis = { stroke: INK, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID } };
 const QUALITY = { 'over-trained': 'alert', 'under-trained': 'warn', ok: '' };
 
-/** path: the spectra resource ("models/ID/spectra" or "state-dicts/ID/spectra"), without a query. */
-export async function spectraPanel(panel, path, signal) {
+/**
+ * path: the spectra resource ("models/ID/spectra" or "state-dicts/ID/spectra"), without a query; heading: the
+ * level of the panel's own headings ('h3' inside a page section titled by an h2).
+ */
+export async function spectraPanel(panel, path, signal, { heading = 'h2' } = {}) {
   const answer = await get(`${path}?bins=40`, signal);
   const { layers, skipped, summary } = answer;
   panel.append(h('p', { class: 'note' },
@@ -38,8 +42,8 @@ export async function spectraPanel(panel, path, signal) {
   };
   const table = layersTable(layers, show);
   charts.append(detail);
-  panel.append(h('h2', {}, 'Layers'), h('div', { class: 'scroll' }, table));
-  if (skipped.length) panel.append(h('h2', {}, 'Skipped'), skippedTable(skipped));
+  panel.append(h(heading, {}, 'Layers'), h('div', { class: 'scroll' }, table));
+  if (skipped.length) panel.append(h(heading, {}, 'Skipped'), skippedTable(skipped));
   const fitted = layers.findIndex((l) => l.alpha !== null);
   show(fitted < 0 ? 0 : fitted);
 }
@@ -58,7 +62,7 @@ function alphaChart(container, layers) {
     width: Math.max(320, Math.min(container.clientWidth || 560, 560)), height: 240,
     scales: { x: { time: false, range: [0.5, layers.length + 0.5] }, y: { range: [0, top] } },
     axes: [{ ...axis, label: 'layer', values: (u, vals) => vals.map((v) => (Number.isInteger(v) && v >= 1 && v <= layers.length ? String(v) : '')) },
-      { ...axis, label: 'α', size: 50 }],
+      { ...axis, label: 'α', size: axisSize }],
     series: [{ label: 'layer', value: (u, v) => (v === null ? '—' : layers[v - 1]?.name ?? '') },
       { label: 'α', stroke: '#1d4ed8', width: 0, points: { show: true, size: 9, fill: '#1d4ed8' }, value: (u, v) => fmt(v) },
       { label: 'α = 2', stroke: '#b91c1c', width: 1.5, dash: [6, 4], points: { show: false } },
@@ -103,7 +107,7 @@ function spectrumChart(container, layer) {
     width: 540, height: 260,
     scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
     axes: [{ ...axis, label: 'λ (eigenvalue of WᵀW)', values: logTicks },
-      { ...axis, label: 'eigenvalues per bin', size: 60, values: logTicks }],
+      { ...axis, label: 'eigenvalues per bin', size: axisSize, values: logTicks }],
     series,
   }, data, figure);
   figure.dataset.points = String(counts.filter((c) => c !== null).length);

@@ -4,6 +4,7 @@ import { api, enc } from './api.js';
 import { h, fmt, when, guarded, problemBox } from './dom.js';
 import { histogram } from './charts.js';
 import { tree } from './tree.js';
+import { spectraPanel } from './spectra.js';
 
 export async function render(main, { id }, signal) {
   const { data: sd } = await api(`state-dicts/${enc(id)}`, { signal });
@@ -18,7 +19,7 @@ export async function render(main, { id }, signal) {
   const tensorSection = h('section', { 'aria-labelledby': 'sd-tensors' }, h('h2', { id: 'sd-tensors' }, 'Tensors'));
   const statsSection = h('section', { 'aria-labelledby': 'sd-stats' }, h('h2', { id: 'sd-stats' }, 'Statistics'),
     h('p', { class: 'muted' }, 'Choose a tensor to see its statistics (float64) and histogram.'));
-  main.append(h('div', { class: 'split' }, treeSection, tensorSection), statsSection, diffSection(id, signal));
+  main.append(h('div', { class: 'split' }, treeSection, tensorSection), statsSection, spectraSection(id, signal), diffSection(id, signal));
 
   const nodes = sd.modules.map((m) => {
     const depth = m.path === '' ? 0 : m.path.split('.').length;
@@ -52,6 +53,18 @@ export async function render(main, { id }, signal) {
         .map((k) => [h('dt', {}, k), h('dd', {}, fmt(s[k]))])));
     histogram(statsSection, s.histogram, `Histogram of ${t.key}`);
   };
+}
+
+/** The spectra of the state dict's weights, as the model page's Spectra tab draws them; computed on request. */
+function spectraSection(id, signal) {
+  const section = h('section', { 'aria-labelledby': 'sd-spectra', class: 'sd-spectra' }, h('h2', { id: 'sd-spectra' }, 'Spectra'));
+  const start = h('button', { type: 'button', class: 'primary', onclick: () => {
+    start.remove();
+    guarded(section, () => spectraPanel(section, `state-dicts/${enc(id)}/spectra`, signal, { heading: 'h3' }));
+  } }, 'Compute the spectra');
+  section.append(h('p', { class: 'muted' }, 'α per layer in file order and each layer\'s eigenvalue spectrum: how trained its weights look (computed on request).'),
+    h('div', { class: 'buttons' }, start));
+  return section;
 }
 
 function diffSection(id, signal) {

@@ -38,7 +38,7 @@ final class ApiSchemas {
             BACKWARD_REQUEST = "BackwardRequest", BACKWARD_RESPONSE = "BackwardResponse", PROBLEM = "Problem";
     static final String STORED_STATE_DICT = "StoredStateDict", STORED_TENSOR = "StoredTensor",
             STORED_STATE_DICT_STATS = "StoredStateDictStats", STATE_DICT_DIFF = "StateDictDiff", STATE_DICT_PATCH = "StateDictPatch";
-    static final String SPECTRA = "Spectra";
+    static final String SPECTRA = "Spectra", CALLER = "Caller";
     static final String DATASET = "Dataset", DATASET_INPUT = "DatasetInput", JOB = "Job", JOB_REQUEST = "JobRequest",
             JOB_HISTORY = "JobHistory";
 
@@ -287,6 +287,9 @@ final class ApiSchemas {
                 req("param_groups", array(map(new Schema<>())))));
         out.put(HISTORY_ENTRY, object("A committed change", req("version", count()), req("at", string().format("date-time")),
                 req("actor", string()), req("operation", string().example("init")), req("summary", nullable(string()))));
+        out.put(CALLER, object("The caller as access control sees it", req("name", string().example("ci")),
+                req("role", strings(null, "read", "write", "admin")),
+                req("access_control", bool(null).description("false in the open mode (no tokens, no JWT issuer)"))));
     }
 
     /** API.md's "Spectra": a layer's numbers, the skipped candidates, the summary. */
@@ -406,9 +409,10 @@ final class ApiSchemas {
         out.put("InitRule", closed(object("net[module].apply(fn): fn skips types not in layer_types and initializes each "
                         + "named local parameter in order",
                 opt("module", strings("").description("a module path; \"\" is the root")),
-                opt("layer_types", nullable(array(strings(null, java.util.stream.Stream.concat(LAYERS.stream(), STRUCTURAL.stream())
-                        .map(Layer::type).toArray(String[]::new))))
-                        .description("absent or null: all types")),
+                opt("layer_types", nullable(array(strings(null, java.util.stream.Stream.concat(java.util.stream.Stream.concat(LAYERS.stream(),
+                        STRUCTURAL.stream()).map(Layer::type), java.util.stream.Stream.of("NonDynamicallyQuantizableLinear")).toArray(String[]::new))))
+                        .description("absent or null: all types; a class name, as type(m).__name__ (MultiheadAttention's out_proj is a "
+                                + "NonDynamicallyQuantizableLinear, not a Linear)")),
                 req("params", map(ref("Policy")).description("local parameter name to policy, applied in this order")))));
         out.put(INIT_REQUEST, closed(object("Rules applied in order, after restarting the model's generator from seed if given",
                 opt("seed", nullable(seed()).description("torch.manual_seed(seed) right before the same calls")),

@@ -46,6 +46,17 @@ final class BodyBudget {
         }
     }
 
+    /**
+     * Reserves {@code bytes} of arrays an import decodes (a file's tensors, a stored state dict's or a
+     * checkpoint's values) for the request on this thread, before they are allocated; outside a request, no limit.
+     */
+    static void charge(long bytes) throws BodyTooLargeException.InFlight {
+        Account account = CURRENT.get();
+        if (account != null) {
+            account.charge(bytes);
+        }
+    }
+
     /** Gives back what {@link #reserve} took for arrays the parse has dropped. */
     static void free(long bytes) {
         Account account = CURRENT.get();

@@ -33,9 +33,21 @@ import java.util.List;
 class CheckpointController {
     private static final String JSON = "application/json";
     private final CheckpointOperations checkpoints;
+    private final io.paramlab.store.StateDictStore states;
 
-    CheckpointController(CheckpointOperations checkpoints) {
+    CheckpointController(CheckpointOperations checkpoints, io.paramlab.store.StateDictStore states) {
         this.checkpoints = checkpoints;
+        this.states = states;
+    }
+
+    /**
+     * A restore or a fork reads the checkpoint's values into new arrays: charged to the request's share of
+     * max-inflight-body-size, from the stored shapes, before they are read (as an import's are).
+     */
+    private void chargeStateRead(String id, String c) throws BodyTooLargeException.InFlight {
+        Checkpoint found = checkpoints.get(id, c);
+        BodyBudget.charge(io.paramlab.model.StoredTensors.loadBytes(states.contents("model:" + id + "@" + found.id())
+                .map(io.paramlab.store.StateDictStore.Contents::tensors).orElse(java.util.List.of())));
     }
 
     /** The tag's rules (1-100 characters, not {@code live}, not id-shaped) are checked by CheckpointOperations. */
@@ -101,7 +113,8 @@ class CheckpointController {
     @ApiResponse(responseCode = "412", ref = "#/components/responses/PreconditionFailed")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @PostMapping("/{c}/restore")
-    ResponseEntity<ModelInfo> restore(@PathVariable String id, @PathVariable String c) {
+    ResponseEntity<ModelInfo> restore(@PathVariable String id, @PathVariable String c) throws BodyTooLargeException.InFlight {
+        chargeStateRead(id, c);
         ModelInfo info = Views.info(checkpoints.restore(id, c));
         return ResponseEntity.ok().eTag(Versions.etag(info.version())).body(info);
     }
@@ -120,7 +133,8 @@ class CheckpointController {
                                    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false, content = @Content(
                                            mediaType = JSON, schema = @Schema(ref = ApiSchemas.FORK_REQUEST),
                                            examples = @ExampleObject(name = "fork", value = ApiExamples.FORK)))
-                                   @Valid @RequestBody(required = false) ForkRequest body) {
+                                   @Valid @RequestBody(required = false) ForkRequest body) throws BodyTooLargeException.InFlight {
+        chargeStateRead(id, c);
         LiveModel fork = checkpoints.fork(id, c, body == null ? null : body.name());
         return ResponseEntity.created(URI.create("/api/v1/models/" + fork.id())).body(Views.info(fork));
     }

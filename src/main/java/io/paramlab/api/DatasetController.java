@@ -39,15 +39,18 @@ import java.util.Map;
 @RequestMapping("/api/v1/datasets")
 class DatasetController {
     static final String EXAMPLE = """
-            {"name": "xor", "input": [[0, 0], [0, 1], [1, 0], [1, 1]], "target": {"data": [0, 1, 1, 0], "dtype": "int64"}}""";
+            {"name": "net-data", "input": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8], [0.9, 0.1, 0.2, 0.3], [0.4, 0.5, 0.6, 0.7]],
+             "target": [[1.0], [0.0], [1.0], [0.0]]}""";
     private final DatasetService datasets;
     private final JsonMapper json;
     private final long maxBinaryBytes;
+    private final long maxDatasetElements;
 
     DatasetController(DatasetService datasets, JsonMapper json, ParamlabLimits limits) {
         this.datasets = datasets;
         this.json = json;
         this.maxBinaryBytes = limits.maxBinaryBodySize();
+        this.maxDatasetElements = limits.maxDatasetElements();
     }
 
     /** The JSON body. */
@@ -69,7 +72,7 @@ class DatasetController {
             @Parameter(description = "json, safetensors or pt; wins over Content-Type") @RequestParam(required = false) String format,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
                     @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.DATASET_INPUT),
-                            examples = @ExampleObject(name = "xor", value = EXAMPLE)),
+                            examples = @ExampleObject(name = "net-data", summary = "four samples for the walkthrough's net (4 features, 1 output)", value = EXAMPLE)),
                     @Content(mediaType = "application/octet-stream", schema = @Schema(type = "string", format = "binary",
                             description = "a .safetensors or torch.save .pt file with tensors input and target"))})
             @RequestBody StateDictBody body) throws IOException {
@@ -82,7 +85,7 @@ class DatasetController {
                 created = datasets.create(parsed.name() != null ? parsed.name() : name, parsed.input(), parsed.target());
             } else {
                 Map<String, TensorData> tensors = StateDictImport.decode(chosen, in, body.message(), null, maxBinaryBytes, json,
-                        List::of).state();
+                        List::of, StateDictImport.budget(maxDatasetElements, "max-dataset-elements")).state();
                 created = datasets.create(name, tensors.get("input"), tensors.get("target"));
             }
         } catch (BodyTooLargeException e) {

@@ -171,14 +171,14 @@ class IdempotencyFilter extends OncePerRequestFilter {
      * A key is the caller's own: kept as the SHA-256 of the caller's name and the key, so that one token
      * can neither replay nor block another's request by using the same key.
      */
-    private static String scoped(HttpServletRequest request, String key) {
+    static String scoped(HttpServletRequest request, String key) {
         MessageDigest sha = sha256();
         update(sha, Versions.actor(request).getBytes(StandardCharsets.UTF_8));
         update(sha, key.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    private static org.springframework.http.ProblemDetail reused(String key) {
+    static org.springframework.http.ProblemDetail reused(String key) {
         return Problems.problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency-Key reused",
                 "Idempotency-Key \"" + Messages.quoted(key) + "\" was used for another request (method, path, query or body "
                         + "differ) within the last 24 hours; use a new key for a new request");
@@ -195,12 +195,12 @@ class IdempotencyFilter extends OncePerRequestFilter {
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    private static void update(MessageDigest sha, byte[] part) {
+    static void update(MessageDigest sha, byte[] part) {
         sha.update((part.length + ":").getBytes(StandardCharsets.US_ASCII));
         sha.update(part);
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -33,7 +33,7 @@ class JobController {
                       "target": [[1.0], [0.0], [1.0], [0.0], [1.0], [0.0]]},
              "loss": "mse", "epochs": 3, "batch_size": 4, "shuffle": true, "seed": 0}""";
     static final String WITH_DATASET = """
-            {"dataset": "3f0a8c52-1d5e-4b7a-9a57-0d1c2e3f4a5b", "loss": "cross_entropy", "epochs": 5, "batch_size": 32, "seed": 0,
+            {"dataset": "3f0a8c52-1d5e-4b7a-9a57-0d1c2e3f4a5b", "loss": "mse", "epochs": 5, "batch_size": 2, "seed": 0,
              "scheduler_step": "epoch", "validation": {"dataset": "9b1e6f3a-2c4d-4e5f-8a7b-6c5d4e3f2a1b"}}""";
     private final JobService jobs;
 
@@ -62,7 +62,7 @@ class JobController {
                                    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
                                            schema = @Schema(ref = ApiSchemas.JOB_REQUEST), examples = {
                                            @ExampleObject(name = "inline data", value = EXAMPLE),
-                                           @ExampleObject(name = "a dataset, with validation", value = WITH_DATASET)}))
+                                           @ExampleObject(name = "a dataset, with validation", summary = "put the ids POST /datasets answered (e.g. for its net-data example)", value = WITH_DATASET)}))
                                    @RequestBody JobRequest request) {
         JobView job = jobs.create(id, request);
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/v1/jobs/" + job.id())).body(job);

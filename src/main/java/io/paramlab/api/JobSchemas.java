@@ -51,7 +51,13 @@ final class JobSchemas {
                 req("epoch", count().description("completed epochs")), req("step", count().description("completed steps")),
                 req("total_steps", count()), req("loss", nullable(value).description("the last step's loss")),
                 req("created_at", time), req("started_at", nullable(time)), req("finished_at", nullable(time)),
-                req("error", nullable(ref(ApiSchemas.PROBLEM)))));
+                req("error", nullable(ref(ApiSchemas.PROBLEM))),
+                req("settings", object("The loop's settings as the job runs them: the data as dataset ids, defaults filled in",
+                        req("dataset", string()), req("validation", nullable(string())), req("loss", strings(null, names())),
+                        req("epochs", positive(5)), req("batch_size", positive(32)), req("shuffle", bool(true)),
+                        req("seed", integer(0).format("int64")), req("drop_last", bool(false)),
+                        req("scheduler_step", strings("epoch", "step", "epoch", "none")), req("checkpoint_every", integer(0)),
+                        req("optimizer", nullable(type("object")).description("the model's optimizer spec when the job was submitted"))))));
         out.put(ApiSchemas.JOB_HISTORY, object("A job's history",
                 req("step_loss", array(nullable(value))), req("epoch_loss", array(nullable(value))),
                 req("lr", array(array(type("number"))).description("per step, the lr of each param group that step used")),

@@ -147,7 +147,13 @@ class StateDictController {
             io.paramlab.store.StateDictStore.Contents contents = stateDicts.store().contents(sid)
                     .filter(c -> !sid.startsWith("model:")).orElseThrow(() -> io.paramlab.model.StateDicts.notFound(sid));
             registry.get(id);   // 404 for an unknown model before the tensors are read
-            Map<String, TensorData> state = new io.paramlab.model.StoredTensors(stateDicts.store(), contents).forLoad(maxParametersPerModel);
+            Map<String, TensorData> state;
+            try {
+                state = new io.paramlab.model.StoredTensors(stateDicts.store(), contents).forLoad(maxParametersPerModel,
+                        StateDictImport.budget(maxParametersPerModel, "max-parameters-per-model"));
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
             return operations.loadStateDict(id, module, state, strict, null);
         }
         if (body == null) {
@@ -160,7 +166,7 @@ class StateDictController {
             decoded = StateDictImport.decode(chosen, in, body.message(), key, maxBinaryBytes, json, () -> {
                 LiveModel model = registry.get(id);
                 return model.read(() -> new ArrayList<>(ModelOperations.module(model, module).stateDict().keySet()));
-            });
+            }, StateDictImport.budget(maxParametersPerModel, "max-parameters-per-model"));
         } catch (BodyTooLargeException e) {
             throw e;
         } catch (IOException e) {

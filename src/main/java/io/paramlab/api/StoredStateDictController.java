@@ -71,13 +71,16 @@ class StoredStateDictController {
     private final StateDictLimits limits;
     private final JsonMapper json;
     private final SpectraService spectra;
+    private final UploadIdempotency idempotency;
 
-    StoredStateDictController(StateDicts stateDicts, StateDictLimits limits, JsonMapper json, SpectraService spectra) {
+    StoredStateDictController(StateDicts stateDicts, StateDictLimits limits, JsonMapper json, SpectraService spectra,
+                              UploadIdempotency idempotency) {
         this.stateDicts = stateDicts;
         this.store = stateDicts.store();
         this.limits = limits;
         this.json = json;
         this.spectra = spectra;
+        this.idempotency = idempotency;
     }
 
     @Operation(operationId = "createStateDict", summary = "Store a state dict", description = "A safetensors file, a torch.save file "
@@ -91,7 +94,7 @@ class StoredStateDictController {
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @PostMapping
-    ResponseEntity<StoredStateDictViews.StateDictInfo> create(
+    ResponseEntity<?> create(
             @Parameter(description = "its name") @RequestParam(required = false) String name,
             @Parameter(description = "json, safetensors or pt; wins over Content-Type") @RequestParam(required = false) String format,
             @Parameter(description = "torch.save only: the entry of a checkpoint dict that holds the state dict",
@@ -103,7 +106,8 @@ class StoredStateDictController {
                             examples = {@ExampleObject(name = "net's whole state dict", value = ApiExamples.LOAD_NET)}),
                     @Content(mediaType = OCTET, schema = @Schema(type = "string", format = "binary",
                             description = "a .safetensors file, or a torch.save .pt file"))})
-            @RequestBody(required = false) StateDictBody body) throws IOException {
+            @RequestBody(required = false) StateDictBody body, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         StateDictStore.Summary created;
         if (from != null) {
             if (!from.startsWith("model:") || from.length() == "model:".length()) {
@@ -114,26 +118,59 @@ class StoredStateDictController {
             if (body == null) {
                 throw new InvalidInputException("", "send a safetensors, torch.save or JSON state dict, or say ?from=model:{id}");
             }
-            created = upload(name, format, key, body);
+            // a file streams in, so its Idempotency-Key is taken here (hashed as it streams); a JSON body's by IdempotencyFilter
+            UploadIdempotency.Keyed keyed = BodySizeLimitFilter.isStateDictUpload(request)
+                    ? idempotency.open(request, body.message().getBody()) : null;
+            if (keyed == null) {
+                created = upload(name, format, key, body, body.message().getBody(), null, null);
+            } else {
+                try (keyed) {
+                    if (keyed.answered(response)) {
+                        return null;
+                    }
+                    byte[][] answer = new byte[1][];
+                    created = upload(name, format, key, body, keyed.body(), keyed, answer);
+                    return created(created).contentType(MediaType.APPLICATION_JSON).body(answer[0]);
+                }
+            }
         }
         StateDictStore.Contents contents = store.contents(created.id()).orElseThrow();
-        return ResponseEntity.created(URI.create("/api/v1/state-dicts/" + created.id()))
-                .eTag(Versions.etag(created.version()))
-                .body(StoredStateDictViews.info(created, contents.tensors(), true));
+        return created(created).body(StoredStateDictViews.info(created, contents.tensors(), true));
     }
 
-    private StateDictStore.Summary upload(String name, String format, String key, StateDictBody body) throws IOException {
+    private static ResponseEntity.BodyBuilder created(StateDictStore.Summary created) {
+        return ResponseEntity.created(URI.create("/api/v1/state-dicts/" + created.id())).eTag(Versions.etag(created.version()));
+    }
+
+    /** Streams the upload in; under an idempotency key, its answer ({@code answer[0]}) is kept as it is stored. */
+    private StateDictStore.Summary upload(String name, String format, String key, StateDictBody body, InputStream raw,
+                                          UploadIdempotency.Keyed keyed, byte[][] answer) throws IOException {
         long max = limits.maxStateDictBytes().toBytes();
         try {
-            BufferedInputStream in = new BufferedInputStream(body.message().getBody(), 1 << 16);
+            BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
             StateDictFormat chosen = StateDictNegotiation.forBody(format, body.contentType(), in);
             if (key != null && chosen != StateDictFormat.PT) {
                 throw new InvalidInputException("key", "chooses an entry of a torch.save checkpoint; this body is " + chosen.name().toLowerCase());
             }
-            return stateDicts.upload(name, sink -> switch (chosen) {
-                case SAFETENSORS -> SafeTensors.readRaw(in, max, sink);
-                case PT -> TorchSave.readRaw(in, key, max, sink);
-                case JSON -> fromJson(in, body, sink);
+            String[] requestHash = new String[1];
+            return stateDicts.upload(name, sink -> {
+                RawTensors.Read read = switch (chosen) {
+                    case SAFETENSORS -> SafeTensors.readRaw(in, max, sink);
+                    case PT -> TorchSave.readRaw(in, key, max, sink);
+                    case JSON -> fromJson(in, body, sink);
+                };
+                if (keyed != null) {
+                    requestHash[0] = keyed.requestHash();   // the rest of the body read too, before the final transaction
+                }
+                return read;
+            }, (summary, tensors) -> {
+                if (keyed != null) {
+                    answer[0] = json.writeValueAsBytes(StoredStateDictViews.info(summary, tensors, true));
+                    keyed.keep(requestHash[0], HttpStatus.CREATED.value(), Map.of(
+                            HttpHeaders.LOCATION, List.of("/api/v1/state-dicts/" + summary.id()),
+                            HttpHeaders.ETAG, List.of(Versions.etag(summary.version())),
+                            HttpHeaders.CONTENT_TYPE, List.of(JSON)), answer[0]);
+                }
             });
         } catch (UncheckedIOException e) {
             throw unreadable(e.getCause());
@@ -156,14 +193,15 @@ class StoredStateDictController {
         throw StateDictImport.unreadable(e);
     }
 
-    /** A JSON body (within max-body-size, parsed whole as for loads): float32 and int64 tensors. */
+    /** A JSON body (within max-body-size, parsed whole as for loads): float32, int64 and bool tensors. */
     private RawTensors.Read fromJson(InputStream in, StateDictBody body, RawTensors.Sink sink) throws IOException {
-        Map<String, TensorData> state = StateDictImport.decode(StateDictFormat.JSON, in, body.message(), null, 0, json, List::of).state();
+        Map<String, TensorData> state = StateDictImport.decode(StateDictFormat.JSON, in, body.message(), null, 0, json, List::of,
+                io.paramlab.formats.ArrayBudget.NONE).state();
         List<RawTensors.Tensor> tensors = new ArrayList<>();
         for (Map.Entry<String, TensorData> e : state.entrySet()) {
             TensorData t = e.getValue();
-            tensors.add(new RawTensors.Tensor(tensors.size(), e.getKey(), t.isFloat() ? StoredDtype.FLOAT32 : StoredDtype.INT64,
-                    t.shape(), t.numel(), null));
+            StoredDtype dtype = t.isFloat() ? StoredDtype.FLOAT32 : t.isBool() ? StoredDtype.BOOL : StoredDtype.INT64;
+            tensors.add(new RawTensors.Tensor(tensors.size(), e.getKey(), dtype, t.shape(), t.numel(), null));
         }
         sink.layout(tensors);
         for (RawTensors.Tensor t : tensors) {
@@ -171,6 +209,10 @@ class StoredStateDictController {
             ByteBuffer bytes = ByteBuffer.allocate((int) t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
             if (data.isFloat()) {
                 bytes.asFloatBuffer().put(data.floats());
+            } else if (data.isBool()) {
+                for (boolean b : data.bools()) {
+                    bytes.put((byte) (b ? 1 : 0));   // as torch stores a bool: one byte, 0 or 1
+                }
             } else {
                 bytes.asLongBuffer().put(data.longs());
             }

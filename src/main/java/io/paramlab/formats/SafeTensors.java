@@ -127,10 +127,20 @@ public final class SafeTensors {
 
     /** Reads a whole safetensors file of at most {@code maxBytes}; the stream must end where the data ends. */
     public static Loaded read(InputStream in, long maxBytes) throws IOException {
+        return read(in, maxBytes, ArrayBudget.NONE);
+    }
+
+    /** {@link #read(InputStream, long)}, the arrays the header declares reserved from {@code budget} before any is allocated. */
+    public static Loaded read(InputStream in, long maxBytes, ArrayBudget budget) throws IOException {
         Header header = header(in, maxBytes);
+        long elements = 0;
+        long bytes = 0;
         for (Entry e : header.entries) {
             e.checkLoadable();
+            elements += e.numel;
+            bytes += e.numel * (e.dtype.isFloat ? Float.BYTES : Long.BYTES);
         }
+        budget.reserve(elements, bytes);
         Map<String, TensorData> tensors = readData(in, header.entries);
         checkEnd(in, header);
         return new Loaded(tensors, Collections.unmodifiableMap(header.metadata));

@@ -284,7 +284,19 @@ public final class TorchSave {
     }
 
     public static Loaded read(InputStream in, String key, PickleLimits limits) throws IOException {
-        Object root = load(in, limits);
+        return read(in, key, limits, ArrayBudget.NONE);
+    }
+
+    /**
+     * {@link #read(InputStream, String, long)}, the storages the pickle declares (and each view gathered from one)
+     * reserved from {@code budget} before they are allocated.
+     */
+    public static Loaded read(InputStream in, String key, long maxBytes, ArrayBudget budget) throws IOException {
+        return read(in, key, PickleLimits.of(maxBytes), budget);
+    }
+
+    private static Loaded read(InputStream in, String key, PickleLimits limits, ArrayBudget budget) throws IOException {
+        Object root = open(in, limits, null, budget);
         Object selected = root;
         if (key != null) {
             if (!(root instanceof Map) || !((Map<?, ?>) root).containsKey(key)) {
@@ -298,11 +310,11 @@ public final class TorchSave {
 
     /** Reads a torch.save file and returns the whole decoded object (dicts, lists, tuples, numbers, strings, tensors). */
     public static Object load(InputStream in, PickleLimits limits) throws IOException {
-        return open(in, limits, null);
+        return open(in, limits, null, ArrayBudget.NONE);
     }
 
     /** The zip read as it streams in; {@code plan} null: the values resolved, else the storages handed to the plan. */
-    private static Object open(InputStream in, PickleLimits limits, RawPlan plan) throws IOException {
+    private static Object open(InputStream in, PickleLimits limits, RawPlan plan, ArrayBudget budget) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(in, 8);
         buffered.mark(4);
         byte[] head = buffered.readNBytes(4);
@@ -316,7 +328,7 @@ public final class TorchSave {
                     + "re-save it with torch.save(obj, f) and its default settings");
         }
         try {
-            return new ZipReader(new LimitedInputStream(buffered, limits.maxBytes()), limits, plan).read();
+            return new ZipReader(new LimitedInputStream(buffered, limits.maxBytes()), limits, plan, budget).read();
         } catch (EOFException e) {
             throw new FormatException("invalid-zip", "the zip archive is damaged or cut short (" + e.getMessage() + ")");
         }
@@ -332,7 +344,7 @@ public final class TorchSave {
     public static RawTensors.Read readRaw(InputStream in, String key, long maxBytes, RawTensors.Sink sink) throws IOException {
         PickleLimits limits = PickleLimits.of(maxBytes);
         RawPlan plan = new RawPlan(key, sink, limits);
-        open(in, limits, plan);
+        open(in, limits, plan, ArrayBudget.NONE);
         return new RawTensors.Read(plan.tensors, null);
     }
 
@@ -464,11 +476,13 @@ public final class TorchSave {
         private long decoded;
 
         private final RawPlan plan;
+        private final ArrayBudget budget;
 
-        ZipReader(LimitedInputStream raw, PickleLimits limits, RawPlan plan) {
+        ZipReader(LimitedInputStream raw, PickleLimits limits, RawPlan plan, ArrayBudget budget) {
             this.zip = new ZipStream(raw);
             this.limits = limits;
             this.plan = plan;
+            this.budget = budget;
         }
 
         Object read() throws IOException {
@@ -520,12 +534,14 @@ public final class TorchSave {
                             + "' but the zip has no " + archive + "/data/" + s.key);
                 }
             }
-            return plan != null ? null : new TorchValues(limits).resolve(pickle.value());
+            return plan != null ? null : new TorchValues(limits, budget).resolve(pickle.value());
         }
 
         /** Declared storages must fit the limit before any is allocated. */
         private void checkStorageSizes() {
             long total = 0;
+            long elements = 0;
+            long arrayBytes = 0;
             for (Storage s : pickle.storages().values()) {
                 if (s.numel > MAX_ARRAY) {
                     throw new FormatException("tensor-too-large", "storage '" + s.key + "' has " + s.numel
@@ -536,7 +552,10 @@ public final class TorchSave {
                     throw new FormatException("too-large", "the file's storages need more than " + limits.maxBytes()
                             + " bytes, over the limit");
                 }
+                elements += s.numel;
+                arrayBytes += s.numel * (s.dtype.isFloat ? Float.BYTES : Long.BYTES);
             }
+            budget.reserve(elements, arrayBytes);
         }
 
         /** The entry for storage {@code key}, converted straight into a new array; unnamed entries are skipped. */

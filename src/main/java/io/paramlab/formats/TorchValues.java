@@ -22,11 +22,17 @@ final class TorchValues {
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final PickleLimits limits;
+    private final ArrayBudget budget;   // a gathered view is a new array
     private final Map<Object, Object> done = new IdentityHashMap<>();
     private final Map<ViewKey, TensorData> views = new java.util.HashMap<>();
     private long gatheredBytes;
 
     TorchValues(PickleLimits limits) {
+        this(limits, ArrayBudget.NONE);
+    }
+
+    TorchValues(PickleLimits limits, ArrayBudget budget) {
+        this.budget = budget;
         this.limits = limits;
     }
 
@@ -125,6 +131,7 @@ final class TorchValues {
             throw new FormatException("too-large", "the file's tensor views expand to more than " + limits.maxBytes()
                     + " bytes, over the limit");
         }
+        budget.reserve(numel, numel * (s.values instanceof float[] ? Float.BYTES : Long.BYTES));
         return gather(s.values, (int) numel, ref.offset(), size, stride);
     }
 

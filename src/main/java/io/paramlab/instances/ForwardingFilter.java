@@ -57,13 +57,17 @@ class ForwardingFilter extends OncePerRequestFilter {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
 
-    // the holder's own requests stop at max-request-time: its answer's head is waited for that long and a margin
+    // paramlab.instance.forward-timeout; unset: the holder's own requests stop at max-request-time, so that and a margin
     private final Duration answerTimeout;
 
-    ForwardingFilter(Instances instances, JobStore jobs, io.paramlab.model.ParamlabLimits limits) {
+    ForwardingFilter(Instances instances, JobStore jobs, io.paramlab.model.ParamlabLimits limits,
+                     @org.springframework.beans.factory.annotation.Value("${paramlab.instance.forward-timeout:#{null}}") Duration timeout) {
         this.instances = instances;
         this.jobs = jobs;
-        this.answerTimeout = limits.maxRequestTime().plusSeconds(5);
+        this.answerTimeout = timeout != null ? timeout : limits.maxRequestTime().plusSeconds(5);
+        if (answerTimeout.isNegative() || answerTimeout.isZero()) {
+            throw new IllegalArgumentException("paramlab.instance.forward-timeout must be positive, not " + answerTimeout);
+        }
     }
 
     @Override
@@ -137,10 +141,10 @@ class ForwardingFilter extends OncePerRequestFilter {
                     instances.leaseTtl().toSeconds());
             return;
         } catch (java.net.http.HttpTimeoutException e) {
-            log.warn("the holder at {} did not answer within {} s: {}", holder, answerTimeout.toSeconds(), e.toString());
+            log.warn("the holder at {} did not answer within {} ms: {}", holder, answerTimeout.toMillis(), e.toString());
             unavailable(response, "instance-timeout", "The model's instance did not answer in time",
-                    "the instance holding this model did not answer within " + answerTimeout.toSeconds()
-                            + " s (paramlab.limits.max-request-time and 5 s); the request may or may not have been done there", 1);
+                    "the instance holding this model did not answer within " + answerTimeout.toMillis()
+                            + " ms (paramlab.instance.forward-timeout); the request may or may not have been done there", 1);
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

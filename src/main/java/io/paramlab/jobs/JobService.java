@@ -88,18 +88,18 @@ public class JobService {
             requireNoActiveJob(modelId);
             String actor = RequestContext.current().actor();
             quotas.checkJobStart(actor, store.countActive(actor));
-            model.read(() -> {
+            Map<String, Object> optimizer = model.read(() -> {
                 if (model.optimizer() == null) {
                     throw new ConflictException("no-optimizer", "model " + modelId + " has no optimizer; PUT /models/" + modelId
                             + "/optimizer sets one");
                 }
-                return null;
+                return model.optimizer().spec();
             });
             model.checkNotHeld();
             String datasetId = dataset("data", request.dataset(), request.data(), jobId);
             String validationId = request.validation() == null ? null
                     : dataset("validation.data", request.validation().dataset(), request.validation().data(), jobId);
-            JobRequest.Settings settings = request.settled(datasetId, validationId);
+            JobRequest.Settings settings = request.settled(datasetId, validationId, optimizer);
             JobRecord record = new JobRecord(jobId, modelId, "queued", LiveJob.JSON.writeValueAsString(settings), datasetId, validationId,
                     RequestContext.current().actor(), 0, 0, perEpoch * settings.epochs(), null, null,
                     JobStore.truncated(Instant.now()), null, null, null);

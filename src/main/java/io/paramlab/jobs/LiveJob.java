@@ -76,7 +76,7 @@ final class LiveJob {
     }
 
     synchronized JobView view() {
-        return new JobView(id, modelId, status, epoch, step, totalSteps, loss, createdAt, startedAt, finishedAt, error);
+        return new JobView(id, modelId, status, epoch, step, totalSteps, loss, createdAt, startedAt, finishedAt, error, settings);
     }
 
     /** The job as its next store write records it. */

@@ -34,7 +34,9 @@ public final class LiveModel {
     private final String id;
     private final String owner;
     private final Instant createdAt;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    // fair: a writer queued behind a slow read goes before the readers that come after it, and they go in arrival order
+    // (the unfair lock keeps a queued writer from starving only by a heuristic on the head of its queue)
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final Keeper keeper;
     private Contents contents;   // guarded by the lock; null while evicted
     // read without the lock by the model list, so that it never waits on a write
@@ -50,6 +52,7 @@ public final class LiveModel {
     // the running job that holds the model (its thread alone may change it), or null; volatile for checkNotHeld
     private volatile Hold hold;
     private Transaction transaction;   // the change in progress, guarded by the write lock
+    private final Unstored unstored = new Unstored();   // what the next commit writes; guarded by the write lock
 
     /** A job holding the model: changes from any other thread are refused with 409 until it lets go. */
     private record Hold(String jobId, Thread thread) {
@@ -319,6 +322,7 @@ public final class LiveModel {
                 case NEVER -> false;
                 case IF_FORWARD_WRITES -> forwardWrites();
             };
+            unstored.touched(footprint);   // before anything runs: rolled back or kept in memory, it is written at the next commit
             Transaction transaction = new Transaction(this, footprint);
             this.transaction = transaction;
             String nameBefore = name;
@@ -379,10 +383,16 @@ public final class LiveModel {
         return transaction == null ? null : transaction.valuesBefore(p);
     }
 
-    /** Called by the keeper inside a commit: the store's new version. */
+    /** Called by the keeper when the store holds the contents as they are: its new version. */
     void committedAs(long newVersion, Instant at) {
         version = newVersion;
         updatedAt = at;
+        unstored.stored(contents.root());
+    }
+
+    /** Which tensor elements of {@code stateDict} (the contents' state about to be committed) differ from the stored version. */
+    io.paramlab.store.TensorChanges unstoredChanges(Map<String, io.paramlab.nn.TensorData> stateDict) {
+        return unstored.changes(contents.root(), stateDict);
     }
 
     private void ensureLoaded() {
@@ -392,6 +402,7 @@ public final class LiveModel {
             optimizer = loaded.optimizer();
             updateRatios = Map.of();
             refreshCounts();
+            unstored.stored(contents.root());
         }
         lastUsed = System.nanoTime();
     }
@@ -407,6 +418,7 @@ public final class LiveModel {
             }
             spill.accept(contents);
             contents = null;
+            unstored.forget();
             optimizer = null;   // it holds the old contents' parameters; the store has its state
             updateRatios = Map.of();
             return true;

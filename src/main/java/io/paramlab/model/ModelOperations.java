@@ -169,7 +169,7 @@ public class ModelOperations {
         LiveModel model = registry.forChange(id);
         // the parameter is looked up under the change's lock, after any reload: a tensor found under an earlier lock
         // may belong to contents evicted since, and a write into it would be lost
-        model.change("parameter.patch", () -> Footprint.parameter(parameter(model, name)), () -> {
+        model.change("parameter.patch", () -> footprint(parameter(model, name), patch), () -> {
             Tensor p = parameter(model, name);
             if ((patch.index() != null || patch.data() != null) && !p.isInitialized()) {
                 throw new UnprocessableException("", name + ": " + new UninitializedParameterException("a write").getMessage());
@@ -197,6 +197,24 @@ public class ModelOperations {
             return null;
         });
         return model;
+    }
+
+    /**
+     * What a parameter write touches: one element for an {@code index} write, none for a flag alone (nothing else
+     * is copied for a rollback or written by the commit), else the whole parameter (also when the write will be refused).
+     */
+    private static Footprint footprint(Tensor p, ParameterPatch patch) {
+        if (patch.data() == null && patch.index() == null) {
+            return Footprint.elements(p);
+        }
+        if (patch.data() == null && p.isInitialized()) {
+            try {
+                return Footprint.elements(p, Shapes.flatIndex(p.shape(), patch.index()));
+            } catch (ShapeException e) {
+                // refused inside the change, with the parameter's name
+            }
+        }
+        return Footprint.parameter(p);
     }
 
     // ---- lookups (callers hold the lock)

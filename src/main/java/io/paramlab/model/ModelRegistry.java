@@ -381,7 +381,8 @@ public class ModelRegistry implements LiveModel.Keeper {
         adjust(model, held);
         if (durable) {
             try {
-                ModelSummary stored = store.commit(model.id(), model.version(), durableState(model), change);
+                ModelState state = durableState(model);
+                ModelSummary stored = store.commit(model.id(), model.version(), state, model.unstoredChanges(state.stateDict()), change);
                 model.committedAs(stored.version(), stored.updatedAt());
             } catch (VersionConflictException e) {
                 throw new PreconditionFailedException(model.id(), e.expected(), e.actual());

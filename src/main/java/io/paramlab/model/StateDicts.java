@@ -18,11 +18,14 @@ public class StateDicts {
     private final StateDictStore store;
     private final ModelStore models;
     private final ParamlabQuotas quotas;
+    private final java.time.Duration abandonedAfter;
 
-    public StateDicts(StateDictStore store, ModelStore models, ParamlabQuotas quotas) {
+    public StateDicts(StateDictStore store, ModelStore models, ParamlabQuotas quotas, StateDictLimits limits) {
         this.store = store;
         this.models = models;
         this.quotas = quotas;
+        // no upload runs longer than max-transfer-time: a staged one older than that (and a margin) was cut off by a crash
+        this.abandonedAfter = limits.maxTransferTime().plusMinutes(5);
     }
 
     public StateDictStore store() {
@@ -31,10 +34,17 @@ public class StateDicts {
 
     /** Stores an upload; the caller owns it. */
     public StateDictStore.Summary upload(String name, StateDictStore.Upload upload) {
+        return upload(name, upload, (summary, tensors) -> { });
+    }
+
+    /** Stores an upload, {@code alongside} in the transaction that makes it a state dict; the caller owns it. */
+    public StateDictStore.Summary upload(String name, StateDictStore.Upload upload,
+                                         java.util.function.BiConsumer<StateDictStore.Summary, java.util.List<io.paramlab.formats.RawTensors.Tensor>> alongside) {
         Ownership.checkCreate("state dict");
         String owner = RequestContext.current().actor();
+        store.discardAbandonedUploads(abandonedAfter);
         return store.upload(UUID.randomUUID().toString(), owner, name, new Change(owner, "create", "uploaded"),
-                elements -> quotas.checkStoredParameters(owner, elements, models.usage(owner)), upload);
+                elements -> quotas.checkStoredParameters(owner, elements, models.usage(owner)), upload, alongside);
     }
 
     /** Keeps a model's (or a checkpoint's) state dict as a state dict of its own. */

@@ -295,6 +295,11 @@ public final class StoredTensors {
      * bool refused. {@code maxElements} is charged before anything is allocated.
      */
     public Map<String, TensorData> forLoad(long maxElements) {
+        return forLoad(maxElements, io.paramlab.formats.ArrayBudget.NONE);
+    }
+
+    /** {@link #forLoad(long)}, the arrays reserved from {@code budget} before any is allocated. */
+    public Map<String, TensorData> forLoad(long maxElements, io.paramlab.formats.ArrayBudget budget) {
         long elements = 0;
         for (RawTensors.Tensor t : tensors()) {
             if (t.tiedTo() == null) {
@@ -309,6 +314,7 @@ public final class StoredTensors {
             throw new LimitExceededException("from", "max-parameters-per-model", elements, maxElements, "the state dict holds "
                     + elements + " elements, more than a model may (paramlab.limits.max-parameters-per-model, " + maxElements + ")");
         }
+        budget.reserve(elements, loadBytes(tensors()));
         Map<String, TensorData> out = new LinkedHashMap<>();
         Map<Integer, TensorData> byPosition = new LinkedHashMap<>();
         for (RawTensors.Tensor t : tensors()) {
@@ -337,5 +343,16 @@ public final class StoredTensors {
             out.put(t.key(), data);
         }
         return out;
+    }
+
+    /** The bytes a load's arrays take for {@code tensors}: float32 for every floating-point dtype, int64 for the others; ties once. */
+    public static long loadBytes(List<RawTensors.Tensor> tensors) {
+        long bytes = 0;
+        for (RawTensors.Tensor t : tensors) {
+            if (t.tiedTo() == null) {
+                bytes += t.numel() * (t.dtype().isFloatingPoint() ? Float.BYTES : Long.BYTES);
+            }
+        }
+        return bytes;
     }
 }

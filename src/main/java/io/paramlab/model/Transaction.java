@@ -21,6 +21,7 @@ import java.util.Map;
  */
 final class Transaction {
     private final Map<Tensor, Tensor.Snapshot> parameters = new IdentityHashMap<>();
+    private final List<Elements> elements = new ArrayList<>();
     private final List<TensorData[]> buffers = new ArrayList<>();
     private final LiveModel model;
     private final Generator generator;
@@ -45,7 +46,8 @@ final class Transaction {
         java.util.Set<Tensor> unique = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         unique.addAll(root.allParameterNames().values());
         for (Tensor p : unique) {
-            copied += (covers(footprint, p) ? p.numel() : 0) + (footprint.grads() && p.grad() != null ? p.grad().length : 0);
+            copied += (covers(footprint, p) ? footprint.elements() != null ? footprint.elements().length : p.numel() : 0)
+                    + (footprint.grads() && p.grad() != null ? p.grad().length : 0);
         }
         if (footprint.buffers()) {
             for (TensorData b : root.namedBuffers().values()) copied += b.numel();
@@ -54,7 +56,13 @@ final class Transaction {
             copied += model.optimizer().optimizer().stateElements();
         }
         this.held = Allocation.hold(copied);
-        root.allParameterNames().values().forEach(p -> parameters.computeIfAbsent(p, t -> t.snapshot(covers(footprint, t), footprint.grads())));
+        // with elements named, only those values are copied; the rest of the parameter is not written
+        boolean wholeValues = footprint.elements() == null;
+        root.allParameterNames().values().forEach(p -> parameters.computeIfAbsent(p,
+                t -> t.snapshot(wholeValues && covers(footprint, t), footprint.grads())));
+        if (!wholeValues) {
+            footprint.values().forEach(p -> elements.add(Elements.of(p, footprint.elements())));
+        }
         if (footprint.buffers()) {
             root.namedBuffers().values().forEach(b -> buffers.add(new TensorData[] {b, b.copy()}));
         }
@@ -65,6 +73,23 @@ final class Transaction {
         this.optimizerBefore = optimizerCovered ? model.optimizer() : null;
         this.optimizerStateBefore = optimizerBefore == null ? null : optimizerBefore.snapshot();
         this.updateRatiosBefore = optimizerCovered ? model.updateRatios() : null;
+    }
+
+    /** Some values of a parameter, saved by flat index. */
+    private record Elements(Tensor p, int[] indices, float[] values) {
+        static Elements of(Tensor p, int[] indices) {
+            float[] values = new float[indices.length];
+            for (int i = 0; i < indices.length; i++) {
+                values[i] = p.data()[indices[i]];
+            }
+            return new Elements(p, indices, values);
+        }
+
+        void restore() {
+            for (int i = 0; i < indices.length; i++) {
+                p.data()[indices[i]] = values[i];
+            }
+        }
     }
 
     private static boolean covers(Footprint footprint, Tensor p) {
@@ -84,6 +109,7 @@ final class Transaction {
 
     void rollback() {
         parameters.forEach(Tensor::restore);
+        elements.forEach(Elements::restore);   // into the arrays restore put back
         buffers.forEach(pair -> pair[0].copyFrom(pair[1]));
         if (generatorBefore != null) {
             generator.restore(generatorBefore);

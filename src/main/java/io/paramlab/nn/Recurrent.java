@@ -228,6 +228,12 @@ public final class Recurrent extends Module {
         Tensor bhh = p.get("bias_hh" + suffix);
         Tensor whr = p.get("weight_hr" + suffix);
         Tensor projected = Functional.linear(x, wih, bih);   // every step's input part at once
+        if (mode == Mode.LSTM && whr == null && steps > 0) {
+            Tensor all = Sequence.lstmLayer(projected, h, c, whh, bhh, reverse);   // (L, 2, N, H): h and c of every step
+            int last = reverse ? 0 : steps - 1;
+            Tensor hc = Sequence.select(all, 0, last);
+            return new Tensor[] {Sequence.select(all, 1, 0), Sequence.select(hc, 0, 0), Sequence.select(hc, 0, 1)};
+        }
         Tensor[] out = new Tensor[steps];
         for (int i = 0; i < steps; i++) {
             int t = reverse ? steps - 1 - i : i;

@@ -68,9 +68,9 @@ public final class InitSpecParser {
             } else {
                 for (int i = 0; i < types.size(); i++) {
                     JsonNode t = types.get(i);
-                    if (!t.isString() || !SpecParser.TYPES.contains(t.stringValue())) {
+                    if (!t.isString() || !LAYER_TYPES.contains(t.stringValue())) {
                         errors.add(new FieldError(fields.path("layer_types") + "[" + i + "]", "unknown layer type "
-                                + JsonFields.describe(t) + "; known: " + String.join(", ", SpecParser.TYPES)));
+                                + JsonFields.describe(t) + "; known: " + String.join(", ", LAYER_TYPES)));
                     } else if (!layerTypes.contains(t.stringValue())) {   // kept short: fn tests each module against it
                         layerTypes.add(t.stringValue());
                     }
@@ -88,6 +88,10 @@ public final class InitSpecParser {
         }
         return new InitRule(module, layerTypes, params);
     }
+
+    /** The class names a rule can select: the spec's types and MultiheadAttention's out_proj class, which no spec names alone. */
+    public static final List<String> LAYER_TYPES = java.util.stream.Stream.concat(SpecParser.TYPES.stream(),
+            java.util.stream.Stream.of("NonDynamicallyQuantizableLinear")).toList();
 
     /** One policy, its errors added to {@code errors}: a Module node's own tensors take the policies of init requests. */
     static InitPolicy policy(JsonNode json, String path, List<FieldError> errors) {

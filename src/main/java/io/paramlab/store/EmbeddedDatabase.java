@@ -19,11 +19,16 @@ import java.nio.file.StandardOpenOption;
  * ({@code paramlab.lock}) for as long as it is open, so a second process on the same folder
  * refuses to start instead of sharing the file. SQLite runs in WAL mode with
  * {@code synchronous=FULL} (a commit is on disk when it returns) over a single connection: every
- * statement of the process is serialized in the JVM, so "database is locked" cannot happen.
+ * statement of the process is serialized in the JVM, so "database is locked" cannot happen. A new
+ * database gets 64 KiB pages ({@link #PAGE_SIZE}): a 4 MiB tensor chunk is then 64 overflow pages, not
+ * 1024, which is what a streamed state dict's upload and download spend their time on; a database
+ * made with another page size keeps it (SQLite fixes it when the file is created).
  */
 public final class EmbeddedDatabase implements AutoCloseable {
     public static final String DATABASE_FILE = "paramlab.db";
     public static final String LOCK_FILE = "paramlab.lock";
+    /** The page size of a new database: SQLite's largest, as its documentation advises for large blobs. */
+    public static final int PAGE_SIZE = 65536;
 
     private final Path dataDir;
     private final FileChannel lockChannel;
@@ -76,7 +81,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource sqlite(Path file) {
+    private static HikariDataSource sqlite(Path file) throws IOException {
+        createWithPageSize(file);
         HikariConfig config = new HikariConfig();
         config.setPoolName("paramlab-sqlite");
         config.setJdbcUrl("jdbc:sqlite:" + file);
@@ -91,6 +97,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
         config.addDataSourceProperty("busy_timeout", "30000");
         config.addDataSourceProperty("foreign_keys", "true");
         return new HikariDataSource(config);
+    }
+
+    /**
+     * A database file that does not exist yet is made with {@link #PAGE_SIZE} pages, before the pool's
+     * connection sets WAL mode (after which the page size cannot change).
+     */
+    private static void createWithPageSize(Path file) throws IOException {
+        if (Files.exists(file) && Files.size(file) > 0) {
+            return;
+        }
+        try (java.sql.Connection c = new org.sqlite.JDBC().connect("jdbc:sqlite:" + file, new java.util.Properties());
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("PRAGMA page_size = " + PAGE_SIZE);
+            s.execute("PRAGMA journal_mode = WAL");   // writes the file's header: the page size is now the file's
+        } catch (java.sql.SQLException e) {
+            throw new IOException("cannot create the database " + file + ": " + e.getMessage(), e);
+        }
     }
 
     public Path dataDir() {

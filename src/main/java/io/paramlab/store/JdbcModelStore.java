@@ -82,7 +82,7 @@ public final class JdbcModelStore implements ModelStore {
     }
 
     @Override
-    public ModelSummary commit(String id, long expectedVersion, ModelState state, Change change) {
+    public ModelSummary commit(String id, long expectedVersion, ModelState state, TensorChanges changes, Change change) {
         record Done(ModelSummary summary, List<String> unreferenced) {
         }
         Done done = writes.execute(tx -> {
@@ -104,7 +104,10 @@ public final class JdbcModelStore implements ModelStore {
             }
             String oldState = jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(id).query(String.class).single();
             Set<String> oldDigests = states.digests(oldState);
-            StateTables.Written written = states.write(state);
+            // the previous state is read inside this transaction, after the version check: it is the one being replaced
+            StateTables.Written written = states.write(state, oldState, changes);
+            log.debug("commit of {} at version {}: {} bytes hashed, {} bytes of new chunks", id, expectedVersion + 1,
+                    written.hashedBytes(), written.newChunkBytes());
             jdbc.sql("UPDATE model SET state_id = ? WHERE id = ?").params(written.stateId(), id).update();
             states.delete(oldState);
             appendHistory(id, expectedVersion + 1, now, change);

@@ -18,12 +18,19 @@ public interface ModelStore {
 
     /**
      * Replaces the model's state by {@code state} at version {@code expectedVersion + 1} and appends
-     * {@code change} to its history, in one transaction.
+     * {@code change} to its history, in one transaction. {@code changes} says which tensor elements differ
+     * from the stored version {@code expectedVersion}: the rest is taken from it without being written
+     * or hashed again, so it must name every element that changed.
      *
      * @throws VersionConflictException when the stored version is not {@code expectedVersion}; nothing is written
      * @throws NoSuchModelException     when there is no such model
      */
-    ModelSummary commit(String id, long expectedVersion, ModelState state, Change change);
+    ModelSummary commit(String id, long expectedVersion, ModelState state, TensorChanges changes, Change change);
+
+    /** A commit of a state that may differ anywhere: every tensor is hashed. */
+    default ModelSummary commit(String id, long expectedVersion, ModelState state, Change change) {
+        return commit(id, expectedVersion, state, TensorChanges.EVERYTHING, change);
+    }
 
     /** The model at its latest version, tensors read chunk by chunk. */
     Optional<StoredModel> load(String id);

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -34,12 +35,15 @@ import java.util.function.LongConsumer;
  * position whose bytes it shares) with their bytes, in their own dtype, as the same
  * content-addressed chunks models use; so identical tensors are stored once, a model's state dict
  * is kept by copying chunk references, and the sweeps reclaim what a delete dropped. An upload
- * streams chunk by chunk into one transaction: a failed one leaves nothing.
+ * streams chunk by chunk, each in a short transaction, and becomes a state dict in one more: a
+ * failed one leaves nothing, and no connection is held while a slow client sends.
  */
 public final class StateDictStore {
     private static final String SUMMARY = "SELECT id, name, owner, version, created_at, updated_at, source, tensor_count,"
             + " parameter_count, bytes, header IS NOT NULL FROM state_dict";
     private static final long CHECKPOINT_WAL_BYTES = 64L << 20;
+    /** The name of a staged upload's state until it becomes a state dict, followed by its start in microseconds. */
+    static final String UPLOADING = "uploading:";
 
     private final JdbcClient jdbc;
     private final TransactionTemplate writes;
@@ -76,13 +80,19 @@ public final class StateDictStore {
     }
 
     /**
-     * Stores an upload in one transaction: the tensors' rows, each chunk as it arrives (a chunk
-     * already stored is referenced, not written again), then the state dict at version 1 and its
-     * history. {@code quota} sees the parameter count before the commit and may throw.
+     * Stores an upload without holding a connection while it streams: the state's rows first, then each
+     * chunk as it arrives in a short transaction of its own (a chunk already stored is referenced, not
+     * written again; the reference keeps the sweeps off it), then one short transaction that makes it a
+     * state dict at version 1 with its history; {@code quota} sees the parameter count there and may
+     * throw, and {@code alongside} runs there too (an idempotency key's answer). A failed upload's rows
+     * and unreferenced chunks are deleted; one cut off by a crash is found by {@link #discardAbandonedUploads}.
      */
-    public Summary upload(String id, String owner, String name, Change change, LongConsumer quota, Upload upload) {
-        Summary summary = writes.execute(tx -> {
-            String stateId = newState();
+    public Summary upload(String id, String owner, String name, Change change, LongConsumer quota, Upload upload,
+                          BiConsumer<Summary, List<RawTensors.Tensor>> alongside) {
+        long started = now();
+        String stateId = writes.execute(tx -> newState(UPLOADING + started));
+        Summary summary;
+        try {
             Writer writer = new Writer(stateId);
             RawTensors.Read read;
             try {
@@ -95,10 +105,57 @@ public final class StateDictStore {
                     throw new IllegalStateException("tensor '" + t.key() + "' was never written");
                 }
             }
-            return insert(id, owner, name, change, stateId, "upload", read.tensors(), read.safetensorsHeader(), quota);
-        });
+            summary = writes.execute(tx -> {
+                Summary inserted = insert(id, owner, name, change, stateId, "upload", read.tensors(), read.safetensorsHeader(), quota);
+                alongside.accept(inserted, read.tensors());
+                return inserted;
+            });
+        } catch (RuntimeException | Error e) {
+            try {
+                discard(stateId);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
         checkpointWal(summary.bytes());
         return summary;
+    }
+
+    /** Deletes a staged upload's rows and the chunks nothing else references. */
+    private void discard(String stateId) {
+        writes.executeWithoutResult(tx -> {
+            Set<String> digests = states.digests(stateId);
+            states.delete(stateId);
+            states.sweep(digests);
+        });
+    }
+
+    /**
+     * Deletes the uploads staged before {@code olderThan} ago that never became a state dict: their request
+     * ended with the process (a crash), as no upload runs longer than max-transfer-time. Answers how many.
+     */
+    public int discardAbandonedUploads(java.time.Duration olderThan) {
+        long before = now() - olderThan.toNanos() / 1000;
+        record Staged(String stateId, String name) {
+        }
+        List<Staged> staged = jdbc.sql("SELECT id, name FROM state WHERE name LIKE ? AND NOT EXISTS"
+                        + " (SELECT 1 FROM state_dict d WHERE d.state_id = state.id)")
+                .param(UPLOADING + "%").query((rs, n) -> new Staged(rs.getString(1), rs.getString(2))).list();
+        int discarded = 0;
+        for (Staged s : staged) {
+            long started;
+            try {
+                started = Long.parseLong(s.name().substring(UPLOADING.length()));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (started < before) {
+                discard(s.stateId());
+                discarded++;
+            }
+        }
+        return discarded;
     }
 
     /** Keeps {@code ref}'s tensors ({@code model:{id}} or {@code model:{id}@{checkpoint}}) as a state dict: rows copied, no bytes. */
@@ -133,14 +190,14 @@ public final class StateDictStore {
         return new Summary(id, name, owner, 1, instant(now), instant(now), source, tensors.size(), parameters, bytes, header != null);
     }
 
-    private String newState() {
+    private String newState(String name) {
         String stateId = UUID.randomUUID().toString();
-        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count) VALUES (?, NULL, '{}', 0, NULL, NULL, 0)")
-                .param(stateId).update();
+        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count) VALUES (?, ?, '{}', 0, NULL, NULL, 0)")
+                .params(stateId, name).update();
         return stateId;
     }
 
-    /** The sink an upload writes through: rows at layout, chunks as the bytes arrive. */
+    /** The sink an upload writes through: rows at layout, chunks as the bytes arrive, each in a short transaction. */
     private final class Writer implements RawTensors.Sink {
         private final String stateId;
         private final byte[] buf = new byte[chunkBytes];
@@ -153,12 +210,14 @@ public final class StateDictStore {
 
         @Override
         public void layout(List<RawTensors.Tensor> tensors) {
-            for (RawTensors.Tensor t : tensors) {
-                jdbc.sql("INSERT INTO state_tensor (state_id, position, tensor_key, dtype, shape, numel, requires_grad, storage_of)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, NULL, ?)")
-                        .params(stateId, t.position(), t.key(), t.dtype().pytorchName(), shapeText(t.shape()), t.numel(), t.tiedTo())
-                        .update();
-            }
+            writes.executeWithoutResult(tx -> {
+                for (RawTensors.Tensor t : tensors) {
+                    jdbc.sql("INSERT INTO state_tensor (state_id, position, tensor_key, dtype, shape, numel, requires_grad, storage_of)"
+                                    + " VALUES (?, ?, ?, ?, ?, ?, NULL, ?)")
+                            .params(stateId, t.position(), t.key(), t.dtype().pytorchName(), shapeText(t.shape()), t.numel(), t.tiedTo())
+                            .update();
+                }
+            });
         }
 
         @Override
@@ -181,14 +240,18 @@ public final class StateDictStore {
                 Deadline.check();
                 sha256.update(buf, 0, filled);
                 String digest = HexFormat.of().formatHex(sha256.digest());
-                boolean stored = jdbc.sql("SELECT size FROM chunk WHERE digest = ?" + states.dialect().keepChunk)
-                        .param(digest).query(Integer.class).optional().isPresent();
-                if (!stored) {
-                    jdbc.sql("INSERT INTO chunk (digest, size, data) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING")
-                            .params(digest, filled, filled == buf.length ? buf : Arrays.copyOf(buf, filled)).update();
-                }
-                jdbc.sql("INSERT INTO tensor_chunk (state_id, position, seq, digest) VALUES (?, ?, ?, ?)")
-                        .params(stateId, position, seq++, digest).update();
+                byte[] data = filled == buf.length ? buf : Arrays.copyOf(buf, filled);
+                int chunk = seq++;
+                writes.executeWithoutResult(tx -> {   // the chunk and its reference together: no sweep comes between
+                    boolean stored = jdbc.sql("SELECT size FROM chunk WHERE digest = ?" + states.dialect().keepChunk)
+                            .param(digest).query(Integer.class).optional().isPresent();
+                    if (!stored) {
+                        jdbc.sql("INSERT INTO chunk (digest, size, data) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING")
+                                .params(digest, data.length, data).update();
+                    }
+                    jdbc.sql("INSERT INTO tensor_chunk (state_id, position, seq, digest) VALUES (?, ?, ?, ?)")
+                            .params(stateId, position, chunk, digest).update();
+                });
             }
         }
     }

@@ -33,15 +33,32 @@ final class StateTables {
         this.chunks = chunks;
     }
 
-    /** What a write did: the new state's id and the digests it references. */
     Dialect dialect() {
         return dialect;
     }
 
-    record Written(String stateId, Set<String> digests, long newChunkBytes) {
+    /**
+     * What a write did: the new state's id, the digests it references, the bytes of the chunks it added
+     * to the store, and the bytes it encoded and hashed (chunks taken from the previous version are neither).
+     */
+    record Written(String stateId, Set<String> digests, long newChunkBytes, long hashedBytes) {
     }
 
+    /** A new state, every tensor hashed (its chunks found by digest where the store has them). */
     Written write(ModelState state) {
+        return write(state, Map.of(), TensorChanges.EVERYTHING);
+    }
+
+    /**
+     * A new state that replaces {@code previousStateId}: the chunks {@code changes} does not touch, of a tensor
+     * whose key, dtype, shape and chunking are as in the previous state, are that state's chunks, taken by digest
+     * without reading, encoding or hashing the values.
+     */
+    Written write(ModelState state, String previousStateId, TensorChanges changes) {
+        return write(state, changes.everything() ? Map.of() : storedTensors(previousStateId), changes);
+    }
+
+    private Written write(ModelState state, Map<String, StoredTensor> previous, TensorChanges changes) {
         String stateId = UUID.randomUUID().toString();
         jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .params(stateId, state.name(), state.specJson(), state.training() ? 1 : 0, state.generatorState(),
@@ -49,7 +66,7 @@ final class StateTables {
                 .update();
         Map<Object, Integer> storages = new IdentityHashMap<>();
         Set<String> digests = new HashSet<>();
-        long newBytes = 0;
+        long[] bytes = new long[2];   // new chunk bytes, hashed bytes
         int position = 0;
         for (Map.Entry<String, TensorData> entry : state.stateDict().entrySet()) {
             TensorData tensor = entry.getValue();
@@ -61,30 +78,76 @@ final class StateTables {
                             requiresGrad == null ? null : requiresGrad ? 1 : 0, storageOf)
                     .update();
             if (storageOf == null) {
-                newBytes += writeChunks(stateId, position, tensor, digests);
+                StoredTensor before = previous.get(entry.getKey());
+                writeChunks(stateId, position, entry.getKey(), tensor, before != null && before.chunkedAs(tensor, chunks) ? before : null,
+                        changes, digests, bytes);
             }
             position++;
         }
-        return new Written(stateId, digests, newBytes);
+        return new Written(stateId, digests, bytes[0], bytes[1]);
     }
 
-    private long writeChunks(String stateId, int position, TensorData tensor, Set<String> digests) {
-        long newBytes = 0;
+    private void writeChunks(String stateId, int position, String key, TensorData tensor, StoredTensor before,
+                             TensorChanges changes, Set<String> digests, long[] bytes) {
         int count = chunks.chunkCount(tensor);
+        long perChunk = chunks.elementsPerChunk(tensor);
         for (int seq = 0; seq < count; seq++) {
-            byte[] bytes = chunks.chunk(tensor, seq);
-            String digest = TensorChunks.sha256(bytes);
-            boolean stored = jdbc.sql("SELECT size FROM chunk WHERE digest = ?" + dialect.keepChunk)
-                    .param(digest).query(Integer.class).optional().isPresent();
-            if (!stored) {
-                newBytes += jdbc.sql("INSERT INTO chunk (digest, size, data) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING")
-                        .params(digest, bytes.length, bytes).update() * (long) bytes.length;
+            String digest;
+            if (before != null && !changes.touches(key, seq * perChunk, (seq + 1) * perChunk)) {
+                digest = before.digests().get(seq);   // the previous version's chunk; the foreign key keeps it from a sweep
+            } else {
+                byte[] data = chunks.chunk(tensor, seq);
+                digest = TensorChunks.sha256(data);
+                bytes[1] += data.length;
+                boolean stored = jdbc.sql("SELECT size FROM chunk WHERE digest = ?" + dialect.keepChunk)
+                        .param(digest).query(Integer.class).optional().isPresent();
+                if (!stored) {
+                    bytes[0] += jdbc.sql("INSERT INTO chunk (digest, size, data) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING")
+                            .params(digest, data.length, data).update() * (long) data.length;
+                }
             }
             jdbc.sql("INSERT INTO tensor_chunk (state_id, position, seq, digest) VALUES (?, ?, ?, ?)")
                     .params(stateId, position, seq, digest).update();
             digests.add(digest);
         }
-        return newBytes;
+    }
+
+    /** A stored tensor with its own chunks (not an alias): its dtype, shape and each chunk's digest and size. */
+    private record StoredTensor(String dtype, int[] shape, List<String> digests, List<Integer> sizes) {
+        /** Whether {@code tensor} is chunked as this one was: the same dtype, shape and chunk boundaries. */
+        boolean chunkedAs(TensorData tensor, TensorChunks chunks) {
+            if (!dtype.equals(tensor.dtype()) || !Arrays.equals(shape, tensor.shape()) || digests.size() != chunks.chunkCount(tensor)) {
+                return false;
+            }
+            for (int seq = 0; seq < sizes.size(); seq++) {
+                if (sizes.get(seq) != chunks.chunkSize(tensor, seq)) {
+                    return false;   // stored with another chunk size
+                }
+            }
+            return true;
+        }
+    }
+
+    /** The stored tensors of a state that have chunks of their own, by key. */
+    private Map<String, StoredTensor> storedTensors(String stateId) {
+        Map<Integer, List<String>> digests = new HashMap<>();
+        Map<Integer, List<Integer>> sizes = new HashMap<>();
+        jdbc.sql("SELECT t.position, t.digest, c.size FROM tensor_chunk t JOIN chunk c ON c.digest = t.digest"
+                        + " WHERE t.state_id = ? ORDER BY t.position, t.seq")
+                .param(stateId)
+                .query(rs -> {
+                    digests.computeIfAbsent(rs.getInt(1), p -> new ArrayList<>()).add(rs.getString(2));
+                    sizes.computeIfAbsent(rs.getInt(1), p -> new ArrayList<>()).add(rs.getInt(3));
+                });
+        Map<String, StoredTensor> stored = new HashMap<>();
+        jdbc.sql("SELECT position, tensor_key, dtype, shape FROM state_tensor WHERE state_id = ? AND storage_of IS NULL")
+                .param(stateId)
+                .query(rs -> {
+                    int position = rs.getInt(1);
+                    stored.put(rs.getString(2), new StoredTensor(rs.getString(3), parseShape(rs.getString(4)),
+                            digests.getOrDefault(position, List.of()), sizes.getOrDefault(position, List.of())));
+                });
+        return stored;
     }
 
     private record TensorRow(int position, String key, String dtype, int[] shape, long numel, Integer requiresGrad,

@@ -31,9 +31,19 @@ final class TensorChunks {
         return (int) ((bytes + chunkBytes - 1) / chunkBytes);
     }
 
+    int elementsPerChunk(TensorData tensor) {
+        return chunkBytes / elementBytes(tensor);
+    }
+
+    /** The bytes of chunk {@code index} of the tensor's storage. */
+    int chunkSize(TensorData tensor, int index) {
+        int perChunk = elementsPerChunk(tensor);
+        return Math.min(perChunk, tensor.numel() - index * perChunk) * elementBytes(tensor);
+    }
+
     /** Chunk {@code index} of the tensor's storage. */
     byte[] chunk(TensorData tensor, int index) {
-        int perChunk = chunkBytes / elementBytes(tensor);
+        int perChunk = elementsPerChunk(tensor);
         int from = index * perChunk;
         int count = Math.min(perChunk, tensor.numel() - from);
         ByteBuffer bytes = ByteBuffer.allocate(count * elementBytes(tensor)).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,6 +1,7 @@
 /**
  * Where models outlive the process (docs/store.md). The door: {@link io.paramlab.store.ModelStore}
  * with its records ({@link io.paramlab.store.ModelRecord}, {@link io.paramlab.store.ModelState},
+ * {@link io.paramlab.store.TensorChanges} (what a commit changed),
  * {@link io.paramlab.store.Change}, {@link io.paramlab.store.ModelSummary},
  * {@link io.paramlab.store.StoredModel}, {@link io.paramlab.store.HistoryEntry},
  * {@link io.paramlab.store.Checkpoint}, {@link io.paramlab.store.Page},

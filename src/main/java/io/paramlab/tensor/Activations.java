@@ -27,17 +27,30 @@ public final class Activations {
         }, x);
     }
 
-    /** {@code F.relu6}, PyTorch's hardtanh(0, 6): NaN passes, the gradient is zero at and beyond both kinks. */
+    /**
+     * {@code F.relu6}, PyTorch's hardtanh(0, 6): NaN passes, the gradient is zero at and beyond both
+     * kinks (and passes for NaN). Its own loops, without branches (mobilenet's activations are of
+     * random sign, and a branch would mispredict half the time; see Functional.relu).
+     */
     public static Tensor relu6(Tensor x) {
-        return pointwise(x, new Pointwise() {
-            public float value(float v) {
-                return Float.isNaN(v) ? v : Math.min(Math.max(v, 0f), 6f);
-            }
+        float[] a = x.data();
+        float[] y = Allocation.floats(a.length);
+        for (int i = 0; i < a.length; i++) y[i] = Math.min(Math.max(a[i], 0f), 6f);   // NaN passes through both
+        return Tensor.result(y, x.shapeView(), g -> {
+            float[] dx = x.gradBuffer();
+            for (int i = 0; i < a.length; i++) dx[i] += g[i] * betweenZeroAndSix(a[i]);
+        }, x);
+    }
 
-            public float derivative(float v) {
-                return v <= 0f || v >= 6f ? 0f : 1f;
-            }
-        });
+    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
+    private static final int SIX_BITS = Float.floatToRawIntBits(6f);
+
+    /** 1 where {@code 0 < v < 6} or v is NaN, else 0 (both zeros included), from v's bits. */
+    private static float betweenZeroAndSix(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int inside = ~(((bits - 1) | (SIX_BITS - 1 - bits)) >> 31);            // all ones iff 0 < bits < bits(6)
+        int nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31;                     // all ones iff |v| is NaN
+        return Float.intBitsToFloat(ONE_BITS & (inside | nan));
     }
 
     /** {@code F.silu}: x sigmoid(x). */

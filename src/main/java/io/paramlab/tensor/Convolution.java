@@ -184,6 +184,10 @@ public final class Convolution {
      * rows {@code ld} apart: several samples side by side); zeros where the window is in the padding.
      */
     private static void im2col(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
+        if (g.sh == 1 && g.sw == 1 && g.ow == g.w) {
+            im2colRowsContiguous(g, x, xOff, col, colOff, ld);
+            return;
+        }
         for (int c = 0; c < g.cg; c++) {
             for (int i = 0; i < g.kh; i++) {
                 for (int j = 0; j < g.kw; j++) {
@@ -206,6 +210,43 @@ public final class Convolution {
                         } else {
                             for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox * g.sw + off];
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * im2col when output and input rows have the same width at stride 1 (a "same" convolution, as
+     * resnet's 3x3 ones): a tap's rows of the patch matrix are then the input's rows shifted by the
+     * tap's column offset, one contiguous copy for all its rows; the entries that wrapped around a
+     * row's end (the padding columns) are zeroed after it, and the rows in the padding above and below.
+     */
+    private static void im2colRowsContiguous(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
+        int ow = g.ow;
+        for (int j = 0; j < g.kw; j++) {
+            int off = j * g.dw - g.pw;
+            int lo = firstInside(off, 1, ow);
+            int hi = Math.max(lo, lastInside(off, 1, g.w, ow));
+            for (int c = 0; c < g.cg; c++) {
+                for (int i = 0; i < g.kh; i++) {
+                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff;
+                    int shift = i * g.dh - g.ph;                       // iy = oy + shift
+                    int oyLo = Math.min(g.oh, Math.max(0, -shift));
+                    int oyHi = Math.max(oyLo, Math.min(g.oh, g.h - shift));
+                    Arrays.fill(col, row, row + oyLo * ow, 0f);
+                    Arrays.fill(col, row + oyHi * ow, row + g.oh * ow, 0f);
+                    if (oyLo == oyHi || lo == hi) {
+                        Arrays.fill(col, row + oyLo * ow, row + oyHi * ow, 0f);
+                        continue;
+                    }
+                    int first = oyLo * ow + lo;
+                    int last = (oyHi - 1) * ow + hi;
+                    System.arraycopy(x, xOff + (c * g.h + shift) * g.w + off + first, col, row + first, last - first);
+                    for (int oy = oyLo; oy < oyHi; oy++) {
+                        int at = row + oy * ow;
+                        for (int ox = 0; ox < lo; ox++) col[at + ox] = 0f;
+                        for (int ox = hi; ox < ow; ox++) col[at + ox] = 0f;
                     }
                 }
             }
@@ -240,6 +281,10 @@ public final class Convolution {
      * sums its taps in (i, j) order in a register.
      */
     private static void depthwise(Geometry g, float[] x, float[] w, float[] y) {
+        if (g.sh == 1 && g.sw == 1) {
+            depthwiseUnitStride(g, x, w, y);
+            return;
+        }
         int mult = g.og;
         int padW = g.paddedW();
         float[] plane = Allocation.floats((long) g.paddedH() * padW);
@@ -270,10 +315,49 @@ public final class Convolution {
         }
     }
 
-    /** The channel's plane inside a border of zeros: ph rows and pw columns before, as many as the windows need after. */
+    /**
+     * Stride 1: the outputs computed on the padded plane's grid (rows paddedW apart; the columns past
+     * ow are discarded), so that each tap is one long pass over the whole plane, {@code out[p] += w *
+     * plane[p + tap]}, rather than many short rows. The tap's window is copied out first so that both
+     * arrays are read at the same index, which the JIT vectorizes (JDK 17's does not with an offset
+     * between them). Each output takes its taps in (i, j) order from zero: the same sums in the same
+     * order as a register per output.
+     */
+    private static void depthwiseUnitStride(Geometry g, float[] x, float[] w, float[] y) {
+        int mult = g.og;
+        int padW = g.paddedW();
+        float[] plane = Allocation.floats((long) g.paddedH() * padW);   // its border stays zero: pad writes the interior only
+        int len = (g.oh - 1) * padW + g.ow;
+        float[] grid = Allocation.floats(len);
+        float[] window = Allocation.floats(len);
+        int kk = g.kh * g.kw;
+        for (int n = 0; n < g.n; n++) {
+            Deadline.check();
+            for (int oc = 0; oc < g.o; oc++) {
+                if (oc % mult == 0) {
+                    pad(g, x, (n * g.c + oc / mult) * g.h * g.w, plane);
+                }
+                int wOff = oc * kk;
+                Arrays.fill(grid, 0f);
+                for (int i = 0; i < g.kh; i++) {
+                    for (int j = 0; j < g.kw; j++) {
+                        float wv = w[wOff + i * g.kw + j];
+                        System.arraycopy(plane, i * g.dh * padW + j * g.dw, window, 0, len);
+                        for (int p = 0; p < len; p++) grid[p] += wv * window[p];
+                    }
+                }
+                int yOff = (n * g.o + oc) * g.ohw();
+                for (int oy = 0; oy < g.oh; oy++) System.arraycopy(grid, oy * padW, y, yOff + oy * g.ow, g.ow);
+            }
+        }
+    }
+
+    /**
+     * The channel's plane inside a border of zeros (ph rows and pw columns before, as many as the
+     * windows need after): writes the interior only, so the border of a fresh plane stays zero.
+     */
     private static void pad(Geometry g, float[] x, int xOff, float[] plane) {
         int padW = g.paddedW();
-        Arrays.fill(plane, 0f);
         int rows = Math.min(g.h, g.paddedH() - g.ph);
         int cols = Math.min(g.w, padW - g.pw);
         for (int r = 0; r < rows; r++) System.arraycopy(x, xOff + r * g.w, plane, (r + g.ph) * padW + g.pw, cols);
@@ -281,6 +365,10 @@ public final class Convolution {
 
     /** dW: each tap's sum of dY times the padded input under it; dX: dY spread over a padded plane, its interior added back. */
     private static void depthwiseBackward(Geometry g, float[] x, float[] w, float[] grad, float[] dx, float[] dw) {
+        if (g.sh == 1 && g.sw == 1) {
+            depthwiseUnitStrideBackward(g, x, w, grad, dx, dw);
+            return;
+        }
         int mult = g.og;
         int padW = g.paddedW();
         float[] plane = dw == null ? null : Allocation.floats((long) g.paddedH() * padW);
@@ -334,6 +422,70 @@ public final class Convolution {
                         for (int q = 0; q < cols; q++) dx[to + q] += dplane[from + q];
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Stride 1, on the padded plane's grid as the forward, one channel at a time over the batch: dY
+     * is laid on a grid of rows paddedW apart (its columns past ow stay zero); dW's taps accumulate
+     * {@code dY[p] * plane[p + tap]} per grid position over the samples (float), summed over the
+     * positions in float64 once per channel; dX's taps add {@code w * dY[p]} into the window at
+     * {@code p + tap} of a zero-bordered plane whose interior is added back. Windows are copied out
+     * and in, so that the loops read their arrays at the same index and vectorize.
+     */
+    private static void depthwiseUnitStrideBackward(Geometry g, float[] x, float[] w, float[] grad, float[] dx, float[] dw) {
+        int mult = g.og;
+        int padW = g.paddedW();
+        int planeSize = g.paddedH() * padW;
+        int len = (g.oh - 1) * padW + g.ow;
+        int kk = g.kh * g.kw;
+        float[] plane = dw == null ? null : Allocation.floats(planeSize);   // pad writes the interior only: the border stays zero
+        float[][] taps = dw == null ? null : new float[kk][];   // one array per tap: the loop indexes it as its operands
+        if (taps != null) {
+            for (int t = 0; t < kk; t++) taps[t] = Allocation.floats(len);
+        }
+        float[] dplane = dx == null ? null : Allocation.floats(planeSize);
+        float[] gy = Allocation.floats(len);                                 // the columns past ow stay zero
+        float[] window = Allocation.floats(len);
+        int rows = Math.min(g.h, g.paddedH() - g.ph);
+        int cols = Math.min(g.w, padW - g.pw);
+        for (int oc = 0; oc < g.o; oc++) {
+            Deadline.check();
+            int wOff = oc * kk;
+            if (taps != null) {
+                for (float[] acc : taps) Arrays.fill(acc, 0f);
+            }
+            for (int n = 0; n < g.n; n++) {
+                int xOff = (n * g.c + oc / mult) * g.h * g.w;
+                int yOff = (n * g.o + oc) * g.ohw();
+                for (int oy = 0; oy < g.oh; oy++) System.arraycopy(grad, yOff + oy * g.ow, gy, oy * padW, g.ow);
+                if (dw != null) {
+                    pad(g, x, xOff, plane);
+                    for (int t = 0; t < kk; t++) {
+                        System.arraycopy(plane, t / g.kw * g.dh * padW + t % g.kw * g.dw, window, 0, len);
+                        float[] acc = taps[t];
+                        for (int p = 0; p < len; p++) acc[p] += gy[p] * window[p];
+                    }
+                }
+                if (dx != null) {
+                    Arrays.fill(dplane, 0f);
+                    for (int t = 0; t < kk; t++) {
+                        float wv = w[wOff + t];
+                        int tap = t / g.kw * g.dh * padW + t % g.kw * g.dw;
+                        System.arraycopy(dplane, tap, window, 0, len);
+                        for (int p = 0; p < len; p++) window[p] += wv * gy[p];
+                        System.arraycopy(window, 0, dplane, tap, len);
+                    }
+                    for (int r = 0; r < rows; r++) {
+                        int from = (r + g.ph) * padW + g.pw;
+                        int to = xOff + r * g.w;
+                        for (int q = 0; q < cols; q++) dx[to + q] += dplane[from + q];
+                    }
+                }
+            }
+            if (dw != null) {
+                for (int t = 0; t < kk; t++) dw[wOff + t] += (float) RunSums.sum(taps[t], 0, len);
             }
         }
     }

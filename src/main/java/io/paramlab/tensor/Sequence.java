@@ -59,4 +59,132 @@ public final class Sequence {
         for (int i = 0, j = 0; i < s.length; i++) if (i != d) shape[j++] = s[i];
         return ShapeOps.reshape(ShapeOps.narrow(x, d, index, 1), shape);
     }
+
+    /**
+     * A whole LSTM layer in one direction as one op, from {@code projected} (L, N, 4H), every step's
+     * {@code x W_ih^T + b_ih} computed by one gemm up front, and the start state {@code h0}, {@code c0}
+     * (N, H). Each step is one gemm for the whole batch, {@code h W_hh^T + b_hh}, then the gates fused
+     * in one pass with PyTorch's CPU cell's float operations in its order (gates = ih + hh; i, f, o
+     * sigmoid, g tanh; c' = f c + i g; h' = o tanh(c')). Answers (L, 2, N, H): step t's h at [t, 0]
+     * and c at [t, 1], so the layer's outputs and its last h and c are slices of one result whose
+     * gradient runs the steps backwards: one gemm per step for dh, and after the loop one gemm for
+     * dW_hh over all steps (b_hh's gradient the column sums; projected's the pre-activation gradients).
+     */
+    public static Tensor lstmLayer(Tensor projected, Tensor h0, Tensor c0, Tensor whh, Tensor bhh, boolean reverse) {
+        int[] ps = projected.shapeView();
+        int steps = ps[0];
+        int batch = ps[1];
+        int hidden = h0.shapeView()[1];
+        int g4 = 4 * hidden;
+        int nh = batch * hidden;
+        if (ps[2] != g4 || whh.shapeView()[0] != g4 || whh.shapeView()[1] != hidden) {
+            throw new ShapeException("lstm: projected " + Shapes.format(ps) + " and weight_hh " + Shapes.format(whh.shapeView())
+                    + " do not fit hidden size " + hidden);
+        }
+        float[] p = projected.data();
+        float[] w = whh.data();
+        float[] b = bhh == null ? null : bhh.data();
+        float[] act = Allocation.floats((long) steps * batch * g4);   // the activated gates i, f, g, o of every step
+        float[] tanhC = Allocation.floats((long) steps * nh);
+        float[] y = Allocation.floats((long) steps * 2 * nh);          // [t, 0] = h_t, [t, 1] = c_t
+        float[] h0v = h0.data();
+        float[] c0v = c0.data();
+        for (int i = 0; i < steps; i++) {
+            Deadline.check();
+            int t = reverse ? steps - 1 - i : i;
+            int prev = reverse ? t + 1 : t - 1;
+            float[] hp = i == 0 ? h0v : y;
+            int hpo = i == 0 ? 0 : prev * 2 * nh;
+            float[] cp = i == 0 ? c0v : y;
+            int cpo = i == 0 ? 0 : prev * 2 * nh + nh;
+            int go = t * batch * g4;
+            if (b != null) {
+                for (int n = 0; n < batch; n++) System.arraycopy(b, 0, act, go + n * g4, g4);
+            }
+            Blas.sgemm(false, true, batch, g4, hidden, hp, hpo, w, 0, act, go, b == null ? 0f : 1f);   // hh = h W_hh^T + b_hh
+            int ho = t * 2 * nh;
+            for (int n = 0; n < batch; n++) {
+                int row = go + n * g4;
+                for (int j = 0; j < hidden; j++) {
+                    int k = row + j;
+                    float gi = sigmoid(p[k] + act[k]);
+                    float gf = sigmoid(p[k + hidden] + act[k + hidden]);
+                    float gg = (float) Functional.tanh(p[k + 2 * hidden] + act[k + 2 * hidden]);
+                    float go2 = sigmoid(p[k + 3 * hidden] + act[k + 3 * hidden]);
+                    act[k] = gi;
+                    act[k + hidden] = gf;
+                    act[k + 2 * hidden] = gg;
+                    act[k + 3 * hidden] = go2;
+                    int e = n * hidden + j;
+                    float c = gf * cp[cpo + e] + gi * gg;
+                    float tc = (float) Functional.tanh(c);
+                    tanhC[t * nh + e] = tc;
+                    y[ho + nh + e] = c;
+                    y[ho + e] = go2 * tc;
+                }
+            }
+        }
+        return Tensor.result(y, new int[] {steps, 2, batch, hidden}, g -> {
+            float[] dGates = Allocation.floats((long) steps * batch * g4);
+            float[] hPrev = Allocation.floats((long) steps * nh);   // the h each step started from, in step order
+            float[] dh = new float[nh];
+            float[] dc = new float[nh];
+            for (int i = steps - 1; i >= 0; i--) {
+                Deadline.check();
+                int t = reverse ? steps - 1 - i : i;
+                int prev = reverse ? t + 1 : t - 1;
+                float[] cp = i == 0 ? c0v : y;
+                int cpo = i == 0 ? 0 : prev * 2 * nh + nh;
+                System.arraycopy(i == 0 ? h0v : y, i == 0 ? 0 : prev * 2 * nh, hPrev, t * nh, nh);
+                int ho = t * 2 * nh;
+                int go = t * batch * g4;
+                for (int n = 0; n < batch; n++) {
+                    int row = go + n * g4;
+                    for (int j = 0; j < hidden; j++) {
+                        int k = row + j;
+                        int e = n * hidden + j;
+                        float gi = act[k];
+                        float gf = act[k + hidden];
+                        float gg = act[k + 2 * hidden];
+                        float go2 = act[k + 3 * hidden];
+                        float tc = tanhC[t * nh + e];
+                        float dhT = g[ho + e] + dh[e];
+                        float dcT = g[ho + nh + e] + dc[e] + dhT * go2 * (1 - tc * tc);
+                        dGates[k] = dcT * gg * gi * (1 - gi);
+                        dGates[k + hidden] = dcT * cp[cpo + e] * gf * (1 - gf);
+                        dGates[k + 2 * hidden] = dcT * gi * (1 - gg * gg);
+                        dGates[k + 3 * hidden] = dhT * tc * go2 * (1 - go2);
+                        dc[e] = dcT * gf;
+                    }
+                }
+                Blas.sgemm(false, false, batch, hidden, g4, dGates, go, w, 0, dh, 0, 0f);   // dh_{t-1} = dgates W_hh
+            }
+            if (projected.requiresGrad()) {
+                float[] dp = projected.gradBuffer();
+                for (int i = 0; i < dGates.length; i++) dp[i] += dGates[i];
+            }
+            if (whh.requiresGrad()) {
+                Blas.sgemm(true, false, g4, hidden, steps * batch, dGates, hPrev, whh.gradBuffer(), 1f);   // dW_hh += dgates^T h_prev
+            }
+            if (bhh != null && bhh.requiresGrad()) {
+                float[] db = bhh.gradBuffer();
+                for (int r = 0; r < steps * batch; r++) {
+                    for (int j = 0; j < g4; j++) db[j] += dGates[r * g4 + j];
+                }
+            }
+            if (h0.requiresGrad()) {
+                float[] d = h0.gradBuffer();
+                for (int e = 0; e < nh; e++) d[e] += dh[e];
+            }
+            if (c0.requiresGrad()) {
+                float[] d = c0.gradBuffer();
+                for (int e = 0; e < nh; e++) d[e] += dc[e];
+            }
+        }, projected, h0, c0, whh, bhh);
+    }
+
+    /** As {@link Functional#sigmoid}, one value. */
+    private static float sigmoid(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
 }

@@ -180,6 +180,31 @@ class JobHttpTest {
     }
 
     @Test
+    void aJobAnswersItsSettingsWithDefaultsAndTheOptimizerItWasSubmittedWith() {
+        String model = trainable();
+        JsonNode created = status(202, api.post("/models/" + model + "/jobs", job(1, 2))).body();
+        String job = created.get("id").stringValue();
+        assertThat(awaitEnd(job).get("status").stringValue()).isEqualTo("succeeded");
+        status(200, api.put("/models/" + model + "/optimizer", Map.of("type", "Adam")));   // later: not the job's
+        for (JsonNode view : List.of(created, status(200, api.get("/jobs/" + job)).body())) {
+            JsonNode s = view.get("settings");
+            assertThat(s.get("loss").stringValue()).isEqualTo("cross_entropy");
+            assertThat(s.get("epochs").intValue()).isEqualTo(1);
+            assertThat(s.get("batch_size").intValue()).isEqualTo(5);
+            assertThat(s.get("seed").longValue()).isEqualTo(7);
+            assertThat(s.get("shuffle").booleanValue()).as("default").isTrue();
+            assertThat(s.get("drop_last").booleanValue()).as("default").isFalse();
+            assertThat(s.get("scheduler_step").stringValue()).as("default").isEqualTo("epoch");
+            assertThat(s.get("checkpoint_every").intValue()).as("default").isZero();
+            assertThat(s.get("dataset").isString()).as("inline data stored as a dataset").isTrue();
+            assertThat(s.get("validation").isString()).isTrue();
+            assertThat(s.get("optimizer").get("type").stringValue()).isEqualTo("SGD");
+            assertThat(s.get("optimizer").get("momentum").doubleValue()).isEqualTo(0.9);
+            assertThat(s.get("optimizer").get("scheduler").get("type").stringValue()).isEqualTo("StepLR");
+        }
+    }
+
+    @Test
     void checkpointEveryTagsTheEpochsInTheStore() {
         String model = trainable();
         Map<String, Object> body = new LinkedHashMap<>(job(5, 4));

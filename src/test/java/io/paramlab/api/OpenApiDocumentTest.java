@@ -80,7 +80,8 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/state-dicts/{id}/stats getStoredStateDictStats", List.of("200", "400", "404")),
             Map.entry("get /api/v1/state-dicts/{id}/history getStateDictHistory", List.of("200", "400", "404")),
             Map.entry("get /api/v1/state-dicts/{id}/spectra getStoredStateDictSpectra", List.of("200", "400", "404", "413")),
-            Map.entry("get /api/v1/state-dicts/diff diffStateDicts", List.of("200", "400", "404")));
+            Map.entry("get /api/v1/state-dicts/diff diffStateDicts", List.of("200", "400", "404")),
+            Map.entry("get /api/v1/whoami whoami", List.of("200")));
 
     @LocalServerPort
     int port;
@@ -167,9 +168,16 @@ class OpenApiDocumentTest {
         assertThat(api.put("/models/" + net + "/optimizer", OptimizerController.SGD).status()).isEqualTo(200);
         assertThat(api.post("/models/" + net + "/train-step", OptimizerController.TRAIN_STEP).status()).isEqualTo(200);
         assertThat(api.post("/models/" + net + "/checkpoints", ApiExamples.CHECKPOINT).status()).isEqualTo(201);
-        assertThat(api.post("/models/" + net + "/checkpoints/epoch-3/fork", ApiExamples.FORK).status()).isEqualTo(201);
-        assertThat(api.postRaw("/datasets", "application/json", DatasetController.EXAMPLE).status()).isEqualTo(201);
+        HttpApi.Answer fork = api.post("/models/" + net + "/checkpoints/epoch-3/fork", ApiExamples.FORK);
+        assertThat(fork.status()).isEqualTo(201);
+        String forked = fork.body().get("id").stringValue();
+        HttpApi.Answer dataset = api.postRaw("/datasets", "application/json", DatasetController.EXAMPLE);
+        assertThat(dataset.status()).isEqualTo(201);
         HttpApi.Answer job = api.postRaw("/models/" + net + "/jobs", "application/json", JobController.EXAMPLE);
         assertThat(job.status()).as("createJob's inline example on net: " + job.body()).isEqualTo(202);
+        // the dataset example's ids are placeholders (ids are the server's): the ones just created go in their place
+        String withDataset = JobController.WITH_DATASET.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", dataset.body().get("id").stringValue());
+        HttpApi.Answer datasetJob = api.postRaw("/models/" + forked + "/jobs", "application/json", withDataset);
+        assertThat(datasetJob.status()).as("createJob's dataset example on net: " + datasetJob.body()).isEqualTo(202);
     }
 }

@@ -102,6 +102,36 @@ class SequenceModelsHttpTest {
         return model;
     }
 
+    /**
+     * Init rules by layer_types on the sequence layers, against PyTorch (numbers from
+     * {@code src/test/resources/sequence/make_init_rules.py}: Debian's PyTorch 1.13 building the model after
+     * manual_seed(0), then manual_seed(5) and each rule as {@code net[module].apply(fn)}): xavier_uniform_ on every
+     * LSTM and GRU weight and zeros_ on their biases, normal_(std=0.02) on the Embedding, xavier_uniform_ on
+     * MultiheadAttention's packed in_proj_weight, kaiming_uniform_ on every Linear as isinstance finds them
+     * (attention's out_proj by its class name NonDynamicallyQuantizableLinear), uniform_ on one layer's LayerNorms.
+     */
+    @Test
+    void initRulesByLayerTypesOnSequenceLayersDrawAsPyTorch() throws Exception {
+        JsonNode c = resource("init_rules.json");
+        String model = "/models/" + api.create(c.get("create"));
+        JsonNode initialized = status(200, api.post(model + "/init", c.get("init"))).body().get("initialized");
+        assertThat(initialized.toString()).contains("rnn.weight_hh_l1", "gru.weight_ih_l0", "embed.weight",
+                "enc.self_attn.in_proj_weight", "enc.self_attn.out_proj.weight", "head.weight", "enc.norm2.weight");
+        JsonNode state = status(200, api.get(model + "/state-dict")).body();
+        assertThat(HttpApi.JSON.convertValue(state, Map.class).keySet())
+                .containsExactlyElementsOf(HttpApi.JSON.convertValue(c.get("state_dict"), Map.class).keySet());
+        c.get("state_dict").properties().forEach(e -> {
+            List<Double> expected = Conformance.flatten(e.getValue().get("data"));
+            List<Double> actual = Conformance.flatten(state.get(e.getKey()).get("data"));
+            assertThat(actual).as(e.getKey()).hasSameSizeAs(expected);
+            for (int i = 0; i < expected.size(); i++) {
+                // uniform draws are bit-exact; normal draws agree to float rounding
+                assertThat(actual.get(i)).as(e.getKey() + "[" + i + "]").isCloseTo(expected.get(i),
+                        org.assertj.core.data.Offset.offset(1e-7 + 1e-6 * Math.abs(expected.get(i))));
+            }
+        });
+    }
+
     @Test
     void attentionScoresOverTheActivationBudgetAre413NamingTheLimit() {
         String model = "/models/" + api.create(HttpApi.JSON.valueToTree(Map.of("model",

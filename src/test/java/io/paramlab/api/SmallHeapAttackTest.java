@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 16M-parameter models (as many as the budget allows), their state dicts streamed, a forward just
  * under the activation limit, four such forwards at once, an init with a million invalid
  * layer types, bodies over the limit and large bodies at once, a LazyLinear whose first forward would
- * materialize 6.4 GB: no 5xx, no dropped connection,
+ * materialize 6.4 GB, a safetensors header declaring 400 MB of float32 it does not send: no 5xx, no dropped connection,
  * every error a whole problem, the process alive without an OutOfMemoryError, models unchanged.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -94,6 +94,14 @@ class SmallHeapAttackTest {
             assertThat(json(attack).get("limit").stringValue()).isEqualTo("max-parameters-per-model");
         }
         assertThat(checked(send("DELETE", "/models/" + lazyId, null)).status()).isEqualTo(204);
+        assertThat(service.isAlive()).as(service.tail()).isTrue();
+
+        // an import whose header declares 100,000,000 bfloat16 values (200 MB: within the binary body limit) and sends
+        // none of them: refused from the header, before 400 MB of float32 are allocated (issue #23 item 3, imports)
+        Answer declared = checked(sendBytes("PUT", "/models/" + id + "/state-dict?format=safetensors",
+                ImportBudgetHttpTest.headerOnly("BF16", 100_000_000, 2)));
+        assertThat(declared.status()).as(declared.text()).isEqualTo(413);
+        assertThat(json(declared).get("limit").stringValue()).isEqualTo("max-parameters-per-model");
         assertThat(service.isAlive()).as(service.tail()).isTrue();
 
         // the activation limit, as the service states it, then a forward just under it
@@ -177,6 +185,19 @@ class SmallHeapAttackTest {
                 for (int n; (n = in.read(buffer)) >= 0; ) count += n;
                 return new Answer(response.statusCode(), type, "", count);
             }
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(method + " " + path + ": the connection failed: " + e, e);
+        }
+    }
+
+    /** Sends a file body (application/octet-stream); the answer kept whole. */
+    static Answer sendBytes(String method, String path, byte[] body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/octet-stream").build();
+        try {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body(),
+                    response.body().length());
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(method + " " + path + ": the connection failed: " + e, e);
         }

@@ -367,6 +367,28 @@ class StoredStateDictHttpTest {
         assertThat(api.get("/state-dicts/" + id + "/tensors/n").body().get("dtype").stringValue()).isEqualTo("int64");
     }
 
+    /** #21: a bool tensor uploaded as JSON is kept as bool; values and statistics are torch's (expected.json's dt.mask). */
+    @Test
+    void jsonUploadsOfBoolTensorsAreKeptAsBool() {
+        JsonNode mask = EXPECTED.get("dtypes").get("dt.mask");
+        HttpApi.Answer answer = api.post("/state-dicts?name=mask", Map.of("dt.mask", Map.of("dtype", "bool",
+                "shape", mask.get("shape"), "data", mask.get("values"))));
+        assertThat(answer.status()).as("%s", answer.body()).isEqualTo(201);
+        String id = answer.body().get("id").stringValue();
+        assertThat(answer.body().get("tensors").get(0).get("dtype").stringValue()).isEqualTo("bool");
+        JsonNode read = api.get("/state-dicts/" + id + "/tensors/dt.mask").body();
+        assertThat(read.get("dtype").stringValue()).isEqualTo("bool");
+        assertSameValues("dt.mask", read, mask.get("values"));
+        JsonNode stats = api.get("/state-dicts/" + id + "/stats?bins=" + EXPECTED.get("bins").intValue()).body()
+                .get("tensors").get(0).get("data");
+        assertThat(stats.get("mean").doubleValue()).isEqualTo(mask.get("stats").get("mean").doubleValue());
+        assertThat(stats.get("std").doubleValue()).isCloseTo(mask.get("stats").get("std").doubleValue(), within(1e-15));
+        assertThat(stats.get("histogram").get("counts")).isEqualTo(mask.get("stats").get("histogram").get("counts"));
+        // and the file: the same bytes as torch's own bool tensor in dtypes.safetensors
+        byte[] file = api.getBytes("/state-dicts/" + id + "?format=safetensors", null).body();
+        assertThat(java.util.Arrays.copyOfRange(file, file.length - 6, file.length)).containsExactly(1, 0, 1, 0, 0, 1);
+    }
+
     @Test
     void renameIsANewVersionWithHistoryAndIfMatch() throws Exception {
         String id = upload("base.safetensors", "?name=a");

@@ -280,7 +280,7 @@ class WebUiBrowserTest {
                     .isEqualTo("before-training");
             assertThat(new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("diff-to"))).getFirstSelectedOption().getAttribute("value"))
                     .isEqualTo("live");
-            driver.findElement(By.cssSelector("#panel-checkpoints form button[type=submit]")).click();
+            driver.findElement(By.id("diff-compare")).click();
             wait.until(d -> d.findElements(By.cssSelector("#panel-checkpoints .bars li")).size() == 4);
             for (WebElement bar : driver.findElements(By.cssSelector("#panel-checkpoints .bars li"))) {
                 assertThat(bar.findElement(By.cssSelector(".bar")).getSize().getWidth()).as("bar of " + bar.getText()).isGreaterThan(0);

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A child JVM commits version after version and prints each one acknowledged; it is killed with
  * SIGKILL at a random moment. Reopened, the store has every acknowledged version and checkpoint,
- * and the version it has is whole: its state is exactly that version's.
+ * and the version it has is whole: its state is exactly that version's. Each commit names what changed
+ * (one tensor whole, two elements of another), so most chunks are taken from the version it replaces.
  */
 class DurabilityTest {
     static {

@@ -21,19 +21,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** What every ModelStore does, run against a real SQLite file and a real PostgreSQL. */
 abstract class ModelStoreContract {
     static final int HISTORY_LIMIT = 5;
+    /** The instance the stores of a test commit as (on PostgreSQL a commit needs the creating instance's lease). */
+    static final String INSTANCE = "contract";
 
     protected StoreFixtures.TestClock clock;
     protected JdbcModelStore store;
     protected JdbcClient jdbc;
+    protected DataSource dataSource;
 
     /** A database with the schema and no rows. */
     protected abstract DataSource emptyDatabase();
 
     @BeforeEach
     void openStore() {
-        DataSource dataSource = emptyDatabase();
+        dataSource = emptyDatabase();
         clock = new StoreFixtures.TestClock();
-        store = new JdbcModelStore(dataSource, StoreFixtures.properties(HISTORY_LIMIT), clock);
+        store = new JdbcModelStore(dataSource, StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE);
         jdbc = JdbcClient.create(dataSource);
     }
 
@@ -186,6 +189,132 @@ abstract class ModelStoreContract {
         Set<String> after = chunkDigests();
         assertThat(after).hasSize(before.size() + 1).containsAll(before);
         assertSameState(store.load("m1").orElseThrow().state(), state);
+    }
+
+    private static boolean chunkLookup(String sql) {
+        return sql.startsWith("SELECT size FROM chunk WHERE digest = ?");
+    }
+
+    private static boolean chunkInsert(String sql) {
+        return sql.startsWith("INSERT INTO chunk ");
+    }
+
+    private Map<String, List<String>> chunksByKey(String modelId) {
+        Map<String, List<String>> byKey = new LinkedHashMap<>();
+        jdbc.sql("SELECT s.tensor_key, t.digest FROM model m JOIN state_tensor s ON s.state_id = m.state_id"
+                        + " JOIN tensor_chunk t ON t.state_id = s.state_id AND t.position = s.position WHERE m.id = ? ORDER BY s.position, t.seq")
+                .param(modelId).query(rs -> {
+                    byKey.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                });
+        return byKey;
+    }
+
+    /** A rename changes no tensor: the new version references the previous one's chunks, none encoded, hashed or sent. */
+    @Test
+    void metadataCommitWritesNoTensor() {
+        ModelState state = StoreFixtures.state("net", 1);
+        create("m1", state);
+        Map<String, List<String>> before = chunksByKey("m1");
+        CountingDataSource counting = new CountingDataSource(dataSource);
+        JdbcModelStore counted = new JdbcModelStore(counting.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE);
+
+        ModelState renamed = new ModelState("renamed", state.specJson(), !state.training(), state.generatorState(),
+                state.requiresGrad(), state.stateDict(), state.optimizerJson());
+        counted.commit("m1", 1, renamed, TensorChanges.of(Map.of()), new Change("alice", "patch", "name"));
+
+        assertThat(counting.count(ModelStoreContract::chunkLookup)).as("chunks hashed and looked up").isZero();
+        assertThat(counting.count(ModelStoreContract::chunkInsert)).isZero();
+        assertThat(counting.boundBytes(sql -> true)).as("bytes sent: the generator's state only")
+                .isEqualTo(state.generatorState().length);
+        assertThat(chunksByKey("m1")).isEqualTo(before);
+        assertSameState(store.load("m1").orElseThrow().state(), renamed);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM state").query(Long.class).single()).isEqualTo(1);
+    }
+
+    /** One changed element: one chunk of one tensor encoded, hashed and written; every other chunk is the previous version's. */
+    @Test
+    void oneElementCommitHashesOnlyItsChunk() {
+        ModelState state = StoreFixtures.state("net", 1);
+        create("m1", state);
+        Map<String, List<String>> before = chunksByKey("m1");
+        CountingDataSource counting = new CountingDataSource(dataSource);
+        JdbcModelStore counted = new JdbcModelStore(counting.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE);
+
+        state.stateDict().get("0.weight").floats()[2500] += 1;   // chunk 2 of 0.weight (1024 floats a chunk): 952 floats
+        counted.commit("m1", 1, state, TensorChanges.of(Map.of("0.weight", new TensorChanges.Some(new int[] {2500}))),
+                new Change("alice", "parameter.patch", "one element"));
+
+        assertThat(counting.count(ModelStoreContract::chunkLookup)).as("chunks hashed and looked up").isEqualTo(1);
+        assertThat(counting.boundBytes(ModelStoreContract::chunkInsert)).isEqualTo(952 * 4);
+        Map<String, List<String>> after = chunksByKey("m1");
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        after.forEach((key, digests) -> {
+            if (!key.equals("0.weight")) {
+                assertThat(digests).as(key).isEqualTo(before.get(key));
+            }
+        });
+        assertThat(after.get("0.weight").subList(0, 2)).isEqualTo(before.get("0.weight").subList(0, 2));
+        assertThat(after.get("0.weight").get(2)).isNotEqualTo(before.get("0.weight").get(2));
+        assertSameState(store.load("m1").orElseThrow().state(), state);
+        assertThat(chunkDigests()).as("the replaced chunk is reclaimed").hasSize(6);
+    }
+
+    /** What the previous version cannot give (another dtype or shape, another chunk size, an alias before) is written whatever the caller says. */
+    @Test
+    void aTensorStoredOtherwiseBeforeIsWrittenAgain() {
+        create("m1", StoreFixtures.state("net", 1));
+        Map<String, TensorData> tensors = new LinkedHashMap<>(StoreFixtures.state("net", 1).stateDict());
+        tensors.put("0.bias", TensorData.ofFloats(new float[] {1, 2, 3, 4}, 2, 2));                // another shape
+        tensors.put("1.num_batches_tracked", TensorData.ofFloats(new float[] {5}));              // another dtype
+        tensors.put("2.weight", TensorData.ofFloats(new float[3000], 60, 50));                  // an alias before
+        ModelState changed = new ModelState("net", "{}", true, null, Map.of("0.weight", true), tensors, null);
+        store.commit("m1", 1, changed, TensorChanges.of(Map.of()), CREATE);
+        assertSameState(store.load("m1").orElseThrow().state(), changed);
+
+        // another chunk size: 0.weight's 12000 bytes in two chunks of 8192 now, the small tensors as before
+        JdbcModelStore larger = new JdbcModelStore(dataSource,
+                new StoreProperties(HISTORY_LIMIT, org.springframework.util.unit.DataSize.ofBytes(8192), Duration.ofHours(24)), clock, INSTANCE);
+        larger.commit("m1", 2, changed, TensorChanges.of(Map.of()), CREATE);
+        assertSameState(larger.load("m1").orElseThrow().state(), changed);
+        assertSameState(store.load("m1").orElseThrow().state(), changed);
+        assertThat(chunksByKey("m1").get("0.weight")).hasSize(2);
+    }
+
+    /** Checkpoints keep what they reference while commits take and drop chunks of the versions between them. */
+    @Test
+    void checkpointsAndSweepsKeepWhatTheyReferenceAcrossPartialCommits() {
+        ModelState state = StoreFixtures.state("net", 1);
+        create("m1", state);
+        List<ModelState> versions = new ArrayList<>();
+        for (int version = 1; version <= 6; version++) {
+            float[] weight = state.stateDict().get("0.weight").floats();
+            int element = (version * 1237) % weight.length;
+            weight[element] = -weight[element] + version;
+            ModelState next = new ModelState("net", state.specJson(), state.training(), state.generatorState(), state.requiresGrad(),
+                    copyOf(state.stateDict()), state.optimizerJson());
+            store.commit("m1", version, state, TensorChanges.of(Map.of("0.weight", new TensorChanges.Some(new int[] {element}))),
+                    new Change("alice", "parameter.patch", "element " + element));
+            versions.add(next);
+            if (version % 2 == 0) {
+                store.createCheckpoint("m1", "v" + (version + 1), null);
+            }
+        }
+        assertThat(store.deleteCheckpoint("m1", "v5")).isTrue();
+        assertSameState(store.load("m1").orElseThrow().state(), versions.get(5));
+        assertSameState(store.loadCheckpointState("m1", "v3").orElseThrow(), versions.get(1));
+        assertSameState(store.loadCheckpointState("m1", "v7").orElseThrow(), versions.get(5));
+        assertThat(store.reclaimUnreferencedChunks()).as("nothing left behind").isZero();
+        // every chunk row is referenced and every reference has its chunk
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM tensor_chunk t WHERE NOT EXISTS (SELECT 1 FROM chunk c WHERE c.digest = t.digest)")
+                .query(Long.class).single()).isZero();
+    }
+
+    private static Map<String, TensorData> copyOf(Map<String, TensorData> stateDict) {
+        Map<String, TensorData> copy = new LinkedHashMap<>();
+        Map<Object, TensorData> copies = new java.util.IdentityHashMap<>();
+        stateDict.forEach((key, tensor) -> copy.put(key, copies.computeIfAbsent(tensor.isFloat() ? tensor.floats() : tensor.longs(),
+                storage -> tensor.copy())));
+        return copy;
     }
 
     @Test

@@ -53,9 +53,28 @@ public final class StoreProcess {
         stateDict.put("0.weight", TensorData.ofFloats(weight, 100, 200));
         stateDict.put("1.num_batches_tracked", TensorData.ofLongs(new long[] {version}));
         stateDict.put("2.weight", TensorData.ofFloats(weight, 100, 200));
+        float[] mostlyKept = new float[TENSOR_ELEMENTS];   // two elements differ from the previous version's
+        for (int i = 0; i < mostlyKept.length; i++) {
+            mostlyKept[i] = i;
+        }
+        mostlyKept[marked(version)] = -version;
+        stateDict.put("3.weight", TensorData.ofFloats(mostlyKept, TENSOR_ELEMENTS));
         Generator generator = new Generator(version);
         return new ModelState("v" + version, "{\"version\":" + version + "}", version % 2 == 0, generator.state(),
                 Map.of("0.weight", true), stateDict, "{\"step\":" + version + "}");
+    }
+
+    /** What differs between versions {@code version} and {@code version + 1}: all of 0.weight (2.weight is its alias), two elements of 3.weight. */
+    static TensorChanges changesAfter(long version) {
+        int a = marked(version);
+        int b = marked(version + 1);
+        return TensorChanges.of(Map.of("0.weight", new TensorChanges.Whole(), "1.num_batches_tracked", new TensorChanges.Whole(),
+                "3.weight", new TensorChanges.Some(new int[] {Math.min(a, b), Math.max(a, b)})));
+    }
+
+    /** The element of 3.weight that version marks: consecutive versions' are over 4 KiB chunks apart. */
+    private static int marked(long version) {
+        return (int) (version * 4099 % TENSOR_ELEMENTS);
     }
 
     static JdbcModelStore store(EmbeddedDatabase database) {
@@ -74,7 +93,7 @@ public final class StoreProcess {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             long version = store.find(MODEL).orElseThrow().version();
-            store.commit(MODEL, version, stateAt(version + 1), new Change("test", "patch", "v" + (version + 1)));
+            store.commit(MODEL, version, stateAt(version + 1), changesAfter(version), new Change("test", "patch", "v" + (version + 1)));
             System.out.println("acked " + (version + 1));
             if ((version + 1) % 10 == 0) {
                 store.createCheckpoint(MODEL, "v" + (version + 1), null);
@@ -111,9 +130,19 @@ public final class StoreProcess {
             if (!Arrays.equals(back, weight)) {
                 throw new AssertionError("the large model did not come back as stored");
             }
-            System.out.printf("ok chunks %d then %d; create %d ms, commit %d ms, load %d ms, max heap %d MiB%n",
+            // the same one-element commit, now naming its element: one chunk hashed, the other 23 taken from version 2
+            weight[23_456_789] = 43f;
+            long named = System.nanoTime();
+            store.commit("large", 2, state, TensorChanges.of(Map.of("0.weight", new TensorChanges.Some(new int[] {23_456_789}))),
+                    new Change("test", "parameter.patch", "one element, named"));
+            long namedCommitted = System.nanoTime();
+            if (!Arrays.equals(store.load("large").orElseThrow().state().stateDict().get("0.weight").floats(), weight)) {
+                throw new AssertionError("the large model did not come back as stored after a named commit");
+            }
+            System.out.printf("ok chunks %d then %d; create %d ms, commit %d ms, load %d ms, commit naming its element %d ms,"
+                            + " max heap %d MiB%n",
                     chunks, chunksAfter, (created - start) / 1_000_000, (committed - created) / 1_000_000,
-                    (loaded - committed) / 1_000_000, Runtime.getRuntime().maxMemory() >> 20);
+                    (loaded - committed) / 1_000_000, (namedCommitted - named) / 1_000_000, Runtime.getRuntime().maxMemory() >> 20);
         }
     }
 }

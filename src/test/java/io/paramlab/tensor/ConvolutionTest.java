@@ -62,6 +62,17 @@ class ConvolutionTest {
     }
 
     @Test
+    void depthwiseConv2dOfStrideOneRunsOnThePaddedGrid() {
+        int[][] same = Convolution.samePadding(new int[] {3, 4}, new int[] {2, 1});
+        check(t -> Convolution.conv(t[0], t[1], t[2], new int[] {1, 1}, same[0], same[1], new int[] {2, 1}, 2),
+                new int[] {2, 4, 7, 6}, 1.501953125, new double[] {-11.294921875, -5.224609375, 1.078125},
+                grid(7, 13, 2, 2, 7, 6), grid(5, 11, 4, 1, 3, 4), grid(3, 7, 4));
+        check(t -> Convolution.conv(t[0], t[1], null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 3),
+                new int[] {3, 3, 9, 9}, -7.32421875, new double[] {27.275390625, 12.87109375},
+                grid(7, 13, 3, 3, 9, 9), grid(5, 11, 3, 1, 3, 3));
+    }
+
+    @Test
     void pointwiseConv2dNeedsNoIm2col() {
         check(t -> Convolution.conv(t[0], t[1], null, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1),
                 new int[] {2, 3, 5, 5}, -1.373046875, new double[] {-3.58203125, -4.173828125},
@@ -217,6 +228,17 @@ class ConvolutionTest {
             for (int i = 0; i < x.numel(); i++) x.data()[i] *= 1.5f;
             check(t -> c.f.apply(t[0]), new int[] {3, 40}, c.y, new double[] {c.dx}, x);
         }
+    }
+
+    @Test
+    void relu6AtItsKinksAndSpecialValues() {
+        // x = torch.tensor([-inf, -1, -0., 0, 0.5, 6, 7, inf, nan], requires_grad=True); F.relu6(x).sum().backward()
+        // PyTorch 1.13: y = [0, 0, -0, 0, 0.5, 6, 6, 6, nan], x.grad = [0, 0, 0, 0, 1, 0, 0, 0, 1] (paramlab gives +0 for -0)
+        Tensor x = Tensor.parameter(new float[] {Float.NEGATIVE_INFINITY, -1f, -0f, 0f, 0.5f, 6f, 7f, Float.POSITIVE_INFINITY, Float.NaN}, 9);
+        Tensor y = Activations.relu6(x);
+        assertThat(y.data()).containsExactly(0f, 0f, 0f, 0f, 0.5f, 6f, 6f, 6f, Float.NaN);
+        Reductions.sum(y).backward();
+        assertThat(x.grad()).containsExactly(0f, 0f, 0f, 0f, 1f, 0f, 0f, 0f, 1f);
     }
 
     @Test

@@ -31,6 +31,15 @@ class GeneratorTest {
     }
 
     @Test
+    void drawsStayBitExactAcrossSeveralTwists() {
+        // torch.manual_seed(3); torch.empty(2000).uniform_(0, 1)[-5:], as float bits (2000 draws: three twists of 624)
+        float[] data = new float[2000];
+        new Generator(3).uniform(data, 0, 1);
+        assertThat(bits(java.util.Arrays.copyOfRange(data, 1995, 2000)))
+                .containsExactly(1027879216, 991510784, 1048867304, 1064037947, 1044216600);
+    }
+
+    @Test
     void smallNormalsAreBitExactAndKeepTheCachedSampleAcrossCalls() {
         // torch.manual_seed(1); torch.cat([torch.empty(3).normal_(), torch.empty(3).normal_()])
         Generator generator = new Generator(1);

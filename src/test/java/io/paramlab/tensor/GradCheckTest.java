@@ -24,7 +24,7 @@ class GradCheckTest {
 
     static Stream<GradCheck.Case> cases() {
         return Stream.of(arithmetic(), reductions(), shapeOps(), indexing(), matmul(), functional(), losses(),
-                convCases(), graphCases(), sequenceCases()).flatMap(s -> s);
+                convCases(), graphCases(), sequenceCases(), convSpeedCases()).flatMap(s -> s);
     }
 
     static Stream<GradCheck.Case> arithmetic() {
@@ -224,6 +224,8 @@ class GradCheckTest {
     static Stream<GradCheck.Case> sequenceCases() {
         io.paramlab.nn.Recurrent lstm = new io.paramlab.nn.Recurrent(io.paramlab.nn.Recurrent.Mode.LSTM, 3, 4, 2, true, false, 0,
                 true, 2, new Generator(5));
+        io.paramlab.nn.Recurrent lstmFused = new io.paramlab.nn.Recurrent(io.paramlab.nn.Recurrent.Mode.LSTM, 3, 3, 2, true, false, 0,
+                true, 0, new Generator(8));
         io.paramlab.nn.Recurrent gru = new io.paramlab.nn.Recurrent(io.paramlab.nn.Recurrent.Mode.GRU, 3, 4, 1, true, true, 0,
                 false, 0, new Generator(6));
         io.paramlab.nn.MultiheadAttention mha = new io.paramlab.nn.MultiheadAttention(4, 2, 0, true, true, true, 3, 4, false,
@@ -236,10 +238,38 @@ class GradCheckTest {
                 of("LSTM input and (h0, c0), 2 layers, bidirectional, proj_size",
                         in -> (Tensor) ((List<?>) lstm.forward(List.of(in[0], List.of(in[1], in[2])), java.util.Map.of())).get(0),
                         randn(3, 2, 3), randn(4, 2, 2), randn(4, 2, 4)),
+                of("lstmLayer (fused): projected, h0, c0, weight_hh, bias_hh", in -> Sequence.lstmLayer(in[0], in[1], in[2], in[3], in[4], false),
+                        randn(3, 2, 8), randn(2, 2), randn(2, 2), randn(8, 2), randn(8)),
+                of("lstmLayer (fused) reverse, no bias, batch 1", in -> Sequence.lstmLayer(in[0], in[1], in[2], in[3], null, true),
+                        randn(4, 1, 12), randn(1, 3), randn(1, 3), randn(12, 3)),
+                of("LSTM (fused layers) input and (h0, c0), 2 layers, bidirectional",
+                        in -> (Tensor) ((List<?>) lstmFused.forward(List.of(in[0], List.of(in[1], in[2])), java.util.Map.of())).get(0),
+                        randn(3, 2, 3), randn(4, 2, 3), randn(4, 2, 3)),
+                of("LSTM (fused layers) h_n and c_n",
+                        in -> {
+                            List<?> out = (List<?>) lstmFused.forward(List.of(in[0], List.of(in[1], in[2])), java.util.Map.of());
+                            List<?> hc = (List<?>) out.get(1);
+                            return Arithmetic.add((Tensor) hc.get(0), Arithmetic.mul((Tensor) hc.get(1), 0.5));
+                        },
+                        randn(3, 2, 3), randn(4, 2, 3), randn(4, 2, 3)),
                 of("GRU input, batch_first", in -> gru.forward(in[0]), randn(2, 3, 3)),
                 ofMany("MultiheadAttention query, key, value with a bool mask",
                         in -> List.of(mha.attend(in[0], in[1], in[2], null, true, mask, true)),
                         randn(2, 1, 4), randn(3, 1, 3), randn(3, 1, 4)));
+    }
+
+    /** Last, so that their random inputs do not shift the other families' draws. */
+    static Stream<GradCheck.Case> convSpeedCases() {
+        int[] one = {1, 1};
+        return Stream.of(
+                // stride 1: the depthwise stencil over the padded plane's grid (one long pass per tap)
+                of("conv2d depthwise stride 1, dilation, asymmetric padding, multiplier 2", in -> Convolution.conv(in[0], in[1], in[2],
+                        one, new int[] {2, 0}, new int[] {1, 2}, new int[] {2, 1}, 2), randn(2, 2, 6, 5), randn(4, 1, 3, 2), randn(4)),
+                of("conv1d depthwise stride 1", in -> Convolution.conv(in[0], in[1], null, new int[] {1}, new int[] {2},
+                        new int[] {1}, 3), randn(2, 3, 7), randn(3, 1, 3)),
+                // stride 1, rows as wide as the input's ("same"): im2col copies each tap's rows in one piece
+                of("conv2d same, dilation, asymmetric padding", in -> Convolution.conv(in[0], in[1], in[2], one,
+                        new int[] {2, 1}, new int[] {2, 2}, new int[] {2, 1}, 1), randn(2, 2, 5, 6), randn(3, 2, 3, 4), randn(3)));
     }
 
     @ParameterizedTest(name = "{0}")
