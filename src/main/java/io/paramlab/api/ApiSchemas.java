@@ -192,8 +192,13 @@ final class ApiSchemas {
         out.put("TensorObject", closed(object("A tensor given as an object: data nested, or flat with shape; dtype float32 "
                         + "unless given", opt("shape", array(integer(null).minimum(BigDecimal.ZERO))),
                 opt("dtype", strings("float32", "float32", "int64")), req("data", ref("TensorValue")))));
-        // anyOf, not oneOf: the two never overlap, and openapi-generator's python reads a model as a list too
-        out.put("TensorInput", new Schema<>().anyOf(List.of(ref("TensorObject"), array(ref("TensorValue"))))
+        out.put("BoolTensorValue", new Schema<>().not(type("object", "number", "string", "null")).items(ref("BoolTensorValue"))
+                .description("true or false, or a list of BoolTensorValue, nested row-major"));
+        out.put("BoolTensorObject", closed(object("A bool tensor (a mask) given as an object: dtype bool, data true and false "
+                        + "nested, or flat with shape", opt("shape", array(integer(null).minimum(BigDecimal.ZERO))),
+                req("dtype", strings(null, "bool")), req("data", ref("BoolTensorValue")))));
+        // anyOf, not oneOf: they never overlap, and openapi-generator's python reads a model as a list too
+        out.put("TensorInput", new Schema<>().anyOf(List.of(ref("TensorObject"), ref("BoolTensorObject"), array(ref("TensorValue"))))
                 .description("A tensor input: the tensor object, or a bare nested array whose shape is inferred (it must be "
                         + "rectangular)")
                 .example(List.of(List.of(0.1, 0.2, 0.3, 0.4), List.of(0.5, 0.6, 0.7, 0.8))));
