@@ -38,9 +38,10 @@ start() {   # start NAME JAR PORT: the service on a fresh data folder, with the 
   echo "$1: created ${model[$1]} in $(( (t1 - t0) / 1000000 )) ms" >&2
 }
 
-timed() {   # timed URL BODY: one PATCH, "ms-to-first-byte ms-to-last-byte" (fails on a non-2xx answer)
+timed() {   # timed URL BODY [HEADER]: one PATCH, "ms-to-first-byte ms-to-last-byte" (fails on a non-2xx answer)
   local r
-  r=$(curl -sS -o /dev/null -w '%{http_code} %{time_starttransfer} %{time_total}' -X PATCH "$1" -H 'Content-Type: application/json' -d "$2")
+  r=$(curl -sS -o /dev/null -w '%{http_code} %{time_starttransfer} %{time_total}' -X PATCH "$1" -H 'Content-Type: application/json' \
+      ${3:+-H "$3"} -d "$2")
   [ "${r%% *}" -lt 300 ] || { echo "PATCH $1 $2 answered ${r%% *}" >&2; exit 1; }
   awk -v r="$r" 'BEGIN {split(r, t, " "); printf "%.1f %.1f", t[2] * 1000, t[3] * 1000}'
 }
@@ -48,6 +49,9 @@ timed() {   # timed URL BODY: one PATCH, "ms-to-first-byte ms-to-last-byte" (fai
 one_round() {   # one_round NAME I: the three writes once, appended to their series
   local n=$1 i=$2
   echo "$(timed "${api[$n]}/parameters/weight" "{\"index\": [$((i * 37 % 5000)), $((i * 91 % 5000))], \"value\": $i.5}")" >> "$OUT/commit-$n-element.txt"
+  # the same with Prefer: return=minimal (a 204 without the parameter; a jar without it answers the parameter)
+  echo "$(timed "${api[$n]}/parameters/weight" "{\"index\": [$((i * 53 % 5000)), $((i * 29 % 5000))], \"value\": $i.25}" \
+      'Prefer: return=minimal')" >> "$OUT/commit-$n-minimal.txt"
   echo "$(timed "${api[$n]}" "{\"name\": \"big-$i\"}")" >> "$OUT/commit-$n-rename.txt"
   echo "$(timed "${api[$n]}" "{\"training\": $([ $((i % 2)) = 0 ] && echo true || echo false)}")" >> "$OUT/commit-$n-training.txt"
 }
@@ -57,7 +61,7 @@ start before "$BEFORE_JAR" "$PORT"
 start after "$AFTER_JAR" $((PORT + 1))
 for n in before after; do   # warm-up, not counted
   one_round "$n" 1
-  rm -f "$OUT/commit-$n-"{element,rename,training}.txt
+  rm -f "$OUT/commit-$n-"{element,minimal,rename,training}.txt
 done
 for i in $(seq "$ROUNDS"); do
   if [ $((i % 2)) = 1 ]; then order="before after"; else order="after before"; fi
@@ -74,7 +78,8 @@ def cell(values):
     return f"{statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f})"
 print(f"| Linear 5000→5000 (25M parameters), {rounds} rounds, ms: median (min-max) | before | after | before / after (medians) |")
 print("|---|---|---|---|")
-for kind, text in [("element", "PATCH one element of `weight`"), ("rename", "PATCH `{\"name\": ...}` (rename)"),
+for kind, text in [("element", "PATCH one element of `weight`"), ("minimal", "the same with `Prefer: return=minimal`"),
+                   ("rename", "PATCH `{\"name\": ...}` (rename)"),
                    ("training", "PATCH `{\"training\": ...}`")]:
     for column, what in [(0, "first byte of the answer"), (1, "whole answer")]:
         if kind != "element" and column == 0:

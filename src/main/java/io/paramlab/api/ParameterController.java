@@ -80,18 +80,25 @@ class ParameterController {
 
     @Operation(operationId = "patchParameter", summary = "Write a parameter", description = "net[0].weight.data[0, 0] = 100 ({\"index\": [0, 0], \"value\": 100}), "
             + "a whole new value ({\"data\": TENSOR} of the same shape), and/or requires_grad. A write through one name of a "
-            + "tied parameter is seen through all of them.")
+            + "tied parameter is seen through all of them. With Prefer: return=minimal (RFC 7240) the answer is a 204 without the "
+            + "parameter, so that a one-element write of a large parameter does not send the whole tensor back (an addition to API.md).")
     @ApiResponse(responseCode = "200", description = "The parameter after the write", content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.PARAMETER)))
+    @ApiResponse(responseCode = "204", description = "Written, with Prefer: return=minimal (Preference-Applied says so): no parameter in the answer", content = @Content)
     @ApiResponse(responseCode = "400", ref = "#/components/responses/BadRequest")
     @ApiResponse(responseCode = "415", ref = "#/components/responses/UnsupportedMediaType")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @ApiResponse(responseCode = "404", ref = "#/components/responses/NotFound")
     @ApiResponse(responseCode = "422", ref = "#/components/responses/Unprocessable")
     @PatchMapping("/{name}")
-    Map<String, Object> patch(@PathVariable String id, @Parameter(description = "any of the parameter's names", example = "2.weight") @PathVariable String name,
+    org.springframework.http.ResponseEntity<Map<String, Object>> patch(@PathVariable String id, @Parameter(description = "any of the parameter's names", example = "2.weight") @PathVariable String name,
                               @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.PARAMETER_PATCH), examples = {@ExampleObject(name = "element [0, 0] = 100", value = ApiExamples.PATCH_ELEMENT), @ExampleObject(name = "requires_grad", value = ApiExamples.PATCH_REQUIRES_GRAD), @ExampleObject(name = "data (net's 2.weight, [1, 8])", value = ApiExamples.PATCH_DATA)}))
-                              @RequestBody Patch patch) {
-        return render(Views.parameter(operations.patchParameter(id, name, validate(patch)), name), true, true);
+                              @RequestBody Patch patch,
+                              @Parameter(description = "return=minimal: answer 204 without the parameter") @org.springframework.web.bind.annotation.RequestHeader(value = "Prefer", required = false) String prefer) {
+        LiveModel model = operations.patchParameter(id, name, validate(patch));
+        if (prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("return=minimal")) {
+            return org.springframework.http.ResponseEntity.noContent().header("Preference-Applied", "return=minimal").build();
+        }
+        return org.springframework.http.ResponseEntity.ok(render(Views.parameter(model, name), true, true));
     }
 
     private static ParameterPatch validate(Patch patch) {

@@ -78,6 +78,19 @@ class ChapterWalkthroughTest {
     }
 
     @Test
+    void aMinimalWriteAnswers204WithoutTheParameter() {
+        String id = api.create(TIED);
+        HttpApi.Answer write = api.sendWith("PATCH", "/models/" + id + "/parameters/2.weight", Map.of("index", List.of(0, 1), "value", 7),
+                "Prefer", "return=minimal");
+        assertThat(write.status()).isEqualTo(204);
+        assertThat(write.body()).isNull();
+        assertThat(write.raw().headers().firstValue("Preference-Applied")).contains("return=minimal");
+        JsonNode read = api.get("/models/" + id + "/parameters/2.weight").body();
+        assertThat(read.get("data").get("data").get(0).get(1).doubleValue()).isEqualTo(7.0);
+        assertThat(api.get("/models/" + id).body().get("version").longValue()).as("a durable change, as without the header").isEqualTo(2);
+    }
+
+    @Test
     void aWriteThroughOneTiedPathIsSeenThroughTheOther() {
         String id = api.create(TIED);
         HttpApi.Answer write = api.patch("/models/" + id + "/parameters/2.weight", Map.of("index", List.of(0, 0), "value", 100));

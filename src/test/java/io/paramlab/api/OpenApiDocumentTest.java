@@ -32,7 +32,7 @@ class OpenApiDocumentTest {
             Map.entry("get /api/v1/models/{id}/modules listModules", List.of("200", "404")),
             Map.entry("get /api/v1/models/{id}/parameters listParameters", List.of("200", "400", "404")),
             Map.entry("get /api/v1/models/{id}/parameters/{name} getParameter", List.of("200", "404")),
-            Map.entry("patch /api/v1/models/{id}/parameters/{name} patchParameter", List.of("200", "400", "404", "413", "415", "422")),
+            Map.entry("patch /api/v1/models/{id}/parameters/{name} patchParameter", List.of("200", "204", "400", "404", "413", "415", "422")),
             Map.entry("get /api/v1/models/{id}/state-dict getStateDict", List.of("200", "400", "404", "406", "422")),
             Map.entry("put /api/v1/models/{id}/state-dict loadStateDict", List.of("200", "400", "404", "413", "415", "422")),
             Map.entry("post /api/v1/models/{id}/init initModel", List.of("200", "400", "404", "413", "415", "422")),
