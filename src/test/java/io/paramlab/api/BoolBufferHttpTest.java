@@ -131,6 +131,15 @@ class BoolBufferHttpTest {
         assertThat(safetensorsData(api.getBytes("/state-dicts/" + stored + "?format=safetensors", null).body()))
                 .isEqualTo(safetensorsDataInOrder(resource("masked.safetensors"), "mask", "proj.weight", "proj.bias"));
 
+        // torch's file uploaded as a stored state dict loads into a model strictly, the mask as bool
+        HttpApi.Answer upload = api.postBytes("/state-dicts?name=masked", "application/octet-stream", resource("masked.pt"));
+        assertThat(upload.status()).as(String.valueOf(upload.body())).isEqualTo(201);
+        clearMask(api, model);
+        HttpApi.Answer fromStored = api.sendWith("PUT", "/models/" + model + "/state-dict?strict=true&from=state-dict:"
+                + upload.body().get("id").stringValue(), null);
+        assertThat(fromStored.status()).as(String.valueOf(fromStored.body())).isEqualTo(200);
+        assertMatchesTorch(api.get("/models/" + model + "/state-dict").body());
+
         // a restart on the same data folder keeps the mask (and the rest)
         JsonNode before = api.get("/models/" + model + "/state-dict").body();
         JsonNode sourceBefore = api.get("/models/" + source + "/state-dict").body();
