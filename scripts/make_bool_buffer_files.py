@@ -5,7 +5,8 @@ Run from the repository root with the system PyTorch and a safetensors wheel on 
     PYTHONPATH=/tmp/st/lib /usr/bin/python3 scripts/make_bool_buffer_files.py
 A module with a persistent bool buffer (a causal mask, register_buffer's default persistent=True) and a Linear:
 masked.pt is torch.save(model.state_dict()) into a BytesIO (zip archive name "archive"), masked.safetensors is
-safetensors.torch.save_model(model); masked.json is the state dict's values and the spec the service builds it from.
+safetensors.torch.save_model(model); masked_views.pt holds strided views of one bool storage
+({"t": mask.t(), "row": mask[1], "cols": mask[:, 1:]}); masked.json is the state dict's values and the spec the service builds it from.
 """
 import io
 import json
@@ -36,11 +37,18 @@ def main():
     with open(os.path.join(OUT, "masked.pt"), "wb") as f:
         f.write(buf.getvalue())
     save_model(model, os.path.join(OUT, "masked.safetensors"))
+    mask = sd["mask"]
+    views = {"t": mask.t(), "row": mask[1], "cols": mask[:, 1:]}
+    buf = io.BytesIO()
+    torch.save(views, buf)
+    with open(os.path.join(OUT, "masked_views.pt"), "wb") as f:
+        f.write(buf.getvalue())
     spec = {"type": "Module", "class_name": "Masked",
             "buffers": [{"name": "mask", "shape": [3, 3], "dtype": "bool", "data": sd["mask"].tolist()}],
             "modules": [{"name": "proj", "type": "Linear", "in_features": 3, "out_features": 2}]}
     expected = {"spec": spec, "state_dict": {k: {"dtype": str(v.dtype).replace("torch.", ""), "shape": list(v.shape),
-                                                 "data": v.tolist()} for k, v in sd.items()}}
+                                                 "data": v.tolist()} for k, v in sd.items()},
+                "views": {k: v.tolist() for k, v in views.items()}}
     with open(os.path.join(OUT, "masked.json"), "w") as f:
         json.dump(expected, f)
         f.write("\n")

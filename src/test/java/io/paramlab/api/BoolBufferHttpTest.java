@@ -7,14 +7,18 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +188,7 @@ class BoolBufferHttpTest {
     }
 
     private static float[] floats(JsonNode nested) {
-        List<Float> out = new java.util.ArrayList<>();
+        List<Float> out = new ArrayList<>();
         collect(nested, out);
         float[] values = new float[out.size()];
         for (int i = 0; i < values.length; i++) values[i] = out.get(i);
@@ -213,7 +217,7 @@ class BoolBufferHttpTest {
     private static byte[] safetensorsDataInOrder(byte[] file, String... keys) {
         String header = safetensorsHeader(file);
         byte[] data = safetensorsData(file);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String key : keys) {
             int at = header.indexOf("\"" + key + "\":");
             String offsets = header.substring(header.indexOf("\"data_offsets\":[", at) + 16);
@@ -225,18 +229,18 @@ class BoolBufferHttpTest {
 
     /** The entries by the central directory (torch's writer uses data descriptors, which ZipInputStream refuses on STORED). */
     private static Map<String, byte[]> zipEntries(byte[] zip) throws IOException {
-        Path file = java.nio.file.Files.createTempFile("boolbuf", ".pt");
+        Path file = Files.createTempFile("boolbuf", ".pt");
         try {
-            java.nio.file.Files.write(file, zip);
+            Files.write(file, zip);
             Map<String, byte[]> out = new LinkedHashMap<>();
             try (ZipFile in = new ZipFile(file.toFile())) {
-                for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                for (ZipEntry e : Collections.list(in.entries())) {
                     out.put(e.getName(), in.getInputStream(e).readAllBytes());
                 }
             }
             return out;
         } finally {
-            java.nio.file.Files.delete(file);
+            Files.delete(file);
         }
     }
 }

@@ -89,6 +89,23 @@ class RoundTripTest {
         return sd;
     }
 
+    /** torch.save's strided views of one bool storage (scripts/make_bool_buffer_files.py): gathered as torch reads them. */
+    @Test
+    void boolViewsOfOneStorageAreGathered() throws IOException {
+        byte[] file;
+        try (java.io.InputStream in = RoundTripTest.class.getResourceAsStream("/boolbuf/masked_views.pt")) {
+            file = in.readAllBytes();
+        }
+        Map<String, TensorData> views = TorchSave.read(new ByteArrayInputStream(file), null, MAX).stateDict();
+        // masked.json's "views": mask.t(), mask[1], mask[:, 1:] of the causal mask triu(1)
+        assertThat(views.get("t").shape()).containsExactly(3, 3);
+        assertThat(views.get("t").bools()).containsExactly(false, false, false, true, false, false, true, true, false);
+        assertThat(views.get("row").shape()).containsExactly(3);
+        assertThat(views.get("row").bools()).containsExactly(false, false, true);
+        assertThat(views.get("cols").shape()).containsExactly(3, 2);
+        assertThat(views.get("cols").bools()).containsExactly(true, true, false, true, false, false);
+    }
+
     /** Bool as torch writes it: one byte, 0 or 1, per element; BOOL in safetensors (last in save_model's layout), BoolStorage in torch.save. */
     @Test
     void boolTensorsRoundTripAsOneBytePerElement() throws IOException {
