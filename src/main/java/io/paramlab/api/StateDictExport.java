@@ -110,8 +110,8 @@ final class StateDictExport {
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         long bytes = 0;
         for (TensorData t : stateDict.values()) {
-            if (seen.add(t.isFloat() ? t.floats() : t.longs())) {
-                bytes += (long) t.numel() * (t.isFloat() ? 4 : 8);
+            if (seen.add(t.isFloat() ? t.floats() : t.isBool() ? t.bools() : t.longs())) {
+                bytes += (long) t.numel() * (t.isFloat() ? 4 : t.isBool() ? 1 : 8);
             }
         }
         return bytes;

@@ -1,5 +1,7 @@
 package io.paramlab.formats;
 
+import io.paramlab.nn.TensorData;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,9 +11,9 @@ import java.nio.ByteOrder;
 import java.util.zip.CRC32;
 
 /**
- * The element types a file may hold and how each becomes float32 or int64 as {@code param.copy_()}
+ * The element types a file may hold and how each becomes float32, int64 or bool as {@code param.copy_()}
  * casts: F64 rounds to nearest even (Java's {@code (float)} cast is that rounding), F16 and BF16
- * widen exactly, I32 widens to int64. Values move little-endian through a caller's reusable
+ * widen exactly, I32 widens to int64, BOOL (one byte, 0 or 1, as PyTorch writes it) stays bool. Values move little-endian through a caller's reusable
  * buffer so no whole-file byte array is ever built.
  */
 enum Dtype {
@@ -30,23 +32,31 @@ enum Dtype {
         this.isFloat = isFloat;
     }
 
-    /** A new array of {@code numel} float32 or int64 values for this type. */
+    /** A new array of {@code numel} float32, int64 or bool values for this type. */
     Object allocate(int numel) {
-        if (this == I8 || this == U8 || this == BOOL) {
+        if (this == I8 || this == U8) {
             throw new FormatException("unsupported-dtype", "a " + StoredDtype.of(this).pytorchName() + " tensor cannot be loaded "
-                    + "into a model: only float32, float64, float16, bfloat16 (loaded as float32) and int64, int32 (loaded as int64)");
+                    + "into a model: only float32, float64, float16, bfloat16 (loaded as float32), int64, int32 (loaded as int64) and bool");
         }
-        return isFloat ? new float[numel] : new long[numel];
+        return this == BOOL ? new boolean[numel] : isFloat ? new float[numel] : new long[numel];
     }
 
-    /** Reads {@code count} elements from {@code in} into {@code dst} (float[] or long[]) from {@code offset}. */
+    /** Bytes per element of the array {@link #allocate} makes (what a read charges before allocating). */
+    int arrayElementBytes() {
+        return this == BOOL ? 1 : isFloat ? Float.BYTES : Long.BYTES;
+    }
+
+    /** Reads {@code count} elements from {@code in} into {@code dst} (float[], long[] or boolean[]) from {@code offset}. */
     void read(InputStream in, Object dst, int offset, int count, byte[] buf) throws IOException {
         int perChunk = buf.length / size;
         while (count > 0) {
             int n = Math.min(count, perChunk);
             readFully(in, buf, n * size);
             ByteBuffer b = ByteBuffer.wrap(buf, 0, n * size).order(ByteOrder.LITTLE_ENDIAN);
-            if (isFloat) {
+            if (this == BOOL) {
+                boolean[] out = (boolean[]) dst;
+                for (int i = 0; i < n; i++) out[offset + i] = buf[i] != 0;
+            } else if (isFloat) {
                 convertFloats(b, (float[]) dst, offset, n);
             } else {
                 convertLongs(b, (long[]) dst, offset, n);
@@ -109,10 +119,10 @@ enum Dtype {
         }
     }
 
-    /** Writes a float32 or int64 array little-endian through {@code buf}. */
+    /** Writes a float32 or int64 array little-endian, or a bool array one byte (0 or 1) per element as torch does, through {@code buf}. */
     static void write(OutputStream out, Object values, byte[] buf) throws IOException {
-        int size = values instanceof float[] ? 4 : 8;
-        int length = values instanceof float[] ? ((float[]) values).length : ((long[]) values).length;
+        int size = elementBytes(values);
+        int length = length(values);
         for (int start = 0; start < length; start += buf.length / size) {
             int n = fill(values, start, Math.min(length - start, buf.length / size), buf);
             out.write(buf, 0, n);
@@ -122,8 +132,8 @@ enum Dtype {
     /** The CRC-32 of what {@link #write} writes, computed through the same buffer (a zip STORED entry needs it first). */
     static long crc32(Object values, byte[] buf) {
         CRC32 crc = new CRC32();
-        int size = values instanceof float[] ? 4 : 8;
-        int length = values instanceof float[] ? ((float[]) values).length : ((long[]) values).length;
+        int size = elementBytes(values);
+        int length = length(values);
         for (int start = 0; start < length; start += buf.length / size) {
             crc.update(buf, 0, fill(values, start, Math.min(length - start, buf.length / size), buf));
         }
@@ -136,11 +146,32 @@ enum Dtype {
             b.asFloatBuffer().put((float[]) values, start, n);
             return n * 4;
         }
+        if (values instanceof boolean[]) {
+            boolean[] bools = (boolean[]) values;
+            for (int i = 0; i < n; i++) buf[i] = (byte) (bools[start + i] ? 1 : 0);
+            return n;
+        }
         b.asLongBuffer().put((long[]) values, start, n);
         return n * 8;
     }
 
     static long byteSize(Object values) {
-        return values instanceof float[] ? 4L * ((float[]) values).length : 8L * ((long[]) values).length;
+        return (long) elementBytes(values) * length(values);
+    }
+
+    /** 4 for a float[], 8 for a long[], 1 for a boolean[]: the bytes {@link #write} writes per element. */
+    private static int elementBytes(Object values) {
+        return values instanceof float[] ? 4 : values instanceof boolean[] ? 1 : 8;
+    }
+
+    private static int length(Object values) {
+        return values instanceof float[] ? ((float[]) values).length
+                : values instanceof boolean[] ? ((boolean[]) values).length : ((long[]) values).length;
+    }
+
+    /** A tensor over a float[], long[] or boolean[] read by {@link #read} (shared, not copied). */
+    static TensorData tensor(Object values, int[] shape) {
+        return values instanceof float[] ? TensorData.ofFloats((float[]) values, shape)
+                : values instanceof boolean[] ? TensorData.ofBools((boolean[]) values, shape) : TensorData.ofLongs((long[]) values, shape);
     }
 }

@@ -67,7 +67,7 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes {@code stateDict} (F32 for float32, I64 for int64). Tied keys (the same array
+     * Writes {@code stateDict} (F32 for float32, I64 for int64, BOOL for bool: one byte 0 or 1). Tied keys (the same array
      * instance) are written once under the lexicographically smallest key, the others mapped to it
      * in {@code __metadata__}, unless {@code copies}, which writes every key's own copy.
      */
@@ -79,8 +79,8 @@ public final class SafeTensors {
                 names.add(key);
             }
         }
-        // save_model's layout: larger dtypes first (I64 before F32), then by name
-        names.sort(Comparator.comparing((String k) -> stateDict.get(k).isFloat()).thenComparing(Tied.BY_CODE_POINT));
+        // save_model's layout: dtypes in descending order of safetensors' Dtype enum (I64, F32, BOOL), then by name
+        names.sort(Comparator.comparingInt((String k) -> layoutRank(stateDict.get(k))).thenComparing(Tied.BY_CODE_POINT));
         StringBuilder header = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"");
         new TreeMap<>(aliases).forEach((alias, kept) ->
                 header.append(',').append(HeaderJson.quote(alias)).append(':').append(HeaderJson.quote(kept)));
@@ -88,8 +88,8 @@ public final class SafeTensors {
         long offset = 0;
         for (String name : names) {
             TensorData t = checked(name, stateDict.get(name));
-            long end = offset + (long) t.numel() * (t.isFloat() ? 4 : 8);
-            header.append(',').append(HeaderJson.quote(name)).append(":{\"dtype\":\"").append(t.isFloat() ? "F32" : "I64")
+            long end = offset + Dtype.byteSize(Tied.storage(t));
+            header.append(',').append(HeaderJson.quote(name)).append(":{\"dtype\":\"").append(t.isFloat() ? "F32" : t.isBool() ? "BOOL" : "I64")
                     .append("\",\"shape\":[");
             for (int d = 0; d < t.shape().length; d++) {
                 header.append(d == 0 ? "" : ",").append(t.shape()[d]);
@@ -109,9 +109,13 @@ public final class SafeTensors {
         byte[] buf = new byte[Dtype.BUFFER_BYTES];
         for (String name : names) {
             TensorData t = stateDict.get(name);
-            Dtype.write(out, t.isFloat() ? t.floats() : t.longs(), buf);
+            Dtype.write(out, Tied.storage(t), buf);
         }
         out.flush();
+    }
+
+    private static int layoutRank(TensorData t) {
+        return t.isFloat() ? 1 : t.isBool() ? 2 : 0;
     }
 
     private static TensorData checked(String name, TensorData t) {
@@ -138,7 +142,7 @@ public final class SafeTensors {
         for (Entry e : header.entries) {
             e.checkLoadable();
             elements += e.numel;
-            bytes += e.numel * (e.dtype.isFloat ? Float.BYTES : Long.BYTES);
+            bytes += e.numel * e.dtype.arrayElementBytes();
         }
         budget.reserve(elements, bytes);
         Map<String, TensorData> tensors = readData(in, header.entries);
@@ -356,8 +360,7 @@ public final class SafeTensors {
                 throw new FormatException("truncated", "the file ends inside tensor '" + e.name
                         + "': the header describes more data than the file has");
             }
-            read.put(e, values instanceof float[] ? TensorData.ofFloats((float[]) values, e.shape)
-                    : TensorData.ofLongs((long[]) values, e.shape));
+            read.put(e, Dtype.tensor(values, e.shape));
         }
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         for (Entry e : headerOrder) {
@@ -480,7 +483,7 @@ public final class SafeTensors {
         void checkLoadable() {
             if (dtype == null) {
                 throw new FormatException("unsupported-dtype", "tensor '" + name + "' is " + dtypeName
-                        + "; only F32, F64, F16, BF16 (loaded as float32) and I64, I32 (loaded as int64) can be loaded");
+                        + "; only F32, F64, F16, BF16 (loaded as float32), I64, I32 (loaded as int64) and BOOL can be loaded");
             }
             if (numel > MAX_ARRAY || !dimsFit) {
                 throw new FormatException("tensor-too-large", "tensor '" + name + "' has " + numel + " elements, more than one array holds");
@@ -508,6 +511,7 @@ public final class SafeTensors {
                 case "BF16": return Dtype.BF16;
                 case "I64": return Dtype.I64;
                 case "I32": return Dtype.I32;
+                case "BOOL": return Dtype.BOOL;
                 default: return null;
             }
         }

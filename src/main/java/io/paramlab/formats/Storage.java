@@ -9,7 +9,7 @@ final class Storage {
     final String key;
     final Dtype dtype;
     final long numel;
-    /** float[] or long[] once the entry is read; null until then. */
+    /** float[], long[] or boolean[] once the entry is read; null until then. */
     Object values;
 
     Storage(String key, Dtype dtype, long numel) {

@@ -22,7 +22,7 @@ final class Tied {
 
     /** The array behind a tensor, whose identity is its storage. */
     static Object storage(TensorData t) {
-        return t.isFloat() ? t.floats() : t.longs();
+        return t.isFloat() ? t.floats() : t.isBool() ? t.bools() : t.longs();
     }
 
     /** Keys grouped by storage, groups in order of first appearance, keys in state-dict order. */

@@ -217,7 +217,7 @@ public final class TorchSave {
         }
         // _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks)
         p.global("torch._utils", "_rebuild_tensor_v2").mark();
-        p.mark().string("storage").global("torch", t.isFloat() ? "FloatStorage" : "LongStorage")
+        p.mark().string("storage").global("torch", t.isFloat() ? "FloatStorage" : t.isBool() ? "BoolStorage" : "LongStorage")
                 .string(storageKeys.get(Tied.storage(t))).string("cpu").integer(t.numel()).op('t').op('Q');
         p.integer(0).intTuple(size).intTuple(stride).op(0x89)
                 .global("collections", "OrderedDict").op(')').op('R');
@@ -553,7 +553,7 @@ public final class TorchSave {
                             + " bytes, over the limit");
                 }
                 elements += s.numel;
-                arrayBytes += s.numel * (s.dtype.isFloat ? Float.BYTES : Long.BYTES);
+                arrayBytes += s.numel * s.dtype.arrayElementBytes();
             }
             budget.reserve(elements, arrayBytes);
         }

@@ -123,29 +123,32 @@ final class TorchValues {
                     + s.key + "' of " + s.numel + " elements");
         }
         if (contiguous && numel == s.numel) {
-            return s.values instanceof float[] ? TensorData.ofFloats((float[]) s.values, size.clone())
-                    : TensorData.ofLongs((long[]) s.values, size.clone());
+            return Dtype.tensor(s.values, size.clone());
         }
-        gatheredBytes += numel * (s.values instanceof float[] ? 4 : 8);
+        gatheredBytes += numel * s.dtype.arrayElementBytes();
         if (gatheredBytes > limits.maxBytes()) {
             throw new FormatException("too-large", "the file's tensor views expand to more than " + limits.maxBytes()
                     + " bytes, over the limit");
         }
-        budget.reserve(numel, numel * (s.values instanceof float[] ? Float.BYTES : Long.BYTES));
+        budget.reserve(numel, numel * s.dtype.arrayElementBytes());
         return gather(s.values, (int) numel, ref.offset(), size, stride);
     }
 
     /** The elements of a strided view in row-major order, walking an index odometer. */
     private static TensorData gather(Object storage, int numel, long offset, int[] size, long[] stride) {
         float[] fin = storage instanceof float[] ? (float[]) storage : null;
-        long[] lin = fin == null ? (long[]) storage : null;
+        boolean[] bin = storage instanceof boolean[] ? (boolean[]) storage : null;
+        long[] lin = fin == null && bin == null ? (long[]) storage : null;
         float[] fout = fin != null ? new float[numel] : null;
-        long[] lout = fin == null ? new long[numel] : null;
+        boolean[] bout = bin != null ? new boolean[numel] : null;
+        long[] lout = lin != null ? new long[numel] : null;
         int[] index = new int[size.length];
         long at = offset;
         for (int i = 0; i < numel; i++) {
             if (fin != null) {
                 fout[i] = fin[(int) at];
+            } else if (bin != null) {
+                bout[i] = bin[(int) at];
             } else {
                 lout[i] = lin[(int) at];
             }
@@ -158,7 +161,8 @@ final class TorchValues {
                 index[d] = 0;
             }
         }
-        return fin != null ? TensorData.ofFloats(fout, size.clone()) : TensorData.ofLongs(lout, size.clone());
+        return fin != null ? TensorData.ofFloats(fout, size.clone())
+                : bin != null ? TensorData.ofBools(bout, size.clone()) : TensorData.ofLongs(lout, size.clone());
     }
 
     /** Two references to the same view of the same storage are one tensor, as in the file. */

@@ -34,7 +34,7 @@ public final class StateDiff {
         for (Map.Entry<String, TensorData> e : to.entrySet()) {
             TensorData a = from.get(e.getKey());
             TensorData b = e.getValue();
-            if (!Arrays.equals(a.shape(), b.shape()) || a.isFloat() != b.isFloat()) {
+            if (!Arrays.equals(a.shape(), b.shape()) || !a.dtype().equals(b.dtype())) {
                 throw new UnprocessableException("", "size mismatch for " + e.getKey() + ": from has " + TensorData.torchSize(a.shape())
                         + " (" + a.dtype() + "), to has " + TensorData.torchSize(b.shape()) + " (" + b.dtype() + ")");
             }
@@ -59,8 +59,8 @@ public final class StateDiff {
                 d = fb - fa;   // float32, as (b - a) in torch
                 same = fa == fb || (Float.isNaN(fa) && Float.isNaN(fb));
             } else {
-                long la = a.longs()[i];
-                long lb = b.longs()[i];
+                long la = a.isBool() ? (a.bools()[i] ? 1 : 0) : a.longs()[i];   // a mask as 0 and 1, as its stats are
+                long lb = b.isBool() ? (b.bools()[i] ? 1 : 0) : b.longs()[i];
                 x = la;
                 d = (double) lb - la;
                 same = la == lb;

@@ -291,8 +291,8 @@ public final class StoredTensors {
 
     /**
      * The tensors as a load takes them: float64, float16 and bfloat16 rounded to float32 as
-     * {@code param.copy_()} rounds, int32 widened to int64, a tie the same array; int8, uint8 and
-     * bool refused. {@code maxElements} is charged before anything is allocated.
+     * {@code param.copy_()} rounds, int32 widened to int64, bool kept, a tie the same array; int8
+     * and uint8 refused. {@code maxElements} is charged before anything is allocated.
      */
     public Map<String, TensorData> forLoad(long maxElements) {
         return forLoad(maxElements, io.paramlab.formats.ArrayBudget.NONE);
@@ -305,9 +305,9 @@ public final class StoredTensors {
             if (t.tiedTo() == null) {
                 elements += t.numel();
             }
-            if (t.dtype() == StoredDtype.INT8 || t.dtype() == StoredDtype.UINT8 || t.dtype() == StoredDtype.BOOL) {
+            if (t.dtype() == StoredDtype.INT8 || t.dtype() == StoredDtype.UINT8) {
                 throw new InvalidInputException("from", "tensor \"" + t.key() + "\" is " + t.dtype().pytorchName()
-                        + "; a model loads float32, float64, float16, bfloat16 (as float32) and int64, int32 (as int64)");
+                        + "; a model loads float32, float64, float16, bfloat16 (as float32), int64, int32 (as int64) and bool");
             }
         }
         if (elements > maxElements) {
@@ -321,7 +321,7 @@ public final class StoredTensors {
             TensorData data;
             if (t.tiedTo() != null) {
                 TensorData kept = byPosition.get(t.tiedTo());
-                data = new TensorData(t.shape().clone(), kept.floats(), kept.longs());
+                data = new TensorData(t.shape().clone(), kept.floats(), kept.longs(), kept.bools());
             } else {
                 int n = (int) t.numel();
                 Cursor c = new Cursor(t);
@@ -331,6 +331,12 @@ public final class StoredTensors {
                         values[i] = (float) c.at(i);
                     }
                     data = TensorData.ofFloats(values, t.shape().clone());
+                } else if (t.dtype() == StoredDtype.BOOL) {
+                    boolean[] values = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        values[i] = t.dtype().longAt(c.chunkOf(i), (int) (i % c.perChunk)) != 0;
+                    }
+                    data = TensorData.ofBools(values, t.shape().clone());
                 } else {
                     long[] values = new long[n];
                     for (int i = 0; i < n; i++) {
@@ -345,12 +351,12 @@ public final class StoredTensors {
         return out;
     }
 
-    /** The bytes a load's arrays take for {@code tensors}: float32 for every floating-point dtype, int64 for the others; ties once. */
+    /** The bytes a load's arrays take for {@code tensors}: float32 for every floating-point dtype, one byte for bool, int64 for the others; ties once. */
     public static long loadBytes(List<RawTensors.Tensor> tensors) {
         long bytes = 0;
         for (RawTensors.Tensor t : tensors) {
             if (t.tiedTo() == null) {
-                bytes += t.numel() * (t.dtype().isFloatingPoint() ? Float.BYTES : Long.BYTES);
+                bytes += t.numel() * (t.dtype().isFloatingPoint() ? Float.BYTES : t.dtype() == StoredDtype.BOOL ? 1 : Long.BYTES);
             }
         }
         return bytes;

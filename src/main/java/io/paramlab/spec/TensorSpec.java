@@ -104,10 +104,6 @@ public record TensorSpec(String name, int[] shape, String dtype, InitPolicy init
         int[] shape = shape(f, json.get("shape"));
         String dtype = buffer ? f.optionalString("dtype", "float32", DTYPES) : "float32";
         boolean persistent = buffer && f.optionalBoolean("persistent", true);
-        if (persistent && dtype.equals("bool")) {   // the store and the file formats carry float32 and int64 state only, so far
-            f.error("persistent", "a bool buffer (a mask) must be non-persistent (\"persistent\": false), as causal masks are; "
-                    + "bool tensors in state dicts are not supported yet");
-        }
         JsonNode initJson = json.get("init");
         JsonNode dataJson = buffer ? json.get("data") : null;
         InitPolicy init = null;

@@ -70,7 +70,7 @@ final class StateTables {
         int position = 0;
         for (Map.Entry<String, TensorData> entry : state.stateDict().entrySet()) {
             TensorData tensor = entry.getValue();
-            Integer storageOf = storages.putIfAbsent(tensor.isFloat() ? tensor.floats() : tensor.longs(), position);
+            Integer storageOf = storages.putIfAbsent(tensor.isFloat() ? tensor.floats() : tensor.isBool() ? tensor.bools() : tensor.longs(), position);
             Boolean requiresGrad = state.requiresGrad().get(entry.getKey());
             jdbc.sql("INSERT INTO state_tensor (state_id, position, tensor_key, dtype, shape, numel, requires_grad, storage_of)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -186,7 +186,7 @@ final class StateTables {
     }
 
     private static TensorData alias(TensorData storage, int[] shape) {
-        return new TensorData(shape, storage.floats(), storage.longs());
+        return new TensorData(shape, storage.floats(), storage.longs(), storage.bools());
     }
 
     private TensorData readTensor(String stateId, TensorRow row) {
@@ -197,6 +197,7 @@ final class StateTables {
         TensorData tensor = switch (row.dtype()) {
             case "float32" -> TensorData.ofFloats(new float[numel], row.shape());
             case "int64" -> TensorData.ofLongs(new long[numel], row.shape());
+            case "bool" -> TensorData.ofBools(new boolean[numel], row.shape());
             default -> throw new IllegalStateException("stored tensor \"" + row.key() + "\" has dtype " + row.dtype());
         };
         List<String> digests = jdbc.sql("SELECT digest FROM tensor_chunk WHERE state_id = ? AND position = ? ORDER BY seq")

@@ -9,7 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A tensor's storage as little-endian chunks of at most {@code chunkBytes} bytes, one at a time,
+ * A tensor's storage (float32, int64, or bool as one byte 0 or 1, as torch stores it) as little-endian chunks of at most {@code chunkBytes} bytes, one at a time,
  * so no whole-tensor byte array is ever built; each chunk is keyed by its SHA-256.
  */
 final class TensorChunks {
@@ -23,7 +23,7 @@ final class TensorChunks {
     }
 
     static int elementBytes(TensorData tensor) {
-        return tensor.isFloat() ? Float.BYTES : Long.BYTES;
+        return tensor.isFloat() ? Float.BYTES : tensor.isBool() ? 1 : Long.BYTES;
     }
 
     int chunkCount(TensorData tensor) {
@@ -49,6 +49,8 @@ final class TensorChunks {
         ByteBuffer bytes = ByteBuffer.allocate(count * elementBytes(tensor)).order(ByteOrder.LITTLE_ENDIAN);
         if (tensor.isFloat()) {
             bytes.asFloatBuffer().put(tensor.floats(), from, count);
+        } else if (tensor.isBool()) {
+            for (int i = 0; i < count; i++) bytes.put(i, (byte) (tensor.bools()[from + i] ? 1 : 0));
         } else {
             bytes.asLongBuffer().put(tensor.longs(), from, count);
         }
@@ -65,6 +67,8 @@ final class TensorChunks {
         ByteBuffer bytes = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         if (tensor.isFloat()) {
             bytes.asFloatBuffer().get(tensor.floats(), from, count);
+        } else if (tensor.isBool()) {
+            for (int i = 0; i < count; i++) tensor.bools()[from + i] = chunk[i] != 0;
         } else {
             bytes.asLongBuffer().get(tensor.longs(), from, count);
         }

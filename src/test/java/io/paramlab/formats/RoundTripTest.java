@@ -11,6 +11,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Write then read, bit for bit, in both formats, tied and copies, float32 and int64. */
+/** Write then read, bit for bit, in both formats, tied and copies, float32, int64 and bool. */
 class RoundTripTest {
     static final long MAX = 1L << 30;
 
@@ -65,10 +66,73 @@ class RoundTripTest {
                     assertThat(Float.floatToRawIntBits(a.floats()[i])).as(k + "[" + i + "]")
                             .isEqualTo(Float.floatToRawIntBits(e.floats()[i]));
                 }
+            } else if (e.isBool()) {
+                assertThat(a.bools()).as(k).containsExactly(e.bools());
             } else {
                 assertThat(a.longs()).as(k).containsExactly(e.longs());
             }
         });
+    }
+
+    /** A float32, a bool mask past one write buffer (70,007 elements) tied under two keys, an int64 and a small bool. */
+    static Map<String, TensorData> maskedStateDict() {
+        boolean[] mask = new boolean[70_007];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = i % 3 == 0 || i == mask.length - 1;
+        }
+        Map<String, TensorData> sd = new LinkedHashMap<>();
+        sd.put("w", TensorData.ofFloats(new float[] {1.5f, -0.0f}, 2));
+        sd.put("mask", TensorData.ofBools(mask, 7, 10_001));
+        sd.put("ids", TensorData.ofLongs(new long[] {3L << 40}, 1));
+        sd.put("causal", TensorData.ofBools(new boolean[] {false, true, false, false}, 2, 2));
+        sd.put("mask_again", TensorData.ofBools(mask, 7, 10_001));
+        return sd;
+    }
+
+    /** torch.save's strided views of one bool storage (scripts/make_bool_buffer_files.py): gathered as torch reads them. */
+    @Test
+    void boolViewsOfOneStorageAreGathered() throws IOException {
+        byte[] file;
+        try (java.io.InputStream in = RoundTripTest.class.getResourceAsStream("/boolbuf/masked_views.pt")) {
+            file = in.readAllBytes();
+        }
+        Map<String, TensorData> views = TorchSave.read(new ByteArrayInputStream(file), null, MAX).stateDict();
+        // masked.json's "views": mask.t(), mask[1], mask[:, 1:] of the causal mask triu(1)
+        assertThat(views.get("t").shape()).containsExactly(3, 3);
+        assertThat(views.get("t").bools()).containsExactly(false, false, false, true, false, false, true, true, false);
+        assertThat(views.get("row").shape()).containsExactly(3);
+        assertThat(views.get("row").bools()).containsExactly(false, false, true);
+        assertThat(views.get("cols").shape()).containsExactly(3, 2);
+        assertThat(views.get("cols").bools()).containsExactly(true, true, false, true, false, false);
+    }
+
+    /** Bool as torch writes it: one byte, 0 or 1, per element; BOOL in safetensors (last in save_model's layout), BoolStorage in torch.save. */
+    @Test
+    void boolTensorsRoundTripAsOneBytePerElement() throws IOException {
+        Map<String, TensorData> sd = maskedStateDict();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SafeTensors.write(out, sd, false);
+        byte[] file = out.toByteArray();
+        long n = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(file, 8, (int) n, StandardCharsets.UTF_8);
+        assertThat(header).contains("\"mask_again\":\"mask\"").contains("\"causal\":{\"dtype\":\"BOOL\",\"shape\":[2,2],\"data_offsets\":[16,20]}")
+                .contains("\"mask\":{\"dtype\":\"BOOL\",\"shape\":[7,10001],\"data_offsets\":[20,70027]}");
+        assertThat(file.length - 8 - n).isEqualTo(8 + 8 + 4 + 70_007);
+        assertThat(Arrays.copyOfRange(file, (int) (8 + n + 16), (int) (8 + n + 24))).containsExactly(0, 1, 0, 0, 1, 0, 0, 1);
+        Map<String, TensorData> resolved = SafeTensors.read(new ByteArrayInputStream(file), MAX).resolveTied(List.copyOf(sd.keySet()));
+        assertBitwise(sd, resolved);
+        assertThat(resolved.get("mask_again").bools()).isSameAs(resolved.get("mask").bools());
+
+        out.reset();
+        SafeTensors.write(out, sd, true);
+        assertBitwise(sd, SafeTensors.read(new ByteArrayInputStream(out.toByteArray()), MAX).resolveTied(List.copyOf(sd.keySet())));
+
+        out.reset();
+        TorchSave.write(out, sd, Map.of("", Map.of("version", 1)));
+        TorchSave.Loaded loaded = TorchSave.read(new ByteArrayInputStream(out.toByteArray()), null, MAX);
+        assertBitwise(sd, loaded.stateDict());
+        assertThat(loaded.stateDict().get("mask_again").bools()).isSameAs(loaded.stateDict().get("mask").bools());
+        assertThat(new String(out.toByteArray(), StandardCharsets.ISO_8859_1)).contains("BoolStorage");
     }
 
     @Test

@@ -68,10 +68,45 @@ abstract class ModelStoreContract {
             assertThat(back.dtype()).as(key).isEqualTo(tensor.dtype());
             if (tensor.isFloat()) {
                 assertThat(rawBits(back.floats())).as(key).isEqualTo(rawBits(tensor.floats()));
+            } else if (tensor.isBool()) {
+                assertThat(back.bools()).as(key).isEqualTo(tensor.bools());
             } else {
                 assertThat(back.longs()).as(key).isEqualTo(tensor.longs());
             }
         });
+    }
+
+    /** {@link StoreFixtures#state} plus a persistent bool mask of 10,000 elements (3 chunks of a byte per element) under two keys. */
+    static ModelState masked(String name, int seed) {
+        ModelState base = StoreFixtures.state(name, seed);
+        boolean[] mask = new boolean[10_000];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = (i * 7 + seed) % 5 == 0;
+        }
+        Map<String, TensorData> stateDict = new java.util.LinkedHashMap<>(base.stateDict());
+        stateDict.put("3.mask", TensorData.ofBools(mask, 100, 100));
+        stateDict.put("4.mask", TensorData.ofBools(mask, 100, 100));
+        return new ModelState(base.name(), base.specJson(), base.training(), base.generatorState(), base.requiresGrad(),
+                stateDict, base.optimizerJson());
+    }
+
+    @Test
+    void boolMaskRoundTripsAsAByteAnElementWithItsTie() {
+        ModelState state = masked("masked", 1);
+        create("m1", state);
+        ModelState back = store.load("m1").orElseThrow().state();
+        assertSameState(back, state);
+        assertThat(back.stateDict().get("4.mask").bools()).isSameAs(back.stateDict().get("3.mask").bools());
+        long maskChunks = jdbc.sql("SELECT COUNT(*) FROM tensor_chunk tc JOIN state_tensor st ON st.state_id = tc.state_id"
+                + " AND st.position = tc.position WHERE st.tensor_key = '3.mask'").query(Long.class).single();
+        assertThat(maskChunks).as("10,000 bytes in chunks of " + StoreFixtures.CHUNK_BYTES).isEqualTo(3);
+        // one element changed: a checkpoint adds its one chunk, the last 10,000 - 2 * 4,096 bytes
+        store.createCheckpoint("m1", "before", null);
+        back.stateDict().get("3.mask").bools()[9_999] ^= true;
+        store.commit("m1", 1, back, new Change("alice", "patch", "mask"));
+        assertThat(store.createCheckpoint("m1", "after", null).bytes()).isEqualTo(10_000 - 2 * StoreFixtures.CHUNK_BYTES);
+        assertSameState(store.load("m1").orElseThrow().state(), back);
+        assertSameState(store.loadCheckpointState("m1", "before").orElseThrow(), state);
     }
 
     private static int[] rawBits(float[] values) {

@@ -41,6 +41,16 @@ class SqliteModelStoreTest extends ModelStoreContract {
     }
 
     @Test
+    void aBoolMaskSurvivesClosingAndReopeningTheDataFolder() {
+        ModelState state = masked("masked", 2);
+        store.create(new ModelRecord("m1", null, state), new Change("anonymous", "create", "created"));
+        database.close();
+        database = EmbeddedDatabase.open(dataDir);
+        JdbcModelStore reopened = new JdbcModelStore(database.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE);
+        assertSameState(reopened.load("m1").orElseThrow().state(), state);
+    }
+
+    @Test
     void theSameFolderCannotBeOpenedTwice() {
         assertThatThrownBy(() -> EmbeddedDatabase.open(dataDir))
                 .isInstanceOf(IllegalStateException.class)
