@@ -121,8 +121,13 @@ final class Browser implements AutoCloseable {
 
     /** The page at 1200x800 into docs/screenshots/{name}, after `script` (scrolling) ran. */
     void screenshot(String name, String script) throws IOException {
+        screenshot(name, script, 800);
+    }
+
+    /** The page at 1200 x height into docs/screenshots/{name}, after `script` (scrolling) ran. */
+    void screenshot(String name, String script, int height) throws IOException {
         ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+                Map.of("width", 1200, "height", height, "deviceScaleFactor", 1, "mobile", false));
         js("document.activeElement.blur();" + script);
         Files.createDirectories(WebUiBrowserTest.SCREENSHOTS);
         Files.write(WebUiBrowserTest.SCREENSHOTS.resolve(name), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));

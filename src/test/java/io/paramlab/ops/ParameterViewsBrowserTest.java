@@ -4,44 +4,26 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The web UI's views of packed parameters and of a state dict's spectra, in headless Chromium (the
- * harness of {@link WebUiBrowserTest}): an LSTM's weights split into PyTorch's gates i, f, g, o (with
+ * harness of {@link Browser}): an LSTM's weights split into PyTorch's gates i, f, g, o (with
  * proj_size and the reverse direction), each gate's statistics and a heat-map value checked against the
  * API's tensor; a GRUCell's r, z, n; MultiheadAttention's packed in_proj split into q, k, v and its separate
  * q/k/v projections shown whole; a stored state dict's spectra (α per layer, a layer's spectrum) with the
@@ -60,60 +42,36 @@ class ParameterViewsBrowserTest {
     static final String MHA_KV = """
             {"name": "mha-kv", "seed": 8, "model": {"type": "MultiheadAttention", "embed_dim": 8, "num_heads": 2, "kdim": 5, "vdim": 6}}""";
 
-    final HttpClient client = HttpClient.newHttpClient();
     final JsonMapper json = JsonMapper.builder().build();
     @LocalServerPort
     int port;
+    Browser browser;
     WebDriver driver;
-    Path profile;
 
     @BeforeEach
-    void needsChromiumAndAxe() {
-        assumeTrue(Files.isExecutable(SwaggerUiBrowserTest.CHROMIUM),
-                "Web UI browser test skipped: " + SwaggerUiBrowserTest.CHROMIUM + " is missing; install Debian's chromium and chromium-driver (.ci/run does)");
-        assumeTrue(Files.isExecutable(SwaggerUiBrowserTest.CHROMEDRIVER),
-                "Web UI browser test skipped: " + SwaggerUiBrowserTest.CHROMEDRIVER + " is missing; install Debian's chromium-driver (.ci/run does)");
-        assumeTrue(Files.isReadable(WebUiBrowserTest.AXE),
-                "Web UI browser test skipped: " + WebUiBrowserTest.AXE + " is missing; run `npm install --prefix target/npm axe-core@4.14.1` (.ci/run does)");
-    }
-
-    private WebDriver start() throws IOException {
-        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, SwaggerUiBrowserTest.CHROMEDRIVER.toString());
-        profile = Files.createTempDirectory("paramlab-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(SwaggerUiBrowserTest.CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--window-size=1200,800", "--hide-scrollbars");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(SwaggerUiBrowserTest.CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
+    void needsChromiumAndAxe() throws IOException {
+        Browser.assumeAvailable();
+        browser = Browser.start(port);
+        driver = browser.driver;
     }
 
     @AfterEach
     void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (profile != null) {
-            FileSystemUtils.deleteRecursively(profile.toFile());
+        if (browser != null) {
+            browser.close();
         }
     }
 
     @Test
     void showsAnLstmsWeightsByGateAndAGruCellsGates() throws Exception {
-        String lstm = id(send("POST", "/api/v1/models", LSTM), 201);
-        String gruCell = id(send("POST", "/api/v1/models", GRU_CELL), 201);
+        String lstm = Browser.id(send("POST", "/api/v1/models", LSTM), 201);
+        String gruCell = Browser.id(send("POST", "/api/v1/models", GRU_CELL), 201);
         String lm;
         try (var in = getClass().getResourceAsStream("/conformance/zoo_lstm_lm_tied.json")) {
-            lm = id(send("POST", "/api/v1/models", json.readTree(in).get("create").toString()), 201);
+            lm = Browser.id(send("POST", "/api/v1/models", json.readTree(in).get("create").toString()), 201);
         }
         assertThat(send("POST", "/api/v1/models/" + gruCell + "/backward",
                 "{\"input\": [[0.1, -0.2, 0.3, 0.4], [0.5, 0.6, -0.7, 0.8]], \"loss\": \"sum\"}").statusCode()).isEqualTo(200);
-        driver = start();
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
             // weight_ih_l0_reverse [4 * 5, 3]: the gates i, f, g, o, 5 rows each, as torch.nn.LSTM packs them.
@@ -132,7 +90,7 @@ class ParameterViewsBrowserTest {
             assertThat(forgetMap.getAttribute("aria-label")).contains("f (forget gate), rows 5–9").contains("5 by 3");
             assertReadout(forgetMap, 1, 2, 5, 3, "[6, 2] = ", tensor.get("data").get("data").get(6).get(2).asDouble());
             assertThat(driver.findElements(By.cssSelector(".detail figure[data-block] canvas"))).hasSize(4);
-            assertNoSeriousAccessibilityViolations("an LSTM's gates");
+            browser.assertNoSeriousAccessibilityViolations("an LSTM's gates");
 
             // With proj_size 2, weight_hh_l0 is [20, 2]: still four gates of hidden_size rows, proj_size columns.
             openParameter(wait, lstm, "weight_hh_l0");
@@ -162,26 +120,25 @@ class ParameterViewsBrowserTest {
             assertThat(driver.findElements(By.cssSelector(".detail figure[data-block$='.grad'] canvas"))).hasSize(3);
             assertThat(driver.findElements(By.cssSelector(".detail .packed .note"))).extracting(WebElement::getText)
                     .singleElement().asString().doesNotContain("proj_size");
-            assertNoSeriousAccessibilityViolations("a GRUCell's gates");
+            browser.assertNoSeriousAccessibilityViolations("a GRUCell's gates");
 
             // The language model of the zoo (an LSTM of hidden_size 24 between an embedding and a tied head): the picture.
             openParameter(wait, lm, "rnn.weight_hh_l1");
             rows = wait.until(d -> blockRows(d, 4));
             assertThat(rows).extracting(r -> r.findElements(By.tagName("td")).get(0).getText()).containsExactly("0–23", "24–47", "48–71", "72–95");
             assertStats(rows.get(2), rowsOf(tensor(lm, "rnn.weight_hh_l1"), 48, 72));
-            assertThat(consoleErrors()).as("console errors").isEmpty();
-            screenshot("gates.png", ".detail h2", 1000);
+            assertThat(browser.consoleErrors()).as("console errors").isEmpty();
+            browser.screenshot("gates.png", "document.querySelector('.detail h2').scrollIntoView();", 1000);
         } catch (RuntimeException | AssertionError e) {
-            failureScreenshot();
+            browser.failureScreenshot();
             throw e;
         }
     }
 
     @Test
     void splitsAttentionsPackedProjectionIntoQueryKeyAndValue() throws Exception {
-        String packed = id(send("POST", "/api/v1/models", MHA), 201);
-        String separate = id(send("POST", "/api/v1/models", MHA_KV), 201);
-        driver = start();
+        String packed = Browser.id(send("POST", "/api/v1/models", MHA), 201);
+        String separate = Browser.id(send("POST", "/api/v1/models", MHA_KV), 201);
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
             openParameter(wait, packed, "in_proj_weight");
@@ -192,7 +149,7 @@ class ParameterViewsBrowserTest {
             assertStats(rows.get(1), rowsOf(weight, 8, 16));
             assertReadout(driver.findElement(By.cssSelector(".detail figure[data-block='v'] canvas")), 3, 7, 8, 8,
                     "[19, 7] = ", weight.get("data").get("data").get(19).get(7).asDouble());
-            assertNoSeriousAccessibilityViolations("attention's q, k, v");
+            browser.assertNoSeriousAccessibilityViolations("attention's q, k, v");
 
             // kdim and vdim differ: q/k/v_proj_weight as they are (one block each), in_proj_bias still packed.
             openParameter(wait, separate, "k_proj_weight");
@@ -203,9 +160,9 @@ class ParameterViewsBrowserTest {
             openParameter(wait, separate, "in_proj_bias");
             rows = wait.until(d -> blockRows(d, 3));
             assertStats(rows.get(2), rowsOf(tensor(separate, "in_proj_bias"), 16, 24));
-            assertThat(consoleErrors()).as("console errors").isEmpty();
+            assertThat(browser.consoleErrors()).as("console errors").isEmpty();
         } catch (RuntimeException | AssertionError e) {
-            failureScreenshot();
+            browser.failureScreenshot();
             throw e;
         }
     }
@@ -217,15 +174,14 @@ class ParameterViewsBrowserTest {
         try (var in = getClass().getResourceAsStream("/conformance/spectra_digits_trained_long_0.json")) {
             c = json.readTree(in);
         }
-        String id = id(send("POST", "/api/v1/state-dicts?name=digits", c.get("state_dict").toString()), 201);
+        String id = Browser.id(send("POST", "/api/v1/state-dicts?name=digits", c.get("state_dict").toString()), 201);
         HttpResponse<String> spectra = send("GET", "/api/v1/state-dicts/" + id + "/spectra", null);
         assertThat(spectra.statusCode()).isEqualTo(200);
         JsonNode layers = json.readTree(spectra.body()).get("layers");
         assertThat(layers.size()).as("the API's layers").isEqualTo(3);
-        driver = start();
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
-            driver.get(base() + "/ui/#/state-dicts/" + id);
+            driver.get(browser.url("/ui/#/state-dicts/" + id));
             wait.until(ExpectedConditions.elementToBeClickable(By.xpath("//button[text()='Compute the spectra']"))).click();
             WebElement alpha = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".sd-spectra .alpha-chart")));
             wait.until(d -> d.findElements(By.cssSelector(".sd-spectra .spectrum-chart .uplot canvas")).size() == 1);
@@ -235,24 +191,24 @@ class ParameterViewsBrowserTest {
                 assertThat(rows.get(i).findElement(By.tagName("th")).getText()).isEqualTo(layers.get(i).get("name").asString());
             }
             assertThat(alpha.getAttribute("data-points")).as("layers with an α").isEqualTo(String.valueOf(layers.size()));
-            assertThat(inkedPixels(alpha.findElement(By.cssSelector("canvas")))).as("α chart drawn").isGreaterThan(20);
+            assertThat(browser.inkedPixels(alpha.findElement(By.cssSelector("canvas")))).as("α chart drawn").isGreaterThan(20);
             WebElement spectrum = driver.findElement(By.cssSelector(".sd-spectra .spectrum-chart"));
             assertThat(spectrum.getText()).contains("Spectrum of 0.weight");
-            assertThat(inkedPixels(spectrum.findElement(By.cssSelector("canvas")))).as("spectrum drawn").isGreaterThan(20);
+            assertThat(browser.inkedPixels(spectrum.findElement(By.cssSelector("canvas")))).as("spectrum drawn").isGreaterThan(20);
             assertThat(driver.findElement(By.cssSelector(".sd-spectra")).getText()).contains("1.weight").contains("rank");
             rows.get(2).findElement(By.cssSelector("button")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".sd-spectra .spectrum-chart figcaption"), "5.weight"));
-            assertNoSeriousAccessibilityViolations("a state dict's spectra");
-            assertThat(consoleErrors()).as("console errors").isEmpty();
-            screenshot("statedict-spectra.png", "#sd-spectra", 800);
+            browser.assertNoSeriousAccessibilityViolations("a state dict's spectra");
+            assertThat(browser.consoleErrors()).as("console errors").isEmpty();
+            browser.screenshot("statedict-spectra.png", "document.querySelector('#sd-spectra').scrollIntoView();");
         } catch (RuntimeException | AssertionError e) {
-            failureScreenshot();
+            browser.failureScreenshot();
             throw e;
         }
     }
 
     private void openParameter(WebDriverWait wait, String model, String name) {
-        driver.get(base() + "/ui/#/models/" + model + "/p:" + name);
+        driver.get(browser.url("/ui/#/models/" + model + "/p:" + name));
         driver.navigate().refresh();   // the same page with another hash: a fresh render
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".detail h2"), "Parameter " + name));
     }
@@ -311,7 +267,7 @@ class ParameterViewsBrowserTest {
 
     /** Points at cell (i, j) of a rows × cols heat map; its read-out names the index and the API's value. */
     private void assertReadout(WebElement canvas, int i, int j, int rows, int cols, String index, double value) {
-        String text = (String) ((JavascriptExecutor) driver).executeScript("""
+        String text = (String) browser.js("""
                 const [c, i, j, rows, cols] = arguments, box = c.getBoundingClientRect();
                 c.dispatchEvent(new MouseEvent('mousemove', {clientX: box.left + (j + 0.5) * box.width / cols,
                     clientY: box.top + (i + 0.5) * box.height / rows}));
@@ -320,67 +276,7 @@ class ParameterViewsBrowserTest {
         assertThat(Double.parseDouble(text.substring(index.length()).replace('−', '-'))).isCloseTo(value, within(Math.abs(value) * 1e-3));
     }
 
-    private void screenshot(String file, String scrollTo, int height) throws IOException {
-        ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                Map.of("width", 1200, "height", height, "deviceScaleFactor", 1, "mobile", false));
-        ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); document.querySelector(arguments[0]).scrollIntoView();", scrollTo);
-        Files.createDirectories(WebUiBrowserTest.SCREENSHOTS);
-        Files.write(WebUiBrowserTest.SCREENSHOTS.resolve(file), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
-        ((ChromeDriver) driver).executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
-    }
-
-    private static String id(HttpResponse<String> answer, int status) {
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
-        return answer.body().replaceAll("(?s)^.*?\"id\"\\s*:\\s*\"([^\"]+)\".*$", "$1");
-    }
-
     private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json");
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Pixels of a canvas that are neither transparent nor white: something was drawn. */
-    private long inkedPixels(WebElement canvas) {
-        Object n = ((JavascriptExecutor) driver).executeScript("""
-                const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                let n = 0;
-                for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) n++;
-                return n;""", canvas);
-        return ((Number) n).longValue();
-    }
-
-    /** Runs axe-core in the page; serious and critical violations fail the test, with their rules and nodes. */
-    private void assertNoSeriousAccessibilityViolations(String page) throws IOException {
-        JavascriptExecutor js = (JavascriptExecutor) driver;
-        js.executeScript(Files.readString(WebUiBrowserTest.AXE));
-        Object found = js.executeAsyncScript("""
-                const done = arguments[arguments.length - 1];
-                axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations
-                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                    .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))));""");
-        assertThat((List<?>) found).as("axe-core serious or critical violations on " + page).isEmpty();
-    }
-
-    private List<String> consoleErrors() {
-        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .toList();
-    }
-
-    private void failureScreenshot() {
-        try {
-            Path shot = Path.of("target", "parameter-views-failure.png");
-            Files.createDirectories(shot.getParent());
-            Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
-            System.err.println("Web UI screenshot: " + shot.toAbsolutePath());
-        } catch (RuntimeException | IOException ignored) {
-            // the failure itself matters more than its picture
-        }
-    }
-
-    private String base() {
-        return "http://localhost:" + port;
+        return browser.send(method, path, body, null);
     }
 }
