@@ -4,42 +4,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.logging.Level;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import static io.paramlab.ops.Browser.id;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The web UI in a real browser: headless Chromium opens /, lands on /ui/, and must show the
@@ -75,61 +57,37 @@ class WebUiBrowserTest {
     static final int JOB_EPOCHS = 600;
     static final int JOB_SAMPLES = 200;
 
-    final HttpClient client = HttpClient.newHttpClient();
     @LocalServerPort
     int port;
+    Browser browser;
     WebDriver driver;
-    Path profile;
 
     @BeforeEach
-    void needsChromiumAndAxe() {
-        assumeTrue(Files.isExecutable(SwaggerUiBrowserTest.CHROMIUM),
-                "Web UI browser test skipped: " + SwaggerUiBrowserTest.CHROMIUM + " is missing; install Debian's chromium and chromium-driver (.ci/run does)");
-        assumeTrue(Files.isExecutable(SwaggerUiBrowserTest.CHROMEDRIVER),
-                "Web UI browser test skipped: " + SwaggerUiBrowserTest.CHROMEDRIVER + " is missing; install Debian's chromium-driver (.ci/run does)");
-        assumeTrue(Files.isReadable(AXE),
-                "Web UI browser test skipped: " + AXE + " is missing; run `npm install --prefix target/npm axe-core@4.14.1` (.ci/run does)");
-    }
-
-    private WebDriver start() throws IOException {
-        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, SwaggerUiBrowserTest.CHROMEDRIVER.toString());
-        profile = Files.createTempDirectory("paramlab-chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(SwaggerUiBrowserTest.CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--window-size=1200,800", "--hide-scrollbars");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(SwaggerUiBrowserTest.CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
+    void needsChromiumAndAxe() throws IOException {
+        Browser.assumeAvailable();
+        browser = Browser.start(port);
+        driver = browser.driver;
     }
 
     @AfterEach
     void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (profile != null) {
-            FileSystemUtils.deleteRecursively(profile.toFile());
+        if (browser != null) {
+            browser.close();
         }
     }
 
     @Test
     void showsTheTiedModelsTreeStatisticsAndHeatMaps() throws Exception {
         String id = createTiedModelWithGradients();
-        driver = start();
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
-            driver.get(base() + "/");
+            driver.get(browser.url("/"));
             WebElement link = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("a[href='#/models/" + id + "']")));
             assertThat(driver.getCurrentUrl()).endsWith("/ui/");
             assertThat(link.getText()).isEqualTo("tied");
             WebElement row = link.findElement(By.xpath("ancestor::tr"));
             assertThat(row.getText()).as("name, parameter count and version").contains("tied").contains("121").contains(" 1 ");
-            assertNoSeriousAccessibilityViolations("models page");
+            browser.assertNoSeriousAccessibilityViolations("models page");
 
             link.click();
             WebElement tied = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[role=treeitem][data-key='m:2']")));
@@ -152,7 +110,7 @@ class WebUiBrowserTest {
             wait.until(d -> d.findElements(By.cssSelector(".detail .uplot canvas")).size() == 2);
             wait.until(d -> d.findElements(By.cssSelector(".detail canvas[role=img]")).size() == 2);
             for (WebElement canvas : driver.findElements(By.cssSelector(".detail canvas"))) {
-                assertThat(inkedPixels(canvas)).as("pixels drawn on " + canvas.getAttribute("aria-label")).isGreaterThan(20);
+                assertThat(browser.inkedPixels(canvas)).as("pixels drawn on " + canvas.getAttribute("aria-label")).isGreaterThan(20);
             }
             assertThat(driver.findElement(By.cssSelector(".detail table.stats")).getText()).contains("l2_norm");
 
@@ -164,21 +122,13 @@ class WebUiBrowserTest {
             driver.switchTo().activeElement().sendKeys(Keys.ARROW_LEFT);
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("panel-parameters")));
 
-            assertNoSeriousAccessibilityViolations("model page");
-            // A probe proves the browser's log reaches the test, so an empty list means no error.
-            ((JavascriptExecutor) driver).executeScript("console.error('paramlab-ui-test-probe')");
-            List<String> errors = consoleErrors();
-            assertThat(errors).as("the probe").anyMatch(m -> m.contains("paramlab-ui-test-probe"));
-            assertThat(errors).as("console errors").allMatch(m -> m.contains("paramlab-ui-test-probe"));
+            browser.assertNoSeriousAccessibilityViolations("model page");
+            browser.assertNoConsoleErrors("model page");
 
             // The tree, the statistics, both histograms and the heat maps in one 1200x800 picture.
-            ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                    Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
-            ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); document.querySelector('.tabs').scrollIntoView();");
-            Files.createDirectories(SCREENSHOTS);
-            Files.write(SCREENSHOTS.resolve("model.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            browser.screenshot("model.png", "document.querySelector('.tabs').scrollIntoView();");
         } catch (RuntimeException | AssertionError e) {
-            failureScreenshot();
+            browser.failureScreenshot();
             throw e;
         }
     }
@@ -189,13 +139,12 @@ class WebUiBrowserTest {
                 {"enc.weight": [[1, 2], [3, 4]], "enc.bias": [0.5, -0.5], "dec.weight": [[1, 0], [0, 1]], "steps": {"dtype": "int64", "data": 7}}"""), 201);
         String tuned = id(post("/api/v1/state-dicts?name=tuned", """
                 {"enc.weight": [[1, 2], [3, 5]], "enc.bias": [0.5, -0.5], "head.weight": [[1, 1]]}"""), 201);
-        driver = start();
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
-            driver.get(base() + "/ui/#/state-dicts");
+            driver.get(browser.url("/ui/#/state-dicts"));
             WebElement link = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("a[href='#/state-dicts/" + base + "']")));
             assertThat(link.findElement(By.xpath("ancestor::tr")).getText()).contains("base").contains("float32").contains("int64");
-            assertNoSeriousAccessibilityViolations("state dicts page");
+            browser.assertNoSeriousAccessibilityViolations("state dicts page");
 
             link.click();
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[role=treeitem][data-key='enc']")));
@@ -211,13 +160,10 @@ class WebUiBrowserTest {
             driver.findElement(By.xpath("//button[text()='Diff']")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main"), "Only there: head.weight"));
             assertThat(driver.findElement(By.cssSelector("main")).getText()).contains("Only here: dec.weight, steps");
-            assertNoSeriousAccessibilityViolations("state dict page");
-            ((JavascriptExecutor) driver).executeScript("console.error('paramlab-ui-test-probe')");
-            List<String> errors = consoleErrors();
-            assertThat(errors).as("the probe").anyMatch(m -> m.contains("paramlab-ui-test-probe"));
-            assertThat(errors).as("console errors").allMatch(m -> m.contains("paramlab-ui-test-probe"));
+            browser.assertNoSeriousAccessibilityViolations("state dict page");
+            browser.assertNoConsoleErrors("state dict page");
         } catch (RuntimeException | AssertionError e) {
-            failureScreenshot();
+            browser.failureScreenshot();
             throw e;
         }
     }
@@ -227,12 +173,11 @@ class WebUiBrowserTest {
         String model = id(post("/api/v1/models", NET), 201);
         assertThat(send("PUT", "/api/v1/models/" + model + "/optimizer", SGD).statusCode()).isEqualTo(200);
         String checkpoint = id(post("/api/v1/models/" + model + "/checkpoints", "{\"tag\": \"before-training\", \"message\": \"as created\"}"), 201);
-        driver = start();   // before the job: the browser's start takes seconds the job would spend
         String job = id(post("/api/v1/models/" + model + "/jobs", jobBody()), 202);
         long totalSteps = (long) JOB_EPOCHS * (JOB_SAMPLES / 5);
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
-            driver.get(base() + "/ui/#/jobs/" + job);
+            driver.get(browser.url("/ui/#/jobs/" + job));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main h1"), "Job " + job));
             By lossCurve = By.xpath("//figure[figcaption[starts-with(., 'Training loss per step')]]");
             By status = By.cssSelector(".facts .status");
@@ -255,17 +200,12 @@ class WebUiBrowserTest {
             WebElement epochCurve = driver.findElement(By.xpath("//figure[figcaption[starts-with(., 'Loss per epoch')]]"));
             wait.until(d -> points(epochCurve) == JOB_EPOCHS);
             assertThat(driver.findElement(By.cssSelector(".facts")).getText()).contains(totalSteps + " / " + totalSteps);
-            assertThat(inkedPixels(driver.findElement(lossCurve).findElement(By.tagName("canvas")))).as("the loss curve drawn").isGreaterThan(200);
+            assertThat(browser.inkedPixels(driver.findElement(lossCurve).findElement(By.tagName("canvas")))).as("the loss curve drawn").isGreaterThan(200);
             assertThat(driver.findElement(By.cssSelector("main")).getText()).containsPattern("Validation accuracy: [0-9.]+ after epoch " + JOB_EPOCHS + ", best [0-9.]+ \\(epoch [0-9]+\\)");
-            assertNoSeriousAccessibilityViolations("job page");
+            browser.assertNoSeriousAccessibilityViolations("job page");
 
             // The finished job page, curves in view, in one 1200x800 picture.
-            ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                    Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
-            ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); window.scrollTo(0, 0);");
-            Files.createDirectories(SCREENSHOTS);
-            Files.write(SCREENSHOTS.resolve("job.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
-            ((ChromeDriver) driver).executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+            browser.screenshot("job.png", "window.scrollTo(0, 0);");
 
             // The model's Jobs tab links the job; its Checkpoints tab lists the checkpoint and diffs it against live.
             driver.findElement(By.cssSelector(".facts a[href='#/models/" + model + "']")).click();
@@ -287,12 +227,12 @@ class WebUiBrowserTest {
             }
             assertThat(driver.findElement(By.cssSelector("#panel-checkpoints figcaption")).getText()).contains("before-training → live");
             assertThat(driver.findElement(By.cssSelector("#panel-checkpoints tbody th[scope=row]")).getText()).isEqualTo("0.weight");
-            assertNoSeriousAccessibilityViolations("model page's checkpoints tab");
+            browser.assertNoSeriousAccessibilityViolations("model page's checkpoints tab");
 
-            List<String> errors = consoleErrors();
+            List<String> errors = browser.consoleErrors();
             assertThat(errors).as("console errors").isEmpty();
         } catch (RuntimeException | AssertionError e) {
-            failureScreenshot();
+            browser.failureScreenshot();
             throw e;
         }
     }
@@ -308,10 +248,9 @@ class WebUiBrowserTest {
             c = JsonMapper.builder().build().readTree(in);
         }
         String id = id(post("/api/v1/models", c.get("create").toString()), 201);
-        driver = start();
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
-            driver.get(base() + "/ui/#/models/" + id);
+            driver.get(browser.url("/ui/#/models/" + id));
             WebElement block = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[role=treeitem][data-key='m:layer1.0']")));
             assertThat(label(block)).contains("BasicBlock");
             assertThat(label(driver.findElement(By.cssSelector("[role=treeitem][data-key='m:layer1.0.conv1']")))).contains("Conv2d");
@@ -320,17 +259,13 @@ class WebUiBrowserTest {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".detail h2"), "Parameter conv1.weight"));
             WebElement grid = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".detail canvas[aria-label*='kernels of']")));
             assertThat(grid.getAttribute("aria-label")).contains("16 of 64 output and 3 of 3 input channels, each 7 by 7");
-            assertThat(inkedPixels(grid)).as("kernels drawn").isGreaterThan(16 * 3 * 49 / 2);
-            assertNoSeriousAccessibilityViolations("a convolution's kernels");
-            assertThat(consoleErrors()).as("console errors").isEmpty();
+            assertThat(browser.inkedPixels(grid)).as("kernels drawn").isGreaterThan(16 * 3 * 49 / 2);
+            browser.assertNoSeriousAccessibilityViolations("a convolution's kernels");
+            assertThat(browser.consoleErrors()).as("console errors").isEmpty();
 
-            ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                    Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
-            ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); document.querySelector('.detail h3').scrollIntoView();");
-            Files.createDirectories(SCREENSHOTS);
-            Files.write(SCREENSHOTS.resolve("kernels.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            browser.screenshot("kernels.png", "document.querySelector('.detail h3').scrollIntoView();");
         } catch (RuntimeException | AssertionError e) {
-            failureScreenshot();
+            browser.failureScreenshot();
             throw e;
         }
     }
@@ -343,18 +278,17 @@ class WebUiBrowserTest {
         }
         String id = id(post("/api/v1/models", c.get("create").toString()), 201);
         assertThat(send("PUT", "/api/v1/models/" + id + "/state-dict", c.get("state_dict").toString()).statusCode()).isEqualTo(200);
-        driver = start();
         WebDriverWait wait = new WebDriverWait(driver, SwaggerUiBrowserTest.WAIT);
         try {
-            driver.get(base() + "/ui/#/models/" + id);
+            driver.get(browser.url("/ui/#/models/" + id));
             wait.until(ExpectedConditions.elementToBeClickable(By.id("tab-spectra"))).click();
             WebElement alpha = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#panel-spectra .alpha-chart")));
             wait.until(d -> d.findElements(By.cssSelector("#panel-spectra .spectrum-chart .uplot canvas")).size() == 1);
             assertThat(alpha.getAttribute("data-points")).as("layers with an α").isEqualTo("3");
-            assertThat(inkedPixels(alpha.findElement(By.cssSelector("canvas")))).as("α chart drawn").isGreaterThan(20);
+            assertThat(browser.inkedPixels(alpha.findElement(By.cssSelector("canvas")))).as("α chart drawn").isGreaterThan(20);
             WebElement spectrum = driver.findElement(By.cssSelector("#panel-spectra .spectrum-chart"));
             assertThat(spectrum.getText()).contains("Spectrum of 0.weight").contains("ok");
-            assertThat(inkedPixels(spectrum.findElement(By.cssSelector("canvas")))).as("spectrum drawn").isGreaterThan(20);
+            assertThat(browser.inkedPixels(spectrum.findElement(By.cssSelector("canvas")))).as("spectrum drawn").isGreaterThan(20);
             List<WebElement> rows = driver.findElements(By.cssSelector("#panel-spectra table.spectra tbody tr"));
             assertThat(rows).hasSize(3);
             assertThat(rows.get(1).getText()).contains("3.weight").contains("over-trained");
@@ -362,16 +296,12 @@ class WebUiBrowserTest {
 
             rows.get(1).findElement(By.cssSelector("button")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#panel-spectra .spectrum-chart figcaption"), "3.weight"));
-            assertNoSeriousAccessibilityViolations("spectra tab");
-            assertThat(consoleErrors()).as("console errors").isEmpty();
+            browser.assertNoSeriousAccessibilityViolations("spectra tab");
+            assertThat(browser.consoleErrors()).as("console errors").isEmpty();
 
-            ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                    Map.of("width", 1200, "height", 800, "deviceScaleFactor", 1, "mobile", false));
-            ((JavascriptExecutor) driver).executeScript("document.activeElement.blur(); document.querySelector('.tabs').scrollIntoView();");
-            Files.createDirectories(SCREENSHOTS);
-            Files.write(SCREENSHOTS.resolve("spectra.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            browser.screenshot("spectra.png", "document.querySelector('.tabs').scrollIntoView();");
         } catch (RuntimeException | AssertionError e) {
-            failureScreenshot();
+            browser.failureScreenshot();
             throw e;
         }
     }
@@ -400,20 +330,10 @@ class WebUiBrowserTest {
         return "{\"input\": [" + input + "], \"target\": {\"data\": [" + target + "], \"dtype\": \"int64\"}}";
     }
 
-    private static String id(HttpResponse<String> answer, int status) {
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
-        Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(answer.body());
-        assertThat(id.find()).isTrue();
-        return id.group(1);
-    }
-
     private String createTiedModelWithGradients() throws IOException, InterruptedException {
-        HttpResponse<String> created = post("/api/v1/models", TIED);
-        assertThat(created.statusCode()).isEqualTo(201);
-        Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(created.body());
-        assertThat(id.find()).isTrue();
-        assertThat(post("/api/v1/models/" + id.group(1) + "/backward", BACKWARD).statusCode()).isEqualTo(200);
-        return id.group(1);
+        String id = id(post("/api/v1/models", TIED), 201);
+        assertThat(post("/api/v1/models/" + id + "/backward", BACKWARD).statusCode()).isEqualTo(200);
+        return id;
     }
 
     private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
@@ -421,55 +341,11 @@ class WebUiBrowserTest {
     }
 
     private HttpResponse<String> send(String method, String path, String json) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return browser.send(method, path, json, null);
     }
 
     private String label(WebElement treeItem) {
         return treeItem.findElement(By.cssSelector(".tree-label")).getText();
     }
 
-    /** Pixels of a canvas that are neither transparent nor white: something was drawn. */
-    private long inkedPixels(WebElement canvas) {
-        Object n = ((JavascriptExecutor) driver).executeScript("""
-                const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                let n = 0;
-                for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250)) n++;
-                return n;""", canvas);
-        return ((Number) n).longValue();
-    }
-
-    /** Runs axe-core in the page; serious and critical violations fail the test, with their rules and nodes. */
-    private void assertNoSeriousAccessibilityViolations(String page) throws IOException {
-        JavascriptExecutor js = (JavascriptExecutor) driver;
-        js.executeScript(Files.readString(AXE));
-        Object found = js.executeAsyncScript("""
-                const done = arguments[arguments.length - 1];
-                axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations
-                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                    .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))));""");
-        assertThat((List<?>) found).as("axe-core serious or critical violations on the " + page).isEmpty();
-    }
-
-    private List<String> consoleErrors() {
-        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .toList();
-    }
-
-    private void failureScreenshot() {
-        try {
-            Path shot = Path.of("target", "web-ui-failure.png");
-            Files.createDirectories(shot.getParent());
-            Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
-            System.err.println("Web UI screenshot: " + shot.toAbsolutePath());
-        } catch (RuntimeException | IOException ignored) {
-            // the failure itself matters more than its picture
-        }
-    }
-
-    private String base() {
-        return "http://localhost:" + port;
-    }
 }
