@@ -349,14 +349,21 @@ public final class Convolution {
         }
     }
 
+    /** Floats per pass of col2im's vectorized add (16 KB: two buffers stay in L1). */
+    private static final int CHUNK = 4096;
+
     /**
      * The adjoint of {@link #im2colRowsContiguous}: a tap's rows of dcol are added back to the input's
      * rows shifted by the tap's column offset in one long pass; the entries that map into the padding
      * columns (which would wrap onto the next row) are zeroed in dcol first, so they add nothing.
      * Each input element receives the same additions, in the same (c, i, j) order, as from {@link #col2im}.
+     * JDK 17's C2 does not vectorize {@code dx[a + p] += col[b + p]} (two arrays at offsets that differ:
+     * 0.29 ns an element against 0.08 at the same offset), so the add goes through two small buffers.
      */
     private static void col2imRowsContiguous(Geometry g, float[] col, int colOff, int ld, float[] dx, int xOff, int oy0, int oy1) {
         int ow = g.ow;
+        float[] sum = new float[CHUNK];
+        float[] add = new float[CHUNK];
         for (int c = 0; c < g.cg; c++) {
             for (int i = 0; i < g.kh; i++) {
                 int shift = i * g.dh - g.ph;                       // iy = oy + shift
@@ -379,7 +386,13 @@ public final class Convolution {
                     int len = (oyHi - 1) * ow + hi - first;
                     int src = row + first;
                     int dst = xOff + (c * g.h + shift) * g.w + off + first;
-                    for (int p = 0; p < len; p++) dx[dst + p] += col[src + p];
+                    for (int p0 = 0; p0 < len; p0 += CHUNK) {   // through two buffers read at the same index: that loop vectorizes
+                        int n = Math.min(CHUNK, len - p0);
+                        System.arraycopy(dx, dst + p0, sum, 0, n);
+                        System.arraycopy(col, src + p0, add, 0, n);
+                        for (int p = 0; p < n; p++) sum[p] += add[p];
+                        System.arraycopy(sum, 0, dx, dst + p0, n);
+                    }
                 }
             }
         }
