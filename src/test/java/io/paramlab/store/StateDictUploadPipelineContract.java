@@ -2,10 +2,8 @@ package io.paramlab.store;
 
 import io.paramlab.formats.RawTensors;
 import io.paramlab.formats.StoredDtype;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
@@ -15,7 +13,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,29 +33,24 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * next ones (issue #21, "Speed"): the bytes come back as sent, reading goes on while a chunk is being stored,
  * and a failure on either side fails the upload with what was thrown and leaves nothing stored.
  */
-class StateDictUploadPipelineTest {
+abstract class StateDictUploadPipelineContract {
     static final int CHUNK = StoreFixtures.CHUNK_BYTES;
 
-    @TempDir
-    Path dataDir;
-    EmbeddedDatabase database;
+    DataSource dataSource;
     /** Runs before each statement the store prepares, with its SQL: a test's hook into the store thread. */
     volatile Consumer<String> beforeStatement = sql -> { };
+
+    /** A migrated database without rows. */
+    protected abstract DataSource emptyDatabase();
 
     @BeforeEach
     void open() {
         StoreFixtures.quietLogs();
-        database = EmbeddedDatabase.open(dataDir);
-        StoreFixtures.migrate(database.dataSource(), "sqlite");
-    }
-
-    @AfterEach
-    void close() {
-        database.close();
+        dataSource = emptyDatabase();
     }
 
     private StateDictStore store() {
-        return new StateDictStore(hooked(database.dataSource()), StoreFixtures.properties(100), Clock.systemUTC());
+        return new StateDictStore(hooked(dataSource), StoreFixtures.properties(100), Clock.systemUTC());
     }
 
     /** Three float32 tensors: 5.5 chunks of random bytes, 3 chunks repeating one chunk of the first, an empty one. */
@@ -171,7 +163,7 @@ class StateDictUploadPipelineTest {
     }
 
     private long count(String sql) {
-        return org.springframework.jdbc.core.simple.JdbcClient.create(database.dataSource()).sql(sql).query(Long.class).single();
+        return org.springframework.jdbc.core.simple.JdbcClient.create(dataSource).sql(sql).query(Long.class).single();
     }
 
     /** Counts down {@code latch} once {@code after} bytes have been read. */
