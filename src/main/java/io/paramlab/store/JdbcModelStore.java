@@ -194,7 +194,10 @@ public final class JdbcModelStore implements ModelStore {
     @Override
     public boolean delete(String id) {
         List<String> unreferenced = writes.execute(tx -> {
-            Optional<String> modelState = jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(id).query(String.class).optional();
+            // the row lock first: a commit in flight finishes before its state is read here (else its new state would
+            // outlive the model), and commits and checkpoints that come after find no model
+            Optional<String> modelState = jdbc.sql("SELECT state_id FROM model WHERE id = ?" + keepRow()).param(id)
+                    .query(String.class).optional();
             if (modelState.isEmpty()) {
                 return null;
             }

@@ -13,6 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -386,6 +391,46 @@ abstract class ModelStoreContract {
             assertThat(jdbc.sql("SELECT COUNT(*) FROM " + table).query(Long.class).single()).as(table).isZero();
         }
     }
+
+    /**
+     * A delete that starts while a commit of the same model is in its transaction: whichever order the database
+     * puts them in, no row of either state is left (on PostgreSQL the delete used to read the old state, wait on
+     * the commit's row lock, then delete the model and the old state and orphan the commit's new one).
+     */
+    @Test
+    void aDeleteRacingACommitLeavesNoRowsOfEitherState() throws Exception {
+        create("m1", StoreFixtures.state("net", 1));
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Change held = new Change("alice", "patch", "held", () -> {
+            inCommit.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<ModelSummary> commit = threads.submit(() -> store.commit("m1", 1, StoreFixtures.state("net", 2), held));
+            assertThat(inCommit.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<Boolean> delete = threads.submit(() -> store.delete("m1"));
+            untilAWriterWaits();
+            release.countDown();
+            assertThat(commit.get(30, TimeUnit.SECONDS).version()).isEqualTo(2);
+            assertThat(delete.get(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+        assertThat(store.load("m1")).isEmpty();
+        for (String table : List.of("state", "state_tensor", "tensor_chunk", "chunk", "history", "model")) {
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM " + table).query(Long.class).single()).as(table).isZero();
+        }
+    }
+
+    /** Returns once another thread's statement waits behind a transaction this test holds open. */
+    protected abstract void untilAWriterWaits() throws InterruptedException;
 
     @Test
     void listPagesByCreationTimeThenId() {
