@@ -483,6 +483,57 @@ abstract class ModelStoreContract {
         assertThat(jdbc.sql("SELECT COUNT(*) FROM idempotency").query(Long.class).single()).isEqualTo(1);
     }
 
+    /**
+     * An Idempotency-Key is claimed by a row inserted first: of two claims (two requests, or two instances of a
+     * shared store) one wins and the other finds it running, then its kept answer; a dead instance's claim is
+     * taken over, and its late answer is refused.
+     */
+    @Test
+    void anIdempotencyKeyIsClaimedOnceAcrossInstances() {
+        JdbcModelStore other = new JdbcModelStore(dataSource, StoreFixtures.properties(HISTORY_LIMIT), clock, "other");
+        for (String instance : List.of(INSTANCE, "other")) {   // both alive for good, by the database's clock
+            jdbc.sql("INSERT INTO instance (id, url, started_at, expires_at) VALUES (?, ?, 0, ?)")
+                    .params(instance, "http://" + instance, Long.MAX_VALUE).update();
+        }
+        IdempotencyClaim first = store.claimIdempotent("key-1");
+        assertThat(first).isInstanceOf(IdempotencyClaim.Claimed.class);
+        assertThat(store.claimIdempotent("key-1")).as("a second request here").isInstanceOf(IdempotencyClaim.Running.class);
+        assertThat(other.claimIdempotent("key-1")).as("on another live instance").isInstanceOf(IdempotencyClaim.Running.class);
+        assertThat(other.lookupIdempotent("key-1").orElseThrow().inProgress()).isTrue();
+
+        byte[] body = "{\"id\":\"sd1\"}".getBytes(StandardCharsets.UTF_8);
+        store.keepIdempotent("key-1", (IdempotencyClaim.Claimed) first, "sha256:abc", 201, Map.of("Location", List.of("/sd1")), body);
+        store.releaseIdempotent("key-1", (IdempotencyClaim.Claimed) first);   // after a keep: the answer stays
+        IdempotencyClaim repeat = other.claimIdempotent("key-1");
+        assertThat(repeat).isInstanceOf(IdempotencyClaim.Kept.class);
+        IdempotentResponse kept = ((IdempotencyClaim.Kept) repeat).answer();
+        assertThat(kept.inProgress()).isFalse();
+        assertThat(kept.requestHash()).isEqualTo("sha256:abc");
+        assertThat(kept.status()).isEqualTo(201);
+        assertThat(kept.body()).isEqualTo(body);
+
+        // a released claim frees the key
+        IdempotencyClaim.Claimed failed = (IdempotencyClaim.Claimed) other.claimIdempotent("key-2");
+        other.releaseIdempotent("key-2", failed);
+        assertThat(store.lookupIdempotent("key-2")).isEmpty();
+        assertThat(store.claimIdempotent("key-2")).isInstanceOf(IdempotencyClaim.Claimed.class);
+
+        // the claimer dies (its heartbeat expires): its claim is taken over, and its late answer is not kept
+        IdempotencyClaim.Claimed dying = (IdempotencyClaim.Claimed) other.claimIdempotent("key-3");
+        jdbc.sql("UPDATE instance SET expires_at = 0 WHERE id = 'other'").update();
+        assertThat(store.lookupIdempotent("key-3")).as("a dead instance's claim").isEmpty();
+        IdempotencyClaim.Claimed taken = (IdempotencyClaim.Claimed) store.claimIdempotent("key-3");
+        assertThatThrownBy(() -> other.keepIdempotent("key-3", dying, "sha256:late", 201, Map.of(), body))
+                .isInstanceOf(IdempotencyClaimLostException.class);
+        other.releaseIdempotent("key-3", dying);   // a no-op: the claim is not its any more
+        store.keepIdempotent("key-3", taken, "sha256:new", 201, Map.of(), body);
+        assertThat(other.lookupIdempotent("key-3").orElseThrow().requestHash()).isEqualTo("sha256:new");
+
+        // a kept answer past the window is gone: the key can be claimed again
+        clock.advance(Duration.ofHours(24).plusSeconds(1));
+        assertThat(other.claimIdempotent("key-1")).isInstanceOf(IdempotencyClaim.Claimed.class);
+    }
+
     @Test
     void reclaimAllRemovesOrphanChunks() {
         create("m1", StoreFixtures.state("net", 1));
