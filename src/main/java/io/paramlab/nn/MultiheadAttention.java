@@ -227,7 +227,7 @@ public final class MultiheadAttention extends Module {
         }
         Tensor weights = Functional.softmax(scores, -1);
         if (dropout > 0 && isTraining()) {
-            weights = Functional.dropout(weights, dropout, true, generator::nextDouble);
+            weights = Functional.dropout(weights, dropout, true, generator);
         }
         Tensor out = MatMul.bmm(weights, v);                                                    // (B*H, L, hd)
         out = ShapeOps.reshape(ShapeOps.transpose(out, 0, 1), tgtLen * bsz, embedDim);

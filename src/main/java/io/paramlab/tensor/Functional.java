@@ -1,7 +1,5 @@
 package io.paramlab.tensor;
 
-import java.util.function.DoubleSupplier;
-
 /**
  * The ops of torch.nn.functional that the layers need, each with its gradient written beside it.
  * Outputs record the graph only under grad mode when an input requires a gradient.
@@ -240,7 +238,7 @@ public final class Functional {
      * {@code input * noise}, so a dropped NaN or infinity stays NaN and a dropped negative is -0.
      * {@code p = 0} (or no elements) returns the input and {@code p = 1} multiplies by zero: neither draws.
      */
-    public static Tensor dropout(Tensor x, double p, boolean training, DoubleSupplier uniform01) {
+    public static Tensor dropout(Tensor x, double p, boolean training, Generator generator) {
         if (!training || p == 0 || x.numel() == 0) {
             return x;
         }
@@ -248,8 +246,7 @@ public final class Functional {
         float[] mask = Allocation.floats(a.length);   // zeros: p = 1 keeps nothing and draws nothing
         if (p < 1) {
             double keep = 1 - p;
-            float scale = 1f / (float) keep;
-            for (int i = 0; i < a.length; i++) mask[i] = uniform01.getAsDouble() < keep ? scale : 0f;
+            generator.bernoulliMask(mask, keep, 1f / (float) keep);
         }
         float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = a[i] * mask[i];

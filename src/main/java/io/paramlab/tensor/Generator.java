@@ -83,6 +83,53 @@ public final class Generator {
         return (hi << 32) | lo;
     }
 
+    /**
+     * {@code len} 32-bit draws into {@code out} from {@code offset}, the same words {@link #nextUint32()}
+     * would give one by one: the tempering runs over a whole stretch of the state at once (a loop the
+     * JIT vectorises), which is what makes dropout's millions of draws cheap.
+     */
+    public void nextUint32s(int[] out, int offset, int len) {
+        int[] s = state;
+        while (len > 0) {
+            if (next >= N) {
+                twist();
+            }
+            int n = Math.min(N - next, len);
+            int from = next;
+            for (int i = 0; i < n; i++) {
+                int y = s[from + i];
+                y ^= y >>> 11;
+                y ^= (y << 7) & 0x9d2c5680;
+                y ^= (y << 15) & 0xefc60000;
+                out[offset + i] = y ^ (y >>> 18);
+            }
+            next += n;
+            offset += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * {@code bernoulli_(keep)} as PyTorch 1.13's CPU kernel draws it, one element after another: an
+     * element is kept where its {@link #nextDouble()} is below {@code keep}, and its mask value is then
+     * {@code scale}, else 0. The comparison is made on the 53 bits themselves ({@code u < keep} exactly
+     * when {@code bits < ceil(keep 2^53)}, the product being exact), so the masks are the same as
+     * {@code nextDouble() < keep ? scale : 0} element by element, and the generator ends in the same state.
+     */
+    public void bernoulliMask(float[] mask, double keep, float scale) {
+        long threshold = (long) Math.ceil(keep * (1L << 53));
+        int block = 1024;
+        int[] words = new int[2 * Math.min(block, mask.length)];
+        for (int start = 0; start < mask.length; start += block) {
+            int n = Math.min(block, mask.length - start);
+            nextUint32s(words, 0, 2 * n);
+            for (int i = 0; i < n; i++) {
+                long bits = ((long) (words[2 * i] & 0x1FFFFF) << 32) | (words[2 * i + 1] & 0xFFFFFFFFL);
+                mask[start + i] = bits < threshold ? scale : 0f;
+            }
+        }
+    }
+
     /** A double uniform on [0, 1) from 53 bits of one 64-bit draw. */
     public double nextDouble() {
         return (nextUint64() & ((1L << 53) - 1)) * TWO_POW_MINUS_53;
