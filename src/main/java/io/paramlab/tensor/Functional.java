@@ -246,7 +246,7 @@ public final class Functional {
         float[] mask = Allocation.floats(a.length);   // zeros: p = 1 keeps nothing and draws nothing
         if (p < 1) {
             double keep = 1 - p;
-            generator.bernoulliMask(mask, keep, 1f / (float) keep);
+            generator.bernoulliMask(mask, 0, mask.length, keep, 1f / (float) keep);
         }
         float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = a[i] * mask[i];

@@ -112,16 +112,16 @@ public final class Generator {
     /**
      * {@code bernoulli_(keep)} as PyTorch 1.13's CPU kernel draws it, one element after another: an
      * element is kept where its {@link #nextDouble()} is below {@code keep}, and its mask value is then
-     * {@code scale}, else 0. The comparison is made on the 53 bits themselves ({@code u < keep} exactly
+     * {@code scale}, else 0 (for {@code length} elements from {@code offset}). The comparison is made on the 53 bits themselves ({@code u < keep} exactly
      * when {@code bits < ceil(keep 2^53)}, the product being exact), so the masks are the same as
      * {@code nextDouble() < keep ? scale : 0} element by element, and the generator ends in the same state.
      */
-    public void bernoulliMask(float[] mask, double keep, float scale) {
+    public void bernoulliMask(float[] mask, int offset, int length, double keep, float scale) {
         long threshold = (long) Math.ceil(keep * (1L << 53));
         int block = 1024;
-        int[] words = new int[2 * Math.min(block, mask.length)];
-        for (int start = 0; start < mask.length; start += block) {
-            int n = Math.min(block, mask.length - start);
+        int[] words = new int[2 * Math.min(block, length)];
+        for (int start = offset; start < offset + length; start += block) {
+            int n = Math.min(block, offset + length - start);
             nextUint32s(words, 0, 2 * n);
             for (int i = 0; i < n; i++) {
                 long bits = ((long) (words[2 * i] & 0x1FFFFF) << 32) | (words[2 * i + 1] & 0xFFFFFFFFL);

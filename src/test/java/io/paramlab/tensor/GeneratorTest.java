@@ -131,7 +131,7 @@ class GeneratorTest {
             single.nextUint32();
             float scale = 1f / (float) keep;
             float[] mask = new float[2 * 624 + 1031];
-            bulk.bernoulliMask(mask, keep, scale);
+            bulk.bernoulliMask(mask, 0, mask.length, keep, scale);
             for (int i = 0; i < mask.length; i++) {
                 assertThat(mask[i]).as("keep %s, element %d", keep, i).isEqualTo(single.nextDouble() < keep ? scale : 0f);
             }
@@ -142,9 +142,9 @@ class GeneratorTest {
         long first = edge.copy().nextUint64() & ((1L << 53) - 1);
         double keepAtDraw = first * 0x1p-53;
         float[] m = new float[1];
-        edge.copy().bernoulliMask(m, keepAtDraw, 2f);
+        edge.copy().bernoulliMask(m, 0, 1, keepAtDraw, 2f);
         assertThat(m[0]).isEqualTo(0f);
-        edge.bernoulliMask(m, Math.nextUp(keepAtDraw), 2f);
+        edge.bernoulliMask(m, 0, 1, Math.nextUp(keepAtDraw), 2f);
         assertThat(m[0]).isEqualTo(2f);
     }
 }
