@@ -285,21 +285,21 @@ public final class Functional {
             }
         }
         return Tensor.result(y, s, g -> {
-            float[] gx = Allocation.floats(g.length);   // gradient at xhat
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < n; j++) {
-                    int i = r * n + j;
-                    gx[i] = w == null ? g[i] : g[i] * w[j];
-                }
-            }
-            if (x.requiresGrad()) norm.backward(gx, x.gradBuffer());
+            if (x.requiresGrad()) norm.backward(g, w, x.gradBuffer());
+            float[] xhat = norm.xhat;
             if (weight != null && weight.requiresGrad()) {
                 float[] dw = weight.gradBuffer();
-                for (int i = 0; i < g.length; i++) dw[i % n] += g[i] * norm.xhat[i];
+                for (int r = 0; r < rows; r++) {
+                    int at = r * n;
+                    for (int j = 0; j < n; j++) dw[j] += g[at + j] * xhat[at + j];
+                }
             }
             if (bias != null && bias.requiresGrad()) {
                 float[] db = bias.gradBuffer();
-                for (int i = 0; i < g.length; i++) db[i % n] += g[i];
+                for (int r = 0; r < rows; r++) {
+                    int at = r * n;
+                    for (int j = 0; j < n; j++) db[j] += g[at + j];
+                }
             }
         }, x, weight, bias);
     }
@@ -458,6 +458,32 @@ public final class Functional {
                 for (int j = 0; j < n; j++) xhat[r * n + j] = (float) ((a[r * n + j] - mean) * rs);
             }
             return new Norm(xhat, rstd, rows, n);
+        }
+
+        /**
+         * dx += rstd (gx - mean(gx) - xhat mean(gx xhat)) per row, gx = g w the gradient at xhat ({@code w}
+         * per column of a row, or null for g itself), each gx rounded to float as it was when it was stored.
+         */
+        void backward(float[] g, float[] w, float[] dx) {
+            if (w == null) {
+                backward(g, dx);
+                return;
+            }
+            for (int r = 0; r < rows; r++) {
+                int at = r * n;
+                double sumG = 0;
+                double sumGx = 0;
+                for (int j = 0; j < n; j++) {
+                    float gx = g[at + j] * w[j];
+                    sumG += gx;
+                    sumGx += (double) gx * xhat[at + j];
+                }
+                double rs = rstd[r];
+                for (int j = 0; j < n; j++) {
+                    int i = at + j;
+                    dx[i] += (float) (rs * (g[i] * w[j] - sumG / n - xhat[i] * sumGx / n));
+                }
+            }
         }
 
         /** dx += rstd (g - mean(g) - xhat mean(g xhat)) per row. */
