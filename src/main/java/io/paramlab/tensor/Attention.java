@@ -45,7 +45,11 @@ public final class Attention {
         int src = batchFirst ? ks[1] : ks[0];
         int e = heads * headDim;
         int bh = n * heads;
-        int block = len * src;
+        long cells = (long) len * src;
+        if (cells > Integer.MAX_VALUE - 8) {
+            Allocation.floats(cells);   // refused: one (L, S) block is over what an array holds, and the limit says so
+        }
+        int block = (int) cells;
         Operand qo = Operand.of(q, qColumn, batchFirst);
         Operand ko = Operand.of(k, kColumn, batchFirst);
         Operand vo = Operand.of(v, vColumn, batchFirst);
@@ -59,9 +63,9 @@ public final class Attention {
         boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
 
         float[] out = Allocation.floats((long) len * n * e);
-        float[] probs = record ? Allocation.floats((long) bh * block) : new float[block];       // softmax, before dropout
-        float[] keepMask = drop ? (record ? Allocation.floats((long) bh * block) : new float[block]) : null;
-        float[] weights = drop ? new float[block] : null;
+        float[] probs = Allocation.floats(record ? (long) bh * block : block);       // softmax, before dropout
+        float[] keepMask = drop ? Allocation.floats(record ? (long) bh * block : block) : null;
+        float[] weights = drop ? Allocation.floats(block) : null;
         float[] scaled = new float[len * headDim];
         double[] exps = new double[src];
         float scale = (float) Math.sqrt(headDim);
@@ -97,8 +101,8 @@ public final class Attention {
             float[] dq = q.requiresGrad() ? q.gradBuffer() : null;
             float[] dk = k.requiresGrad() ? k.gradBuffer() : null;
             float[] dv = v.requiresGrad() ? v.gradBuffer() : null;
-            float[] w = new float[block];
-            float[] dw = new float[block];
+            float[] w = Allocation.floats(block);
+            float[] dw = Allocation.floats(block);
             float[] part = new float[len * headDim];
             for (int b = 0; b < bh; b++) {
                 int batch = b / heads;
