@@ -115,9 +115,9 @@ def parse_time(s):
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
-def job(url, runs):
+def job(url, runs, epochs=EPOCHS):
     vocab, X, Y = corpus()
-    tokens_per_run = EPOCHS * X.numel()
+    tokens_per_run = epochs * X.numel()
     torch_seconds, torch_losses = [], None
     for _ in range(runs):
         torch.manual_seed(0)
@@ -127,7 +127,7 @@ def job(url, runs):
         loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, Y), batch_size=BATCH, shuffle=True, generator=g)
         losses = []
         start = time.perf_counter()
-        for _ in range(EPOCHS):
+        for _ in range(epochs):
             for xb, yb in loader:
                 opt.zero_grad()
                 loss = F.cross_entropy(net(xb), yb)
@@ -145,7 +145,7 @@ def job(url, runs):
         call(f"{api}/models/{model}/state-dict", "PUT", {k: {"shape": list(t.shape), "dtype": "float32", "data": t.tolist()}
                                                         for k, t in net_initial(len(vocab)).items()})
         call(f"{api}/models/{model}/optimizer", "PUT", {"type": "Adam", "lr": 0.002})
-        j = call(f"{api}/models/{model}/jobs", "POST", {"data": data, "loss": "cross_entropy", "epochs": EPOCHS,
+        j = call(f"{api}/models/{model}/jobs", "POST", {"data": data, "loss": "cross_entropy", "epochs": epochs,
                                                          "batch_size": BATCH, "shuffle": True, "seed": 0})["id"]
         while (view := call(f"{api}/jobs/{j}"))["status"] in ("queued", "running"):
             time.sleep(0.2)
@@ -175,13 +175,14 @@ def main():
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
     p.add_argument("--url", default="http://localhost:18080")
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=EPOCHS, help="the job's epochs (8 steps each; default 2: 16 steps)")
     a = p.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     if a.what == "time":
         print(json.dumps(time_model(a.args[0], float(a.args[1]))))
     elif a.what == "job":
-        print(json.dumps(job(a.url, a.runs)))
+        print(json.dumps(job(a.url, a.runs, a.epochs)))
     else:
         raise SystemExit(f"unknown measurement {a.what}")
 

@@ -58,14 +58,15 @@ export function learn(error) {
 }
 
 /**
- * Why the caller cannot do `kind` (change: write on what it owns; delete: admin) on something owned by
- * `owner`; null when it may, or when nothing is known yet.
+ * Why the caller cannot do `kind` (create: write; change: write on what it owns; delete: admin) on something
+ * owned by `owner`; null when it may, or when nothing is known yet.
  */
 export function denial(kind, owner) {
   const { name, role } = known();
   if (!role) return null;
   const who = `Your token ("${name}") has the role ${role}`;
   if (kind === 'delete') return role === 'admin' ? null : `${who}: deleting needs admin.`;
+  if (kind === 'create') return role === 'admin' || role === 'write' ? null : `${who}: creating needs write.`;
   if (role === 'admin') return null;
   if (role !== 'write') return `${who}: changing a model needs write.`;
   if (owner && owner !== name) return `This model belongs to "${owner}": a write token changes only what it created (admin changes anything).`;
@@ -75,6 +76,7 @@ export function denial(kind, owner) {
 /** The page's reason texts, one per kind, shown while a control of that kind is disabled. */
 export function reasons() {
   return h('div', { class: 'reasons' },
+    h('p', { id: 'why-create', class: 'reason', hidden: true }),
     h('p', { id: 'why-change', class: 'reason', hidden: true }),
     h('p', { id: 'why-delete', class: 'reason', hidden: true }));
 }
@@ -105,7 +107,7 @@ function apply({ el, kind, owner }) {
 
 /** Re-checks the page's controls (after something was learned). */
 export function refresh() {
-  for (const id of ['why-change', 'why-delete']) {
+  for (const id of ['why-create', 'why-change', 'why-delete']) {
     const text = document.getElementById(id);
     if (text) text.hidden = true;
   }

@@ -1,7 +1,8 @@
 // The models page: the list (name, id, owner, ...), and a model created from a pasted spec.
 import { api, nextLink, enc } from './api.js';
 import { h, fmt, when, guarded, problemBox } from './dom.js';
-import { notice } from './actions.js';
+import { act, notice } from './actions.js';
+import { control, reasons } from './access.js';
 
 // The README walkthrough's models: the chapter's net, and the one whose layer is tied.
 const EXAMPLES = {
@@ -78,18 +79,16 @@ function createForm() {
         result.append(problemBox({ problem: { title: 'Not JSON', detail: err.message } }));
         return;
       }
-      try {
-        const { data } = await api('models', { method: 'POST', body });
-        location.hash = `#/models/${enc(data.id)}`;
-      } catch (err) {
-        result.append(problemBox(err));
-      }
+      const created = await act(result, () => api('models', { method: 'POST', body }));   // a 403 teaches access.js the role
+      if (created) location.hash = `#/models/${enc(created.data.id)}`;
     },
   },
-  h('label', { for: 'spec' }, 'Model spec (JSON)'),
-  h('p', { id: 'spec-help', class: 'muted' }, 'A layer spec as in the API: Sequential layers, shared modules referenced with {"ref": ...}.'),
-  spec,
-  h('div', { class: 'buttons' }, example('net'), example('tied'), h('button', { type: 'submit', class: 'primary' }, 'Create model')),
+  control(h('fieldset', { id: 'create-model-fields', class: 'plain' }, h('legend', { class: 'visually-hidden' }, 'New model'),
+    h('label', { for: 'spec' }, 'Model spec (JSON)'),
+    h('p', { id: 'spec-help', class: 'muted' }, 'A layer spec as in the API: Sequential layers, shared modules referenced with {"ref": ...}.'),
+    spec,
+    h('div', { class: 'buttons' }, example('net'), example('tied'), h('button', { type: 'submit', class: 'primary' }, 'Create model'))),
+  'create'),
   result);
-  return h('section', { 'aria-labelledby': 'create-model' }, h('h2', { id: 'create-model' }, 'Create a model'), form);
+  return h('section', { 'aria-labelledby': 'create-model' }, h('h2', { id: 'create-model' }, 'Create a model'), reasons(), form);
 }

@@ -1,6 +1,7 @@
 // The state dicts page: stored checkpoints (any file, no spec needed) and an upload form.
 import { api, nextLink, enc, token } from './api.js';
 import { h, fmt, when, guarded, problemBox } from './dom.js';
+import { control, learn, reasons } from './access.js';
 
 export async function render(main, params, signal) {
   main.append(h('h1', { tabindex: '-1' }, 'State dicts'));
@@ -62,17 +63,21 @@ function uploadForm() {
       const response = await fetch(`/api/v1/state-dicts?${query}`, { method: 'POST', headers, body: f });
       const body = await response.json().catch(() => ({}));
       if (!response.ok) {
-        result.append(problemBox({ problem: { status: response.status, ...body } }));
+        const refusal = { status: response.status, problem: { status: response.status, ...body } };
+        learn(refusal);   // a 403 teaches access.js the role, as the other actions' refusals do
+        result.append(problemBox(refusal));
         return;
       }
       location.hash = `#/state-dicts/${enc(body.id)}`;
     },
   },
-  h('label', { for: 'sd-file' }, 'File'), file,
-  h('label', { for: 'sd-name' }, 'Name (optional)'), name,
-  h('label', { for: 'sd-key' }, 'Entry of a torch.save checkpoint (optional)'), key,
-  h('p', { id: 'sd-key-help', class: 'muted' }, 'For a general checkpoint saved as {"model_state_dict": ..., ...}.'),
-  h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Upload')),
+  control(h('fieldset', { id: 'upload-fields', class: 'plain' }, h('legend', { class: 'visually-hidden' }, 'New state dict'),
+    h('label', { for: 'sd-file' }, 'File'), file,
+    h('label', { for: 'sd-name' }, 'Name (optional)'), name,
+    h('label', { for: 'sd-key' }, 'Entry of a torch.save checkpoint (optional)'), key,
+    h('p', { id: 'sd-key-help', class: 'muted' }, 'For a general checkpoint saved as {"model_state_dict": ..., ...}.'),
+    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Upload'))),
+  'create'),
   result);
-  return h('section', { 'aria-labelledby': 'upload-state-dict' }, h('h2', { id: 'upload-state-dict' }, 'Upload a state dict'), form);
+  return h('section', { 'aria-labelledby': 'upload-state-dict' }, h('h2', { id: 'upload-state-dict' }, 'Upload a state dict'), reasons(), form);
 }

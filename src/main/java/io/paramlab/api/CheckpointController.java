@@ -4,6 +4,7 @@ import io.paramlab.api.Views.ModelInfo;
 import io.paramlab.model.CheckpointOperations;
 import io.paramlab.model.LiveModel;
 import io.paramlab.store.Checkpoint;
+import io.paramlab.tensor.Allocation;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -41,13 +42,17 @@ class CheckpointController {
     }
 
     /**
-     * A restore or a fork reads the checkpoint's values into new arrays: charged to the request's share of
-     * max-inflight-body-size, from the stored shapes, before they are read (as an import's are).
+     * A restore or a fork reads the checkpoint's values into new arrays, and a restore's change saves the model's
+     * values beside them for its rollback: both are charged to max-inflight-activation-elements (what the requests
+     * in flight hold together), each before it is allocated. This holds the checkpoint's share, from the stored
+     * shapes (4 bytes an element), until the scope closes; the change charges its rollback copy as it starts. A
+     * refusal is a 413 naming the limit, with nothing read and nothing changed.
      */
-    private void chargeStateRead(String id, String c) throws BodyTooLargeException.InFlight {
+    private Allocation.Scope holdStateRead(String id, String c) {
         Checkpoint found = checkpoints.get(id, c);
-        BodyBudget.charge(io.paramlab.model.StoredTensors.loadBytes(states.contents("model:" + id + "@" + found.id())
-                .map(io.paramlab.store.StateDictStore.Contents::tensors).orElse(java.util.List.of())));
+        long bytes = io.paramlab.model.StoredTensors.loadBytes(states.contents("model:" + id + "@" + found.id())
+                .map(io.paramlab.store.StateDictStore.Contents::tensors).orElse(java.util.List.of()));
+        return Allocation.hold((bytes + Float.BYTES - 1) / Float.BYTES);
     }
 
     /** The tag's rules (1-100 characters, not {@code live}, not id-shaped) are checked by CheckpointOperations. */
@@ -113,9 +118,11 @@ class CheckpointController {
     @ApiResponse(responseCode = "412", ref = "#/components/responses/PreconditionFailed")
     @ApiResponse(responseCode = "413", ref = "#/components/responses/TooLarge")
     @PostMapping("/{c}/restore")
-    ResponseEntity<ModelInfo> restore(@PathVariable String id, @PathVariable String c) throws BodyTooLargeException.InFlight {
-        chargeStateRead(id, c);
-        ModelInfo info = Views.info(checkpoints.restore(id, c));
+    ResponseEntity<ModelInfo> restore(@PathVariable String id, @PathVariable String c) {
+        ModelInfo info;
+        try (Allocation.Scope held = holdStateRead(id, c)) {
+            info = Views.info(checkpoints.restore(id, c));
+        }
         return ResponseEntity.ok().eTag(Versions.etag(info.version())).body(info);
     }
 
@@ -133,9 +140,11 @@ class CheckpointController {
                                    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = false, content = @Content(
                                            mediaType = JSON, schema = @Schema(ref = ApiSchemas.FORK_REQUEST),
                                            examples = @ExampleObject(name = "fork", value = ApiExamples.FORK)))
-                                   @Valid @RequestBody(required = false) ForkRequest body) throws BodyTooLargeException.InFlight {
-        chargeStateRead(id, c);
-        LiveModel fork = checkpoints.fork(id, c, body == null ? null : body.name());
+                                   @Valid @RequestBody(required = false) ForkRequest body) {
+        LiveModel fork;
+        try (Allocation.Scope held = holdStateRead(id, c)) {
+            fork = checkpoints.fork(id, c, body == null ? null : body.name());
+        }
         return ResponseEntity.created(URI.create("/api/v1/models/" + fork.id())).body(Views.info(fork));
     }
 

@@ -46,7 +46,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * rather than made to wait: no thread is held, and a client retrying after a dropped connection
  * gets the first answer on its next try. The in-flight guard is this process's; on a PostgreSQL
  * store shared by several instances, two instances could each run one of two simultaneous
- * duplicates (the first answer kept wins).
+ * duplicates (the first answer kept wins). A file upload to {@code POST /state-dicts} claims its key in the
+ * store instead ({@link UploadIdempotency}), atomically across instances; a claim found here is a 409 too.
  *
  * <p>An answer is kept only up to {@code paramlab.idempotency.max-kept-answer-size} (default 1 MB):
  * it is buffered up to there, and past it sent on as it is written and not kept (a repeat then runs
@@ -106,10 +107,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
         }
         String other = running.putIfAbsent(kept, hash);
         if (other != null) {
-            ProblemJson.write(response, other.equals(hash)
-                    ? Problems.problem(HttpStatus.CONFLICT, "idempotency-key-in-use", "Request in progress", "a request with "
-                    + "Idempotency-Key \"" + Messages.quoted(key) + "\" is still being processed; retry once it has answered")
-                    : reused(key));
+            ProblemJson.write(response, other.equals(hash) ? inProgress(key) : reused(key));
             return;
         }
         try {
@@ -135,6 +133,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
         Optional<IdempotentResponse> kept = store.lookupIdempotent(keptKey);
         if (kept.isEmpty()) {
             return false;
+        }
+        if (kept.get().inProgress()) {   // a file upload under the key (UploadIdempotency) still runs
+            ProblemJson.write(response, inProgress(key));
+            return true;
         }
         if (!kept.get().requestHash().equals(hash)) {
             ProblemJson.write(response, reused(key));
@@ -176,6 +178,11 @@ class IdempotencyFilter extends OncePerRequestFilter {
         update(sha, Versions.actor(request).getBytes(StandardCharsets.UTF_8));
         update(sha, key.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static org.springframework.http.ProblemDetail inProgress(String key) {
+        return Problems.problem(HttpStatus.CONFLICT, "idempotency-key-in-use", "Request in progress", "a request with "
+                + "Idempotency-Key \"" + Messages.quoted(key) + "\" is still being processed; retry once it has answered");
     }
 
     static org.springframework.http.ProblemDetail reused(String key) {

@@ -183,6 +183,12 @@ class Problems extends ResponseEntityExceptionHandler {
                 .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "model-moved", "The model moved to another instance", e.getMessage()));
     }
 
+    /** A request whose Idempotency-Key a repeat on another instance claimed while it ran: nothing was stored; the repeat's answer counts. */
+    @ExceptionHandler(io.paramlab.store.IdempotencyClaimLostException.class)
+    ProblemDetail idempotencyClaimLost(io.paramlab.store.IdempotencyClaimLostException e) {
+        return problem(HttpStatus.CONFLICT, "idempotency-key-in-use", "Request in progress", e.getMessage());
+    }
+
     /**
      * A refused load: PyTorch's text as {@code detail}, and as arrays what it lists, as the success
      * answer gives them: {@code missing_keys}, {@code unexpected_keys}, and {@code size_mismatches}, each

@@ -1,10 +1,10 @@
 package io.paramlab.api;
 
+import io.paramlab.store.IdempotencyClaim;
 import io.paramlab.store.IdempotentResponse;
 import io.paramlab.store.ModelStore;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
@@ -16,8 +16,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code Idempotency-Key} on a file upload to {@code POST /state-dicts}, which streams into the store and is
@@ -25,12 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * request's hash is method, path, query and the body's SHA-256), and the answer is kept in the same
  * transaction that makes the upload a state dict. A repeat with the same body reads it to its end (to hash
  * it), stores nothing and gets the first answer again; another body under the key is a 422; a repeat while
- * the first still runs is a 409, as the filter answers them.
+ * the first still runs is a 409, as the filter answers them. The key is claimed in the store before the body
+ * is read (a row unique by key, {@link ModelStore#claimIdempotent}), so this holds between the instances of
+ * a shared store too: of two identical uploads at two instances at once, one is stored.
  */
 @Component
 class UploadIdempotency {
     private final ModelStore store;
-    private final Map<String, Boolean> running = new ConcurrentHashMap<>();   // scoped keys of uploads in progress here
 
     UploadIdempotency(ModelStore store) {
         this.store = store;
@@ -43,7 +42,7 @@ class UploadIdempotency {
         private final String scoped;
         private final MessageDigest body = IdempotencyFilter.sha256();
         private final InputStream in;
-        private boolean guarded;
+        private IdempotencyClaim.Claimed claim;
 
         private Keyed(HttpServletRequest request, String key, InputStream raw) {
             this.request = request;
@@ -71,40 +70,44 @@ class UploadIdempotency {
 
         /**
          * Answers a repeat from the kept answer (or 422 for another body, 409 while the first runs); false when
-         * the upload is to run, this process then holding the key until {@link #close}.
+         * the upload is to run, this request then holding the key's claim until {@link #close}.
          */
         boolean answered(HttpServletResponse response) throws IOException {
-            Optional<IdempotentResponse> kept = store.lookupIdempotent(scoped);
-            if (kept.isPresent()) {
-                if (!kept.get().requestHash().equals(requestHash())) {
+            IdempotencyClaim found = store.claimIdempotent(scoped);
+            if (found instanceof IdempotencyClaim.Claimed claimed) {
+                claim = claimed;
+                return false;
+            }
+            if (found instanceof IdempotencyClaim.Kept kept) {
+                IdempotentResponse first = kept.answer();
+                if (!first.requestHash().equals(requestHash())) {
                     ProblemJson.write(response, IdempotencyFilter.reused(key));
                     return true;
                 }
-                response.setStatus(kept.get().status());
-                kept.get().headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+                response.setStatus(first.status());
+                first.headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
                 response.setHeader(IdempotencyFilter.REPLAYED, "true");
-                response.setContentLength(kept.get().body().length);
-                response.getOutputStream().write(kept.get().body());
+                response.setContentLength(first.body().length);
+                response.getOutputStream().write(first.body());
                 return true;
             }
-            if (running.putIfAbsent(scoped, Boolean.TRUE) != null) {
-                ProblemJson.write(response, Problems.problem(HttpStatus.CONFLICT, "idempotency-key-in-use", "Request in progress",
-                        "a request with Idempotency-Key \"" + Messages.quoted(key) + "\" is still being processed; retry once it has answered"));
-                return true;
-            }
-            guarded = true;
-            return false;
+            ProblemJson.write(response, IdempotencyFilter.inProgress(key));   // Running
+            return true;
         }
 
-        /** Keeps the first answer; called inside the transaction that stores the upload, after its body was read whole. */
+        /**
+         * Keeps the first answer; called inside the transaction that stores the upload, after its body was read
+         * whole. A claim lost meanwhile (this instance was taken for dead) throws, and the upload is not stored.
+         */
         void keep(String requestHash, int status, Map<String, List<String>> headers, byte[] answer) {
-            store.rememberIdempotent(scoped, requestHash, status, headers, answer);
+            store.keepIdempotent(scoped, claim, requestHash, status, headers, answer);
         }
 
+        /** Frees the key when the upload failed (a kept answer stays). */
         @Override
         public void close() {
-            if (guarded) {
-                running.remove(scoped);
+            if (claim != null) {
+                store.releaseIdempotent(scoped, claim);
             }
         }
     }

@@ -37,6 +37,6 @@ public final class Dropout extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return Functional.dropout(input, p, isTraining(), generator::nextDouble);
+        return Functional.dropout(input, p, isTraining(), generator);
     }
 }

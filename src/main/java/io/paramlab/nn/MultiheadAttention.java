@@ -3,6 +3,7 @@ package io.paramlab.nn;
 import io.paramlab.init.InitPolicy;
 import io.paramlab.init.Initializer;
 import io.paramlab.tensor.Arithmetic;
+import io.paramlab.tensor.Attention;
 import io.paramlab.tensor.Dtype;
 import io.paramlab.tensor.Functional;
 import io.paramlab.tensor.Generator;
@@ -160,16 +161,22 @@ public final class MultiheadAttention extends Module {
             throw new ShapeException("For " + (batched ? "batched (3-D)" : "unbatched (2-D)") + " `query`, expected `key` and `value` to be "
                     + (batched ? "3-D" : "2-D") + " but found " + key.dim() + "-D and " + value.dim() + "-D tensors respectively");
         }
+        boolean self = query == key && key == value;
+        if (!batched) {
+            query = ShapeOps.unsqueeze(query, 1);
+            key = self ? query : ShapeOps.unsqueeze(key, 1);
+            value = self ? query : ShapeOps.unsqueeze(value, 1);
+            if (keyPaddingMask != null) keyPaddingMask = ShapeOps.unsqueeze(keyPaddingMask, 0);
+        }
+        if (!needWeights && !addBiasKv && !addZeroAttn && fusable(query, key, value, batchFirst && batched)
+                && (attnMask == null || !attnMask.requiresGrad()) && (keyPaddingMask == null || !keyPaddingMask.requiresGrad())) {
+            Tensor out = attendFused(query, key, value, self, keyPaddingMask, attnMask, batchFirst && batched);
+            return new Tensor[] {batched ? out : ShapeOps.squeeze(out, 1), null};
+        }
         if (batchFirst && batched) {
             query = ShapeOps.transpose(query, 0, 1);
             key = ShapeOps.transpose(key, 0, 1);
             value = ShapeOps.transpose(value, 0, 1);
-        }
-        if (!batched) {
-            query = ShapeOps.unsqueeze(query, 1);
-            key = ShapeOps.unsqueeze(key, 1);
-            value = ShapeOps.unsqueeze(value, 1);
-            if (keyPaddingMask != null) keyPaddingMask = ShapeOps.unsqueeze(keyPaddingMask, 0);
         }
         int tgtLen = query.size(0);
         int bsz = query.size(1);
@@ -227,7 +234,7 @@ public final class MultiheadAttention extends Module {
         }
         Tensor weights = Functional.softmax(scores, -1);
         if (dropout > 0 && isTraining()) {
-            weights = Functional.dropout(weights, dropout, true, generator::nextDouble);
+            weights = Functional.dropout(weights, dropout, true, generator);
         }
         Tensor out = MatMul.bmm(weights, v);                                                    // (B*H, L, hd)
         out = ShapeOps.reshape(ShapeOps.transpose(out, 0, 1), tgtLen * bsz, embedDim);
@@ -242,6 +249,63 @@ public final class MultiheadAttention extends Module {
             if (!batched) w = ShapeOps.squeeze(w, 0);
         }
         return new Tensor[] {out, w};
+    }
+
+    /**
+     * Whether {@link #attendFused} can take these: 3-D float inputs of this module's widths whose batch
+     * sizes and key/value lengths agree (anything else goes the composed way, which says what is wrong).
+     */
+    private boolean fusable(Tensor query, Tensor key, Tensor value, boolean batchFirstLayout) {
+        int seq = batchFirstLayout ? 1 : 0;
+        int batch = 1 - seq;
+        return query.dim() == 3 && key.dim() == 3 && value.dim() == 3 && query.size(2) == embedDim && embedDim % numHeads == 0
+                && key.size(2) == kdim && value.size(2) == vdim && key.size(batch) == query.size(batch)
+                && value.size(batch) == query.size(batch) && key.size(seq) == value.size(seq)
+                && query.dtype() == Dtype.FLOAT32 && key.dtype() == Dtype.FLOAT32 && value.dtype() == Dtype.FLOAT32;
+    }
+
+    /**
+     * The output without weights through the one attention op ({@link Attention#multiHead}): the inputs
+     * stay in their layout ((N, L, E) with batch_first, no transposes), self-attention with packed
+     * weights is one linear with in_proj_weight, and the heads are read from the projections in place.
+     */
+    private Tensor attendFused(Tensor query, Tensor key, Tensor value, boolean self, Tensor keyPaddingMask, Tensor attnMask, boolean batchFirstLayout) {
+        int seq = batchFirstLayout ? 1 : 0;
+        int tgtLen = query.size(seq);
+        int bsz = query.size(1 - seq);
+        int srcLen = key.size(seq);
+        Tensor mask = attnMask == null ? null : attentionMask(attnMask, tgtLen, srcLen, bsz);
+        Tensor padding = keyPaddingMask == null ? null : floatMask(keyPaddingMask, "key_padding_mask");
+        if (padding != null && !Arrays.equals(padding.shape(), new int[] {bsz, srcLen})) {
+            throw new ShapeException("expecting key_padding_mask shape of (" + bsz + ", " + srcLen + "), but got "
+                    + TensorData.torchSize(padding.shape()));
+        }
+        if (padding != null) {
+            Tensor perHead = ShapeOps.reshape(ShapeOps.expand(ShapeOps.reshape(padding, bsz, 1, 1, srcLen), bsz, numHeads, 1, srcLen),
+                    bsz * numHeads, 1, srcLen);
+            mask = mask == null ? perHead : Arithmetic.add(mask, perHead);
+        }
+        if (mask != null && mask.size(1) != tgtLen) {
+            mask = ShapeOps.contiguous(ShapeOps.expand(mask, mask.size(0), tgtLen, srcLen));
+        }
+        Map<String, Tensor> p = localParameters();
+        Tensor b = p.get("in_proj_bias");
+        int headDim = embedDim / numHeads;
+        double drop = isTraining() ? dropout : 0;
+        Tensor out;
+        if (packed() && self) {
+            Tensor qkv = Functional.linear(query, p.get("in_proj_weight"), b);
+            out = Attention.multiHead(qkv, 0, qkv, embedDim, qkv, 2 * embedDim, numHeads, headDim, batchFirstLayout, mask, drop, generator);
+        } else {
+            Tensor wq = packed() ? ShapeOps.narrow(p.get("in_proj_weight"), 0, 0, embedDim) : p.get("q_proj_weight");
+            Tensor wk = packed() ? ShapeOps.narrow(p.get("in_proj_weight"), 0, embedDim, embedDim) : p.get("k_proj_weight");
+            Tensor wv = packed() ? ShapeOps.narrow(p.get("in_proj_weight"), 0, 2 * embedDim, embedDim) : p.get("v_proj_weight");
+            Tensor q = Functional.linear(query, wq, b == null ? null : ShapeOps.narrow(b, 0, 0, embedDim));
+            Tensor k = Functional.linear(key, wk, b == null ? null : ShapeOps.narrow(b, 0, embedDim, embedDim));
+            Tensor v = Functional.linear(value, wv, b == null ? null : ShapeOps.narrow(b, 0, 2 * embedDim, embedDim));
+            out = Attention.multiHead(q, 0, k, 0, v, 0, numHeads, headDim, batchFirstLayout, mask, drop, generator);
+        }
+        return submodule("out_proj").forward(out);
     }
 
     /** A 2-D (L, S) or 3-D (B*H, L, S) attn_mask, as a float mask of 3 dims. */

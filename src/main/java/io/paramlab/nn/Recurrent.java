@@ -191,7 +191,7 @@ public final class Recurrent extends Module {
             }
             layerInput = outputs.size() == 1 ? outputs.get(0) : ShapeOps.cat(outputs, 2);
             if (dropout > 0 && isTraining() && layer < numLayers - 1) {
-                layerInput = Functional.dropout(layerInput, dropout, true, generator::nextDouble);
+                layerInput = Functional.dropout(layerInput, dropout, true, generator);
             }
         }
         Tensor output = batched ? (batchFirst ? ShapeOps.transpose(layerInput, 0, 1) : layerInput) : ShapeOps.squeeze(layerInput, 1);

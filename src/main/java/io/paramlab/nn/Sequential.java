@@ -8,32 +8,13 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code nn.Sequential}, or a subclass of it by {@code className}: children applied in order, one value passed along. */
-public final class Sequential extends Module {
-    private final String className;
-    private final int version;
-
+public final class Sequential extends ChildList<Sequential> {
     public Sequential() {
         this("Sequential", 1);
     }
 
     public Sequential(String className, int version) {
-        this.className = className;
-        this.version = version;
-    }
-
-    public Sequential add(String name, Module child) {
-        addModule(name, child);
-        return this;
-    }
-
-    @Override
-    public String typeName() {
-        return className;
-    }
-
-    @Override
-    protected int stateDictVersion() {
-        return version;
+        super(className, version);
     }
 
     @Override

@@ -20,7 +20,7 @@ enum Dialect {
 
     /** Keeps a chunk found by a writer from being swept before the writer's references commit. */
     final String keepChunk;
-    /** Holds a model's row while a checkpoint copies its state and numbers itself (commits and checkpoints wait). */
+    /** Holds a model's row while a checkpoint copies its state and numbers itself, or a delete reads what to delete (commits and checkpoints wait). */
     final String keepRow;
     final int readIsolation;
     /** The database's clock in microseconds: leases are timed by it, so the instances' clocks need not agree. */

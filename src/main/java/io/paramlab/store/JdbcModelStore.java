@@ -45,6 +45,9 @@ public final class JdbcModelStore implements ModelStore {
     private final Clock clock;
     // PostgreSQL, where several instances may share the store: the instance whose leases its commits need; else null
     private final String leaseHolder;
+    // this process's id in the instance table: the claimer of the Idempotency-Keys it claims
+    private final String instanceId;
+    private final Dialect dialect;
 
     public JdbcModelStore(DataSource dataSource, StoreProperties properties, Clock clock) {
         this(dataSource, properties, clock, UUID.randomUUID().toString());
@@ -54,6 +57,8 @@ public final class JdbcModelStore implements ModelStore {
     public JdbcModelStore(DataSource dataSource, StoreProperties properties, Clock clock, String instanceId) {
         Dialect dialect = Dialect.of(dataSource);
         this.leaseHolder = dialect == Dialect.POSTGRESQL ? instanceId : null;
+        this.instanceId = instanceId;
+        this.dialect = dialect;
         JdbcTransactionManager transactions = new JdbcTransactionManager(dataSource);
         this.jdbc = JdbcClient.create(dataSource);
         this.writes = new TransactionTemplate(transactions);
@@ -194,7 +199,10 @@ public final class JdbcModelStore implements ModelStore {
     @Override
     public boolean delete(String id) {
         List<String> unreferenced = writes.execute(tx -> {
-            Optional<String> modelState = jdbc.sql("SELECT state_id FROM model WHERE id = ?").param(id).query(String.class).optional();
+            // the row lock first: a commit in flight finishes before its state is read here (else its new state would
+            // outlive the model), and commits and checkpoints that come after find no model
+            Optional<String> modelState = jdbc.sql("SELECT state_id FROM model WHERE id = ?" + keepRow()).param(id)
+                    .query(String.class).optional();
             if (modelState.isEmpty()) {
                 return null;
             }
@@ -320,12 +328,85 @@ public final class JdbcModelStore implements ModelStore {
 
     @Override
     public Optional<IdempotentResponse> lookupIdempotent(String key) {
-        return jdbc.sql("SELECT idem_key, request_hash, status, headers, body, created_at FROM idempotency"
-                        + " WHERE idem_key = ? AND created_at >= ?")
-                .params(key, now() - ttlMicros())
+        return row(key).filter(row -> row.inProgress() ? claimLive(row.requestHash()) : fresh(row));
+    }
+
+    private Optional<IdempotentResponse> row(String key) {
+        return jdbc.sql("SELECT idem_key, request_hash, status, headers, body, created_at FROM idempotency WHERE idem_key = ?")
+                .param(key)
                 .query((rs, n) -> new IdempotentResponse(rs.getString(1), rs.getString(2), rs.getInt(3),
                         parseHeaders(rs.getString(4)), rs.getBytes(5), instant(rs.getLong(6))))
                 .optional();
+    }
+
+    private boolean fresh(IdempotentResponse answer) {
+        return micros(answer.createdAt()) >= now() - ttlMicros();
+    }
+
+    /*
+     * A claim is the key's row with status 0 and, for request_hash, "claim <instance id> <random>": the insert is
+     * atomic (the key is the primary key), so of two simultaneous claims on any instances one inserts and the
+     * other finds it. A claim lives while its instance does: this one, or another whose heartbeat has not
+     * expired by the database's clock (the embedded store has no other). A dead instance's claim is taken over
+     * by a compare-and-set on its token, so two never take one.
+     */
+    private static final String CLAIM = "claim ";
+
+    @Override
+    public IdempotencyClaim claimIdempotent(String key) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            String token = CLAIM + instanceId + " " + UUID.randomUUID();
+            if (jdbc.sql("INSERT INTO idempotency (idem_key, request_hash, status, headers, body, created_at) VALUES (?, ?, 0, '', NULL, ?)"
+                    + " ON CONFLICT (idem_key) DO NOTHING").params(key, token, now()).update() == 1) {
+                return new IdempotencyClaim.Claimed(token);
+            }
+            Optional<IdempotentResponse> row = row(key);
+            if (row.isEmpty()) {
+                continue;   // released or expired between the insert and the read
+            }
+            IdempotentResponse found = row.get();
+            if (!found.inProgress()) {
+                if (fresh(found)) {
+                    return new IdempotencyClaim.Kept(found);
+                }
+                jdbc.sql("DELETE FROM idempotency WHERE idem_key = ? AND status <> 0 AND created_at < ?")
+                        .params(key, now() - ttlMicros()).update();
+            } else if (claimLive(found.requestHash())) {
+                return new IdempotencyClaim.Running();
+            } else if (jdbc.sql("UPDATE idempotency SET request_hash = ?, created_at = ? WHERE idem_key = ? AND request_hash = ? AND status = 0")
+                    .params(token, now(), key, found.requestHash()).update() == 1) {
+                log.info("Idempotency-Key claim of a dead instance taken over: {}", found.requestHash());
+                return new IdempotencyClaim.Claimed(token);
+            }
+            // another request answered, released or took the key between the read and the write: read again
+        }
+        throw new IllegalStateException("the claim of an Idempotency-Key kept moving");
+    }
+
+    private boolean claimLive(String token) {
+        String[] parts = token.split(" ");
+        if (parts.length != 3 || !(parts[0] + " ").equals(CLAIM)) {
+            return false;
+        }
+        return parts[1].equals(instanceId) || jdbc.sql("SELECT COUNT(*) FROM instance WHERE id = ? AND expires_at > " + dialect.nowMicros)
+                .param(parts[1]).query(Long.class).single() > 0;
+    }
+
+    @Override
+    public void keepIdempotent(String key, IdempotencyClaim.Claimed claim, String requestHash, int status,
+                               Map<String, List<String>> headers, byte[] body) {
+        writes.executeWithoutResult(tx -> {
+            if (jdbc.sql("UPDATE idempotency SET request_hash = ?, status = ?, headers = ?, body = ?, created_at = ?"
+                            + " WHERE idem_key = ? AND request_hash = ? AND status = 0")
+                    .params(requestHash, status, headerText(headers), body, now(), key, claim.token()).update() == 0) {
+                throw new IdempotencyClaimLostException();
+            }
+        });
+    }
+
+    @Override
+    public void releaseIdempotent(String key, IdempotencyClaim.Claimed claim) {
+        jdbc.sql("DELETE FROM idempotency WHERE idem_key = ? AND request_hash = ? AND status = 0").params(key, claim.token()).update();
     }
 
     /** Deletes every chunk nothing references: at start, for a crash between a write and its sweep. */

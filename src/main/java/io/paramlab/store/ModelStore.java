@@ -79,6 +79,27 @@ public interface ModelStore {
     /** Keeps the first answer to {@code key}; a key already kept keeps its first answer. */
     void rememberIdempotent(String key, String requestHash, int status, Map<String, List<String>> headers, byte[] body);
 
-    /** The answer kept for {@code key} within the idempotency window (24 h by default). */
+    /**
+     * The answer kept for {@code key} within the idempotency window (24 h by default), or the key's claim by a
+     * request that still runs ({@link IdempotentResponse#inProgress()}).
+     */
     Optional<IdempotentResponse> lookupIdempotent(String key);
+
+    /**
+     * Claims {@code key} for one request, atomically across the instances of a shared store (a row inserted
+     * first, unique by key): the second of two simultaneous claims finds the first running, or its kept
+     * answer. A claim whose instance has died (its heartbeat expired) is taken over.
+     */
+    IdempotencyClaim claimIdempotent(String key);
+
+    /**
+     * Keeps the claimed request's answer, in the caller's transaction when there is one.
+     *
+     * @throws IdempotencyClaimLostException when the claim was taken over meanwhile (nothing is kept)
+     */
+    void keepIdempotent(String key, IdempotencyClaim.Claimed claim, String requestHash, int status,
+                        Map<String, List<String>> headers, byte[] body);
+
+    /** Gives a claim up (the request failed, or its answer is not kept): the key is free again. */
+    void releaseIdempotent(String key, IdempotencyClaim.Claimed claim);
 }

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 
@@ -39,6 +41,7 @@ import java.util.function.LongConsumer;
  * failed one leaves nothing, and no connection is held while a slow client sends.
  */
 public final class StateDictStore {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateDictStore.class);
     private static final String SUMMARY = "SELECT id, name, owner, version, created_at, updated_at, source, tensor_count,"
             + " parameter_count, bytes, header IS NOT NULL FROM state_dict";
     private static final long CHECKPOINT_WAL_BYTES = 64L << 20;
@@ -93,10 +96,11 @@ public final class StateDictStore {
         String stateId = writes.execute(tx -> newState(UPLOADING + started));
         Summary summary;
         try {
-            Writer writer = new Writer(stateId);
             RawTensors.Read read;
-            try {
+            Writer writer = new Writer(stateId);
+            try (writer) {
                 read = upload.read(writer);
+                writer.finish();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -197,12 +201,38 @@ public final class StateDictStore {
         return stateId;
     }
 
-    /** The sink an upload writes through: rows at layout, chunks as the bytes arrive, each in a short transaction. */
-    private final class Writer implements RawTensors.Sink {
+    /**
+     * The sink an upload writes through: rows at layout, then chunks as the bytes arrive. The request's thread
+     * reads and hashes each chunk; a thread of the writer's own stores them (what is queued when it is free,
+     * one transaction), so the disk and the database work beside the receiving and hashing instead of after
+     * them. At most {@link #BUFFERS} chunks are in flight (read, hashed, or being stored).
+     */
+    private final class Writer implements RawTensors.Sink, AutoCloseable {
+        static final int BUFFERS = 3;
         private final String stateId;
-        private final byte[] buf = new byte[chunkBytes];
         private final MessageDigest sha256 = sha256();
         final Set<Integer> written = new java.util.HashSet<>();
+        private final BlockingQueue<Pending> free = new ArrayBlockingQueue<>(BUFFERS);
+        private final BlockingQueue<Pending> queued = new ArrayBlockingQueue<>(BUFFERS + 1);
+        private int allocated;
+        private Thread thread;
+        private volatile Throwable failure;
+        private volatile boolean abandoned;
+
+        /** A chunk read and hashed, on its way to the store; its buffer comes back to {@code free} once stored. */
+        private static final class Pending {
+            final byte[] buf;
+            int length;
+            int position;
+            int seq;
+            String digest;
+
+            Pending(int size) {
+                buf = new byte[size];
+            }
+        }
+
+        private static final Pending STOP = new Pending(0);
 
         Writer(String stateId) {
             this.stateId = stateId;
@@ -227,31 +257,153 @@ public final class StateDictStore {
             }
             int seq = 0;
             for (long remaining = length; remaining > 0; ) {
+                Pending p = nextBuffer();
                 int filled = 0;
-                int want = (int) Math.min(buf.length, remaining);
-                while (filled < want) {
-                    int n = bytes.read(buf, filled, want - filled);
-                    if (n < 0) {
-                        throw new java.io.EOFException("the data ends " + (remaining - filled) + " bytes early");
+                int want = (int) Math.min(p.buf.length, remaining);
+                try {
+                    while (filled < want) {
+                        int n = bytes.read(p.buf, filled, want - filled);
+                        if (n < 0) {
+                            throw new java.io.EOFException("the data ends " + (remaining - filled) + " bytes early");
+                        }
+                        filled += n;
                     }
-                    filled += n;
+                    remaining -= filled;
+                    Deadline.check();
+                } catch (IOException | RuntimeException | Error e) {
+                    free.add(p);
+                    throw e;
                 }
-                remaining -= filled;
-                Deadline.check();
-                sha256.update(buf, 0, filled);
-                String digest = HexFormat.of().formatHex(sha256.digest());
-                byte[] data = filled == buf.length ? buf : Arrays.copyOf(buf, filled);
-                int chunk = seq++;
-                writes.executeWithoutResult(tx -> {   // the chunk and its reference together: no sweep comes between
-                    boolean stored = jdbc.sql("SELECT size FROM chunk WHERE digest = ?" + states.dialect().keepChunk)
-                            .param(digest).query(Integer.class).optional().isPresent();
-                    if (!stored) {
-                        jdbc.sql("INSERT INTO chunk (digest, size, data) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING")
-                                .params(digest, data.length, data).update();
+                sha256.update(p.buf, 0, filled);
+                p.digest = HexFormat.of().formatHex(sha256.digest());
+                p.length = filled;
+                p.position = position;
+                p.seq = seq++;
+                queued.add(p);   // never full: it holds at most the BUFFERS chunks and STOP
+            }
+        }
+
+        /** A free buffer: a new one while fewer than BUFFERS exist, else one the store thread gave back. */
+        private Pending nextBuffer() throws IOException {
+            rethrow();
+            Pending p = free.poll();
+            if (p == null && allocated < BUFFERS) {
+                allocated++;
+                if (thread == null) {
+                    thread = new Thread(this::store, "upload-" + stateId);
+                    thread.setDaemon(true);
+                    thread.start();
+                }
+                return new Pending(chunkBytes);
+            }
+            try {
+                while (p == null) {
+                    p = free.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    rethrow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("the upload was interrupted");
+            }
+            rethrow();
+            return p;
+        }
+
+        /** The store thread: each time, every chunk queued in one transaction (chunk and reference together: no sweep comes between). */
+        private void store() {
+            List<Pending> batch = new ArrayList<>();
+            boolean stop = false;
+            long startedAt = System.nanoTime();
+            long busy = 0;
+            int chunks = 0;
+            int transactions = 0;
+            while (!stop) {
+                batch.clear();
+                try {
+                    batch.add(queued.take());
+                } catch (InterruptedException e) {
+                    failure = e;
+                    return;
+                }
+                queued.drainTo(batch);
+                stop = batch.remove(STOP);
+                try {
+                    if (failure == null && !abandoned && !batch.isEmpty()) {
+                        long t = System.nanoTime();
+                        writes.executeWithoutResult(tx -> {
+                            for (Pending p : batch) {
+                                storeChunk(p);
+                            }
+                        });
+                        busy += System.nanoTime() - t;
+                        chunks += batch.size();
+                        transactions++;
                     }
-                    jdbc.sql("INSERT INTO tensor_chunk (state_id, position, seq, digest) VALUES (?, ?, ?, ?)")
-                            .params(stateId, position, chunk, digest).update();
-                });
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                }
+                free.addAll(batch);   // back to the reader, which then sees a failure
+            }
+            if (log.isDebugEnabled()) {
+                log.debug("upload {}: {} chunks stored in {} transactions, {} ms of {} ms storing, {} ms of CPU", stateId, chunks,
+                        transactions, busy / 1_000_000, (System.nanoTime() - startedAt) / 1_000_000,
+                        java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1_000_000);
+            }
+        }
+
+        private void storeChunk(Pending p) {
+            boolean stored = jdbc.sql("SELECT size FROM chunk WHERE digest = ?" + states.dialect().keepChunk)
+                    .param(p.digest).query(Integer.class).optional().isPresent();
+            if (!stored) {
+                byte[] data = p.length == p.buf.length ? p.buf : Arrays.copyOf(p.buf, p.length);
+                jdbc.sql("INSERT INTO chunk (digest, size, data) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING")
+                        .params(p.digest, p.length, data).update();
+            }
+            jdbc.sql("INSERT INTO tensor_chunk (state_id, position, seq, digest) VALUES (?, ?, ?, ?)")
+                    .params(stateId, p.position, p.seq, p.digest).update();
+        }
+
+        /** Waits until every chunk read is stored; throws what storing one threw. */
+        void finish() throws IOException {
+            stopAndJoin();
+            rethrow();
+        }
+
+        /** Stops the store thread after what it is storing (the rest is dropped) and waits for it: nothing is written after. */
+        @Override
+        public void close() {
+            abandoned = true;
+            stopAndJoin();
+        }
+
+        private void stopAndJoin() {
+            if (thread == null) {
+                return;
+            }
+            queued.add(STOP);
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;   // the thread must end before the upload's rows are discarded
+                }
+            }
+            thread = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void rethrow() throws IOException {
+            Throwable t = failure;
+            if (t instanceof RuntimeException e) {
+                throw e;
+            } else if (t instanceof Error e) {
+                throw e;
+            } else if (t != null) {
+                throw new java.io.InterruptedIOException("storing the upload was interrupted");
             }
         }
     }

@@ -69,44 +69,52 @@ public final class Blas {
     /** As {@link #sgemm(boolean, boolean, int, int, int, float[], float[], float[], float)}, on matrices starting at the given offsets (one of a batch). */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, float[] b, int bOffset,
                              float[] c, int cOffset, float beta) {
-        sgemm(transA, transB, m, n, k, a, aOffset, transA ? m : k, b, bOffset, transB ? k : n, c, cOffset, n, beta);
+        sgemm(transA, transB, m, n, k, 1f, a, aOffset, transA ? m : k, b, bOffset, transB ? k : n, c, cOffset, n, beta);
     }
 
     /**
-     * As {@link #sgemm(boolean, boolean, int, int, int, float[], int, float[], int, float[], int, float)}, on
-     * sub-matrices: the stored rows of A, B and C are {@code lda}, {@code ldb} and {@code ldc} apart (a block
-     * of columns of a wider matrix, as a tile of a convolution's output rows).
+     * Row-major {@code C = alpha op(A) op(B) + beta C} on matrices inside larger ones: row i of A starts at
+     * {@code aOffset + i lda} (of op(A)'s storage), and so on; attention reads one head's columns of a
+     * packed projection this way instead of copying them out.
      */
-    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOffset, int lda,
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
                              float[] b, int bOffset, int ldb, float[] c, int cOffset, int ldc, float beta) {
         if (m == 0 || n == 0) {
             return;
         }
         if ((long) m * n * k <= SMALL) {
-            javaGemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, beta);
+            javaGemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, beta);
             return;
         }
-        BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, 1f,
+        BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
                 b, bOffset, Math.max(1, ldb), a, aOffset, Math.max(1, lda), beta, c, cOffset, Math.max(1, ldc));
     }
 
-    private static void javaGemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int ao, int lda,
+    /** The small products in plain Java: with alpha 1, C scaled by beta, then the products added to it one k at a time. */
+    private static void javaGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int ao, int lda,
                                  float[] b, int bo, int ldb, float[] c, int co, int ldc, float beta) {
+        float[] sum = alpha == 1f ? null : new float[n];
         for (int i = 0; i < m; i++) {
-            int row = co + i * ldc;
+            int ci = co + i * ldc;
             if (beta == 0f) {
-                java.util.Arrays.fill(c, row, row + n, 0f);
+                java.util.Arrays.fill(c, ci, ci + n, 0f);
             } else if (beta != 1f) {
-                for (int j = 0; j < n; j++) c[row + j] *= beta;
+                for (int j = 0; j < n; j++) c[ci + j] *= beta;
             }
+            float[] row = sum == null ? c : sum;
+            int r = sum == null ? ci : 0;
+            if (sum != null) java.util.Arrays.fill(sum, 0f);
             for (int p = 0; p < k; p++) {
                 float av = transA ? a[ao + p * lda + i] : a[ao + i * lda + p];
                 if (transB) {
-                    for (int j = 0; j < n; j++) c[row + j] += av * b[bo + j * ldb + p];
+                    for (int j = 0; j < n; j++) row[r + j] += av * b[bo + j * ldb + p];
                 } else {
                     int brow = bo + p * ldb;
-                    for (int j = 0; j < n; j++) c[row + j] += av * b[brow + j];
+                    for (int j = 0; j < n; j++) row[r + j] += av * b[brow + j];
                 }
+            }
+            if (sum != null) {
+                for (int j = 0; j < n; j++) c[ci + j] += alpha * sum[j];
             }
         }
     }

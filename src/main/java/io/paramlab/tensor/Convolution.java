@@ -151,7 +151,7 @@ public final class Convolution {
                     int oy1 = Math.min(g.oh, oy0 + rows);
                     int cols = (oy1 - oy0) * g.ow;
                     im2col(g, x, xOff, col, 0, cols, oy0, oy1);
-                    Blas.sgemm(false, false, g.og, cols, g.kk(), w, grp * g.og * g.kk(), g.kk(), col, 0, cols,
+                    Blas.sgemm(false, false, g.og, cols, g.kk(), 1f, w, grp * g.og * g.kk(), g.kk(), col, 0, cols,
                             y, yOff + oy0 * g.ow, g.ohw(), 0f);
                 }
             }
@@ -176,11 +176,11 @@ public final class Convolution {
                     int cols = (oy1 - oy0) * g.ow;
                     if (dw != null) {
                         im2col(g, x, xOff, col, 0, cols, oy0, oy1);
-                        Blas.sgemm(false, true, g.og, g.kk(), cols, grad, gyOff + oy0 * g.ow, g.ohw(), col, 0, cols,
+                        Blas.sgemm(false, true, g.og, g.kk(), cols, 1f, grad, gyOff + oy0 * g.ow, g.ohw(), col, 0, cols,
                                 dw, wOff, g.kk(), 1f);
                     }
                     if (dx != null) {
-                        Blas.sgemm(true, false, g.kk(), cols, g.og, w, wOff, g.kk(), grad, gyOff + oy0 * g.ow, g.ohw(),
+                        Blas.sgemm(true, false, g.kk(), cols, g.og, 1f, w, wOff, g.kk(), grad, gyOff + oy0 * g.ow, g.ohw(),
                                 dcol, 0, cols, 0f);
                         col2im(g, dcol, 0, cols, dx, xOff, oy0, oy1);
                     }

@@ -1,7 +1,5 @@
 package io.paramlab.tensor;
 
-import java.util.function.DoubleSupplier;
-
 /**
  * The ops of torch.nn.functional that the layers need, each with its gradient written beside it.
  * Outputs record the graph only under grad mode when an input requires a gradient.
@@ -103,7 +101,7 @@ public final class Functional {
     public static Tensor sigmoid(Tensor x) {
         float[] a = x.data();
         float[] y = Allocation.floats(a.length);
-        for (int i = 0; i < a.length; i++) y[i] = (float) (1.0 / (1.0 + Math.exp(-a[i])));
+        Gates.sigmoid(a, 0, y, 0, a.length, Gates.scratch());
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
             for (int i = 0; i < a.length; i++) dx[i] += g[i] * y[i] * (1 - y[i]);
@@ -113,7 +111,7 @@ public final class Functional {
     public static Tensor tanh(Tensor x) {
         float[] a = x.data();
         float[] y = Allocation.floats(a.length);
-        for (int i = 0; i < a.length; i++) y[i] = (float) tanh(a[i]);
+        Gates.tanh(a, 0, y, 0, a.length, Gates.scratch());
         return Tensor.result(y, x.shapeView(), g -> {
             float[] dx = x.gradBuffer();
             for (int i = 0; i < a.length; i++) dx[i] += g[i] * (1 - y[i] * y[i]);
@@ -121,8 +119,9 @@ public final class Functional {
     }
 
     /**
-     * tanh in double through the JIT's exp intrinsic: Java 17's Math.tanh is fdlibm in software and
-     * cost a quarter of an LSTM's time. Rounded to float it gives (float) StrictMath.tanh on every one
+     * tanh of one double through the JIT's exp intrinsic, for GELU's approximation, whose argument
+     * is a double (runs of floats go through {@link Gates}): Java 17's Math.tanh is fdlibm in
+     * software. Rounded to float it gives (float) StrictMath.tanh on every one
      * of 20 million inputs tried (normal at scales 0.01, 1, 5 and random bit patterns); below 1e-3,
      * where exp(2x) - 1 cancels, the series to x^5 is exact to double precision.
      */
@@ -248,7 +247,7 @@ public final class Functional {
      * {@code input * noise}, so a dropped NaN or infinity stays NaN and a dropped negative is -0.
      * {@code p = 0} (or no elements) returns the input and {@code p = 1} multiplies by zero: neither draws.
      */
-    public static Tensor dropout(Tensor x, double p, boolean training, DoubleSupplier uniform01) {
+    public static Tensor dropout(Tensor x, double p, boolean training, Generator generator) {
         if (!training || p == 0 || x.numel() == 0) {
             return x;
         }
@@ -256,8 +255,7 @@ public final class Functional {
         float[] mask = Allocation.floats(a.length);   // zeros: p = 1 keeps nothing and draws nothing
         if (p < 1) {
             double keep = 1 - p;
-            float scale = 1f / (float) keep;
-            for (int i = 0; i < a.length; i++) mask[i] = uniform01.getAsDouble() < keep ? scale : 0f;
+            generator.bernoulliMask(mask, 0, mask.length, keep, 1f / (float) keep);
         }
         float[] y = Allocation.floats(a.length);
         for (int i = 0; i < a.length; i++) y[i] = a[i] * mask[i];
@@ -296,21 +294,21 @@ public final class Functional {
             }
         }
         return Tensor.result(y, s, g -> {
-            float[] gx = Allocation.floats(g.length);   // gradient at xhat
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < n; j++) {
-                    int i = r * n + j;
-                    gx[i] = w == null ? g[i] : g[i] * w[j];
-                }
-            }
-            if (x.requiresGrad()) norm.backward(gx, x.gradBuffer());
+            if (x.requiresGrad()) norm.backward(g, w, x.gradBuffer());
+            float[] xhat = norm.xhat;
             if (weight != null && weight.requiresGrad()) {
                 float[] dw = weight.gradBuffer();
-                for (int i = 0; i < g.length; i++) dw[i % n] += g[i] * norm.xhat[i];
+                for (int r = 0; r < rows; r++) {
+                    int at = r * n;
+                    for (int j = 0; j < n; j++) dw[j] += g[at + j] * xhat[at + j];
+                }
             }
             if (bias != null && bias.requiresGrad()) {
                 float[] db = bias.gradBuffer();
-                for (int i = 0; i < g.length; i++) db[i % n] += g[i];
+                for (int r = 0; r < rows; r++) {
+                    int at = r * n;
+                    for (int j = 0; j < n; j++) db[j] += g[at + j];
+                }
             }
         }, x, weight, bias);
     }
@@ -474,6 +472,32 @@ public final class Functional {
                 for (int j = 0; j < n; j++) xhat[r * n + j] = (float) ((a[r * n + j] - mean) * rs);
             }
             return new Norm(xhat, rstd, rows, n);
+        }
+
+        /**
+         * dx += rstd (gx - mean(gx) - xhat mean(gx xhat)) per row, gx = g w the gradient at xhat ({@code w}
+         * per column of a row, or null for g itself), each gx rounded to float as it was when it was stored.
+         */
+        void backward(float[] g, float[] w, float[] dx) {
+            if (w == null) {
+                backward(g, dx);
+                return;
+            }
+            for (int r = 0; r < rows; r++) {
+                int at = r * n;
+                double sumG = 0;
+                double sumGx = 0;
+                for (int j = 0; j < n; j++) {
+                    float gx = g[at + j] * w[j];
+                    sumG += gx;
+                    sumGx += (double) gx * xhat[at + j];
+                }
+                double rs = rstd[r];
+                for (int j = 0; j < n; j++) {
+                    int i = at + j;
+                    dx[i] += (float) (rs * (g[i] * w[j] - sumG / n - xhat[i] * sumGx / n));
+                }
+            }
         }
 
         /** dx += rstd (g - mean(g) - xhat mean(g xhat)) per row. */

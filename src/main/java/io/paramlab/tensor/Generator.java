@@ -16,6 +16,7 @@ public final class Generator {
     private static final double TWO_POW_MINUS_53 = 1.0 / (1L << 53);
 
     private final int[] state = new int[N];
+    private final int[] tempered = new int[N];   // the draws of the current state, tempered all at once by twist()
     private int next;
     private long seed;
     private Double cachedNormal;   // the sine sample of the last scalar Box-Muller, as PyTorch keeps it
@@ -52,11 +53,7 @@ public final class Generator {
         if (next >= N) {
             twist();
         }
-        int y = state[next++];
-        y ^= y >>> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
-        return y ^ (y >>> 18);
+        return tempered[next++];
     }
 
     /** The standard twist in three runs (no index modulo: dropout's draws spent a third of a transformer's time here). */
@@ -74,6 +71,20 @@ public final class Generator {
         int y = (s[N - 1] & 0x80000000) | (s[0] & 0x7fffffff);
         s[N - 1] = s[M - 1] ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
         next = 0;
+        temper();
+    }
+
+    /** mt19937's tempering of every state word, in one loop over whole arrays (which the JIT vectorises). */
+    private void temper() {
+        int[] s = state;
+        int[] t = tempered;
+        for (int i = 0; i < N; i++) {
+            int y = s[i];
+            y ^= y >>> 11;
+            y ^= (y << 7) & 0x9d2c5680;
+            y ^= (y << 15) & 0xefc60000;
+            t[i] = y ^ (y >>> 18);
+        }
     }
 
     /** {@code random64()}: two draws, the first the high word. */
@@ -81,6 +92,45 @@ public final class Generator {
         long hi = nextUint32() & 0xFFFFFFFFL;
         long lo = nextUint32() & 0xFFFFFFFFL;
         return (hi << 32) | lo;
+    }
+
+    /**
+     * {@code len} 32-bit draws into {@code out} from {@code offset}, the same words {@link #nextUint32()}
+     * would give one by one, copied from the tempered state: what makes dropout's millions of draws cheap.
+     */
+    public void nextUint32s(int[] out, int offset, int len) {
+        while (len > 0) {
+            if (next >= N) {
+                twist();
+            }
+            int n = Math.min(N - next, len);
+            System.arraycopy(tempered, next, out, offset, n);
+            next += n;
+            offset += n;
+            len -= n;
+        }
+    }
+
+    /**
+     * {@code bernoulli_(keep)} as PyTorch 1.13's CPU kernel draws it, one element after another: an
+     * element is kept where its {@link #nextDouble()} is below {@code keep}, and its mask value is then
+     * {@code scale}, else 0 (for {@code length} elements from {@code offset}). The comparison is made on the 53 bits themselves ({@code u < keep} exactly
+     * when {@code bits < ceil(keep 2^53)}, the product being exact), so the masks are the same as
+     * {@code nextDouble() < keep ? scale : 0} element by element, and the generator ends in the same state.
+     */
+    public void bernoulliMask(float[] mask, int offset, int length, double keep, float scale) {
+        long threshold = (long) Math.ceil(keep * (1L << 53));
+        int scaleBits = Float.floatToRawIntBits(scale);
+        int block = 1024;
+        int[] words = new int[2 * Math.min(block, length)];
+        for (int start = offset; start < offset + length; start += block) {
+            int n = Math.min(block, offset + length - start);
+            nextUint32s(words, 0, 2 * n);
+            for (int i = 0; i < n; i++) {     // scale where bits < threshold, else +0, without a branch
+                long bits = ((long) (words[2 * i] & 0x1FFFFF) << 32) | (words[2 * i + 1] & 0xFFFFFFFFL);
+                mask[start + i] = Float.intBitsToFloat(scaleBits & (int) ((bits - threshold) >> 63));
+            }
+        }
     }
 
     /** A double uniform on [0, 1) from 53 bits of one 64-bit draw. */
@@ -165,6 +215,7 @@ public final class Generator {
 
     public void restore(Generator snapshot) {
         System.arraycopy(snapshot.state, 0, state, 0, N);
+        System.arraycopy(snapshot.tempered, 0, tempered, 0, N);
         next = snapshot.next;
         seed = snapshot.seed;
         cachedNormal = snapshot.cachedNormal;
@@ -202,6 +253,7 @@ public final class Generator {
         }
         seed = newSeed;
         next = newNext;
+        temper();
         boolean cached = in.get() != 0;
         double normal = in.getDouble();
         cachedNormal = cached ? normal : null;

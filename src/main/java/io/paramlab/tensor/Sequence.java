@@ -89,6 +89,7 @@ public final class Sequence {
         float[] y = Allocation.floats((long) steps * 2 * nh);          // [t, 0] = h_t, [t, 1] = c_t
         float[] h0v = h0.data();
         float[] c0v = c0.data();
+        double[] tmp = Gates.scratch();
         for (int i = 0; i < steps; i++) {
             Deadline.check();
             int t = reverse ? steps - 1 - i : i;
@@ -103,25 +104,23 @@ public final class Sequence {
             }
             Blas.sgemm(false, true, batch, g4, hidden, hp, hpo, w, 0, act, go, b == null ? 0f : 1f);   // hh = h W_hh^T + b_hh
             int ho = t * 2 * nh;
+            for (int k = go; k < go + batch * g4; k++) act[k] = p[k] + act[k];   // gates = ih + hh, in float
             for (int n = 0; n < batch; n++) {
                 int row = go + n * g4;
+                int e = n * hidden;
+                Gates.sigmoid(act, row, act, row, 2 * hidden, tmp);                      // i, f
+                Gates.tanh(act, row + 2 * hidden, act, row + 2 * hidden, hidden, tmp);   // g
+                Gates.sigmoid(act, row + 3 * hidden, act, row + 3 * hidden, hidden, tmp); // o
+                int co = ho + nh + e;
+                int cpe = cpo + e;
                 for (int j = 0; j < hidden; j++) {
-                    int k = row + j;
-                    float gi = sigmoid(p[k] + act[k]);
-                    float gf = sigmoid(p[k + hidden] + act[k + hidden]);
-                    float gg = (float) Functional.tanh(p[k + 2 * hidden] + act[k + 2 * hidden]);
-                    float go2 = sigmoid(p[k + 3 * hidden] + act[k + 3 * hidden]);
-                    act[k] = gi;
-                    act[k + hidden] = gf;
-                    act[k + 2 * hidden] = gg;
-                    act[k + 3 * hidden] = go2;
-                    int e = n * hidden + j;
-                    float c = gf * cp[cpo + e] + gi * gg;
-                    float tc = (float) Functional.tanh(c);
-                    tanhC[t * nh + e] = tc;
-                    y[ho + nh + e] = c;
-                    y[ho + e] = go2 * tc;
+                    y[co + j] = act[row + hidden + j] * cp[cpe + j] + act[row + j] * act[row + 2 * hidden + j];   // c' = f c + i g
                 }
+                Gates.tanh(y, co, tanhC, t * nh + e, hidden, tmp);
+                int oo = row + 3 * hidden;
+                int tco = t * nh + e;
+                int hoe = ho + e;
+                for (int j = 0; j < hidden; j++) y[hoe + j] = act[oo + j] * tanhC[tco + j];   // h' = o tanh(c')
             }
         }
         return Tensor.result(y, new int[] {steps, 2, batch, hidden}, g -> {
@@ -181,10 +180,5 @@ public final class Sequence {
                 for (int e = 0; e < nh; e++) d[e] += dc[e];
             }
         }, projected, h0, c0, whh, bhh);
-    }
-
-    /** As {@link Functional#sigmoid}, one value. */
-    private static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
     }
 }

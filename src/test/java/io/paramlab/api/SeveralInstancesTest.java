@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,6 +39,7 @@ class SeveralInstancesTest {
             {"seed": 3, "model": {"type": "Sequential", "layers": [{"type": "Linear", "in_features": 4, "out_features": 8},
              {"type": "ReLU"}, {"type": "Linear", "in_features": 8, "out_features": 1}]}}""";
     private static final String HEAP = "256m";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static EmbeddedPostgres postgres;
     private static ServiceProcess first;
@@ -153,6 +155,50 @@ class SeveralInstancesTest {
         history.forEach(entry -> versions.add(entry.get("version").longValue()));
         assertThat(history.size()).isEqualTo(1 + changes);
         assertThat(versions).as("versions never repeat").hasSize(1 + changes);
+    }
+
+    /**
+     * Two identical uploads with one Idempotency-Key at the two instances at once: the key is claimed in the
+     * store, so the second is a 409 while the first runs, then the first answer replayed; one state dict is stored.
+     */
+    @Test
+    void twoIdenticalUploadsAtTwoInstancesAtOnceAreStoredOnce() throws Exception {
+        byte[] file = StateDictUploadHttpTest.safetensors(1_000_000, 3);   // 4 MB
+        String name = "twice-" + java.util.UUID.randomUUID();
+        String key = "upload-" + name;
+        CountDownLatch sentHalf = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> atA = HTTP.sendAsync(upload(first.port(), name, key)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> StateDictUploadHttpTest.halfThenWait(file, sentHalf, goOn))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> atB;
+        try {
+            assertThat(sentHalf.await(30, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(500);   // the first instance has the headers and what was sent, and waits for the rest
+            atB = HTTP.send(upload(second.port(), name, key).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } finally {
+            goOn.countDown();
+        }
+        assertThat(atB.statusCode()).as(atB.body()).isEqualTo(409);
+        assertThat(atB.body()).contains("idempotency-key-in-use");
+        HttpResponse<String> stored = atA.get(60, TimeUnit.SECONDS);
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
+        HttpResponse<String> retried = HTTP.send(upload(second.port(), name, key).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(retried.statusCode()).isEqualTo(201);
+        assertThat(retried.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(retried.headers().firstValue("Location")).isEqualTo(stored.headers().firstValue("Location"));
+        long named = 0;
+        for (JsonNode stateDict : a.get("/state-dicts?limit=1000").body()) {
+            named += name.equals(stateDict.path("name").asString()) ? 1 : 0;
+        }
+        assertThat(named).as("state dicts stored under " + name).isEqualTo(1);
+    }
+
+    private static HttpRequest.Builder upload(int port, String name, String key) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/state-dicts?name=" + name))
+                .header("Content-Type", "application/octet-stream").header("Idempotency-Key", key);
     }
 
     @Test

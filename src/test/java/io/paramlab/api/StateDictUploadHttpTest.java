@@ -52,23 +52,9 @@ class StateDictUploadHttpTest {
         return out.array();
     }
 
-    private HttpResponse<String> upload(byte[] file, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/state-dicts?name=w"))
-                .header("Content-Type", OCTET).POST(HttpRequest.BodyPublishers.ofByteArray(file));
-        if (key != null) request.header("Idempotency-Key", key);
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private int stateDictCount() {
-        return api.get("/state-dicts?limit=1000").body().size();
-    }
-
-    @Test
-    void aSlowUploadDoesNotHoldTheStoreFromOtherWrites() throws Exception {
-        byte[] file = safetensors(1_000_000, 0);   // 4 MB
-        CountDownLatch sentHalf = new CountDownLatch(1);
-        CountDownLatch goOn = new CountDownLatch(1);
-        InputStream slow = new InputStream() {
+    /** The file's first half, then (once {@code sentHalf} is counted down) a wait for {@code goOn}, then the rest. */
+    static InputStream halfThenWait(byte[] file, CountDownLatch sentHalf, CountDownLatch goOn) {
+        return new InputStream() {
             int at;
 
             @Override
@@ -95,6 +81,25 @@ class StateDictUploadHttpTest {
                 return n;
             }
         };
+    }
+
+    private HttpResponse<String> upload(byte[] file, String key) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/state-dicts?name=w"))
+                .header("Content-Type", OCTET).POST(HttpRequest.BodyPublishers.ofByteArray(file));
+        if (key != null) request.header("Idempotency-Key", key);
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int stateDictCount() {
+        return api.get("/state-dicts?limit=1000").body().size();
+    }
+
+    @Test
+    void aSlowUploadDoesNotHoldTheStoreFromOtherWrites() throws Exception {
+        byte[] file = safetensors(1_000_000, 0);   // 4 MB
+        CountDownLatch sentHalf = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        InputStream slow = halfThenWait(file, sentHalf, goOn);
         CompletableFuture<HttpResponse<String>> uploading = CLIENT.sendAsync(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + port + "/api/v1/state-dicts?name=slow")).header("Content-Type", OCTET)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> slow)).build(), HttpResponse.BodyHandlers.ofString());

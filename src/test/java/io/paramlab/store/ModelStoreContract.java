@@ -13,6 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -387,6 +392,46 @@ abstract class ModelStoreContract {
         }
     }
 
+    /**
+     * A delete that starts while a commit of the same model is in its transaction: whichever order the database
+     * puts them in, no row of either state is left (on PostgreSQL the delete used to read the old state, wait on
+     * the commit's row lock, then delete the model and the old state and orphan the commit's new one).
+     */
+    @Test
+    void aDeleteRacingACommitLeavesNoRowsOfEitherState() throws Exception {
+        create("m1", StoreFixtures.state("net", 1));
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Change held = new Change("alice", "patch", "held", () -> {
+            inCommit.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<ModelSummary> commit = threads.submit(() -> store.commit("m1", 1, StoreFixtures.state("net", 2), held));
+            assertThat(inCommit.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<Boolean> delete = threads.submit(() -> store.delete("m1"));
+            untilAWriterWaits();
+            release.countDown();
+            assertThat(commit.get(30, TimeUnit.SECONDS).version()).isEqualTo(2);
+            assertThat(delete.get(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+        assertThat(store.load("m1")).isEmpty();
+        for (String table : List.of("state", "state_tensor", "tensor_chunk", "chunk", "history", "model")) {
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM " + table).query(Long.class).single()).as(table).isZero();
+        }
+    }
+
+    /** Returns once another thread's statement waits behind a transaction this test holds open. */
+    protected abstract void untilAWriterWaits() throws InterruptedException;
+
     @Test
     void listPagesByCreationTimeThenId() {
         List<String> expected = new ArrayList<>();
@@ -436,6 +481,57 @@ abstract class ModelStoreContract {
         assertThat(store.lookupIdempotent("key-1")).isEmpty();
         store.rememberIdempotent("key-3", "h", 200, Map.of(), new byte[0]);   // and expired rows go
         assertThat(jdbc.sql("SELECT COUNT(*) FROM idempotency").query(Long.class).single()).isEqualTo(1);
+    }
+
+    /**
+     * An Idempotency-Key is claimed by a row inserted first: of two claims (two requests, or two instances of a
+     * shared store) one wins and the other finds it running, then its kept answer; a dead instance's claim is
+     * taken over, and its late answer is refused.
+     */
+    @Test
+    void anIdempotencyKeyIsClaimedOnceAcrossInstances() {
+        JdbcModelStore other = new JdbcModelStore(dataSource, StoreFixtures.properties(HISTORY_LIMIT), clock, "other");
+        for (String instance : List.of(INSTANCE, "other")) {   // both alive for good, by the database's clock
+            jdbc.sql("INSERT INTO instance (id, url, started_at, expires_at) VALUES (?, ?, 0, ?)")
+                    .params(instance, "http://" + instance, Long.MAX_VALUE).update();
+        }
+        IdempotencyClaim first = store.claimIdempotent("key-1");
+        assertThat(first).isInstanceOf(IdempotencyClaim.Claimed.class);
+        assertThat(store.claimIdempotent("key-1")).as("a second request here").isInstanceOf(IdempotencyClaim.Running.class);
+        assertThat(other.claimIdempotent("key-1")).as("on another live instance").isInstanceOf(IdempotencyClaim.Running.class);
+        assertThat(other.lookupIdempotent("key-1").orElseThrow().inProgress()).isTrue();
+
+        byte[] body = "{\"id\":\"sd1\"}".getBytes(StandardCharsets.UTF_8);
+        store.keepIdempotent("key-1", (IdempotencyClaim.Claimed) first, "sha256:abc", 201, Map.of("Location", List.of("/sd1")), body);
+        store.releaseIdempotent("key-1", (IdempotencyClaim.Claimed) first);   // after a keep: the answer stays
+        IdempotencyClaim repeat = other.claimIdempotent("key-1");
+        assertThat(repeat).isInstanceOf(IdempotencyClaim.Kept.class);
+        IdempotentResponse kept = ((IdempotencyClaim.Kept) repeat).answer();
+        assertThat(kept.inProgress()).isFalse();
+        assertThat(kept.requestHash()).isEqualTo("sha256:abc");
+        assertThat(kept.status()).isEqualTo(201);
+        assertThat(kept.body()).isEqualTo(body);
+
+        // a released claim frees the key
+        IdempotencyClaim.Claimed failed = (IdempotencyClaim.Claimed) other.claimIdempotent("key-2");
+        other.releaseIdempotent("key-2", failed);
+        assertThat(store.lookupIdempotent("key-2")).isEmpty();
+        assertThat(store.claimIdempotent("key-2")).isInstanceOf(IdempotencyClaim.Claimed.class);
+
+        // the claimer dies (its heartbeat expires): its claim is taken over, and its late answer is not kept
+        IdempotencyClaim.Claimed dying = (IdempotencyClaim.Claimed) other.claimIdempotent("key-3");
+        jdbc.sql("UPDATE instance SET expires_at = 0 WHERE id = 'other'").update();
+        assertThat(store.lookupIdempotent("key-3")).as("a dead instance's claim").isEmpty();
+        IdempotencyClaim.Claimed taken = (IdempotencyClaim.Claimed) store.claimIdempotent("key-3");
+        assertThatThrownBy(() -> other.keepIdempotent("key-3", dying, "sha256:late", 201, Map.of(), body))
+                .isInstanceOf(IdempotencyClaimLostException.class);
+        other.releaseIdempotent("key-3", dying);   // a no-op: the claim is not its any more
+        store.keepIdempotent("key-3", taken, "sha256:new", 201, Map.of(), body);
+        assertThat(other.lookupIdempotent("key-3").orElseThrow().requestHash()).isEqualTo("sha256:new");
+
+        // a kept answer past the window is gone: the key can be claimed again
+        clock.advance(Duration.ofHours(24).plusSeconds(1));
+        assertThat(other.claimIdempotent("key-1")).isInstanceOf(IdempotencyClaim.Claimed.class);
     }
 
     @Test

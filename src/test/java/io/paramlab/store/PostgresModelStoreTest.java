@@ -32,6 +32,18 @@ class PostgresModelStoreTest extends ModelStoreContract {
     }
 
     @Override
+    protected void untilAWriterWaits() throws InterruptedException {
+        JdbcClient jdbc = JdbcClient.create(postgres.getPostgresDatabase());
+        for (int i = 0; i < 3000; i++) {
+            if (jdbc.sql("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").query(Long.class).single() > 0) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no statement came to wait on a lock within 30 s");
+    }
+
+    @Override
     protected DataSource emptyDatabase() {
         DataSource dataSource = postgres.getPostgresDatabase();
         JdbcClient jdbc = JdbcClient.create(dataSource);

@@ -27,6 +27,12 @@ class SqliteModelStoreTest extends ModelStoreContract {
         return database.dataSource();
     }
 
+    /** The other writer waits for the one connection, which nothing here can see: it is given time to start. */
+    @Override
+    protected void untilAWriterWaits() throws InterruptedException {
+        Thread.sleep(300);
+    }
+
     @AfterEach
     void close() {
         database.close();

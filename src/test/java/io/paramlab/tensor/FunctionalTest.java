@@ -220,7 +220,7 @@ class FunctionalTest {
         float[] ramp = new float[12];
         for (int i = 0; i < 12; i++) ramp[i] = i + 1;
         Tensor x = Tensor.parameter(ramp, 3, 4);
-        Tensor y = Functional.dropout(x, 0.45, true, generator::nextDouble);
+        Tensor y = Functional.dropout(x, 0.45, true, generator);
         assertThat(y.data()).containsExactly(1.8181817531585693f, 0.0f, 0.0f, 0.0f, 0.0f, 10.909090042114258f, 12.727272033691406f,
                 14.545454025268555f, 0.0f, 18.18181800842285f, 0.0f, 0.0f);
         Losses.sum(weighted(y)).backward();
@@ -229,7 +229,7 @@ class FunctionalTest {
 
         // torch.manual_seed(3); F.dropout(torch.arange(1., 13.), 0.7, True), then torch.rand(1): 12 draws, then 0.1808772087097168
         Generator three = new Generator(3);
-        Tensor z = Functional.dropout(Tensor.of(ramp.clone(), 12), 0.7, true, three::nextDouble);
+        Tensor z = Functional.dropout(Tensor.of(ramp.clone(), 12), 0.7, true, three);
         assertThat(z.data()).containsExactly(3.3333332538604736f, 6.666666507720947f, 0.0f, 13.333333015441895f, 0.0f, 0.0f,
                 23.333332061767578f, 0.0f, 0.0f, 0.0f, 36.666664123535156f, 0.0f);
         float[] next = new float[1];
@@ -241,10 +241,10 @@ class FunctionalTest {
     @Test
     void dropoutOfOneOrZeroDrawsNothing() {
         Generator generator = new Generator(11);
-        Tensor all = Functional.dropout(Tensor.of(new float[] {-1.5f, 2f, -3f, 4f}, 4), 1.0, true, generator::nextDouble);
+        Tensor all = Functional.dropout(Tensor.of(new float[] {-1.5f, 2f, -3f, 4f}, 4), 1.0, true, generator);
         assertThat(all.data()).containsExactly(-0.0f, 0.0f, -0.0f, 0.0f);
         Tensor x = Tensor.of(new float[] {1f, 2f}, 2);
-        assertThat(Functional.dropout(x, 0.0, true, generator::nextDouble)).isSameAs(x);
+        assertThat(Functional.dropout(x, 0.0, true, generator)).isSameAs(x);
         float[] next = new float[1];
         generator.uniform(next, 0, 1);
         assertThat(next[0]).as("torch.manual_seed(11); torch.rand(1), as if no dropout ran").isEqualTo(0.14904171228408813f);

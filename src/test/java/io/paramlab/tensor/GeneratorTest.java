@@ -111,4 +111,40 @@ class GeneratorTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(generator.state()).isEqualTo(before);
     }
+
+    /**
+     * The block draws give the same words as one draw at a time, and dropout's masks from them are the
+     * element-by-element {@code nextDouble() < keep ? scale : 0}: from an odd position (a pair straddling
+     * a twist), across blocks, with keeps whose product with 2^53 is and is not a whole number.
+     */
+    @Test
+    void blockDrawsAndBernoulliMasksEqualTheOneByOneDraws() {
+        Generator words = new Generator(5);
+        Generator one = new Generator(5);
+        int[] block = new int[1500];
+        words.nextUint32s(block, 0, 1500);
+        for (int w : block) assertThat(w).isEqualTo(one.nextUint32());
+        for (double keep : new double[] {0.9, 1 - 0.45, 1.0 / 3, 0.5, 1e-17, 1 - 1e-16}) {
+            Generator bulk = new Generator(17);
+            Generator single = new Generator(17);
+            bulk.nextUint32();
+            single.nextUint32();
+            float scale = 1f / (float) keep;
+            float[] mask = new float[2 * 624 + 1031];
+            bulk.bernoulliMask(mask, 0, mask.length, keep, scale);
+            for (int i = 0; i < mask.length; i++) {
+                assertThat(mask[i]).as("keep %s, element %d", keep, i).isEqualTo(single.nextDouble() < keep ? scale : 0f);
+            }
+            assertThat(bulk.nextUint32()).isEqualTo(single.nextUint32());
+        }
+        // a draw exactly at the threshold: 53 bits equal to keep * 2^53 must be dropped (u < keep is false)
+        Generator edge = new Generator(23);
+        long first = edge.copy().nextUint64() & ((1L << 53) - 1);
+        double keepAtDraw = first * 0x1p-53;
+        float[] m = new float[1];
+        edge.copy().bernoulliMask(m, 0, 1, keepAtDraw, 2f);
+        assertThat(m[0]).isEqualTo(0f);
+        edge.bernoulliMask(m, 0, 1, Math.nextUp(keepAtDraw), 2f);
+        assertThat(m[0]).isEqualTo(2f);
+    }
 }

@@ -24,7 +24,7 @@ class GradCheckTest {
 
     static Stream<GradCheck.Case> cases() {
         return Stream.of(arithmetic(), reductions(), shapeOps(), indexing(), matmul(), functional(), losses(),
-                convCases(), graphCases(), sequenceCases(), convSpeedCases()).flatMap(s -> s);
+                convCases(), graphCases(), sequenceCases(), convSpeedCases(), attentionCases()).flatMap(s -> s);
     }
 
     static Stream<GradCheck.Case> arithmetic() {
@@ -121,7 +121,7 @@ class GradCheckTest {
                 of("softmax dim -1", in -> Functional.softmax(in[0], -1), randn(2, 4)),
                 of("log_softmax dim 0", in -> Functional.logSoftmax(in[0], 0), randn(3, 2)),
                 of("log_softmax dim -1", in -> Functional.logSoftmax(in[0], -1), randn(2, 2, 4)),
-                of("dropout training", in -> Functional.dropout(in[0], 0.4, true, new Random(3)::nextDouble), randn(3, 4)),
+                of("dropout training", in -> Functional.dropout(in[0], 0.4, true, new Generator(3)), randn(3, 4)),
                 of("flatten", in -> Functional.flatten(in[0], 0, 1), randn(2, 3)),
                 of("layer_norm", in -> Functional.layerNorm(in[0], new int[] {4}, in[1], in[2], 1e-5), randn(3, 4), randn(4), randn(4)),
                 of("layer_norm 2 dims, no affine", in -> Functional.layerNorm(in[0], new int[] {2, 3}, null, null, 1e-5), randn(2, 2, 3)),
@@ -203,6 +203,28 @@ class GradCheckTest {
                 of("softplus", in -> Activations.softplus(in[0], 2, 1.5), randn(3, 4)),
                 of("stochastic_depth row", in -> Activations.stochasticDepth(in[0], 0.5, "row", true, new Random(3)::nextDouble),
                         randn(4, 3)));
+    }
+
+    /**
+     * The attention op (helper "attn"): one packed (N, L, 3E) projection read as q, k and v, batch first and
+     * sequence first, separate q, k, v of another source length with per-head and shared float masks, dropout
+     * (a fresh generator per evaluation, so the same mask), and a size large enough for the BLAS path.
+     */
+    static Stream<GradCheck.Case> attentionCases() {
+        Tensor perHead = Tensor.of(randn(4, 3, 5).data(), 4, 3, 5);
+        Tensor shared = Tensor.of(randn(1, 3, 4).data(), 1, 3, 4);
+        return Stream.of(
+                of("attention packed, batch first", in -> Attention.multiHead(in[0], 0, in[0], 4, in[0], 8, 2, 2, true, null, 0, null),
+                        randn(2, 3, 12)),
+                of("attention packed, sequence first", in -> Attention.multiHead(in[0], 0, in[0], 4, in[0], 8, 2, 2, false, null, 0, null),
+                        randn(3, 2, 12)),
+                of("attention q, k, v apart, per-head mask", in -> Attention.multiHead(in[0], 0, in[1], 2, in[2], 0, 2, 3, false,
+                        perHead, 0, null), randn(3, 2, 6), randn(5, 2, 9), randn(5, 2, 6)),
+                of("attention shared mask, dropout", in -> Attention.multiHead(in[0], 0, in[1], 0, in[2], 0, 2, 2, true,
+                        shared, 0.3, new Generator(5)), randn(2, 3, 4), randn(2, 4, 4),
+                        randn(2, 4, 4)),
+                of("attention through BLAS (L 20, S 18, head 16)", in -> Attention.multiHead(in[0], 0, in[1], 0, in[1], 16, 1, 16, true,
+                        null, 0.2, new Generator(9)), randn(1, 20, 16), randn(1, 18, 32)));
     }
 
     /** The ops the fx graph's functions and methods add (helper "graph"): cross_entropy's K-dimensional form and options. */

@@ -155,7 +155,7 @@ public final class Ops {
         if (p < 0 || p > 1) {
             throw new ShapeException("dropout probability has to be between 0 and 1, but got " + p);
         }
-        return Functional.dropout(tensor(a[0]), p, bool(a[2]), c.generator()::nextDouble);
+        return Functional.dropout(tensor(a[0]), p, bool(a[2]), c.generator());
     }
 
     private static Object stochasticDepth(Object[] a, Call c) {
