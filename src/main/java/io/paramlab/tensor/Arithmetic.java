@@ -39,7 +39,10 @@ public final class Arithmetic {
         int[] shape = Shapes.broadcast(x.shapeView(), y.shapeView());
         float[] out = apply(x, y, shape, Kernel.ADD);
         return Tensor.result(out, shape, g -> {
-            accumulate(x, g, shape);
+            // dx = g itself: the first operand takes g without a copy when it is an intermediate of the
+            // same shape with no gradient yet (a residual add's branch); the second adds it (x + x: twice)
+            boolean handedOver = x.requiresGrad() && Arrays.equals(x.shapeView(), shape) && x.adoptGrad(g);
+            if (!handedOver) accumulate(x, g, shape);
             accumulate(y, g, shape);
         }, x, y);
     }

@@ -57,8 +57,11 @@ public final class Convolution {
         float[] x = input.data();
         float[] w = weight.data();
         float[] y = Allocation.floats((long) g.n * g.o * g.ohw());
+        int tileRows = g.depthwise() ? 0 : g.tileRows();   // the backward tiles as the forward did
         if (g.depthwise()) {
             depthwise(g, x, w, y);
+        } else if (tileRows > 0) {
+            forwardTiled(g, tileRows, x, w, y);
         } else {
             int nb = g.samplesPerProduct();
             boolean direct = nb == 1 && g.pointwise();   // the input plane is its own im2col
@@ -112,6 +115,8 @@ public final class Convolution {
             boolean dw = weight.requiresGrad();
             if (g.depthwise()) {
                 depthwiseBackward(g, x, w, grad, dx ? input.gradBuffer() : null, dw ? weight.gradBuffer() : null);
+            } else if ((dx || dw) && tileRows > 0) {
+                backwardTiled(g, tileRows, x, w, grad, dx ? input.gradBuffer() : null, dw ? weight.gradBuffer() : null);
             } else if (dx || dw) {
                 backward(g, x, w, grad, dx ? input.gradBuffer() : null, dw ? weight.gradBuffer() : null);
             }
@@ -127,6 +132,61 @@ public final class Convolution {
                 }
             }
         }, input, weight, bias);
+    }
+
+    /**
+     * Large output planes: im2col and the product a tile of output rows at a time (see {@link
+     * Geometry#tileRows()}), so that the patch matrix the copy writes is still in the core's cache when
+     * the sgemm reads it, instead of a whole plane's (up to k*k times the input) going out to memory
+     * and back. The product of a tile writes its block of columns of the output plane in place.
+     */
+    private static void forwardTiled(Geometry g, int rows, float[] x, float[] w, float[] y) {
+        float[] col = Allocation.floats((long) g.kk() * rows * g.ow);
+        for (int n = 0; n < g.n; n++) {
+            Deadline.check();
+            for (int grp = 0; grp < g.groups; grp++) {
+                int xOff = (n * g.c + grp * g.cg) * g.h * g.w;
+                int yOff = (n * g.o + grp * g.og) * g.ohw();
+                for (int oy0 = 0; oy0 < g.oh; oy0 += rows) {
+                    int oy1 = Math.min(g.oh, oy0 + rows);
+                    int cols = (oy1 - oy0) * g.ow;
+                    im2col(g, x, xOff, col, 0, cols, oy0, oy1);
+                    Blas.sgemm(false, false, g.og, cols, g.kk(), 1f, w, grp * g.og * g.kk(), g.kk(), col, 0, cols,
+                            y, yOff + oy0 * g.ow, g.ohw(), 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward of {@link #forwardTiled}, a tile of output rows at a time: dW += dY_tile col_tile^T
+     * (the tiles' products summed into dW in order), dcol_tile = W^T dY_tile, added back by col2im.
+     */
+    private static void backwardTiled(Geometry g, int rows, float[] x, float[] w, float[] grad, float[] dx, float[] dw) {
+        float[] col = dw == null ? null : Allocation.floats((long) g.kk() * rows * g.ow);
+        float[] dcol = dx == null ? null : Allocation.floats((long) g.kk() * rows * g.ow);
+        for (int n = 0; n < g.n; n++) {
+            Deadline.check();
+            for (int grp = 0; grp < g.groups; grp++) {
+                int xOff = (n * g.c + grp * g.cg) * g.h * g.w;
+                int wOff = grp * g.og * g.kk();
+                int gyOff = (n * g.o + grp * g.og) * g.ohw();
+                for (int oy0 = 0; oy0 < g.oh; oy0 += rows) {
+                    int oy1 = Math.min(g.oh, oy0 + rows);
+                    int cols = (oy1 - oy0) * g.ow;
+                    if (dw != null) {
+                        im2col(g, x, xOff, col, 0, cols, oy0, oy1);
+                        Blas.sgemm(false, true, g.og, g.kk(), cols, 1f, grad, gyOff + oy0 * g.ow, g.ohw(), col, 0, cols,
+                                dw, wOff, g.kk(), 1f);
+                    }
+                    if (dx != null) {
+                        Blas.sgemm(true, false, g.kk(), cols, g.og, 1f, w, wOff, g.kk(), grad, gyOff + oy0 * g.ow, g.ohw(),
+                                dcol, 0, cols, 0f);
+                        col2im(g, dcol, 0, cols, dx, xOff, oy0, oy1);
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -184,15 +244,20 @@ public final class Convolution {
      * rows {@code ld} apart: several samples side by side); zeros where the window is in the padding.
      */
     private static void im2col(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
+        im2col(g, x, xOff, col, colOff, ld, 0, g.oh);
+    }
+
+    /** As {@link #im2col(Geometry, float[], int, float[], int, int)}, for the output rows oy0 to oy1 only (a tile). */
+    private static void im2col(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld, int oy0, int oy1) {
         if (g.sh == 1 && g.sw == 1 && g.ow == g.w) {
-            im2colRowsContiguous(g, x, xOff, col, colOff, ld);
+            im2colRowsContiguous(g, x, xOff, col, colOff, ld, oy0, oy1);
             return;
         }
         for (int c = 0; c < g.cg; c++) {
             for (int i = 0; i < g.kh; i++) {
                 for (int j = 0; j < g.kw; j++) {
-                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff;
-                    for (int oy = 0; oy < g.oh; oy++) {
+                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff - oy0 * g.ow;
+                    for (int oy = oy0; oy < oy1; oy++) {
                         int iy = oy * g.sh - g.ph + i * g.dh;
                         int dst = row + oy * g.ow;
                         if (iy < 0 || iy >= g.h) {
@@ -222,7 +287,7 @@ public final class Convolution {
      * tap's column offset, one contiguous copy for all its rows; the entries that wrapped around a
      * row's end (the padding columns) are zeroed after it, and the rows in the padding above and below.
      */
-    private static void im2colRowsContiguous(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld) {
+    private static void im2colRowsContiguous(Geometry g, float[] x, int xOff, float[] col, int colOff, int ld, int oy0, int oy1) {
         int ow = g.ow;
         for (int j = 0; j < g.kw; j++) {
             int off = j * g.dw - g.pw;
@@ -230,12 +295,12 @@ public final class Convolution {
             int hi = Math.max(lo, lastInside(off, 1, g.w, ow));
             for (int c = 0; c < g.cg; c++) {
                 for (int i = 0; i < g.kh; i++) {
-                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff;
+                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff - oy0 * ow;   // output row oy at row + oy * ow
                     int shift = i * g.dh - g.ph;                       // iy = oy + shift
-                    int oyLo = Math.min(g.oh, Math.max(0, -shift));
-                    int oyHi = Math.max(oyLo, Math.min(g.oh, g.h - shift));
-                    Arrays.fill(col, row, row + oyLo * ow, 0f);
-                    Arrays.fill(col, row + oyHi * ow, row + g.oh * ow, 0f);
+                    int oyLo = Math.min(oy1, Math.max(oy0, -shift));
+                    int oyHi = Math.max(oyLo, Math.min(oy1, g.h - shift));
+                    Arrays.fill(col, row + oy0 * ow, row + oyLo * ow, 0f);
+                    Arrays.fill(col, row + oyHi * ow, row + oy1 * ow, 0f);
                     if (oyLo == oyHi || lo == hi) {
                         Arrays.fill(col, row + oyLo * ow, row + oyHi * ow, 0f);
                         continue;
@@ -255,11 +320,20 @@ public final class Convolution {
 
     /** The adjoint of im2col: each column entry added back to the input element it was copied from. */
     private static void col2im(Geometry g, float[] col, int colOff, int ld, float[] dx, int xOff) {
+        col2im(g, col, colOff, ld, dx, xOff, 0, g.oh);
+    }
+
+    /** As {@link #col2im(Geometry, float[], int, int, float[], int)}, for the output rows oy0 to oy1 only (a tile). */
+    private static void col2im(Geometry g, float[] col, int colOff, int ld, float[] dx, int xOff, int oy0, int oy1) {
+        if (g.sh == 1 && g.sw == 1 && g.ow == g.w) {
+            col2imRowsContiguous(g, col, colOff, ld, dx, xOff, oy0, oy1);
+            return;
+        }
         for (int c = 0; c < g.cg; c++) {
             for (int i = 0; i < g.kh; i++) {
                 for (int j = 0; j < g.kw; j++) {
-                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff;
-                    for (int oy = 0; oy < g.oh; oy++) {
+                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff - oy0 * g.ow;
+                    for (int oy = oy0; oy < oy1; oy++) {
                         int iy = oy * g.sh - g.ph + i * g.dh;
                         if (iy < 0 || iy >= g.h) {
                             continue;
@@ -269,6 +343,55 @@ public final class Convolution {
                         int off = j * g.dw - g.pw;
                         int hi = lastInside(off, g.sw, g.w, g.ow);
                         for (int ox = firstInside(off, g.sw, g.ow); ox < hi; ox++) dx[src + ox * g.sw + off] += col[dst + ox];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Floats per pass of col2im's vectorized add (16 KB: two buffers stay in L1). */
+    private static final int CHUNK = 4096;
+
+    /**
+     * The adjoint of {@link #im2colRowsContiguous}: a tap's rows of dcol are added back to the input's
+     * rows shifted by the tap's column offset in one long pass; the entries that map into the padding
+     * columns (which would wrap onto the next row) are zeroed in dcol first, so they add nothing.
+     * Each input element receives the same additions, in the same (c, i, j) order, as from {@link #col2im}.
+     * JDK 17's C2 does not vectorize {@code dx[a + p] += col[b + p]} (two arrays at offsets that differ:
+     * 0.29 ns an element against 0.08 at the same offset), so the add goes through two small buffers.
+     */
+    private static void col2imRowsContiguous(Geometry g, float[] col, int colOff, int ld, float[] dx, int xOff, int oy0, int oy1) {
+        int ow = g.ow;
+        float[] sum = new float[CHUNK];
+        float[] add = new float[CHUNK];
+        for (int c = 0; c < g.cg; c++) {
+            for (int i = 0; i < g.kh; i++) {
+                int shift = i * g.dh - g.ph;                       // iy = oy + shift
+                int oyLo = Math.min(oy1, Math.max(oy0, -shift));
+                int oyHi = Math.max(oyLo, Math.min(oy1, g.h - shift));
+                for (int j = 0; j < g.kw; j++) {
+                    int off = j * g.dw - g.pw;
+                    int lo = firstInside(off, 1, ow);
+                    int hi = Math.max(lo, lastInside(off, 1, g.w, ow));
+                    if (oyLo == oyHi || lo == hi) {
+                        continue;
+                    }
+                    int row = ((c * g.kh + i) * g.kw + j) * ld + colOff - oy0 * ow;   // output row oy at row + oy * ow
+                    for (int oy = oyLo; oy < oyHi; oy++) {
+                        int at = row + oy * ow;
+                        for (int ox = 0; ox < lo; ox++) col[at + ox] = 0f;
+                        for (int ox = hi; ox < ow; ox++) col[at + ox] = 0f;
+                    }
+                    int first = oyLo * ow + lo;
+                    int len = (oyHi - 1) * ow + hi - first;
+                    int src = row + first;
+                    int dst = xOff + (c * g.h + shift) * g.w + off + first;
+                    for (int p0 = 0; p0 < len; p0 += CHUNK) {   // through two buffers read at the same index: that loop vectorizes
+                        int n = Math.min(CHUNK, len - p0);
+                        System.arraycopy(dx, dst + p0, sum, 0, n);
+                        System.arraycopy(col, src + p0, add, 0, n);
+                        for (int p = 0; p < n; p++) sum[p] += add[p];
+                        System.arraycopy(sum, 0, dx, dst + p0, n);
                     }
                 }
             }
@@ -509,6 +632,18 @@ public final class Convolution {
         }, x);
     }
 
+    /** Floats of a tile's patch matrix (tiled im2col): 1 MB, to stay in a core's L2 cache beside the sgemm's packed blocks. */
+    static final long TILE_FLOATS = 1L << 18;
+    /** The narrowest tile, in output positions: thinner products run well below the sgemm's speed. */
+    static final int MIN_TILE_COLUMNS = 256;
+    /**
+     * Patch matrices of one plane above this many floats (4 MB: resnet's conv1 and 3x3 layers at 56x56
+     * for 224x224 inputs) are tiled; smaller ones (its 28x28 layers) measured no faster tiled.
+     */
+    static final long TILED_ABOVE = 1L << 20;
+    /** {TILE_FLOATS, MIN_TILE_COLUMNS, TILED_ABOVE}, changed only by tests (small tiles on small inputs). */
+    static volatile long[] tiling = {TILE_FLOATS, MIN_TILE_COLUMNS, TILED_ABOVE};
+
     /** Sizes of one convolution as a 2-D one (a 1-D one has h = kh = oh = 1). */
     private record Geometry(int n, int c, int h, int w, int o, int groups, int cg, int og, int kh, int kw, int sh, int sw,
                             int ph, int pw, int dh, int dw, int oh, int ow) {
@@ -571,6 +706,23 @@ public final class Convolution {
             int wide = Math.max(1, 1024 / Math.max(1, ohw()));
             int fits = (int) Math.max(1, (4L << 20) / Math.max(1, perSample));
             return Math.max(1, Math.min(n, Math.min(wide, fits)));
+        }
+
+        /**
+         * Output rows per tile when im2col and the products go a tile of output rows at a time, else 0:
+         * tiles when one sample's patch matrix is larger than a core's cache (resnet's early layers at
+         * 224x224: up to 7 MB a plane) and one sample makes a product wide enough on its own. A tile's
+         * patch matrix has ~TILE_FLOATS floats and at least ~MIN_TILE_COLUMNS columns.
+         */
+        int tileRows() {
+            long[] t = tiling;
+            if (pointwise() || samplesPerProduct() > 1 || (long) kk() * ohw() <= t[2]) {
+                return 0;
+            }
+            long byCache = t[0] / Math.max(1, (long) kk() * ow);
+            long byWidth = (t[1] + ow - 1) / Math.max(1, ow);
+            long rows = Math.max(1, Math.max(byCache, byWidth));
+            return rows >= oh ? 0 : (int) rows;
         }
 
         boolean depthwise() {

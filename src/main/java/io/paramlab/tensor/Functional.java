@@ -62,6 +62,14 @@ public final class Functional {
         for (int i = 0; i < a.length; i++) y[i] = Math.max(a[i], 0f);  // vectorised; gives +0 for -0
         for (int i = 0; i < a.length; i++) if (a[i] == 0f) y[i] = a[i];  // rare: put -0 back
         return Tensor.result(y, x.shapeView(), g -> {
+            if (x.adoptGrad(g)) {   // the first gradient of an intermediate: in place, no zeroed buffer
+                for (int i = 0; i < a.length; i++) {
+                    int magnitude = Float.floatToRawIntBits(y[i]) & 0x7fffffff;
+                    int pass = (magnitude + 0x7fffffff) >> 31;
+                    g[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & pass);
+                }
+                return;
+            }
             float[] dx = x.gradBuffer();
             for (int i = 0; i < a.length; i++) {
                 int magnitude = Float.floatToRawIntBits(y[i]) & 0x7fffffff;
@@ -373,7 +381,8 @@ public final class Functional {
         }
         return Tensor.result(y, s, g -> {
             boolean dxNeeded = x.requiresGrad();
-            float[] dx = dxNeeded ? x.gradBuffer() : null;
+            boolean inPlace = dxNeeded && x.adoptGrad(g);   // each channel's sums of g are taken before its dx overwrites it
+            float[] dx = !dxNeeded ? null : inPlace ? g : x.gradBuffer();
             float[] dw = weight != null && weight.requiresGrad() ? weight.gradBuffer() : null;
             float[] db = bias != null && bias.requiresGrad() ? bias.gradBuffer() : null;
             for (int c = 0; c < channels; c++) {
@@ -394,7 +403,11 @@ public final class Functional {
                     float k = batchStats ? (float) dotp * rc * rc / m : 0f;
                     float gm = batchStats ? (float) (sumG / m) : 0f;
                     for (int base = c * length; base < a.length; base += stride) {
-                        for (int l = base; l < base + length; l++) dx[l] += (g[l] - gm - (a[l] - mc) * k) * rc * wc;
+                        if (inPlace) {
+                            for (int l = base; l < base + length; l++) dx[l] = (g[l] - gm - (a[l] - mc) * k) * rc * wc;
+                        } else {
+                            for (int l = base; l < base + length; l++) dx[l] += (g[l] - gm - (a[l] - mc) * k) * rc * wc;
+                        }
                     }
                 }
             }

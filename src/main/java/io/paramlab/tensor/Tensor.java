@@ -264,6 +264,21 @@ public final class Tensor {
     }
 
     /** The gradient buffer to accumulate into, allocated at first use. */
+    /**
+     * Hands {@code g} to this tensor as its gradient, without a copy, when it is an op's result with no
+     * gradient yet: true, and then the caller owns no part of g any more but must, within its backward,
+     * overwrite g in place with this tensor's gradient (as PyTorch writes grad_input, instead of zeroing
+     * a buffer and adding into it). False for a leaf or a tensor that already has a gradient (add into
+     * {@link #gradBuffer()} then). The caller must own g: its output's gradient, dropped after its backward.
+     */
+    boolean adoptGrad(float[] g) {
+        if (grad != null || backward == null || g.length != data.length) {
+            return false;
+        }
+        grad = g;
+        return true;
+    }
+
     float[] gradBuffer() {
         if (grad == null) {
             grad = Allocation.floats(data.length);

@@ -86,6 +86,51 @@ class ConvolutionTest {
                 grid(7, 13, 2, 3, 20, 20), grid(5, 11, 8, 3, 3, 3), grid(3, 7, 8));
     }
 
+    /**
+     * Large planes go a tile of output rows at a time (im2col, the products, col2im): the same output
+     * and gradients as the whole plane at once, up to float summation order (dW sums over the tiles).
+     */
+    @Test
+    void tiledConvolutionMatchesTheWholePlane() {
+        record Conv(int[] x, int[] w, int[] stride, int[] padLow, int[] padHigh, int[] dilation, boolean inputGrad) {
+        }
+        int[] one = {1, 1};
+        for (Conv c : new Conv[] {
+            new Conv(new int[] {2, 8, 30, 30}, new int[] {16, 8, 3, 3}, one, one, one, one, true),                    // resnet's 3x3
+            new Conv(new int[] {2, 3, 64, 64}, new int[] {8, 3, 7, 7}, new int[] {2, 2}, new int[] {3, 3}, new int[] {3, 3}, one,
+                    false),                                                                                              // its conv1
+            new Conv(new int[] {1, 4, 25, 23}, new int[] {6, 4, 3, 2}, new int[] {2, 1}, new int[] {1, 0}, new int[] {2, 1},
+                    new int[] {1, 2}, true)}) {
+            float[][][] results = new float[2][][];
+            for (int mode = 0; mode < 2; mode++) {
+                Tensor x = grid(7, 23, c.x);
+                x.setRequiresGrad(c.inputGrad);
+                Tensor w = grid(5, 19, c.w);
+                Tensor b = grid(3, 11, c.w[0]);
+                long[] before = Convolution.tiling;
+                Convolution.tiling = mode == 0 ? new long[] {Long.MAX_VALUE, 1, Long.MAX_VALUE} : new long[] {1, 1, 0};   // one row a tile
+                Tensor y;
+                try {
+                    y = Convolution.conv(x, w, b, c.stride, c.padLow, c.padHigh, c.dilation, 1);
+                } finally {
+                    Convolution.tiling = before;
+                }
+                float[] coef = new float[y.numel()];
+                for (int i = 0; i < coef.length; i++) coef[i] = (float) coef(i);
+                Reductions.sum(Arithmetic.mul(y, Tensor.of(coef, y.shape()))).backward();
+                results[mode] = new float[][] {y.data(), c.inputGrad ? x.grad() : new float[0], w.grad(), b.grad()};
+            }
+            for (int t = 0; t < 4; t++) {
+                float[] whole = results[0][t];
+                float[] tiles = results[1][t];
+                assertThat(tiles).hasSameSizeAs(whole);
+                for (int i = 0; i < whole.length; i++) {
+                    assertThat(tiles[i]).as("result %d, element %d", t, i).isCloseTo(whole[i], within(1e-4f + 1e-5f * Math.abs(whole[i])));
+                }
+            }
+        }
+    }
+
     @Test
     void conv1dWithSamePaddingPadsTheExtraOnTheRight() {
         int[][] same = Convolution.samePadding(new int[] {4}, new int[] {1});

@@ -291,7 +291,35 @@ class GradCheckTest {
                         new int[] {1}, 3), randn(2, 3, 7), randn(3, 1, 3)),
                 // stride 1, rows as wide as the input's ("same"): im2col copies each tap's rows in one piece
                 of("conv2d same, dilation, asymmetric padding", in -> Convolution.conv(in[0], in[1], in[2], one,
-                        new int[] {2, 1}, new int[] {2, 2}, new int[] {2, 1}, 1), randn(2, 2, 5, 6), randn(3, 2, 3, 4), randn(3)));
+                        new int[] {2, 1}, new int[] {2, 2}, new int[] {2, 1}, 1), randn(2, 2, 5, 6), randn(3, 2, 3, 4), randn(3)),
+                // im2col, the products and col2im a tile of output rows at a time (large planes), here 2 rows a tile
+                of("conv2d tiled, same 3x3 (contiguous im2col and col2im)", in -> tiled(2 * 18 * 5, () -> Convolution.conv(in[0], in[1],
+                        in[2], one, one, one, 1)), randn(2, 2, 6, 5), randn(3, 2, 3, 3), randn(3)),
+                of("conv2d tiled, stride 2, dilation, asymmetric padding", in -> tiled(2 * 12 * 7, () -> Convolution.conv(in[0], in[1],
+                        null, new int[] {2, 1}, new int[] {1, 0}, new int[] {2, 1}, new int[] {1, 2}, 1)), randn(1, 2, 9, 8), randn(3, 2, 3, 2)),
+                // an intermediate's first gradient is handed over without a copy (relu, batch_norm in place, add's first
+                // operand); its other consumers then add into it: t has four, s is added to itself
+                of("gradients handed over: relu, batch_norm, add with several consumers", in -> {
+                    Tensor t = Arithmetic.mul(in[0], 1.5);
+                    Tensor r = Functional.relu(t);
+                    Tensor b = Functional.batchNorm(t, null, null, in[1], in[2], true, 0.1, 1e-5);
+                    Tensor s = Arithmetic.add(r, b);
+                    Tensor u = Arithmetic.add(s, s);
+                    Tensor only = Arithmetic.add(Functional.batchNorm(Arithmetic.mul(in[0], 0.5), null, null, in[1], in[2], true, 0.1,
+                            1e-5), Functional.relu(Arithmetic.mul(in[0], -1.0)));   // sole consumers: in place
+                    return Arithmetic.add(Arithmetic.add(Arithmetic.add(u, t), Functional.relu(Arithmetic.add(t, b))), only);
+                }, randn(2, 3, 2, 2), randn(3), randn(3)));
+    }
+
+    /** Runs a convolution with tiles of {@code floats} patch-matrix entries (the backward keeps the forward's tiles). */
+    static Tensor tiled(long floats, java.util.function.Supplier<Tensor> conv) {
+        long[] before = Convolution.tiling;
+        Convolution.tiling = new long[] {floats, 1, 0};
+        try {
+            return conv.get();
+        } finally {
+            Convolution.tiling = before;
+        }
     }
 
     @ParameterizedTest(name = "{0}")
