@@ -93,6 +93,17 @@ class ApiConfiguration implements WebMvcConfigurer {
         };
     }
 
+    /** Spring MVC's handler lookup, with the literal path segments compared first: see {@link LiteralSegmentMapping}. */
+    @Bean
+    org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations literalSegmentLookup() {
+        return new org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations() {
+            @Override
+            public org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping getRequestMappingHandlerMapping() {
+                return new LiteralSegmentMapping();
+            }
+        };
+    }
+
     /** State-dict bodies reach their handler as a stream, to be decoded in the format the request names. */
     @Override
     public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
