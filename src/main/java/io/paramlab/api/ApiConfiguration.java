@@ -31,10 +31,12 @@ class ApiConfiguration implements WebMvcConfigurer {
         this.limits = limits;
     }
 
-    /** Tree-parsed bodies first, under their token cap; every other body goes to Boot's converters. */
+    /** Tree-parsed bodies first, under their token cap, and the forward's body and answer; every other body goes to Boot's converters. */
     @Override
     public void extendMessageConverters(List<HttpMessageConverter<?>> converters) {
         converters.add(0, new JsonTreeReader(limits.maxJsonTreeTokens()));
+        converters.stream().filter(c -> c.getClass() == org.springframework.http.converter.json.JacksonJsonHttpMessageConverter.class)
+                .findFirst().ifPresent(boot -> converters.add(0, new ForwardJson((org.springframework.http.converter.json.JacksonJsonHttpMessageConverter) boot)));
     }
 
     @Bean
