@@ -3,7 +3,7 @@ package io.paramlab.api;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
-import org.springframework.web.servlet.mvc.condition.PathPatternsRequestCondition;
+import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.util.ServletRequestPathUtils;
@@ -12,6 +12,7 @@ import org.springframework.web.util.pattern.PathPattern;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,34 +25,66 @@ import java.util.concurrent.ConcurrentHashMap;
  * partial matches behind a 405 or 415 (computed by Spring MVC from the mappings themselves) stay.
  */
 final class LiteralSegmentMapping extends RequestMappingHandlerMapping {
+    // the request's path segments (decoded, without matrix variables), split once per lookup; null: compare nothing
+    private static final ThreadLocal<String[]> SEGMENTS = new ThreadLocal<>();
     // what each mapping's patterns require of a path, worked out at its first request
     private final Map<RequestMappingInfo, Skeleton[]> skeletons = new ConcurrentHashMap<>();
 
     @Override
+    protected HandlerMethod getHandlerInternal(HttpServletRequest request) throws Exception {
+        return lookingUp(request, () -> super.getHandlerInternal(request));
+    }
+
+    /** Runs a lookup with the request's segments split once for every mapping it tries. */
+    static <T> T lookingUp(HttpServletRequest request, Callable<T> lookup) throws Exception {
+        SEGMENTS.set(ServletRequestPathUtils.hasParsedRequestPath(request)
+                ? segments(ServletRequestPathUtils.getParsedRequestPath(request)) : null);
+        try {
+            return lookup.call();
+        } finally {
+            SEGMENTS.remove();
+        }
+    }
+
+    @Override
     protected RequestMappingInfo getMatchingMapping(RequestMappingInfo info, HttpServletRequest request) {
-        if (cannotMatch(info, request)) {
+        String[] segments = SEGMENTS.get();
+        if (segments != null && info.getPathPatternsCondition() != null && cannotMatch(info, segments)) {
             return null;
         }
         return super.getMatchingMapping(info, request);
     }
 
-    private boolean cannotMatch(RequestMappingInfo info, HttpServletRequest request) {
-        PathPatternsRequestCondition patterns = info.getPathPatternsCondition();
-        if (patterns == null || !ServletRequestPathUtils.hasParsedRequestPath(request)) {
-            return false;
-        }
-        RequestPath path = ServletRequestPathUtils.getParsedRequestPath(request);
+    private boolean cannotMatch(RequestMappingInfo info, String[] segments) {
         Skeleton[] required = skeletons.computeIfAbsent(info, this::skeletons);
         if (required.length == 0) {
             return false;
         }
-        List<PathContainer.Element> elements = path.pathWithinApplication().elements();
         for (Skeleton skeleton : required) {
-            if (skeleton.admits(elements)) {
+            if (skeleton.admits(segments)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The path's segments as patterns compare them; null for the root, an empty segment or a trailing slash (left to Spring MVC). */
+    static String[] segments(RequestPath path) {
+        List<PathContainer.Element> elements = path.pathWithinApplication().elements();
+        List<String> out = new ArrayList<>(elements.size() / 2 + 1);
+        boolean separatorLast = false;
+        for (PathContainer.Element element : elements) {
+            if (element instanceof PathContainer.Separator) {
+                if (separatorLast) {
+                    return null;
+                }
+                separatorLast = true;
+            } else {
+                separatorLast = false;
+                out.add(((PathContainer.PathSegment) element).valueToMatch());
+            }
+        }
+        return separatorLast || out.isEmpty() ? null : out.toArray(String[]::new);
     }
 
     /** One per pattern; empty (never skip) when a pattern is not a plain "/"-separated one, or literals ignore case. */
@@ -96,30 +129,16 @@ final class LiteralSegmentMapping extends RequestMappingHandlerMapping {
         }
 
         /** False only when the path certainly does not match: another segment count or literal. */
-        boolean admits(List<PathContainer.Element> elements) {
-            int segment = 0;
-            boolean separatorLast = false;
-            for (PathContainer.Element element : elements) {
-                if (element instanceof PathContainer.Separator) {
-                    if (separatorLast) {
-                        return true;   // an empty segment: left to Spring MVC
-                    }
-                    separatorLast = true;
-                    continue;
-                }
-                separatorLast = false;
-                if (segment >= literals.length) {
-                    return open;
-                }
-                String literal = literals[segment++];
-                if (literal != null && !literal.equals(((PathContainer.PathSegment) element).valueToMatch())) {
+        boolean admits(String[] segments) {
+            if (open ? segments.length < literals.length : segments.length != literals.length) {
+                return false;
+            }
+            for (int i = 0; i < literals.length; i++) {
+                if (literals[i] != null && !literals[i].equals(segments[i])) {
                     return false;
                 }
             }
-            if (separatorLast && segment > 0) {
-                return true;   // a trailing slash: left to Spring MVC
-            }
-            return segment == literals.length || open && segment >= literals.length;
+            return true;
         }
     }
 }
