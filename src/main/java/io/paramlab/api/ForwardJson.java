@@ -1,5 +1,6 @@
 package io.paramlab.api;
 
+import io.paramlab.nn.TensorData;
 import org.springframework.core.ResolvableType;
 import org.springframework.http.HttpInputMessage;
 import org.springframework.http.HttpOutputMessage;
@@ -19,15 +20,18 @@ import tools.jackson.databind.exc.InvalidDefinitionException;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The forward's body and answer, read and written as Boot's JSON converter does (its mapper, its
  * media types, its errors), with the reader and the writer built once instead of per request.
  * Spring's converter looks up the mapper, the Java type and a new reader or writer for every
- * body; the forward is the API's hot path. Any other charset than UTF-8 takes Spring's own way.
+ * body; the forward is the API's hot path. Its answer (tensors, or lists of them) is written
+ * straight by the tensor codec. Any other charset than UTF-8 takes Spring's own way.
  */
 final class ForwardJson extends JacksonJsonHttpMessageConverter {
+    private static final TensorJson.Writer TENSOR = new TensorJson.Writer();
     private final ObjectReader reader;
     private final ObjectWriter writer;
 
@@ -83,12 +87,46 @@ final class ForwardJson extends JacksonJsonHttpMessageConverter {
             return;
         }
         try (JsonGenerator generator = writer.createGenerator(StreamUtils.nonClosing(output.getBody()), JsonEncoding.UTF8)) {
-            writer.writeValue(generator, value);
+            if (value instanceof ComputeController.ForwardResponse answer && tensors(answer.output())) {
+                generator.writeStartObject();   // the bytes the record's serializer writes, without looking it up
+                generator.writeName("output");
+                writeTensors(answer.output(), generator);
+                generator.writeEndObject();
+            } else {
+                writer.writeValue(generator, value);
+            }
             generator.flush();
         } catch (InvalidDefinitionException e) {
             throw new HttpMessageConversionException("Type definition error: " + e.getType(), e);
         } catch (JacksonException e) {
             throw new HttpMessageNotWritableException("Could not write JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A tensor, or a list of tensors (nested, null for None): what a forward answers. */
+    private static boolean tensors(Object output) {
+        if (output instanceof List<?> list) {
+            for (Object item : list) {
+                if (!tensors(item)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return output == null || output instanceof TensorData;
+    }
+
+    private static void writeTensors(Object output, JsonGenerator generator) {
+        if (output instanceof TensorData tensor) {
+            TENSOR.serialize(tensor, generator, null);
+        } else if (output instanceof List<?> list) {
+            generator.writeStartArray();
+            for (Object item : list) {
+                writeTensors(item, generator);
+            }
+            generator.writeEndArray();
+        } else {
+            generator.writeNull();
         }
     }
 

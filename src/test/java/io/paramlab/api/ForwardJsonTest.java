@@ -50,10 +50,14 @@ class ForwardJsonTest {
     @Test
     void writesTheAnswerAsBootsConverter() throws Exception {
         for (Object output : List.of(TensorData.ofFloats(new float[]{0.3108825f, 0.50040317f, Float.NaN, Float.NEGATIVE_INFINITY}, 2, 2),
-                Arrays.asList(TensorData.ofLongs(new long[]{1, 2}, 2), null, List.of(TensorData.ofBools(new boolean[]{true}, 1))))) {
+                Arrays.asList(TensorData.ofLongs(new long[]{1, 2}, 2), null, List.of(TensorData.ofBools(new boolean[]{true}, 1))),
+                TensorData.ofFloats(new float[]{1e-8f, -0.0f, 3.4028235e38f, 1.0f}, 4, 1, 1), List.of(), Arrays.asList(1.5f, "x"),
+                List.of(TensorData.ofFloats(new float[0], 0, 3)))) {
             ComputeController.ForwardResponse answer = new ComputeController.ForwardResponse(output);
             assertThat(write(FORWARD, answer)).isEqualTo(write(BOOT, answer));
         }
+        ComputeController.ForwardResponse none = new ComputeController.ForwardResponse(null);
+        assertThat(write(FORWARD, none)).isEqualTo(write(BOOT, none));
     }
 
     @Test
