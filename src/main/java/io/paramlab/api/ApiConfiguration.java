@@ -31,10 +31,12 @@ class ApiConfiguration implements WebMvcConfigurer {
         this.limits = limits;
     }
 
-    /** Tree-parsed bodies first, under their token cap; every other body goes to Boot's converters. */
+    /** Tree-parsed bodies first, under their token cap, and the forward's body and answer; every other body goes to Boot's converters. */
     @Override
     public void extendMessageConverters(List<HttpMessageConverter<?>> converters) {
         converters.add(0, new JsonTreeReader(limits.maxJsonTreeTokens()));
+        converters.stream().filter(c -> c.getClass() == org.springframework.http.converter.json.JacksonJsonHttpMessageConverter.class)
+                .findFirst().ifPresent(boot -> converters.add(0, new ForwardJson((org.springframework.http.converter.json.JacksonJsonHttpMessageConverter) boot)));
     }
 
     @Bean
@@ -89,6 +91,17 @@ class ApiConfiguration implements WebMvcConfigurer {
                     mapping.setOrder(org.springframework.core.Ordered.HIGHEST_PRECEDENCE);
                 }
                 return bean;
+            }
+        };
+    }
+
+    /** Spring MVC's handler lookup, with the literal path segments compared first: see {@link LiteralSegmentMapping}. */
+    @Bean
+    org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations literalSegmentLookup() {
+        return new org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations() {
+            @Override
+            public org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping getRequestMappingHandlerMapping() {
+                return new LiteralSegmentMapping();
             }
         };
     }

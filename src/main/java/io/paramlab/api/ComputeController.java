@@ -70,7 +70,7 @@ class ComputeController {
     @PostMapping("/forward")
     ForwardResponse forward(@PathVariable String id,
                             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiSchemas.FORWARD_REQUEST), examples = {@ExampleObject(name = "net(X)", value = ApiExamples.FORWARD), @ExampleObject(name = "net[0](X)", value = ApiExamples.FORWARD_MODULE)}))
-                            @Valid @RequestBody ForwardRequest request) {
+                            @RequestBody ForwardRequest request) {
         return new ForwardResponse(operations.forward(id, request.module() == null ? "" : request.module(), request.call()));
     }
 
