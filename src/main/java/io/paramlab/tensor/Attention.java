@@ -156,11 +156,10 @@ public final class Attention {
     private static void softmaxRow(float[] a, int from, int size, double[] e) {
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < size; j++) max = Math.max(max, a[from + j]);
+        for (int j = 0; j < size; j++) e[j] = a[from + j] - max;
+        Functional.expNonPositive(e, size);
         double sum = 0;
-        for (int j = 0; j < size; j++) {
-            e[j] = Math.exp(a[from + j] - max);
-            sum += e[j];
-        }
+        for (int j = 0; j < size; j++) sum += e[j];
         for (int j = 0; j < size; j++) a[from + j] = (float) (e[j] / sum);
     }
 }
