@@ -482,15 +482,40 @@ public final class Functional {
         static Norm over(float[] a, int rows, int n, double eps) {
             float[] xhat = Allocation.floats(a.length);
             float[] rstd = new float[rows];
-            for (int r = 0; r < rows; r++) {
-                double sum = 0;
-                for (int j = 0; j < n; j++) sum += a[r * n + j];
-                double mean = sum / n;
-                double sq = 0;
-                for (int j = 0; j < n; j++) {
-                    double d = a[r * n + j] - mean;
-                    sq += d * d;
+            int n4 = n & ~3;
+            for (int r = 0; r < rows; r++) {     // sums in four running parts: no add waits on the one before
+                int at = r * n;
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                for (int j = 0; j < n4; j += 4) {
+                    s0 += a[at + j];
+                    s1 += a[at + j + 1];
+                    s2 += a[at + j + 2];
+                    s3 += a[at + j + 3];
                 }
+                for (int j = n4; j < n; j++) s0 += a[at + j];
+                double mean = ((s0 + s1) + (s2 + s3)) / n;
+                s0 = 0;
+                s1 = 0;
+                s2 = 0;
+                s3 = 0;
+                for (int j = 0; j < n4; j += 4) {
+                    double d0 = a[at + j] - mean;
+                    double d1 = a[at + j + 1] - mean;
+                    double d2 = a[at + j + 2] - mean;
+                    double d3 = a[at + j + 3] - mean;
+                    s0 += d0 * d0;
+                    s1 += d1 * d1;
+                    s2 += d2 * d2;
+                    s3 += d3 * d3;
+                }
+                for (int j = n4; j < n; j++) {
+                    double d = a[at + j] - mean;
+                    s0 += d * d;
+                }
+                double sq = (s0 + s1) + (s2 + s3);
                 double rs = 1 / Math.sqrt(sq / n + eps);
                 rstd[r] = (float) rs;
                 for (int j = 0; j < n; j++) xhat[r * n + j] = (float) ((a[r * n + j] - mean) * rs);
@@ -509,13 +534,26 @@ public final class Functional {
             }
             for (int r = 0; r < rows; r++) {
                 int at = r * n;
-                double sumG = 0;
-                double sumGx = 0;
-                for (int j = 0; j < n; j++) {
-                    float gx = g[at + j] * w[j];
-                    sumG += gx;
-                    sumGx += (double) gx * xhat[at + j];
+                double g0 = 0;                   // in two running parts each, as in over()
+                double g1 = 0;
+                double x0 = 0;
+                double x1 = 0;
+                int n2 = n & ~1;
+                for (int j = 0; j < n2; j += 2) {
+                    float gx0 = g[at + j] * w[j];
+                    float gx1 = g[at + j + 1] * w[j + 1];
+                    g0 += gx0;
+                    g1 += gx1;
+                    x0 += (double) gx0 * xhat[at + j];
+                    x1 += (double) gx1 * xhat[at + j + 1];
                 }
+                if (n2 < n) {
+                    float gx = g[at + n2] * w[n2];
+                    g0 += gx;
+                    x0 += (double) gx * xhat[at + n2];
+                }
+                double sumG = g0 + g1;
+                double sumGx = x0 + x1;
                 double rs = rstd[r];
                 for (int j = 0; j < n; j++) {
                     int i = at + j;
