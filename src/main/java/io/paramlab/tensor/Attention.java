@@ -154,13 +154,23 @@ public final class Attention {
 
     /** {@link Functional#softmax}'s arithmetic on one row, in place: exp(x - max) in double, divided by the sum. */
     private static void softmaxRow(float[] a, int from, int size, double[] e) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < size; j++) max = Math.max(max, a[from + j]);
-        double sum = 0;
-        for (int j = 0; j < size; j++) {
-            e[j] = Math.exp(a[from + j] - max);
-            sum += e[j];
+        float m0 = Float.NEGATIVE_INFINITY;   // four running maxima: no chain through every element, the same max
+        float m1 = m0;
+        float m2 = m0;
+        float m3 = m0;
+        int j4 = size & ~3;
+        for (int j = 0; j < j4; j += 4) {
+            m0 = Math.max(m0, a[from + j]);
+            m1 = Math.max(m1, a[from + j + 1]);
+            m2 = Math.max(m2, a[from + j + 2]);
+            m3 = Math.max(m3, a[from + j + 3]);
         }
+        for (int j = j4; j < size; j++) m0 = Math.max(m0, a[from + j]);
+        double max = Math.max(Math.max(m0, m1), Math.max(m2, m3));
+        for (int j = 0; j < size; j++) e[j] = a[from + j] - max;
+        Functional.expNonPositive(e, size);
+        double sum = 0;
+        for (int j = 0; j < size; j++) sum += e[j];
         for (int j = 0; j < size; j++) a[from + j] = (float) (e[j] / sum);
     }
 }

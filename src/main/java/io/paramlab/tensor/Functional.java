@@ -180,11 +180,10 @@ public final class Functional {
                 int base = o * size * inner + in;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < size; j++) max = Math.max(max, a[base + j * inner]);
+                for (int j = 0; j < size; j++) e[j] = a[base + j * inner] - max;
+                expNonPositive(e, size);
                 double sum = 0;
-                for (int j = 0; j < size; j++) {
-                    e[j] = Math.exp(a[base + j * inner] - max);
-                    sum += e[j];
-                }
+                for (int j = 0; j < size; j++) sum += e[j];
                 for (int j = 0; j < size; j++) y[base + j * inner] = (float) (e[j] / sum);
             }
         }
@@ -202,6 +201,45 @@ public final class Functional {
                 }
             }
         }, x);
+    }
+
+    private static final double[] EXP_SERIES = {
+        1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800};
+
+    /**
+     * {@code e[j] = exp(e[j])} for the first n values, each at most 0 or NaN (softmax's {@code x - max}),
+     * in a loop of doubles alone that the JIT vectorizes (Math.exp is a scalar call, and softmax spent
+     * most of its time in it). z is clamped at -110 (e^-110 is below anything a float keeps beside the
+     * row's maximum, whose exp is 1); the series of e^r to r^10 at r = z / 1024 (truncation under 1e-18),
+     * then ten squarings: a relative error near 1e-13 over the whole range, far below float's 6e-8, so the
+     * rounded softmax is Math.exp's but for a rounding tie now and then (one float ulp; FunctionalExpTest).
+     * NaN stays NaN (Math.max keeps it).
+     */
+    static void expNonPositive(double[] e, int n) {
+        double c2 = EXP_SERIES[0];
+        double c3 = EXP_SERIES[1];
+        double c4 = EXP_SERIES[2];
+        double c5 = EXP_SERIES[3];
+        double c6 = EXP_SERIES[4];
+        double c7 = EXP_SERIES[5];
+        double c8 = EXP_SERIES[6];
+        double c9 = EXP_SERIES[7];
+        double c10 = EXP_SERIES[8];
+        for (int j = 0; j < n; j++) {
+            double r = Math.max(-110.0, e[j]) * (1.0 / 1024);
+            double p = 1 + r * (1 + r * (c2 + r * (c3 + r * (c4 + r * (c5 + r * (c6 + r * (c7 + r * (c8 + r * (c9 + r * c10)))))))));
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            p = p * p;
+            e[j] = p;
+        }
     }
 
     /** {@code F.log_softmax} along {@code dim}: x - max - log(sum(exp(x - max))). */
@@ -458,15 +496,40 @@ public final class Functional {
         static Norm over(float[] a, int rows, int n, double eps) {
             float[] xhat = Allocation.floats(a.length);
             float[] rstd = new float[rows];
-            for (int r = 0; r < rows; r++) {
-                double sum = 0;
-                for (int j = 0; j < n; j++) sum += a[r * n + j];
-                double mean = sum / n;
-                double sq = 0;
-                for (int j = 0; j < n; j++) {
-                    double d = a[r * n + j] - mean;
-                    sq += d * d;
+            int n4 = n & ~3;
+            for (int r = 0; r < rows; r++) {     // sums in four running parts: no add waits on the one before
+                int at = r * n;
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                for (int j = 0; j < n4; j += 4) {
+                    s0 += a[at + j];
+                    s1 += a[at + j + 1];
+                    s2 += a[at + j + 2];
+                    s3 += a[at + j + 3];
                 }
+                for (int j = n4; j < n; j++) s0 += a[at + j];
+                double mean = ((s0 + s1) + (s2 + s3)) / n;
+                s0 = 0;
+                s1 = 0;
+                s2 = 0;
+                s3 = 0;
+                for (int j = 0; j < n4; j += 4) {
+                    double d0 = a[at + j] - mean;
+                    double d1 = a[at + j + 1] - mean;
+                    double d2 = a[at + j + 2] - mean;
+                    double d3 = a[at + j + 3] - mean;
+                    s0 += d0 * d0;
+                    s1 += d1 * d1;
+                    s2 += d2 * d2;
+                    s3 += d3 * d3;
+                }
+                for (int j = n4; j < n; j++) {
+                    double d = a[at + j] - mean;
+                    s0 += d * d;
+                }
+                double sq = (s0 + s1) + (s2 + s3);
                 double rs = 1 / Math.sqrt(sq / n + eps);
                 rstd[r] = (float) rs;
                 for (int j = 0; j < n; j++) xhat[r * n + j] = (float) ((a[r * n + j] - mean) * rs);
@@ -485,13 +548,26 @@ public final class Functional {
             }
             for (int r = 0; r < rows; r++) {
                 int at = r * n;
-                double sumG = 0;
-                double sumGx = 0;
-                for (int j = 0; j < n; j++) {
-                    float gx = g[at + j] * w[j];
-                    sumG += gx;
-                    sumGx += (double) gx * xhat[at + j];
+                double g0 = 0;                   // in two running parts each, as in over()
+                double g1 = 0;
+                double x0 = 0;
+                double x1 = 0;
+                int n2 = n & ~1;
+                for (int j = 0; j < n2; j += 2) {
+                    float gx0 = g[at + j] * w[j];
+                    float gx1 = g[at + j + 1] * w[j + 1];
+                    g0 += gx0;
+                    g1 += gx1;
+                    x0 += (double) gx0 * xhat[at + j];
+                    x1 += (double) gx1 * xhat[at + j + 1];
                 }
+                if (n2 < n) {
+                    float gx = g[at + n2] * w[n2];
+                    g0 += gx;
+                    x0 += (double) gx * xhat[at + n2];
+                }
+                double sumG = g0 + g1;
+                double sumGx = x0 + x1;
                 double rs = rstd[r];
                 for (int j = 0; j < n; j++) {
                     int i = at + j;
