@@ -27,7 +27,9 @@ CP="target/test-classes:target/classes:$(cat target/bench.cp)"
 JAVA=(java -XX:+UseParallelGC -Xms1g -Xmx4g -cp "$CP" io.paramlab.bench.SeqBench)
 
 paramlab() { local t=$1; shift; (if [ "$t" = 1 ]; then export OPENBLAS_NUM_THREADS=1; fi; "${JAVA[@]}" "$@" 2>/dev/null) | tail -1 | tee -a "$RAW"; }
-pytorch() { local t=$1; shift; $PY bench/pytorch_seq.py "$@" --threads "$t" | tee -a "$RAW"; }
+# One thread means one on both sides: torch.set_num_threads(1) does not bound OpenBLAS's own threads, which
+# Debian's torch uses for Linear, mm and the LSTM's products (see bench/cnn.sh).
+pytorch() { local t=$1; shift; (if [ "$t" = 1 ]; then export OPENBLAS_NUM_THREADS=1; fi; $PY bench/pytorch_seq.py "$@" --threads "$t") | tee -a "$RAW"; }
 CORES=$(nproc)
 
 echo "== uptime: $(uptime)" | tee -a "$OUT/seq-load.txt"
@@ -48,7 +50,7 @@ if [ "${SKIP_JOB:-0}" != 1 ]; then
   pid=$!
   trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$DATA"' EXIT
   for _ in $(seq 600); do curl -s -o /dev/null "http://localhost:$PORT/api/v1/models" && break; sleep 0.3; done
-  $PY bench/pytorch_seq.py job --url "http://localhost:$PORT" --runs "${RUNS:-3}" --threads 1 | tee -a "$RAW"
+  OPENBLAS_NUM_THREADS=1 $PY bench/pytorch_seq.py job --url "http://localhost:$PORT" --runs "${RUNS:-3}" --threads 1 | tee -a "$RAW"
 fi
 echo "== uptime: $(uptime)" | tee -a "$OUT/seq-load.txt"
 
