@@ -496,40 +496,10 @@ public final class Functional {
         static Norm over(float[] a, int rows, int n, double eps) {
             float[] xhat = Allocation.floats(a.length);
             float[] rstd = new float[rows];
-            int n4 = n & ~3;
-            for (int r = 0; r < rows; r++) {     // sums in four running parts: no add waits on the one before
+            for (int r = 0; r < rows; r++) {     // RunSums: four running parts, no add waits on the one before
                 int at = r * n;
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
-                for (int j = 0; j < n4; j += 4) {
-                    s0 += a[at + j];
-                    s1 += a[at + j + 1];
-                    s2 += a[at + j + 2];
-                    s3 += a[at + j + 3];
-                }
-                for (int j = n4; j < n; j++) s0 += a[at + j];
-                double mean = ((s0 + s1) + (s2 + s3)) / n;
-                s0 = 0;
-                s1 = 0;
-                s2 = 0;
-                s3 = 0;
-                for (int j = 0; j < n4; j += 4) {
-                    double d0 = a[at + j] - mean;
-                    double d1 = a[at + j + 1] - mean;
-                    double d2 = a[at + j + 2] - mean;
-                    double d3 = a[at + j + 3] - mean;
-                    s0 += d0 * d0;
-                    s1 += d1 * d1;
-                    s2 += d2 * d2;
-                    s3 += d3 * d3;
-                }
-                for (int j = n4; j < n; j++) {
-                    double d = a[at + j] - mean;
-                    s0 += d * d;
-                }
-                double sq = (s0 + s1) + (s2 + s3);
+                double mean = RunSums.sum(a, at, n) / n;
+                double sq = RunSums.squaredDeviations(a, at, n, mean);
                 double rs = 1 / Math.sqrt(sq / n + eps);
                 rstd[r] = (float) rs;
                 for (int j = 0; j < n; j++) xhat[r * n + j] = (float) ((a[r * n + j] - mean) * rs);
