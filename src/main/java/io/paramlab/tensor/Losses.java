@@ -122,9 +122,10 @@ public final class Losses {
         double smoothing = labelSmoothing;
         double nll = 0;
         double smooth = 0;
-        // a sample's positions side by side (contiguous in memory, up to 256 at a time), so the loops run along them;
-        // each position's arithmetic is the row-by-row one: max, exp(x - max) summed in class order, log, exp(x - logSum)
-        int width = Math.min(inner, 256);
+        // a sample's positions side by side (contiguous in memory, up to 256 at a time and 32 K doubles of scratch), so
+        // the loops run along them; each position's arithmetic is the row-by-row one: max, exp(x - max) summed in class
+        // order, log, exp(x - logSum)
+        int width = Math.max(1, Math.min(inner, Math.min(256, 32768 / Math.max(classes, 1))));
         double[] e = new double[classes * width];
         double[] max = new double[width];
         double[] logSum = new double[width];
