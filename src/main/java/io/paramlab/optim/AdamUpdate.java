@@ -36,12 +36,6 @@ final class AdamUpdate {
         float oneMinusB1 = (float) (1 - beta1);
         float b2 = (float) beta2;
         float oneMinusB2 = (float) (1 - beta2);
-        float[] m = s.expAvg;
-        float[] v = s.expAvgSq;
-        for (int i = 0; i < p.length; i++) {
-            m[i] = Math.fma(grad[i], oneMinusB1, m[i] * b1);               // exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
-            v[i] = Math.fma(oneMinusB2 * grad[i], grad[i], v[i] * b2);     // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        }
         double step = s.step;                                              // step_t.item()
         double biasCorrection1 = 1 - Math.pow(beta1, step);
         double biasCorrection2 = 1 - Math.pow(beta2, step);
@@ -49,17 +43,21 @@ final class AdamUpdate {
         float biasCorrection2Sqrt = (float) Math.sqrt(biasCorrection2);
         float epsF = (float) eps;
         float negStepSize = (float) -stepSize;
-        float[] second = v;
-        if (amsgrad) {
-            float[] max = s.maxExpAvgSq;
-            for (int i = 0; i < max.length; i++) {
-                max[i] = Math.max(max[i], v[i]);                           // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=...)
-            }
-            second = max;
-        }
+        float[] m = s.expAvg;
+        float[] v = s.expAvgSq;
+        float[] max = amsgrad ? s.maxExpAvgSq : null;
+        // one pass per element: PyTorch's whole-tensor ops one after the other give each element the same operations in this order
         for (int i = 0; i < p.length; i++) {
-            float denom = (float) Math.sqrt(second[i]) / biasCorrection2Sqrt + epsF;   // (sqrt / bias_correction2_sqrt).add_(eps)
-            p[i] = p[i] + negStepSize * m[i] / denom;                      // param.addcdiv_(exp_avg, denom, value=-step_size)
+            float mi = Math.fma(grad[i], oneMinusB1, m[i] * b1);           // exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+            float vi = Math.fma(oneMinusB2 * grad[i], grad[i], v[i] * b2); // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            m[i] = mi;
+            v[i] = vi;
+            if (max != null) {
+                vi = Math.max(max[i], vi);                                 // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=...)
+                max[i] = vi;
+            }
+            float denom = (float) Math.sqrt(vi) / biasCorrection2Sqrt + epsF;   // (sqrt / bias_correction2_sqrt).add_(eps)
+            p[i] = p[i] + negStepSize * mi / denom;                         // param.addcdiv_(exp_avg, denom, value=-step_size)
         }
     }
 }

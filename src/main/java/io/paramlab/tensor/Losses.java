@@ -122,24 +122,47 @@ public final class Losses {
         double smoothing = labelSmoothing;
         double nll = 0;
         double smooth = 0;
+        // a sample's positions side by side (contiguous in memory, up to 256 at a time and 32 K doubles of scratch), so
+        // the loops run along them; each position's arithmetic is the row-by-row one: max, exp(x - max) summed in class
+        // order, log, exp(x - logSum)
+        int width = Math.max(1, Math.min(inner, Math.min(256, 32768 / Math.max(classes, 1))));
+        double[] e = new double[classes * width];
+        double[] max = new double[width];
+        double[] logSum = new double[width];
+        double[] sumLogP = new double[width];
         for (int n = 0; n < batch; n++) {
-            for (int p = 0; p < inner; p++) {
-                long y = classOf[n * inner + p];
-                if (y == ignoreIndex) continue;
-                int base = n * classes * inner + p;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < classes; j++) max = Math.max(max, a[base + j * inner]);
-                double sum = 0;
-                for (int j = 0; j < classes; j++) sum += Math.exp(a[base + j * inner] - max);
-                double logSum = max + Math.log(sum);
-                double sumLogP = 0;
+            for (int p0 = 0; p0 < inner; p0 += width) {
+                int w = Math.min(width, inner - p0);
+                int base = n * classes * inner + p0;
+                java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
                 for (int j = 0; j < classes; j++) {
-                    double logP = a[base + j * inner] - logSum;
-                    sumLogP += logP;
-                    probabilities[base + j * inner] = (float) Math.exp(logP);
+                    for (int q = 0; q < w; q++) max[q] = Math.max(max[q], a[base + j * inner + q]);
                 }
-                nll += logSum - a[base + (int) y * inner];
-                smooth -= sumLogP;
+                for (int j = 0; j < classes; j++) {
+                    for (int q = 0; q < w; q++) e[j * w + q] = a[base + j * inner + q] - max[q];
+                }
+                Functional.expNonPositive(e, classes * w);
+                java.util.Arrays.fill(logSum, 0);
+                for (int j = 0; j < classes; j++) {
+                    for (int q = 0; q < w; q++) logSum[q] += e[j * w + q];   // the sum of exps, in class order
+                }
+                for (int q = 0; q < w; q++) logSum[q] = max[q] + Math.log(logSum[q]);
+                java.util.Arrays.fill(sumLogP, 0);
+                for (int j = 0; j < classes; j++) {
+                    for (int q = 0; q < w; q++) {
+                        double logP = a[base + j * inner + q] - logSum[q];   // at most 0 (logSum is at least max), or NaN
+                        sumLogP[q] += logP;
+                        e[j * w + q] = logP;
+                    }
+                }
+                Functional.expNonPositive(e, classes * w);
+                for (int q = 0; q < w; q++) {
+                    long y = classOf[n * inner + p0 + q];
+                    if (y == ignoreIndex) continue;
+                    for (int j = 0; j < classes; j++) probabilities[base + j * inner + q] = (float) e[j * w + q];
+                    nll += logSum[q] - a[base + (int) y * inner + q];
+                    smooth -= sumLogP[q];
+                }
             }
         }
         int rows = counted;

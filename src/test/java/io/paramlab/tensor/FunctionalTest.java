@@ -193,6 +193,40 @@ class FunctionalTest {
         assertThat(all.grad()).containsOnly(0f);
     }
 
+    /**
+     * The K-dimensional form over more positions than the loss takes side by side at a time (300 of them; with 5
+     * classes 256 at a time, with 200 classes 163), with ignored positions and label smoothing, against PyTorch 1.13:
+     * {@code x = (torch.sin(torch.arange(2 * C * 300, dtype=torch.float64) * 0.37) * 4).float().reshape(2, C, 300)},
+     * {@code t[k] = -100 if k % 13 == 0 else (7 k) % C} over {@code (2, 300)}, {@code F.cross_entropy(x, t, label_smoothing=s)}.
+     */
+    @Test
+    void crossEntropyOverManyPositionsMatchesPyTorch() {
+        double[][] expected = {   // C, s, loss, grad[1], grad[a], grad[b], sum of |grad|
+            {5, 0.0, 3.8931171894073486, 1501, 2999, 0.000367823668057099, 0.0006853289087302983, 3.0305227483040653e-06, 1.6018030012650684},
+            {5, 0.1, 3.8932137489318848, 1501, 2999, 0.0003316572983749211, 0.0006491625099442899, -3.313584238640033e-05, 1.5144937668969192},
+            {200, 0.05, 7.643035888671875, 60001, 119999, 3.501353148749331e-06, 2.31400099437451e-05, 7.416656899295049e-06, 1.9282863909780037}};
+        for (double[] e : expected) {
+            int classes = (int) e[0];
+            float[] v = new float[2 * classes * 300];
+            for (int i = 0; i < v.length; i++) v[i] = (float) (Math.sin(i * 0.37) * 4);
+            long[] t = new long[600];
+            for (int k = 0; k < t.length; k++) t[k] = k % 13 == 0 ? -100 : (7L * k) % classes;
+            Tensor x = Tensor.parameter(v, 2, classes, 300);
+            Tensor loss = Losses.crossEntropy(x, Tensor.ofLongs(t, 2, 300), Losses.IGNORE_INDEX, e[1]);
+            assertThat((double) loss.item()).isCloseTo(e[2], org.assertj.core.data.Offset.offset(1e-6));
+            loss.backward();
+            float[] g = x.grad();
+            assertThat((double) g[1]).isCloseTo(e[5], org.assertj.core.data.Offset.offset(1e-9));
+            assertThat((double) g[(int) e[3]]).isCloseTo(e[6], org.assertj.core.data.Offset.offset(1e-9));
+            assertThat((double) g[(int) e[4]]).isCloseTo(e[7], org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(g[0]).isZero();      // position 0 is ignored
+            assertThat(g[300]).isZero();
+            double sum = 0;
+            for (float d : g) sum += Math.abs(d);
+            assertThat(sum).isCloseTo(e[8], org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
     @Test
     void bceWithLogitsAndL1MatchPyTorch() {
         float[] t = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1.0f, 1.0f, 0.0f};
