@@ -134,7 +134,7 @@ public final class Losses {
             for (int p0 = 0; p0 < inner; p0 += width) {
                 int w = Math.min(width, inner - p0);
                 int base = n * classes * inner + p0;
-                java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+                Arrays.fill(max, Double.NEGATIVE_INFINITY);
                 for (int j = 0; j < classes; j++) {
                     for (int q = 0; q < w; q++) max[q] = Math.max(max[q], a[base + j * inner + q]);
                 }
@@ -142,12 +142,12 @@ public final class Losses {
                     for (int q = 0; q < w; q++) e[j * w + q] = a[base + j * inner + q] - max[q];
                 }
                 Functional.expNonPositive(e, classes * w);
-                java.util.Arrays.fill(logSum, 0);
+                Arrays.fill(logSum, 0);
                 for (int j = 0; j < classes; j++) {
                     for (int q = 0; q < w; q++) logSum[q] += e[j * w + q];   // the sum of exps, in class order
                 }
                 for (int q = 0; q < w; q++) logSum[q] = max[q] + Math.log(logSum[q]);
-                java.util.Arrays.fill(sumLogP, 0);
+                Arrays.fill(sumLogP, 0);
                 for (int j = 0; j < classes; j++) {
                     for (int q = 0; q < w; q++) {
                         double logP = a[base + j * inner + q] - logSum[q];   // at most 0 (logSum is at least max), or NaN
