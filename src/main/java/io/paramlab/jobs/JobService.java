@@ -205,10 +205,13 @@ public class JobService {
             log.info("job {} failed: {}", job.id, e.toString());
             status = fail(job, runner, e);
         } finally {
+            // the terminal status is stored already; it is reported only now that nothing of the job holds the model:
+            // a client that sees it may delete the model or start another job at once
             if (model != null) {
                 model.release(job.id);
             }
             live.remove(job.id);
+            job.report();
             RequestContext.clear();
         }
         events.status(job);
@@ -244,8 +247,10 @@ public class JobService {
         if (modelId != null) {
             registry.get(modelId);
         }
-        return store.listJobs(modelId).stream().map(r -> live.containsKey(r.id()) ? live.get(r.id()).view()
-                : new LiveJob(r, List.of(), List.of()).view()).toList();
+        return store.listJobs(modelId).stream().map(r -> {
+            LiveJob job = live.get(r.id());
+            return job != null ? job.view() : new LiveJob(r, List.of(), List.of()).view();
+        }).toList();
     }
 
     public JobView.History history(String id) {
@@ -261,8 +266,9 @@ public class JobService {
             throw new ConflictException("job-finished", "job " + id + " is " + view.status() + "; only a queued or running job can be cancelled");
         }
         if (job.cancel()) {   // it never started: nothing to commit
-            live.remove(id);
             store.updateJob(job.record());
+            live.remove(id);
+            job.report();
             events.status(job);
         }
         return job.view();
@@ -272,8 +278,9 @@ public class JobService {
         synchronized (this) {
             JobRecord record = store.findJob(id).orElseThrow(() -> notFound(id));
             checkChange(get(id));
-            if (live.containsKey(id) || !RESUMABLE.contains(record.status())) {
-                throw new ConflictException("job-not-resumable", "job " + id + " is " + (live.containsKey(id) ? live.get(id).status()
+            LiveJob running = live.get(id);
+            if (running != null || !RESUMABLE.contains(record.status())) {
+                throw new ConflictException("job-not-resumable", "job " + id + " is " + (running != null ? running.status()
                         : record.status()) + "; only an interrupted or cancelled job can be resumed");
             }
             requireNoActiveJob(record.modelId());

@@ -31,7 +31,8 @@ final class LiveJob {
     final JobRequest.Settings settings;
     final Instant createdAt;
     volatile boolean cancelRequested;
-    private String status;
+    private String status;   // as the store records it
+    private String shown;    // while a terminal status is not reported yet: the status views still show, else null
     private int epoch;
     private long step;
     private long totalSteps;
@@ -75,8 +76,10 @@ final class LiveJob {
         storedEpochs = epochRows.size();
     }
 
+    /** The job as clients see it: a terminal status only once {@link #report}ed, when the job has let go of its model. */
     synchronized JobView view() {
-        return new JobView(id, modelId, status, epoch, step, totalSteps, loss, createdAt, startedAt, finishedAt, error, settings);
+        return shown != null ? new JobView(id, modelId, shown, epoch, step, totalSteps, loss, createdAt, startedAt, null, null, settings)
+                : new JobView(id, modelId, status, epoch, step, totalSteps, loss, createdAt, startedAt, finishedAt, error, settings);
     }
 
     /** The job as its next store write records it. */
@@ -90,8 +93,9 @@ final class LiveJob {
         return sequence;
     }
 
+    /** The status as views show it (for messages to clients). */
     synchronized String status() {
-        return status;
+        return shown != null ? shown : status;
     }
 
     synchronized long step() {
@@ -165,12 +169,22 @@ final class LiveJob {
         generator = generatorAtNextEpoch;
     }
 
-    /** Where a stop leaves the job: the generator stays at the start of the epoch in progress. */
+    /**
+     * Where a stop leaves the job: the generator stays at the start of the epoch in progress. The
+     * terminal status goes to the store's record at once, and to views only when {@link #report}ed.
+     */
     synchronized void finish(String finalStatus, Map<String, Object> problem, Instant now) {
         sequence = CHANGES.incrementAndGet();
+        shown = shown != null ? shown : status;
         status = finalStatus;
         error = problem;
         finishedAt = JobStore.truncated(now);   // as the store keeps it, so a later read answers the same
+    }
+
+    /** The job's terminal status, stored and its model let go of, is what views show from now on. */
+    synchronized void report() {
+        sequence = CHANGES.incrementAndGet();
+        shown = null;
     }
 
     synchronized void setGenerator(byte[] atEpochStart) {

@@ -88,6 +88,7 @@ class JobEventsTest {
                     events.epoch(job.id, row);
                 }
                 job.finish("succeeded", null, Instant.now());
+                job.report();   // as JobService does once the model is let go of
                 events.status(job);
             });
             for (int r = 0; r < READERS; r++) {
