@@ -130,6 +130,9 @@ class MediaTypeGuard implements HandlerInterceptor {
     }
 
     private void checkAccept(HttpServletRequest request, HandlerTypes handler) throws HttpMediaTypeNotAcceptableException {
+        if (request.getHeader("Accept") == null) {
+            return;  // no Accept is */*, which every producible type is compatible with
+        }
         List<MediaType> producible = producible(request, handler);
         if (producible.isEmpty()) {
             return;  // no body, or one no converter writes (event streams...): Spring MVC decides
