@@ -127,13 +127,25 @@ final class ForwardExchange implements HandlerMethodArgumentResolver, HandlerMet
         return accept.equals("*/*") && !values.hasMoreElements();
     }
 
-    /** Puts the exchange first in the adapter's argument resolvers and return value handlers; nothing when its converters have no {@link ForwardJson}. */
+    /** Whether a {@code @ControllerAdvice} reads or rewrites bodies: then every body takes Spring MVC's way, through it. */
+    private static boolean bodyAdvice(org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter adapter) {
+        org.springframework.context.ApplicationContext context = adapter.getApplicationContext();
+        return context != null && org.springframework.web.method.ControllerAdviceBean.findAnnotatedBeans(context).stream()
+                .map(org.springframework.web.method.ControllerAdviceBean::getBeanType)
+                .anyMatch(type -> type != null && (org.springframework.web.servlet.mvc.method.annotation.RequestBodyAdvice.class.isAssignableFrom(type)
+                        || org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice.class.isAssignableFrom(type)));
+    }
+
+    /**
+     * Puts the exchange first in the adapter's argument resolvers and return value handlers; nothing when
+     * {@link ForwardJson} is not its first converter or a {@code @ControllerAdvice} is body advice.
+     */
     static void install(org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter adapter) {
         ForwardJson json = adapter.getMessageConverters().stream().filter(ForwardJson.class::isInstance).map(ForwardJson.class::cast)
                 .findFirst().orElse(null);
         java.util.List<HandlerMethodArgumentResolver> resolvers = adapter.getArgumentResolvers();
         java.util.List<HandlerMethodReturnValueHandler> handlers = adapter.getReturnValueHandlers();
-        if (json == null || resolvers == null || handlers == null || adapter.getMessageConverters().get(0) != json) {
+        if (json == null || resolvers == null || handlers == null || adapter.getMessageConverters().get(0) != json || bodyAdvice(adapter)) {
             return;
         }
         RequestResponseBodyMethodProcessor reading = resolvers.stream().filter(RequestResponseBodyMethodProcessor.class::isInstance)

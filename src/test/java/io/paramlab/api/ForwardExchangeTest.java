@@ -136,6 +136,47 @@ class ForwardExchangeTest {
         assertThat(exchange.supportsReturnType(new MethodParameter(backward, -1))).isFalse();
     }
 
+    @Test
+    void isInstalledFirstWhenForwardJsonIsTheFirstConverterAndNoBodyAdvice() {
+        assertThat(installed(List.of(FORWARD, BOOT), false)).isTrue();
+        assertThat(installed(List.of(BOOT, FORWARD), false)).isFalse();
+        assertThat(installed(List.of(FORWARD, BOOT), true)).isFalse();
+    }
+
+    /** A body advice, as an application could add one: every body then goes through Spring MVC's processor, and through it. */
+    @org.springframework.web.bind.annotation.ControllerAdvice
+    static class Advice implements org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice<Object> {
+        @Override
+        public boolean supports(MethodParameter returnType, Class<? extends HttpMessageConverter<?>> converterType) {
+            return true;
+        }
+
+        @Override
+        public Object beforeBodyWrite(Object body, MethodParameter returnType, org.springframework.http.MediaType contentType,
+                                      Class<? extends HttpMessageConverter<?>> converterType,
+                                      org.springframework.http.server.ServerHttpRequest request, org.springframework.http.server.ServerHttpResponse response) {
+            return body;
+        }
+    }
+
+    private static boolean installed(List<HttpMessageConverter<?>> converters, boolean advice) {
+        try (org.springframework.context.support.GenericApplicationContext context = new org.springframework.context.support.GenericApplicationContext()) {
+            if (advice) {
+                context.registerBean(Advice.class);
+            }
+            context.refresh();
+            org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter adapter =
+                    new org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter();
+            adapter.setApplicationContext(context);
+            adapter.setMessageConverters(new ArrayList<>(converters));
+            adapter.afterPropertiesSet();
+            ForwardExchange.install(adapter);
+            boolean first = adapter.getArgumentResolvers().get(0) instanceof ForwardExchange;
+            assertThat(adapter.getReturnValueHandlers().get(0) instanceof ForwardExchange).isEqualTo(first);
+            return first;
+        }
+    }
+
     private static String read(org.springframework.web.method.support.HandlerMethodArgumentResolver resolver, String body, String type, boolean chunked) {
         MockHttpServletRequest request = chunked ? new MockHttpServletRequest("POST", "/api/v1/models/m/forward") {
             @Override
