@@ -95,6 +95,24 @@ class ApiConfiguration implements WebMvcConfigurer {
         };
     }
 
+    /**
+     * The forward's body and answer through {@link ForwardExchange}, asked before Spring MVC's own
+     * argument resolvers and return value handlers (it hands every other case to Spring MVC's
+     * {@code @RequestBody} / {@code @ResponseBody} processor).
+     */
+    @Bean
+    static org.springframework.beans.factory.config.BeanPostProcessor forwardExchangeFirst() {
+        return new org.springframework.beans.factory.config.BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof RequestMappingHandlerAdapter adapter) {
+                    ForwardExchange.install(adapter);
+                }
+                return bean;
+            }
+        };
+    }
+
     /** Spring MVC's handler lookup, with the literal path segments compared first: see {@link LiteralSegmentMapping}. */
     @Bean
     org.springframework.boot.webmvc.autoconfigure.WebMvcRegistrations literalSegmentLookup() {

@@ -15,7 +15,6 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -35,7 +34,7 @@ import java.util.Locale;
  */
 @Component
 @Order(BodySizeLimitFilter.ORDER)
-class BodySizeLimitFilter extends OncePerRequestFilter {
+class BodySizeLimitFilter extends ApiFilter {
     /** Ordered so that filters reading bodies (IdempotencyFilter) can run after it, inside its bound. */
     static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
     /** How long a body over its limit is still read and dropped after its answer: Apache httpd's lingering close. */

@@ -18,10 +18,12 @@ import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.exc.InvalidDefinitionException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The forward's body and answer, read and written as Boot's JSON converter does (its mapper, its
@@ -71,12 +73,17 @@ final class ForwardJson extends JacksonJsonHttpMessageConverter {
         if (!handles(type.toClass()) || !utf8(input.getHeaders().getContentType()) || hints != null && !hints.isEmpty()) {
             return super.read(type, input, hints);
         }
+        return readForward(input.getBody(), () -> input);
+    }
+
+    /** The forward's body from {@code body} (left open); {@code input}, the message its errors name. */
+    Object readForward(InputStream body, Supplier<HttpInputMessage> input) throws IOException {
         try {
-            return reader.readValue(StreamUtils.nonClosing(input.getBody()));
+            return reader.readValue(StreamUtils.nonClosing(body));
         } catch (InvalidDefinitionException e) {   // worded as Spring's converter words them
             throw new HttpMessageConversionException("Type definition error: " + e.getType(), e);
         } catch (JacksonException e) {
-            throw new HttpMessageNotReadableException("JSON parse error: " + e.getOriginalMessage(), e, input);
+            throw new HttpMessageNotReadableException("JSON parse error: " + e.getOriginalMessage(), e, input.get());
         }
     }
 
@@ -130,7 +137,7 @@ final class ForwardJson extends JacksonJsonHttpMessageConverter {
         }
     }
 
-    private static boolean utf8(MediaType type) {
+    static boolean utf8(MediaType type) {
         Charset charset = type == null ? null : type.getCharset();
         return charset == null || charset.equals(StandardCharsets.UTF_8);
     }

@@ -18,7 +18,6 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -58,7 +57,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Component
 @Order(BodySizeLimitFilter.ORDER + 1)
-class IdempotencyFilter extends OncePerRequestFilter {
+class IdempotencyFilter extends ApiFilter {
     static final String HEADER = "Idempotency-Key";
     static final String REPLAYED = "Idempotent-Replayed";
     static final int MAX_KEY_LENGTH = 255;

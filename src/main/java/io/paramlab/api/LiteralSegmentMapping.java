@@ -56,7 +56,10 @@ final class LiteralSegmentMapping extends RequestMappingHandlerMapping {
     }
 
     private boolean cannotMatch(RequestMappingInfo info, String[] segments) {
-        Skeleton[] required = skeletons.computeIfAbsent(info, this::skeletons);
+        Skeleton[] required = skeletons.get(info);   // get first: computeIfAbsent's method reference is a new object per call
+        if (required == null) {
+            required = skeletons.computeIfAbsent(info, this::skeletons);
+        }
         if (required.length == 0) {
             return false;
         }

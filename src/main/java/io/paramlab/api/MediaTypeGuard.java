@@ -54,7 +54,11 @@ class MediaTypeGuard implements HandlerInterceptor {
             return false;
         }
         if (handler instanceof HandlerMethod method) {
-            HandlerTypes known = handlers.computeIfAbsent(new HandlerKey(method.getBeanType(), method.getMethod()), k -> handler(method));
+            HandlerKey key = new HandlerKey(method.getBeanType(), method.getMethod());
+            HandlerTypes known = handlers.get(key);   // get first: computeIfAbsent's lambda is a new object per call
+            if (known == null) {
+                known = handlers.computeIfAbsent(key, k -> handler(method));
+            }
             checkContentType(request, known);
             checkAccept(request, known);
         }
@@ -130,6 +134,9 @@ class MediaTypeGuard implements HandlerInterceptor {
     }
 
     private void checkAccept(HttpServletRequest request, HandlerTypes handler) throws HttpMediaTypeNotAcceptableException {
+        if (request.getHeader("Accept") == null) {
+            return;  // no Accept is */*, which every producible type is compatible with
+        }
         List<MediaType> producible = producible(request, handler);
         if (producible.isEmpty()) {
             return;  // no body, or one no converter writes (event streams...): Spring MVC decides

@@ -7,7 +7,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
 
@@ -17,7 +16,7 @@ import java.io.IOException;
  * with a 503 problem, so nothing keeps a CPU and a write lock for a client that stopped waiting.
  */
 @Component
-class RequestDeadlineFilter extends OncePerRequestFilter {
+class RequestDeadlineFilter extends ApiFilter {
     private final long maxNanos;
     private final long maxTransferNanos;
 
