@@ -195,6 +195,11 @@ final class WalCheckpointer implements AutoCloseable {
         return lastFailure;
     }
 
+    /** The connection the checkpoints run on (tests close it under the thread to see a failure reported). */
+    Connection connection() {
+        return connection;
+    }
+
     @Override
     public void close() {
         closed = true;
