@@ -206,7 +206,7 @@ public final class StateDictStore {
      * them. At most {@link #BUFFERS} chunks are in flight (read, hashed, or being stored).
      */
     private final class Writer implements RawTensors.Sink, AutoCloseable {
-        static final int BUFFERS = 3;
+        static final int BUFFERS = 8;
         private final String stateId;
         private final MessageDigest sha256 = sha256();
         final Set<Integer> written = new java.util.HashSet<>();

@@ -64,6 +64,35 @@ class WalCheckpointerTest {
     }
 
     @Test
+    void aReaderOpenOnAnOlderSnapshotKeepsTheLogUntilItEnds() throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.open(dataDir); Connection c = db.dataSource().getConnection()) {
+            Path wal = dataDir.resolve(EmbeddedDatabase.DATABASE_FILE + "-wal");
+            write(c, 1, 1);
+            try (Connection reader = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(EmbeddedDatabase.DATABASE_FILE))) {
+                reader.setAutoCommit(false);
+                try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs")) {
+                    rs.next();   // the reader's snapshot: one row
+                    assertThat(rs.getInt(1)).isEqualTo(1);
+                }
+                write(c, 24, 24);
+                Thread.sleep(2 * WalCheckpointer.IDLE_MILLIS + 500);   // still long enough for a TRUNCATE, were it possible
+                assertThat(size(wal)).as("the log is kept while a reader may need its older snapshot")
+                        .isGreaterThan(WalCheckpointer.TRUNCATE_ABOVE_BYTES);
+                try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("the reader's snapshot is unchanged").isEqualTo(1);
+                }
+                reader.commit();
+            }
+            assertThat(waitFor(() -> size(wal) == 0)).as("emptied once the reader ended").isTrue();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(25);
+            }
+        }
+    }
+
+    @Test
     void aFailingCheckpointIsCountedAndTheCommitsGoOn() throws Exception {
         try (EmbeddedDatabase db = EmbeddedDatabase.open(dataDir); Connection c = db.dataSource().getConnection()) {
             db.checkpointer().connection().close();   // its next checkpoint throws
