@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * copied (the wal-index header in {@code paramlab.db-shm}, SQLite's documented format); it runs a
  * {@code PASSIVE} checkpoint (it never blocks a writer or a reader) as soon as {@link #BATCH_BYTES} wait,
  * or once the log has been still for {@link #IDLE_MILLIS} ms; and once everything is copied and the log
- * still, a {@code TRUNCATE} checkpoint empties a file larger than {@link #TRUNCATE_ABOVE_BYTES} (it gives up at once, to come back later, when a
+ * still, a {@code TRUNCATE} checkpoint empties the file (it gives up at once, to come back later, when a
  * writer or a reader is using the log), so the log does not keep the size of the last large upload.
  * Durability is SQLite's own: a commit is on disk when its log frames are fsynced, whoever copies them later;
  * the checkpoint fsyncs the log before copying and the database before the log may be reused
@@ -36,8 +36,6 @@ final class WalCheckpointer implements AutoCloseable {
     static final long POLL_MILLIS = 10;
     static final long IDLE_MILLIS = 1000;
     static final long BATCH_BYTES = 16L << 20;
-    /** A log file larger than this is emptied once still; a smaller one is left to be rewritten in place. */
-    static final long TRUNCATE_ABOVE_BYTES = 64L << 20;
     /** The wal-index header: mxFrame at 16, its second copy at 48; the checkpoint info's nBackfill at 96. */
     private static final int HEADER_BYTES = 48;
     private static final int BACKFILL_OFFSET = 96;
@@ -105,7 +103,7 @@ final class WalCheckpointer implements AutoCloseable {
                         checkpoint("PASSIVE");
                         continue;   // more may have come meanwhile
                     }
-                    if (still && !truncated && Files.size(wal) > TRUNCATE_ABOVE_BYTES) {
+                    if (still && !truncated && Files.size(wal) > 0) {
                         truncated = checkpoint("TRUNCATE");
                         if (truncated) {
                             truncations.incrementAndGet();

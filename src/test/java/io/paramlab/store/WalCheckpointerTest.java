@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The embedded database's write-ahead log is copied into the database file by the {@link WalCheckpointer}'s thread,
- * not by the connection that commits (its auto-checkpoint is only a fallback bound); once still, a log that grew
- * past {@link WalCheckpointer#TRUNCATE_ABOVE_BYTES} is emptied, so it does not keep the size of the last large write;
+ * not by the connection that commits (its auto-checkpoint is only a fallback bound); once still, the log is emptied,
+ * so it does not keep the size of the last large write;
  * and a checkpoint that fails is counted and logged, not lost.
  */
 class WalCheckpointerTest {
@@ -37,10 +37,10 @@ class WalCheckpointerTest {
             try (Connection c = db.dataSource().getConnection()) {
                 assertThat(pragma(c, "wal_autocheckpoint")).as("the committer's own auto-checkpoint: the fallback bound only")
                         .isEqualTo(EmbeddedDatabase.FALLBACK_AUTOCHECKPOINT_PAGES);
-                // 96 MiB in 4 MiB rows, one commit: past TRUNCATE_ABOVE_BYTES, below the fallback bound (256 MiB)
+                // 96 MiB in 4 MiB rows, one commit: below the fallback bound (256 MiB)
                 write(c, 24, 24);
                 long walAfterWrites = Files.size(wal);
-                assertThat(walAfterWrites).as("the log holds what was written").isGreaterThan(WalCheckpointer.TRUNCATE_ABOVE_BYTES);
+                assertThat(walAfterWrites).as("the log holds what was written").isGreaterThan(24L * BLOB);
                 assertThat(waitFor(() -> db.checkpointer().checkpoints() > 0)).as("the checkpointer copied the log").isTrue();
                 assertThat(waitFor(() -> size(wal) == 0))
                         .as("the log emptied once still (it was %d bytes, %d now)", walAfterWrites, size(wal)).isTrue();
@@ -77,7 +77,7 @@ class WalCheckpointerTest {
                 write(c, 24, 24);
                 Thread.sleep(2 * WalCheckpointer.IDLE_MILLIS + 500);   // still long enough for a TRUNCATE, were it possible
                 assertThat(size(wal)).as("the log is kept while a reader may need its older snapshot")
-                        .isGreaterThan(WalCheckpointer.TRUNCATE_ABOVE_BYTES);
+                        .isGreaterThan(24L * BLOB);
                 try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM blobs")) {
                     rs.next();
                     assertThat(rs.getInt(1)).as("the reader's snapshot is unchanged").isEqualTo(1);
