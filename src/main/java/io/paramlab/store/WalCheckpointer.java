@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * copied (the wal-index header in {@code paramlab.db-shm}, SQLite's documented format); it runs a
  * {@code PASSIVE} checkpoint (it never blocks a writer or a reader) as soon as {@link #BATCH_BYTES} wait,
  * or once the log has been still for {@link #IDLE_MILLIS} ms; and once everything is copied and the log
- * still, a {@code TRUNCATE} checkpoint empties the file (it gives up at once, to come back later, when a
- * writer or a reader is using the log), so the log does not keep the size of the last large upload.
+ * still, a {@code TRUNCATE} checkpoint empties the file (it gives up at once, to come back a second later, when a
+ * writer or a reader is using the log; a pass that could copy nothing, a reader holding an older snapshot, also
+ * waits a second), so the log does not keep the size of the last large upload.
  * Durability is SQLite's own: a commit is on disk when its log frames are fsynced, whoever copies them later;
  * the checkpoint fsyncs the log before copying and the database before the log may be reused
  * ({@code synchronous=FULL} on this connection too). Should this thread fail or fall behind, the committing
@@ -88,6 +89,7 @@ final class WalCheckpointer implements AutoCloseable {
         long stillSince = System.nanoTime();
         boolean truncated = false;
         while (!closed) {
+            long pause = POLL_MILLIS;
             try {
                 long[] frames = frames();   // {in the log, copied}, or null: not readable now
                 long now = System.nanoTime();
@@ -100,13 +102,17 @@ final class WalCheckpointer implements AutoCloseable {
                     long waiting = frames[0] - frames[1];
                     boolean still = now - stillSince >= IDLE_MILLIS * 1_000_000;
                     if (waiting * pageSize >= BATCH_BYTES || (waiting > 0 && still)) {
-                        checkpoint("PASSIVE");
-                        continue;   // more may have come meanwhile
+                        if (checkpoint("PASSIVE")[2] > frames[1]) {
+                            continue;   // it copied some: more may have come meanwhile
+                        }
+                        pause = IDLE_MILLIS;   // none copied: a reader holds an older snapshot; not a busy loop meanwhile
                     }
                     if (still && !truncated && Files.size(wal) > 0) {
-                        truncated = checkpoint("TRUNCATE");
+                        truncated = checkpoint("TRUNCATE")[0] == 0;
                         if (truncated) {
                             truncations.incrementAndGet();
+                        } else {
+                            pause = IDLE_MILLIS;   // in use (a reader, a writer): again in a second
                         }
                     }
                 }
@@ -116,7 +122,7 @@ final class WalCheckpointer implements AutoCloseable {
                 failed(e);
             }
             try {
-                Thread.sleep(POLL_MILLIS);
+                Thread.sleep(pause);
             } catch (InterruptedException e) {
                 if (closed) {
                     break;
@@ -125,12 +131,12 @@ final class WalCheckpointer implements AutoCloseable {
         }
     }
 
-    /** Runs one checkpoint; true when it was not blocked (SQLite's busy flag unset). */
-    private boolean checkpoint(String mode) throws SQLException {
+    /** Runs one checkpoint; answers SQLite's {busy flag, frames in the log, frames copied}. */
+    private long[] checkpoint(String mode) throws SQLException {
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             rs.next();
             checkpoints.incrementAndGet();
-            return rs.getInt(1) == 0;
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
         }
     }
 
