@@ -22,24 +22,33 @@ import java.nio.file.StandardOpenOption;
  * statement of the process is serialized in the JVM, so "database is locked" cannot happen. A new
  * database gets 64 KiB pages ({@link #PAGE_SIZE}): a 4 MiB tensor chunk is then 64 overflow pages, not
  * 1024, which is what a streamed state dict's upload and download spend their time on; a database
- * made with another page size keeps it (SQLite fixes it when the file is created).
+ * made with another page size keeps it (SQLite fixes it when the file is created). The write-ahead log is
+ * copied into the database by a {@link WalCheckpointer}, beside the connection that commits.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
     public static final String DATABASE_FILE = "paramlab.db";
     public static final String LOCK_FILE = "paramlab.lock";
     /** The page size of a new database: SQLite's largest, as its documentation advises for large blobs. */
     public static final int PAGE_SIZE = 65536;
+    /**
+     * The committing connection's own auto-checkpoint, a bound for when the {@link WalCheckpointer} fails or falls
+     * behind: 4096 pages (256 MiB of 64 KiB pages) in the log at a commit, and that commit copies them itself.
+     */
+    static final int FALLBACK_AUTOCHECKPOINT_PAGES = 4096;
 
     private final Path dataDir;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final HikariDataSource dataSource;
+    private final WalCheckpointer checkpointer;
 
-    private EmbeddedDatabase(Path dataDir, FileChannel lockChannel, FileLock lock, HikariDataSource dataSource) {
+    private EmbeddedDatabase(Path dataDir, FileChannel lockChannel, FileLock lock, HikariDataSource dataSource,
+                             WalCheckpointer checkpointer) {
         this.dataDir = dataDir;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.dataSource = dataSource;
+        this.checkpointer = checkpointer;
     }
 
     /**
@@ -71,7 +80,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
             channel.force(true);
-            return new EmbeddedDatabase(dir, channel, lock, sqlite(dir.resolve(DATABASE_FILE)));
+            HikariDataSource dataSource = sqlite(dir.resolve(DATABASE_FILE));
+            WalCheckpointer checkpointer;
+            try {
+                checkpointer = WalCheckpointer.start(dir.resolve(DATABASE_FILE));
+            } catch (java.sql.SQLException | RuntimeException e) {
+                dataSource.close();
+                throw new IOException("cannot open the checkpoint connection: " + e.getMessage(), e);
+            }
+            return new EmbeddedDatabase(dir, channel, lock, dataSource, checkpointer);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new UncheckedIOException("cannot open the data folder " + dir + ": " + e.getMessage(), e);
@@ -96,6 +113,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         config.addDataSourceProperty("synchronous", "FULL");
         config.addDataSourceProperty("busy_timeout", "30000");
         config.addDataSourceProperty("foreign_keys", "true");
+        // the WalCheckpointer copies the log into the database; this one only when the log passes the fallback bound
+        config.addDataSourceProperty("wal_autocheckpoint", Integer.toString(FALLBACK_AUTOCHECKPOINT_PAGES));
         return new HikariDataSource(config);
     }
 
@@ -124,8 +143,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return dataSource;
     }
 
+    /** The thread that copies the write-ahead log into the database file. */
+    WalCheckpointer checkpointer() {
+        return checkpointer;
+    }
+
     @Override
     public void close() {
+        checkpointer.close();   // first: the pool's last connection then checkpoints what is left and removes the log
         dataSource.close();
         try {
             lock.release();

@@ -44,7 +44,6 @@ public final class StateDictStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateDictStore.class);
     private static final String SUMMARY = "SELECT id, name, owner, version, created_at, updated_at, source, tensor_count,"
             + " parameter_count, bytes, header IS NOT NULL FROM state_dict";
-    private static final long CHECKPOINT_WAL_BYTES = 64L << 20;
     /** The name of a staged upload's state until it becomes a state dict, followed by its start in microseconds. */
     static final String UPLOADING = "uploading:";
 
@@ -122,7 +121,6 @@ public final class StateDictStore {
             }
             throw e;
         }
-        checkpointWal(summary.bytes());
         return summary;
     }
 
@@ -208,7 +206,7 @@ public final class StateDictStore {
      * them. At most {@link #BUFFERS} chunks are in flight (read, hashed, or being stored).
      */
     private final class Writer implements RawTensors.Sink, AutoCloseable {
-        static final int BUFFERS = 3;
+        static final int BUFFERS = 8;
         private final String stateId;
         private final MessageDigest sha256 = sha256();
         final Set<Integer> written = new java.util.HashSet<>();
@@ -405,13 +403,6 @@ public final class StateDictStore {
             } else if (t != null) {
                 throw new java.io.InterruptedIOException("storing the upload was interrupted");
             }
-        }
-    }
-
-    /** After a large commit the SQLite WAL holds a copy of everything written: fold it in and truncate it. */
-    private void checkpointWal(long bytes) {
-        if (bytes >= CHECKPOINT_WAL_BYTES && states.dialect() == Dialect.SQLITE) {
-            jdbc.sql("PRAGMA wal_checkpoint(TRUNCATE)").query((rs, n) -> rs.getInt(1)).list();
         }
     }
 

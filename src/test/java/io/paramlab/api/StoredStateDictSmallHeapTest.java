@@ -87,8 +87,17 @@ class StoredStateDictSmallHeapTest {
         }
     }
 
-    /** The embedded store's files: the database and its write-ahead log. */
-    static long storeBytes(Path data) throws IOException {
+    /**
+     * The embedded store's files: the database and its write-ahead log, once the log is copied into the database and
+     * emptied (a thread of the store's own does it about a second after the last write; the log holds a second copy
+     * of what it has not copied yet).
+     */
+    static long storeBytes(Path data) throws IOException, InterruptedException {
+        Path wal = data.resolve("paramlab.db-wal");
+        for (long deadline = System.nanoTime() + 30_000_000_000L; Files.exists(wal) && Files.size(wal) > 0
+                && System.nanoTime() < deadline; ) {
+            Thread.sleep(50);
+        }
         long bytes = 0;
         for (String name : List.of("paramlab.db", "paramlab.db-wal")) {
             Path file = data.resolve(name);
