@@ -76,11 +76,22 @@ final class BodyBudget {
     }
 
     /**
-     * The account of a body that streams into the store as it arrives (a state-dict upload): it
-     * holds no memory, so it charges nothing and crowds out no other request.
+     * Reserves a buffer a streaming upload holds its chunks in on their way to the store, before it is
+     * allocated, until the request ends: true if granted. A {@code needed} one is charged as any other
+     * (alone, a request may pass the budget; beside others, the 413); one the upload can do without
+     * is granted only within the budget. Outside a request, no limit.
      */
-    static Account openStreaming(long maxBodyBytes) {
-        Account account = new Account(Long.MAX_VALUE, maxBodyBytes);
+    static boolean chargeBuffer(long bytes, boolean needed) throws BodyTooLargeException.InFlight {
+        Account account = CURRENT.get();
+        return account == null || account.reserve(bytes, needed);
+    }
+
+    /**
+     * The account of a body that streams into the store as it arrives (a state-dict upload): the body
+     * is never held, so reading it charges nothing; only the upload's chunk buffers are charged.
+     */
+    static Account openStreaming(long maxInFlight, long maxBodyBytes) {
+        Account account = new Account(maxInFlight, maxBodyBytes);
         account.streaming = true;
         CURRENT.set(account);
         return account;
@@ -100,14 +111,26 @@ final class BodyBudget {
 
         void charge(long bytes) throws BodyTooLargeException.InFlight {
             if (closed || streaming) {
-                return;   // a read after the request ended (the rest dropped) holds nothing
+                return;   // a read after the request ended (the rest dropped) holds nothing; nor does a streamed body
+            }
+            reserve(bytes, true);
+        }
+
+        /** Holds {@code bytes} if the budget has room (or this request is alone and they are needed), else refuses them. */
+        boolean reserve(long bytes, boolean needed) throws BodyTooLargeException.InFlight {
+            if (closed) {
+                return true;
             }
             long all = IN_FLIGHT.addAndGet(bytes);
-            if (all > maxInFlight && all > held + bytes) {
+            if (all > maxInFlight && (!needed || all > held + bytes)) {
                 IN_FLIGHT.addAndGet(-bytes);   // refused, so not held: the others keep their room
+                if (!needed) {
+                    return false;
+                }
                 throw new BodyTooLargeException.InFlight(all, maxInFlight);
             }
             held += bytes;
+            return true;
         }
 
         /** Gives everything back, at once: what the request dropped or is still reading costs no memory. */

@@ -98,7 +98,7 @@ class BodySizeLimitFilter extends ApiFilter {
             return;
         }
         long bodyLimit = request.getContentLengthLong() >= 0 ? request.getContentLengthLong() : limit;
-        BodyBudget.Account account = streamed ? BodyBudget.openStreaming(bodyLimit) : BodyBudget.open(maxInFlight, bodyLimit);
+        BodyBudget.Account account = streamed ? BodyBudget.openStreaming(maxInFlight, bodyLimit) : BodyBudget.open(maxInFlight, bodyLimit);
         CountingRequest counting = new CountingRequest(request, response, limit, account, streamed);
         try {
             chain.doFilter(counting, response);

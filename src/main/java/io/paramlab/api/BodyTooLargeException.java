@@ -32,7 +32,7 @@ class BodyTooLargeException extends IOException {
         private final long actual;
 
         InFlight(long actual, long maximum) {
-            super("the request bodies in flight would hold " + actual + " bytes (read, and their tensors parsed), over the limit of " + maximum
+            super("the request bodies in flight would hold " + actual + " bytes (read, parsed, or buffered on their way to the store), over the limit of " + maximum
                     + " (paramlab.limits.max-inflight-body-size); retry shortly", maximum);
             this.actual = actual;
         }

@@ -153,16 +153,24 @@ class StoredStateDictController {
                 throw new InvalidInputException("key", "chooses an entry of a torch.save checkpoint; this body is " + chosen.name().toLowerCase());
             }
             String[] requestHash = new String[1];
-            return stateDicts.upload(name, sink -> {
-                RawTensors.Read read = switch (chosen) {
-                    case SAFETENSORS -> SafeTensors.readRaw(in, max, sink);
-                    case PT -> TorchSave.readRaw(in, key, max, sink);
-                    case JSON -> fromJson(in, body, sink);
-                };
-                if (keyed != null) {
-                    requestHash[0] = keyed.requestHash();   // the rest of the body read too, before the final transaction
+            return stateDicts.upload(name, new StateDictStore.Upload() {
+                @Override
+                public RawTensors.Read read(RawTensors.Sink sink) throws IOException {
+                    RawTensors.Read read = switch (chosen) {
+                        case SAFETENSORS -> SafeTensors.readRaw(in, max, sink);
+                        case PT -> TorchSave.readRaw(in, key, max, sink);
+                        case JSON -> fromJson(in, body, sink);
+                    };
+                    if (keyed != null) {
+                        requestHash[0] = keyed.requestHash();   // the rest of the body read too, before the final transaction
+                    }
+                    return read;
                 }
-                return read;
+
+                @Override
+                public boolean reserveBuffer(long bytes, boolean needed) throws IOException {
+                    return BodyBudget.chargeBuffer(bytes, needed);
+                }
             }, (summary, tensors) -> {
                 if (keyed != null) {
                     answer[0] = json.writeValueAsBytes(StoredStateDictViews.info(summary, tensors, true));

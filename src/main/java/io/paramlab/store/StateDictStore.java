@@ -79,6 +79,15 @@ public final class StateDictStore {
     /** Reads an upload into the sink it is given; answers what the reader found. */
     public interface Upload {
         RawTensors.Read read(RawTensors.Sink sink) throws IOException;
+
+        /**
+         * Reserves {@code bytes} of a chunk buffer for the upload's pipeline before it is allocated, until the
+         * upload ends: true if granted. The first buffer's is {@code needed}: refused, it throws; a later one's
+         * refusal answers false, and the upload goes on with the buffers it has.
+         */
+        default boolean reserveBuffer(long bytes, boolean needed) throws IOException {
+            return true;
+        }
     }
 
     /**
@@ -96,7 +105,7 @@ public final class StateDictStore {
         Summary summary;
         try {
             RawTensors.Read read;
-            Writer writer = new Writer(stateId);
+            Writer writer = new Writer(stateId, upload);
             try (writer) {
                 read = upload.read(writer);
                 writer.finish();
@@ -208,6 +217,7 @@ public final class StateDictStore {
     private final class Writer implements RawTensors.Sink, AutoCloseable {
         static final int BUFFERS = 8;
         private final String stateId;
+        private final Upload upload;
         private final MessageDigest sha256 = sha256();
         final Set<Integer> written = new java.util.HashSet<>();
         private final BlockingQueue<Pending> free = new ArrayBlockingQueue<>(BUFFERS);
@@ -232,8 +242,9 @@ public final class StateDictStore {
 
         private static final Pending STOP = new Pending(0);
 
-        Writer(String stateId) {
+        Writer(String stateId, Upload upload) {
             this.stateId = stateId;
+            this.upload = upload;
         }
 
         @Override
@@ -281,11 +292,14 @@ public final class StateDictStore {
             }
         }
 
-        /** A free buffer: a new one while fewer than BUFFERS exist, else one the store thread gave back. */
+        /**
+         * A free buffer: a new one while fewer than BUFFERS exist and the memory budget has room for it (the first
+         * always, or the upload is refused), else one the store thread gave back.
+         */
         private Pending nextBuffer() throws IOException {
             rethrow();
             Pending p = free.poll();
-            if (p == null && allocated < BUFFERS) {
+            if (p == null && allocated < BUFFERS && upload.reserveBuffer(chunkBytes, allocated == 0)) {
                 allocated++;
                 if (thread == null) {
                     thread = new Thread(this::store, "upload-" + stateId);

@@ -113,4 +113,47 @@ class BodyBudgetTest {
         }
         assertThat(api.postRaw("/models/" + id + "/forward", "application/json", forward).status()).isEqualTo(200);
     }
+
+    /**
+     * A streamed upload holds its chunks in buffers on their way to the store: each is charged before it is
+     * allocated. Beside others the first is a 413 and nothing is stored; alone, the one it needs passes the
+     * budget and the ones it could use beside it do not, so it goes on with one (4 MiB here, the chunk size).
+     */
+    @Test
+    void anUploadsChunkBuffersAreChargedBeforeTheyAreAllocated() throws Exception {
+        byte[] file = StateDictUploadHttpTest.safetensors(3_000_000, 0);   // 12 MB: three chunks
+        int before = api.get("/state-dicts?limit=1000").body().size();
+        BodyBudget.Account others = BodyBudget.open(1L << 20, 0);
+        try {
+            others.charge(600_000);
+            HttpApi.Answer refused = api.postBytes("/state-dicts?name=refused", StateDictUploadHttpTest.OCTET, file);
+            assertThat(refused.status()).as(refused.raw().body()).isEqualTo(413);
+            assertThat(refused.body().get("limit").stringValue()).isEqualTo("max-inflight-body-size");
+            assertThat(refused.body().get("actual").longValue()).isEqualTo(600_000 + (4L << 20));
+        } finally {
+            others.close();
+        }
+        assertThat(api.get("/state-dicts?limit=1000").body().size()).isEqualTo(before);
+
+        java.util.concurrent.CountDownLatch sentHalf = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch goOn = new java.util.concurrent.CountDownLatch(1);
+        java.io.InputStream slow = StateDictUploadHttpTest.halfThenWait(file, sentHalf, goOn);
+        var uploading = StateDictUploadHttpTest.CLIENT.sendAsync(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + "/api/v1/state-dicts?name=alone"))
+                .header("Content-Type", StateDictUploadHttpTest.OCTET)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> slow)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        try {
+            assertThat(sentHalf.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(500);   // the service has read what was sent and waits for the rest
+            assertThat(BodyBudget.inFlight()).as("one chunk buffer held").isEqualTo(4L << 20);
+        } finally {
+            goOn.countDown();
+        }
+        var done = uploading.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(201);
+        assertThat(BodyBudget.inFlight()).isZero();
+        String id = HttpApi.JSON.readTree(done.body()).get("id").stringValue();
+        assertThat(api.getBytes("/state-dicts/" + id + "?format=safetensors", null).body()).isEqualTo(file);
+    }
 }
