@@ -87,7 +87,7 @@ class Problems extends ResponseEntityExceptionHandler {
     static ProblemDetail invalid(String detail, List<FieldError> errors, int errorsTotal) {
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail);
         problem.setProperty("errors", errors.stream()
-                .map(e -> Map.of("field", Messages.wholeCharacters(e.field()), "message", Messages.wholeCharacters(e.message())))
+                .map(e -> new FieldError(Messages.wholeCharacters(e.field()), Messages.wholeCharacters(e.message())))
                 .toList());
         if (errorsTotal > errors.size()) {
             problem.setProperty("errors_total", errorsTotal);
@@ -138,7 +138,7 @@ class Problems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(LimitExceededException.class)
     ProblemDetail limit(LimitExceededException e) {
         ProblemDetail problem = overLimit("limit-exceeded", "Over a limit", e.getMessage(), e.limit(), e.actual(), e.maximum());
-        problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", Messages.wholeCharacters(e.getMessage()))));
+        problem.setProperty("errors", List.of(new FieldError(e.field(), Messages.wholeCharacters(e.getMessage()))));
         return problem;
     }
 
@@ -146,7 +146,7 @@ class Problems extends ResponseEntityExceptionHandler {
     @ExceptionHandler(QuotaExceededException.class)
     ProblemDetail quota(QuotaExceededException e) {
         ProblemDetail problem = overLimit("quota-" + e.quota(), "Over a quota", e.getMessage(), e.limit(), e.actual(), e.maximum());
-        problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", Messages.wholeCharacters(e.getMessage()))));
+        problem.setProperty("errors", List.of(new FieldError(e.field(), Messages.wholeCharacters(e.getMessage()))));
         return problem;
     }
 
@@ -240,7 +240,7 @@ class Problems extends ResponseEntityExceptionHandler {
     ProblemDetail unprocessable(UnprocessableException e) {
         ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "not-computable", "Not computable", e.getMessage());
         if (e.field() != null && !e.field().isEmpty()) {
-            problem.setProperty("errors", List.of(Map.of("field", e.field(), "message", Messages.wholeCharacters(e.getMessage()))));
+            problem.setProperty("errors", List.of(new FieldError(e.field(), Messages.wholeCharacters(e.getMessage()))));
         }
         return problem;
     }
@@ -253,7 +253,7 @@ class Problems extends ResponseEntityExceptionHandler {
         if (e.unknownName()) {
             String resource = field.endsWith(".module") ? "module" : "parameter";
             ProblemDetail problem = problem(HttpStatus.NOT_FOUND, resource + "-not-found", "Unknown " + resource, detail);
-            problem.setProperty("errors", List.of(Map.of("field", field, "message", Messages.wholeCharacters(e.getMessage()))));
+            problem.setProperty("errors", List.of(new FieldError(field, Messages.wholeCharacters(e.getMessage()))));
             return problem;
         }
         return invalid(detail, List.of(new FieldError(field, e.getMessage())));
