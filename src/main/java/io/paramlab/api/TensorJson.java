@@ -174,7 +174,7 @@ public final class TensorJson {
                         if (value == JsonToken.START_ARRAY) {
                             dataShape = readNested(p, ctxt, values, "data");
                         } else {
-                            values.add(p, ctxt, "data");
+                            values.add(p, ctxt, "data", List.of());
                             dataShape = new int[0];
                         }
                     }
@@ -246,7 +246,7 @@ public final class TensorJson {
                     if (counts.size() != dims.length) {
                         fail(ctxt, at(path, counts) + ": expected a list, found a number (the data is not rectangular)");
                     }
-                    values.add(p, ctxt, at(path, counts));
+                    values.add(p, ctxt, path, counts);   // the element's name is built only for an error
                     counts.set(counts.size() - 1, counts.get(counts.size() - 1) + 1);
                 }
             }
@@ -258,7 +258,7 @@ public final class TensorJson {
             return dims;
         }
 
-        private static String at(String path, List<Integer> counts) {
+        static String at(String path, List<Integer> counts) {
             StringBuilder out = new StringBuilder(path.isEmpty() ? "data" : path);
             for (int c : counts) out.append('[').append(c).append(']');
             return out.toString();
@@ -335,7 +335,8 @@ public final class TensorJson {
             reserved += bytes;
         }
 
-        void add(JsonParser p, DeserializationContext ctxt, String where) {
+        /** Adds the current value; {@code path} and {@code counts} name it ({@link Reader#at}) in an error. */
+        void add(JsonParser p, DeserializationContext ctxt, String path, List<Integer> counts) {
             JsonToken token = p.currentToken();
             if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {   // a bool tensor's values, held as 1 and 0
                 anyBool = true;
@@ -373,9 +374,9 @@ public final class TensorJson {
                 value = p.getFloatValue();
             } else if (token == JsonToken.VALUE_STRING) {
                 Float special = nonFinite(p.getString());
-                value = special != null ? special : Reader.fail(ctxt, where + ": expected a number or \"NaN\", \"Infinity\", \"-Infinity\", got \"" + p.getString() + "\"");
+                value = special != null ? special : Reader.fail(ctxt, Reader.at(path, counts) + ": expected a number or \"NaN\", \"Infinity\", \"-Infinity\", got \"" + p.getString() + "\"");
             } else {
-                value = Reader.fail(ctxt, where + ": expected a number, got " + token);
+                value = Reader.fail(ctxt, Reader.at(path, counts) + ": expected a number, got " + token);
             }
             allIntegers = false;
             if (longs != null) {

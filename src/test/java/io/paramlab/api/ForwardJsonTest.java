@@ -69,6 +69,19 @@ class ForwardJsonTest {
         assertThat(FORWARD.getSupportedMediaTypes()).isEqualTo(BOOT.getSupportedMediaTypes());
     }
 
+    /** A value that is not a number is named by its place in the data (the name is built only then, not per value). */
+    @Test
+    void aBadValueIsNamedByItsPlace() {
+        assertThat(describe(read(FORWARD, "{\"input\": [[1, 2], [3, \"x\"]]}", "application/json")))
+                .contains("data[1][1]: expected a number or \"NaN\", \"Infinity\", \"-Infinity\", got \"x\"");
+        assertThat(describe(read(FORWARD, "{\"input\": [[1, true], [null, 2]]}", "application/json")))
+                .contains("data[1][0]: expected a number, got VALUE_NULL");
+        assertThat(describe(read(FORWARD, "{\"input\": {\"shape\": [2], \"data\": [1, \"y\"]}}", "application/json")))
+                .contains("data[1]: expected a number or \"NaN\"");
+        assertThat(describe(read(FORWARD, "{\"input\": {\"data\": \"z\"}}", "application/json")))
+                .contains("data: expected a number or \"NaN\"");
+    }
+
     /** The forward's body is read without @Valid: it declares no constraint, so validating it could refuse nothing. */
     @Test
     void theForwardRequestDeclaresNoConstraint() {
