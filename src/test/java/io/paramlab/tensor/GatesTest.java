@@ -89,4 +89,44 @@ class GatesTest {
             assertThat(Float.floatToRawIntBits(t[i + 2])).as("tanh(%s)", x[i]).isEqualTo(Float.floatToRawIntBits(tanhReference(x[i])));
         }
     }
+
+    /**
+     * Where the range reduction switches k (z = (k + 1/2) ln 2, so x = (k + 1/2) ln 2 for the sigmoid's
+     * -x and x = (k + 1/2) ln 2 / 2 for the tanh's 2x), a few floats either side, and the sigmoid's
+     * subnormal answers down to the clamp: the float answers are the references' but for rare ties.
+     */
+    @Test
+    void reductionSwitchesAndSubnormalsAsTheDoubleFormulas() {
+        float[] x = new float[2 * 161 * 2 * 9 + 4000];
+        int n = 0;
+        for (int k = -160; k <= 160; k++) {
+            for (double at : new double[] {(k + 0.5) * Math.log(2), (k + 0.5) * Math.log(2) / 2}) {
+                float c = (float) at;
+                for (int d = -4; d <= 4; d++) {
+                    float v = c;
+                    for (int i = 0; i < Math.abs(d); i++) v = d < 0 ? Math.nextDown(v) : Math.nextUp(v);
+                    x[n++] = v;
+                }
+            }
+        }
+        for (int i = 0; i < 4000; i++) x[n++] = -80f - 30f * i / 4000;
+        float[] s = new float[n];
+        float[] t = new float[n];
+        Gates.sigmoid(x, 0, s, 0, n, Gates.scratch());
+        Gates.tanh(x, 0, t, 0, n, Gates.scratch());
+        int off = 0;
+        for (int i = 0; i < n; i++) {
+            float rs = sigmoidReference(x[i]);
+            float rt = tanhReference(x[i]);
+            if (s[i] != rs) {
+                off++;
+                assertThat(Math.abs(s[i] - rs)).as("sigmoid(%s)", x[i]).isLessThanOrEqualTo(Math.ulp(rs));
+            }
+            if (t[i] != rt) {
+                off++;
+                assertThat(Math.abs(t[i] - rt)).as("tanh(%s)", x[i]).isLessThanOrEqualTo(Math.ulp(rt));
+            }
+        }
+        assertThat(off).as("answers one ulp off").isLessThanOrEqualTo(1);
+    }
 }
