@@ -393,15 +393,7 @@ public final class StateDictStore {
                 return;
             }
             queued.add(STOP);
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;   // the thread must end before the upload's rows are discarded
-                }
-            }
+            boolean interrupted = Threads.joinUninterruptibly(thread);   // it must end before the upload's rows are discarded
             thread = null;
             if (interrupted) {
                 Thread.currentThread().interrupt();

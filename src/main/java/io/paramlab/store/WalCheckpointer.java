@@ -208,15 +208,7 @@ final class WalCheckpointer implements AutoCloseable {
     public void close() {
         closed = true;
         thread.interrupt();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        boolean interrupted = Threads.joinUninterruptibly(thread);
         try {
             if (shmChannel != null) {
                 shmChannel.close();
