@@ -110,16 +110,15 @@ final class BodyBudget {
         }
 
         void charge(long bytes) throws BodyTooLargeException.InFlight {
-            if (closed || streaming) {
-                return;   // a read after the request ended (the rest dropped) holds nothing; nor does a streamed body
+            if (!streaming) {   // a streamed body is never held (its buffers are charged by chargeBuffer)
+                reserve(bytes, true);
             }
-            reserve(bytes, true);
         }
 
         /** Holds {@code bytes} if the budget has room (or this request is alone and they are needed), else refuses them. */
         boolean reserve(long bytes, boolean needed) throws BodyTooLargeException.InFlight {
             if (closed) {
-                return true;
+                return true;   // a read after the request ended (the rest dropped) holds nothing
             }
             long all = IN_FLIGHT.addAndGet(bytes);
             if (all > maxInFlight && (!needed || all > held + bytes)) {
