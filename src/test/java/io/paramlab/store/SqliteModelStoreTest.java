@@ -46,6 +46,22 @@ class SqliteModelStoreTest extends ModelStoreContract {
         assertThat(jdbc.sql("PRAGMA busy_timeout").query(Integer.class).single()).isPositive();
     }
 
+    /** A commit that leaves chunks unreferenced sweeps them in its own transaction: one commit, one fsync of the log. */
+    @Test
+    void aCommitAndItsSweepAreOneTransaction() {
+        store.create(new ModelRecord("m1", null, StoreFixtures.state("net", 1)), new Change("anonymous", "create", "created"));
+        long chunks = jdbc.sql("SELECT COUNT(*) FROM chunk").query(Long.class).single();
+        CountingDataSource counting = new CountingDataSource(dataSource);
+        JdbcModelStore counted = new JdbcModelStore(counting.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE);
+
+        counted.commit("m1", 1, StoreFixtures.state("net", 2), new Change("alice", "job.epoch", "every value moved"));
+
+        assertThat(counting.count(sql -> sql.startsWith("DELETE FROM chunk"))).as("chunks swept").isPositive();
+        assertThat(counting.commits()).as("transactions committed").isEqualTo(1);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM chunk").query(Long.class).single()).as("the old version's chunks are gone")
+                .isEqualTo(chunks);
+    }
+
     @Test
     void aBoolMaskSurvivesClosingAndReopeningTheDataFolder() {
         ModelState state = masked("masked", 2);
