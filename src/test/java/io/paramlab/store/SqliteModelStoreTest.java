@@ -62,6 +62,27 @@ class SqliteModelStoreTest extends ModelStoreContract {
                 .isEqualTo(chunks);
     }
 
+    /** A database of before V5: its model's optimizer record (all in the text) reads back as it was once migrated. */
+    @Test
+    void aStateStoredBeforeTheOptimizerStateColumnReadsAsItWas() {
+        String record = "{\"spec\":{\"type\":\"Adam\",\"lr\":0.002},\"state\":\"UEsDBA==\",\"step_count\":8}";
+        try (EmbeddedDatabase old = EmbeddedDatabase.open(dataDir.resolve("v4"))) {
+            org.flywaydb.core.Flyway.configure().dataSource(old.dataSource()).locations("classpath:db/migration/sqlite").target("4")
+                    .load().migrate();
+            org.springframework.jdbc.core.simple.JdbcClient v4 = org.springframework.jdbc.core.simple.JdbcClient.create(old.dataSource());
+            v4.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count) VALUES ('s1', 'net', '{}', 1, NULL, ?, 0)")
+                    .param(record).update();
+            v4.sql("INSERT INTO model (id, owner, version, created_at, updated_at, state_id) VALUES ('m1', NULL, 3, 0, 0, 's1')").update();
+        }
+        try (EmbeddedDatabase reopened = EmbeddedDatabase.open(dataDir.resolve("v4"))) {
+            StoreFixtures.migrate(reopened.dataSource(), "sqlite");
+            ModelState state = new JdbcModelStore(reopened.dataSource(), StoreFixtures.properties(HISTORY_LIMIT), clock, INSTANCE)
+                    .load("m1").orElseThrow().state();
+            assertThat(state.optimizerJson()).isEqualTo(record);
+            assertThat(state.optimizerState()).isNull();
+        }
+    }
+
     @Test
     void aBoolMaskSurvivesClosingAndReopeningTheDataFolder() {
         ModelState state = masked("masked", 2);
