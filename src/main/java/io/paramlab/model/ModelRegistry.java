@@ -107,7 +107,7 @@ public class ModelRegistry implements LiveModel.Keeper {
                     apply(contents, from);
                 }
                 // a fork's optimizer is read inside the reservation: a record that fails gives it back
-                return new Built(contents, from == null ? null : OptimizerRecord.read(from.optimizerJson(), contents.root()));
+                return new Built(contents, from == null ? null : OptimizerRecord.read(from.optimizerJson(), from.optimizerState(), contents.root()));
             });
             Instant now = Instant.now();
             LiveModel model = new LiveModel(id, owner, now, 1, now, name, built.contents(), this);
@@ -292,7 +292,7 @@ public class ModelRegistry implements LiveModel.Keeper {
             LiveModel.Contents built = new LiveModel.Contents(spec, ModuleFactory.build(spec, generator), generator);
             apply(built, state);
             spill.restore(model.id(), built.root());
-            return new Read(built, OptimizerRecord.read(state.optimizerJson(), built.root()));
+            return new Read(built, OptimizerRecord.read(state.optimizerJson(), state.optimizerState(), built.root()));
         });
         LiveModel.Contents contents = read.contents();
         io.paramlab.optim.OptimizerSetup optimizer = read.optimizer();
@@ -334,7 +334,7 @@ public class ModelRegistry implements LiveModel.Keeper {
      */
     void restore(LiveModel model, ModelState checkpoint) {
         setCheckpointed(model.contents(), checkpoint);
-        model.setOptimizer(OptimizerRecord.read(checkpoint.optimizerJson(), model.root()));
+        model.setOptimizer(OptimizerRecord.read(checkpoint.optimizerJson(), checkpoint.optimizerState(), model.root()));
     }
 
     /**
@@ -416,8 +416,10 @@ public class ModelRegistry implements LiveModel.Keeper {
                 requiresGrad.put(key, p.requiresGrad());
             }
         });
+        OptimizerRecord.Stored optimizer = OptimizerRecord.write(model.optimizer());
         return new ModelState(model.name(), JSON.writeValueAsString(SpecJson.of(model.spec())), model.root().isTraining(),
-                model.generator().state(), requiresGrad, stateDict, OptimizerRecord.write(model.optimizer()));
+                model.generator().state(), requiresGrad, stateDict, optimizer == null ? null : optimizer.json(),
+                optimizer == null ? null : optimizer.state());
     }
 
     // ---- lookups

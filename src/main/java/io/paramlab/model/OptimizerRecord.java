@@ -16,9 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The optimizer as the store keeps it: its spec, its and its scheduler's state dicts as one
- * torch.save file (exact floats, tensors included), and its step count (which no state dict holds),
- * so a model that comes back from the store steps on exactly as before and counts on from where it was.
+ * The optimizer as the store keeps it: its spec and its step count (which no state dict holds) as JSON
+ * text, and its and its scheduler's state dicts as one torch.save file (exact floats, tensors included)
+ * in bytes beside it, so a model that comes back from the store steps on exactly as before and counts on
+ * from where it was. Records stored before the bytes had a column of their own hold the file in the text,
+ * as base64 ({@code "state"}); they read as before.
  */
 final class OptimizerRecord {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -26,13 +28,12 @@ final class OptimizerRecord {
     private OptimizerRecord() {
     }
 
-    /**
-     * {@code {"spec": ..., "state": base64 of the torch.save file, "step_count": n}} as compact JSON. The
-     * state's base64 (megabytes for Adam's moments) is put between the other members as it is, not run
-     * through the JSON writer's escaping: its alphabet needs none, so the text is what
-     * {@code JSON.writeValueAsString} of the three members gives, at a fraction of the cost.
-     */
-    static String write(OptimizerSetup setup) {
+    /** {@code json}: {@code {"spec": ..., "step_count": n}}; {@code state}: the torch.save file of the state dicts. */
+    record Stored(String json, byte[] state) {
+    }
+
+    /** The record of {@code setup}, or null without an optimizer. */
+    static Stored write(OptimizerSetup setup) {
         if (setup == null) {
             return null;
         }
@@ -46,24 +47,30 @@ final class OptimizerRecord {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return "{\"spec\":" + JSON.writeValueAsString(setup.spec()) + ",\"state\":\"" + Base64.getEncoder().encodeToString(bytes.toByteArray())
-                + "\",\"step_count\":" + setup.optimizer().stepCount() + "}";
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("spec", setup.spec());
+        record.put("step_count", setup.optimizer().stepCount());
+        return new Stored(JSON.writeValueAsString(record), bytes.toByteArray());
     }
 
+    /**
+     * The optimizer of {@code root} from its record: the state dicts from {@code state}, or, when that is null
+     * (a record stored before), from the text's base64 {@code "state"}; null for no record.
+     */
     @SuppressWarnings("unchecked")
-    static OptimizerSetup read(String text, Module root) {
+    static OptimizerSetup read(String text, byte[] state, Module root) {
         if (text == null) {
             return null;
         }
         JsonNode record = JSON.readTree(text);
         Map<String, Object> spec = JSON.convertValue(record.get("spec"), Map.class);
         OptimizerSetup setup = OptimizerSetup.fromSpec(spec, root);
-        byte[] bytes = Base64.getDecoder().decode(record.get("state").stringValue());
+        byte[] bytes = state != null ? state : Base64.getDecoder().decode(record.get("state").stringValue());
         try {
-            Map<Object, Object> state = (Map<Object, Object>) TorchSave.load(new ByteArrayInputStream(bytes), PickleLimits.of(bytes.length));
-            setup.optimizer().loadStateDict((Map<String, ?>) (Map<?, ?>) state.get("optimizer"));
+            Map<Object, Object> dicts = (Map<Object, Object>) TorchSave.load(new ByteArrayInputStream(bytes), PickleLimits.of(bytes.length));
+            setup.optimizer().loadStateDict((Map<String, ?>) (Map<?, ?>) dicts.get("optimizer"));
             if (setup.hasScheduler()) {
-                setup.scheduler().loadStateDict((Map<String, ?>) (Map<?, ?>) state.get("scheduler"));
+                setup.scheduler().loadStateDict((Map<String, ?>) (Map<?, ?>) dicts.get("scheduler"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

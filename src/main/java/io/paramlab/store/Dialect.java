@@ -14,9 +14,9 @@ import java.util.Locale;
  * and reads a whole model from one snapshot.
  */
 enum Dialect {
-    SQLITE("", "", TransactionDefinition.ISOLATION_DEFAULT, "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"),
+    SQLITE("", "", TransactionDefinition.ISOLATION_DEFAULT, "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)", true),
     POSTGRESQL(" FOR KEY SHARE", " FOR UPDATE", TransactionDefinition.ISOLATION_REPEATABLE_READ,
-            "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)");
+            "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)", false);
 
     /** Keeps a chunk found by a writer from being swept before the writer's references commit. */
     final String keepChunk;
@@ -25,12 +25,19 @@ enum Dialect {
     final int readIsolation;
     /** The database's clock in microseconds: leases are timed by it, so the instances' clocks need not agree. */
     final String nowMicros;
+    /**
+     * Whether a commit sweeps the chunks it left unreferenced in its own transaction (one commit, one fsync):
+     * on SQLite no other writer runs beside it. On PostgreSQL the sweep is a transaction of its own after the
+     * commit, so a race with a writer that takes one of those chunks again fails the sweep, never the commit.
+     */
+    final boolean sweepsInCommit;
 
-    Dialect(String keepChunk, String keepRow, int readIsolation, String nowMicros) {
+    Dialect(String keepChunk, String keepRow, int readIsolation, String nowMicros, boolean sweepsInCommit) {
         this.keepChunk = keepChunk;
         this.keepRow = keepRow;
         this.readIsolation = readIsolation;
         this.nowMicros = nowMicros;
+        this.sweepsInCommit = sweepsInCommit;
     }
 
     static Dialect of(DataSource dataSource) {

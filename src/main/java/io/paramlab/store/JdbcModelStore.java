@@ -28,7 +28,8 @@ import java.util.UUID;
 /**
  * The store on SQLite or PostgreSQL through one JdbcClient code path. Each write is one database
  * transaction; chunks a write left unreferenced are swept in a transaction of their own after it,
- * so a sweep that races a concurrent writer (PostgreSQL) can only fail itself, never the write.
+ * so a sweep that races a concurrent writer (PostgreSQL) can only fail itself, never the write; on
+ * SQLite, where no writer runs beside another, a commit sweeps inside its own transaction ({@link Dialect#sweepsInCommit}).
  */
 public final class JdbcModelStore implements ModelStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcModelStore.class);
@@ -118,7 +119,12 @@ public final class JdbcModelStore implements ModelStore {
             appendHistory(id, expectedVersion + 1, now, change);
             change.alongside().run();
             ModelSummary summary = jdbc.sql(SUMMARY + " WHERE m.id = ?").param(id).query(this::summary).single();
-            return new Done(summary, StateTables.minus(oldDigests, written.digests()));
+            List<String> unreferenced = StateTables.minus(oldDigests, written.digests());
+            if (dialect.sweepsInCommit) {
+                states.sweep(unreferenced);
+                return new Done(summary, List.of());
+            }
+            return new Done(summary, unreferenced);
         });
         sweep(done.unreferenced());
         return done.summary();

@@ -17,10 +17,19 @@ import java.util.Objects;
  * @param requiresGrad   per parameter (the keys of {@code named_parameters()}, tied ones once), in order
  * @param stateDict      {@code state_dict()} in key order; keys whose TensorData share one array (tied)
  *                       are stored once and come back sharing one array again
- * @param optimizerJson  the optimizer and scheduler with their state, opaque to the store, or null
+ * @param optimizerJson  the optimizer and scheduler (spec, step count; in records stored before the state had a
+ *                       column of its own, their state too), opaque to the store, or null
+ * @param optimizerState the optimizer's and scheduler's state as bytes, opaque to the store, or null
  */
 public record ModelState(String name, String specJson, boolean training, byte[] generatorState,
-                         Map<String, Boolean> requiresGrad, Map<String, TensorData> stateDict, String optimizerJson) {
+                         Map<String, Boolean> requiresGrad, Map<String, TensorData> stateDict, String optimizerJson,
+                         byte[] optimizerState) {
+
+    /** A state whose optimizer record (if any) is all in its text. */
+    public ModelState(String name, String specJson, boolean training, byte[] generatorState,
+                      Map<String, Boolean> requiresGrad, Map<String, TensorData> stateDict, String optimizerJson) {
+        this(name, specJson, training, generatorState, requiresGrad, stateDict, optimizerJson, null);
+    }
 
     public ModelState {
         Objects.requireNonNull(specJson, "specJson");

@@ -60,9 +60,10 @@ final class StateTables {
 
     private Written write(ModelState state, Map<String, StoredTensor> previous, TensorChanges changes) {
         String stateId = UUID.randomUUID().toString();
-        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, optimizer_state, parameter_count)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(stateId, state.name(), state.specJson(), state.training() ? 1 : 0, state.generatorState(),
-                        state.optimizerJson(), state.parameterCount())
+                        state.optimizerJson(), state.optimizerState(), state.parameterCount())
                 .update();
         Map<Object, Integer> storages = new IdentityHashMap<>();
         Set<String> digests = new HashSet<>();
@@ -155,12 +156,12 @@ final class StateTables {
     }
 
     ModelState read(String stateId) {
-        record StateRow(String name, String spec, boolean training, byte[] generator, String optimizer) {
+        record StateRow(String name, String spec, boolean training, byte[] generator, String optimizer, byte[] optimizerState) {
         }
-        StateRow row = jdbc.sql("SELECT name, spec, training, generator, optimizer FROM state WHERE id = ?")
+        StateRow row = jdbc.sql("SELECT name, spec, training, generator, optimizer, optimizer_state FROM state WHERE id = ?")
                 .param(stateId)
                 .query((rs, n) -> new StateRow(rs.getString(1), rs.getString(2), rs.getInt(3) != 0, rs.getBytes(4),
-                        rs.getString(5)))
+                        rs.getString(5), rs.getBytes(6)))
                 .single();
         List<TensorRow> rows = jdbc.sql("SELECT position, tensor_key, dtype, shape, numel, requires_grad, storage_of"
                         + " FROM state_tensor WHERE state_id = ? ORDER BY position")
@@ -182,7 +183,8 @@ final class StateTables {
                 requiresGrad.put(tensor.key(), tensor.requiresGrad() != 0);
             }
         }
-        return new ModelState(row.name(), row.spec(), row.training(), row.generator(), requiresGrad, stateDict, row.optimizer());
+        return new ModelState(row.name(), row.spec(), row.training(), row.generator(), requiresGrad, stateDict, row.optimizer(),
+                row.optimizerState());
     }
 
     private static TensorData alias(TensorData storage, int[] shape) {
@@ -220,8 +222,9 @@ final class StateTables {
     /** A copy of a state in SQL: new rows that reference the same chunks, no tensor bytes read. */
     String copy(String stateId) {
         String copyId = UUID.randomUUID().toString();
-        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, parameter_count)"
-                + " SELECT ?, name, spec, training, generator, optimizer, parameter_count FROM state WHERE id = ?").params(copyId, stateId).update();
+        jdbc.sql("INSERT INTO state (id, name, spec, training, generator, optimizer, optimizer_state, parameter_count)"
+                + " SELECT ?, name, spec, training, generator, optimizer, optimizer_state, parameter_count FROM state WHERE id = ?")
+                .params(copyId, stateId).update();
         jdbc.sql("INSERT INTO state_tensor (state_id, position, tensor_key, dtype, shape, numel, requires_grad, storage_of)"
                 + " SELECT ?, position, tensor_key, dtype, shape, numel, requires_grad, storage_of FROM state_tensor WHERE state_id = ?")
                 .params(copyId, stateId).update();

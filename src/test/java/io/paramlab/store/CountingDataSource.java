@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 
 /**
  * A DataSource that records what goes through it: each prepared statement's SQL as it is executed, and
- * the bytes bound to it. Tests count with it what a store writes, without trusting the store's own account.
+ * the bytes bound to it, and the transactions committed. Tests count with it what a store writes, without trusting the store's own account.
  */
 public final class CountingDataSource {
     /** One executed statement: its SQL and the bytes of its byte-array parameters. */
@@ -22,12 +22,17 @@ public final class CountingDataSource {
     }
 
     private final List<Executed> executed = Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicLong commits = new java.util.concurrent.atomic.AtomicLong();
     private final DataSource dataSource;
 
     public CountingDataSource(DataSource target) {
         this.dataSource = proxy(DataSource.class, target, (method, args, result) -> method.getName().equals("getConnection")
-                ? proxy(Connection.class, result, (m, a, r) -> m.getName().equals("prepareStatement")
-                        ? statement((PreparedStatement) r, (String) a[0]) : r)
+                ? proxy(Connection.class, result, (m, a, r) -> {
+                    if (m.getName().equals("commit")) {
+                        commits.incrementAndGet();
+                    }
+                    return m.getName().equals("prepareStatement") ? statement((PreparedStatement) r, (String) a[0]) : r;
+                })
                 : result);
     }
 
@@ -37,6 +42,12 @@ public final class CountingDataSource {
 
     public void clear() {
         executed.clear();
+        commits.set(0);
+    }
+
+    /** How many transactions were committed ({@code Connection.commit}, each an fsync on SQLite). */
+    public long commits() {
+        return commits.get();
     }
 
     public List<Executed> executed() {

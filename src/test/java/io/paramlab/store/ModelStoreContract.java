@@ -65,6 +65,7 @@ abstract class ModelStoreContract {
         assertThat(actual.training()).isEqualTo(expected.training());
         assertThat(actual.generatorState()).isEqualTo(expected.generatorState());
         assertThat(actual.optimizerJson()).isEqualTo(expected.optimizerJson());
+        assertThat(actual.optimizerState()).isEqualTo(expected.optimizerState());
         assertThat(actual.requiresGrad()).containsExactlyEntriesOf(expected.requiresGrad());
         assertThat(actual.stateDict().keySet()).containsExactlyElementsOf(expected.stateDict().keySet());
         expected.stateDict().forEach((key, tensor) -> {
@@ -355,6 +356,28 @@ abstract class ModelStoreContract {
         stateDict.forEach((key, tensor) -> copy.put(key, copies.computeIfAbsent(tensor.isFloat() ? tensor.floats() : tensor.longs(),
                 storage -> tensor.copy())));
         return copy;
+    }
+
+    /** The optimizer's state bytes beside its text, through commits and a checkpoint; a text-only record (as stored before) stays one. */
+    @Test
+    void optimizerStateBytesRoundTripBesideTheTextAndATextOnlyRecordStaysOne() {
+        ModelState base = StoreFixtures.state("net", 1);
+        byte[] bytes = new byte[70_000];   // over a 64 KiB page
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 31 + (i >> 8));
+        }
+        ModelState withBytes = new ModelState(base.name(), base.specJson(), base.training(), base.generatorState(), base.requiresGrad(),
+                base.stateDict(), "{\"spec\":{\"type\":\"Adam\"},\"step_count\":3}", bytes);
+        create("m1", withBytes);
+        assertSameState(store.load("m1").orElseThrow().state(), withBytes);
+        Checkpoint checkpoint = store.createCheckpoint("m1", "with-bytes", null);
+
+        ModelState textOnly = new ModelState(base.name(), base.specJson(), base.training(), base.generatorState(), base.requiresGrad(),
+                base.stateDict(), "{\"spec\":{\"type\":\"Adam\"},\"state\":\"AAAA\",\"step_count\":3}");
+        store.commit("m1", 1, textOnly, CREATE);
+        assertThat(store.load("m1").orElseThrow().state().optimizerState()).isNull();
+        assertSameState(store.load("m1").orElseThrow().state(), textOnly);
+        assertSameState(store.loadCheckpointState("m1", checkpoint.id()).orElseThrow(), withBytes);
     }
 
     @Test
