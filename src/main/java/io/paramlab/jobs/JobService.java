@@ -14,6 +14,7 @@ import io.paramlab.store.JobStore;
 import io.paramlab.store.JobStore.JobRecord;
 import io.paramlab.store.LeaseLostException;
 import io.paramlab.store.ModelStore;
+import io.paramlab.store.NoSuchModelException;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,14 +98,19 @@ public class JobService {
                 return model.optimizer().spec();
             });
             model.checkNotHeld();
-            String datasetId = dataset("data", request.dataset(), request.data(), jobId);
+            List<JobStore.InlineDataset> inline = new ArrayList<>();   // stored with the job, in its transaction
+            String datasetId = dataset(request.dataset(), request.data(), inline);
             String validationId = request.validation() == null ? null
-                    : dataset("validation.data", request.validation().dataset(), request.validation().data(), jobId);
+                    : dataset(request.validation().dataset(), request.validation().data(), inline);
             JobRequest.Settings settings = request.settled(datasetId, validationId, optimizer);
             JobRecord record = new JobRecord(jobId, modelId, "queued", LiveJob.JSON.writeValueAsString(settings), datasetId, validationId,
                     RequestContext.current().actor(), 0, 0, perEpoch * settings.epochs(), null, null,
                     JobStore.truncated(Instant.now()), null, null, null);
-            store.createJob(record);
+            try {
+                store.createJob(record, inline);
+            } catch (NoSuchModelException e) {   // deleted since forChange: the answer given when the model was gone before
+                throw new NotFoundException("model", "no model with id \"" + modelId + "\"");
+            }
             return enqueue(new LiveJob(record, List.of(), List.of()));
         }
     }
@@ -156,12 +163,14 @@ public class JobService {
         }
     }
 
-    /** A stored dataset's id, or the inline data stored for this job. */
-    private String dataset(String field, String id, JobRequest.Data data, String jobId) {
+    /** A stored dataset's id, or the id the inline data (checked already) is stored under with the job. */
+    private String dataset(String id, JobRequest.Data data, List<JobStore.InlineDataset> inline) {
         if (id != null) {
             return datasets.get(id).id();
         }
-        return datasets.createForJob(field, data.input(), data.target(), jobId).id();
+        JobStore.InlineDataset stored = new JobStore.InlineDataset(UUID.randomUUID().toString(), data.input(), data.target());
+        inline.add(stored);
+        return stored.id();
     }
 
     private void requireNoActiveJob(String modelId) {

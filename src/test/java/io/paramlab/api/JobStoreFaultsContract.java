@@ -1,0 +1,145 @@
+package io.paramlab.api;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+import javax.sql.DataSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue #23's "a failed request changes nothing" where a job meets its store: a job created while its model
+ * is deleted, at each point of the create where the delete can come in (put there by {@link StoreFaults}, not
+ * by timing), answers 202 (and the delete then takes the job and its data with the model) or the model's 404,
+ * never a 500, and leaves no dataset owned by nothing. Run on SQLite and on PostgreSQL by the subclasses.
+ */
+abstract class JobStoreFaultsContract {
+    static final String NET = """
+            {"seed": 3, "model": {"type": "Sequential", "layers": [{"type": "Linear", "in_features": 4, "out_features": 8},
+             {"type": "ReLU"}, {"type": "Linear", "in_features": 8, "out_features": 3}]}}""";
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    DataSource dataSource;
+    HttpApi api;
+
+    @BeforeEach
+    void setUp() {
+        api = new HttpApi(port);
+        StoreFaults.reset();
+    }
+
+    @AfterEach
+    void tearDown() {
+        StoreFaults.reset();
+    }
+
+    /** The delete comes after the create's checks (the model was there) and before it stores anything: the model's 404. */
+    @Test
+    void aModelDeletedBetweenTheChecksAndTheStoreIsTheModels404AndNothingStays() {
+        String model = trainable();
+        StoreFaults.afterRelease(sql -> sql.startsWith("SELECT COUNT(*) FROM job WHERE actor = ?"), () -> deleteNow(model));
+        HttpApi.Answer answer = api.post("/models/" + model + "/jobs", job(1, 2));
+        assertThat(answer.status()).as("%s", answer.body()).isEqualTo(404);
+        HttpApi.Answer gone = api.post("/models/" + model + "/jobs", job(1, 2));
+        assertThat(answer.body()).as("the answer given when the model is gone before").isEqualTo(gone.body());
+        assertThat(answer.contentType()).startsWith("application/problem+json");
+        assertNothingOf(model);
+    }
+
+    /** The delete comes right after the create's first write ended (on main: its inline dataset, stored alone). */
+    @Test
+    void aModelDeletedAfterTheCreatesFirstWriteLeavesNothing() {
+        String model = trainable();
+        StoreFaults.afterRelease(sql -> sql.startsWith("INSERT INTO dataset"), () -> deleteNow(model));
+        HttpApi.Answer answer = api.post("/models/" + model + "/jobs", job(1, 2));
+        assertNothingOf(model);
+        assertThat(answer.status()).as("%s", answer.body()).isIn(202, 404);
+        if (answer.status() == 202) {   // the job, queued in memory when its model went, ends and is gone with it
+            String job = answer.body().get("id").stringValue();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (api.get("/jobs/" + job).status() != 404) {
+                assertThat(System.nanoTime()).as("job %s still answers", job).isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * The delete comes while the create's transaction is about to insert the job: it waits for the create to end
+     * (the store holds the model's row), then takes the job with the model.
+     */
+    @Test
+    void aModelDeletedWhileTheJobIsInsertedWaitsAndTakesTheJob() {
+        String model = trainable();
+        CompletableFuture<HttpApi.Answer> delete = new CompletableFuture<>();
+        StoreFaults.beforePrepare(sql -> sql.startsWith("INSERT INTO job ("), () -> {
+            CompletableFuture.runAsync(() -> delete.complete(api.delete("/models/" + model)));
+            untilWaitingOrDone(delete);
+        });
+        HttpApi.Answer answer = api.post("/models/" + model + "/jobs", job(1, 2));
+        assertThat(answer.status()).as("%s", answer.body()).isIn(202, 404);
+        assertThat(delete.join().status()).isEqualTo(204);
+        assertNothingOf(model);
+    }
+
+    /** Until the delete started on another thread has ended, or waits on the store (a lock, or SQLite's one connection). */
+    protected abstract void untilWaitingOrDone(CompletableFuture<HttpApi.Answer> delete);
+
+    /** DELETE /models/{id} from another thread, waited for: the connection that ran the statement is free now. */
+    private void deleteNow(String model) {
+        HttpApi.Answer answer = CompletableFuture.supplyAsync(() -> api.delete("/models/" + model)).orTimeout(60, TimeUnit.SECONDS).join();
+        assertThat(answer.status()).as("%s", answer.body()).isEqualTo(204);
+    }
+
+    /** No job of the model in the store, no job's inline dataset without its job. */
+    void assertNothingOf(String model) {
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        assertThat(api.get("/models/" + model).status()).isEqualTo(404);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM job WHERE model_id = ?").param(model).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM dataset WHERE job_id IS NOT NULL AND job_id NOT IN (SELECT id FROM job)")
+                .query(Long.class).single()).as("inline datasets owned by no job").isZero();
+    }
+
+    String trainable() {
+        String model = api.create(NET);
+        HttpApi.Answer optimizer = api.put("/models/" + model + "/optimizer", Map.of("type", "SGD", "lr", 0.05));
+        assertThat(optimizer.status()).as("%s", optimizer.body()).isEqualTo(200);
+        return model;
+    }
+
+    /** Three blobs of 4 features, {@code batches} batches of 5 per epoch, inline. */
+    static Map<String, Object> job(int epochs, int batches) {
+        List<List<Double>> input = new ArrayList<>();
+        List<Integer> target = new ArrayList<>();
+        for (int i = 0; i < batches * 5; i++) {
+            int c = i % 3;
+            input.add(List.of(c + 0.1 * (i % 5), -c + 0.05 * i, 0.3 * c, 1.0 - 0.2 * (i % 4)));
+            target.add(c);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("data", Map.of("input", input, "target", Map.of("data", target, "dtype", "int64")));
+        body.put("loss", "cross_entropy");
+        body.put("epochs", epochs);
+        body.put("batch_size", 5);
+        body.put("seed", 7);
+        return body;
+    }
+
+    static JsonNode expect(int status, HttpApi.Answer answer, String what) {
+        assertThat(answer.status()).as("%s: %s", what, answer.body()).isEqualTo(status);
+        return answer.body();
+    }
+}
