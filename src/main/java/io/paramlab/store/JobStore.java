@@ -184,6 +184,14 @@ public final class JobStore {
                 .update());
     }
 
+    /** An ended job's record with its history rows not stored yet, in one transaction (a failure's fallback when its commit failed). */
+    public void endJob(JobRecord job, List<StepRow> steps, List<EpochRow> epochs) {
+        writes.executeWithoutResult(tx -> {
+            updateJob(job);
+            appendHistory(job.id(), steps, epochs);
+        });
+    }
+
     /** Sets the status alone, the progress staying as last committed (an interrupted job resumes from there). */
     public void setStatus(String id, String status) {
         writes.executeWithoutResult(tx -> jdbc.sql("UPDATE job SET status = ? WHERE id = ?").params(status, id).update());

@@ -9,12 +9,17 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 import javax.sql.DataSource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,6 +98,76 @@ abstract class JobStoreFaultsContract {
         assertThat(answer.status()).as("%s", answer.body()).isIn(202, 404);
         assertThat(delete.join().status()).isEqualTo(204);
         assertNothingOf(model);
+    }
+
+    /**
+     * The store refuses every write (a read-only or vanished database) while a job runs: its epoch's commit fails,
+     * and so does the write of its failure. The job still ends as failed for its clients (GET, the event stream's
+     * last status), lets go of its model, and the store gets the failure once it takes writes again.
+     */
+    @Test
+    void aJobWhoseFailureTheStoreRefusesEndsFailedAndIsStoredLater() throws Exception {
+        String model = trainable();
+        String job = expect(202, api.post("/models/" + model + "/jobs", job(100_000, 2)), "job").get("id").stringValue();
+        CompletableFuture<JsonNode> stream = CompletableFuture.supplyAsync(() -> lastStatus(job));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (expect(200, api.get("/jobs/" + job), "job").get("step").longValue() < 3) {
+            assertThat(System.nanoTime()).as("job %s never ran", job).isLessThan(deadline);
+        }
+        StoreFaults.failWrites = true;
+        JsonNode ended = null;
+        deadline = System.nanoTime() + 20_000_000_000L;
+        while (ended == null) {
+            JsonNode now = expect(200, api.get("/jobs/" + job), "job");
+            if (!now.get("status").stringValue().equals("running")) {
+                ended = now;
+            }
+            assertThat(System.nanoTime()).as("job %s still running 20 s after the store refused its writes: %s", job, now)
+                    .isLessThan(deadline);
+        }
+        assertThat(ended.get("status").stringValue()).as("%s", ended).isEqualTo("failed");
+        assertThat(ended.get("error").get("detail").stringValue()).as("%s", ended).contains("readonly");
+        assertThat(stream.get(30, TimeUnit.SECONDS).get("status").stringValue()).as("the stream's last status").isEqualTo("failed");
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        assertThat(jdbc.sql("SELECT status FROM job WHERE id = ?").param(job).query(String.class).single())
+                .as("the store refused the failure").isEqualTo("running");
+
+        StoreFaults.failWrites = false;
+        deadline = System.nanoTime() + 30_000_000_000L;
+        while (!jdbc.sql("SELECT status FROM job WHERE id = ?").param(job).query(String.class).single().equals("failed")) {
+            assertThat(System.nanoTime()).as("the store never got job %s's failure", job).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        JsonNode stored = expect(200, api.get("/jobs/" + job), "job");   // from the store now
+        assertThat(stored.get("status").stringValue()).isEqualTo("failed");
+        assertThat(stored.get("step").longValue()).as("the steps it had done").isEqualTo(ended.get("step").longValue());
+        assertThat(expect(200, api.get("/jobs/" + job + "/history"), "history").get("step_loss").size())
+                .as("a history row for each step").isEqualTo(ended.get("step").intValue());
+        expect(200, api.patch("/models/" + model, Map.of("name", "free")), "the model is not held");
+        String next = expect(202, api.post("/models/" + model + "/jobs", job(1, 2)), "another job on the model").get("id").stringValue();
+        assertThat(next).isNotEqualTo(job);
+    }
+
+    /** The last status event of the job's stream, read to its end. */
+    private JsonNode lastStatus(String job) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/jobs/" + job + "/events"))
+                    .header("Accept", "text/event-stream").timeout(java.time.Duration.ofSeconds(90)).build();
+            HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
+            assertThat(response.statusCode()).isEqualTo(200);
+            String event = null;
+            String data = null;
+            for (String line : (Iterable<String>) response.body()::iterator) {
+                if (line.startsWith("event:")) {
+                    event = line.substring(6).trim();
+                } else if (line.startsWith("data:") && "status".equals(event)) {
+                    data = line.substring(5);
+                }
+            }
+            return HttpApi.JSON.readTree(data);
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Until the delete started on another thread has ended, or waits on the store (a lock, or SQLite's one connection). */
