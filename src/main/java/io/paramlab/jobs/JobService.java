@@ -344,7 +344,7 @@ public class JobService {
             throw new ConflictException("job-finished", "job " + id + " is " + view.status() + "; only a queued or running job can be cancelled");
         }
         if (job.cancel()) {   // it never started: nothing to commit
-            store.updateJob(job.record());
+            storeEnd(job);
             live.remove(id);
             job.report();
             events.status(job);

@@ -148,6 +148,30 @@ abstract class JobStoreFaultsContract {
         assertThat(next).isNotEqualTo(job);
     }
 
+    /** A queued job cancelled while the store refuses writes: cancelled for its clients, its model free, stored later. */
+    @Test
+    void aQueuedJobCancelledWhileTheStoreRefusesItIsCancelledAndStoredLater() throws Exception {
+        String runningModel = trainable();
+        String running = expect(202, api.post("/models/" + runningModel + "/jobs", job(100_000, 2)), "job").get("id").stringValue();
+        String model = trainable();
+        String queued = expect(202, api.post("/models/" + model + "/jobs", job(1, 2)), "job").get("id").stringValue();
+        assertThat(expect(200, api.get("/jobs/" + queued), "job").get("status").stringValue())
+                .as("behind the running job (paramlab.jobs.concurrency 1)").isEqualTo("queued");
+        StoreFaults.failWritesOf = queued;   // the store refuses this job's writes, not the running job's
+        HttpApi.Answer cancel = api.post("/jobs/" + queued + "/cancel", Map.of());
+        StoreFaults.failWritesOf = null;
+        assertThat(cancel.status()).as("%s", cancel.body()).isEqualTo(202);
+        assertThat(expect(200, api.get("/jobs/" + queued), "job").get("status").stringValue()).isEqualTo("cancelled");
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!jdbc.sql("SELECT status FROM job WHERE id = ?").param(queued).query(String.class).single().equals("cancelled")) {
+            assertThat(System.nanoTime()).as("the store never got job %s's cancel", queued).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        expect(202, api.post("/models/" + model + "/jobs", job(1, 2)), "another job on the model");
+        expect(202, api.post("/jobs/" + running + "/cancel", Map.of()), "cancel the running job");
+    }
+
     /** The last status event of the job's stream, read to its end. */
     private JsonNode lastStatus(String job) {
         try {

@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,7 +20,7 @@ import java.util.function.Predicate;
  * {@link #afterRelease} runs a hook once, when the connection that prepared a matching statement goes back
  * to the pool (its transaction ended, nothing of the service holds the database); {@link #beforePrepare}
  * once, before a matching statement is prepared; {@link #failWrites} makes every INSERT, UPDATE and DELETE
- * throw as a read-only database does.
+ * throw as a read-only database does, {@link #failWritesOf} those that bind one value.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class StoreFaults {
@@ -29,6 +30,8 @@ class StoreFaults {
     private static final AtomicReference<Hook> AFTER_RELEASE = new AtomicReference<>();
     private static final AtomicReference<Hook> BEFORE_PREPARE = new AtomicReference<>();
     static volatile boolean failWrites;
+    /** While set, the writes that bind this value (a job's id, say) throw, the others go through. */
+    static volatile String failWritesOf;
 
     static void afterRelease(Predicate<String> sql, Runnable action) {
         AFTER_RELEASE.set(new Hook(sql, action));
@@ -42,6 +45,7 @@ class StoreFaults {
         AFTER_RELEASE.set(null);
         BEFORE_PREPARE.set(null);
         failWrites = false;
+        failWritesOf = null;
     }
 
     @Bean
@@ -77,8 +81,13 @@ class StoreFaults {
                             released[0] = after;
                         }
                         String verb = sql.stripLeading().toUpperCase(Locale.ROOT);
-                        if (failWrites && (verb.startsWith("INSERT") || verb.startsWith("UPDATE") || verb.startsWith("DELETE"))) {
-                            throw new SQLException("[SQLITE_READONLY] attempt to write a readonly database (StoreFaults)");
+                        boolean write = verb.startsWith("INSERT") || verb.startsWith("UPDATE") || verb.startsWith("DELETE");
+                        if (failWrites && write) {
+                            throw new SQLException(READ_ONLY);
+                        }
+                        String value = failWritesOf;
+                        if (value != null && write) {
+                            return failingIfBound((PreparedStatement) invoke(method, target, args), value);
                         }
                     }
                     Object result = invoke(method, target, args);
@@ -88,6 +97,23 @@ class StoreFaults {
                         hook.action().run();
                     }
                     return result;
+                });
+    }
+
+    private static final String READ_ONLY = "[SQLITE_READONLY] attempt to write a readonly database (StoreFaults)";
+
+    /** The statement, throwing at its execution when {@code value} is among its parameters. */
+    private static PreparedStatement failingIfBound(PreparedStatement target, String value) {
+        boolean[] bound = new boolean[1];
+        return (PreparedStatement) Proxy.newProxyInstance(StoreFaults.class.getClassLoader(), new Class<?>[] {PreparedStatement.class},
+                (proxy, method, args) -> {
+                    if (method.getName().startsWith("set") && args != null && args.length >= 2 && value.equals(args[1])) {
+                        bound[0] = true;
+                    }
+                    if (method.getName().startsWith("execute") && bound[0]) {
+                        throw new SQLException(READ_ONLY);
+                    }
+                    return invoke(method, target, args);
                 });
     }
 
