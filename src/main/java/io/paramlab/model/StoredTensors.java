@@ -273,7 +273,8 @@ public final class StoredTensors {
         double sumSquares = 0;
         double baseSquares = 0;
         // integers are equal as integers (torch.equal), not through float64 where 2^53 + 1 is 2^53; B − A stays float64
-        boolean integers = !a.dtype().isFloatingPoint() && !b.dtype().isFloatingPoint();
+        boolean integers = !a.dtype().isFloatingPoint() && !b.dtype().isFloatingPoint()
+                && a.dtype() != StoredDtype.BOOL && b.dtype() != StoredDtype.BOOL;   // a bool as 0 or 1, exact in float64
         for (long i = 0; i < a.numel(); i++) {
             double x;
             double y;

@@ -160,6 +160,7 @@ public final class JobStore {
      */
     public void createJob(JobRecord job, List<InlineDataset> inline) {
         writes.executeWithoutResult(tx -> {
+            // PostgreSQL: FOR KEY SHARE, the lock the job's foreign key takes, taken before anything is written
             if (jdbc.sql("SELECT id FROM model WHERE id = ?" + states.dialect().keepChunk).param(job.modelId()).query(String.class)
                     .optional().isEmpty()) {
                 throw new NoSuchModelException(job.modelId());
