@@ -28,13 +28,7 @@ public class DatasetService {
     public DatasetRecord create(String name, TensorData input, TensorData target) {
         Ownership.checkCreate("dataset");
         check("", input, target);
-        return store.createDataset(name, input, target, null);
-    }
-
-    /** A job's inline data (or validation data), stored with the job so that a queued job survives a restart. */
-    DatasetRecord createForJob(String field, TensorData input, TensorData target, String jobId) {
-        check(field, input, target);
-        return store.createDataset(null, input, target, jobId);
+        return store.createDataset(name, input, target);
     }
 
     public List<DatasetRecord> list() {

@@ -14,14 +14,17 @@ import io.paramlab.store.JobStore;
 import io.paramlab.store.JobStore.JobRecord;
 import io.paramlab.store.LeaseLostException;
 import io.paramlab.store.ModelStore;
+import io.paramlab.store.NoSuchModelException;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +32,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,7 +49,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
     private static final Set<String> RESUMABLE = Set.of("interrupted", "cancelled");
+    private static final long STORE_RETRY_MS = 1000;
     private final Map<String, LiveJob> live = new ConcurrentHashMap<>();   // queued and running in this process
+    // ended here, the store not having taken the end yet (it refused the write): shown as ended, written again later
+    private final Map<String, LiveJob> unstored = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "paramlab-job-store-retry");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean retryScheduled = new AtomicBoolean();
     private final ModelRegistry registry;
     private final DatasetService datasets;
     private final JobStore store;
@@ -96,14 +111,19 @@ public class JobService {
                 return model.optimizer().spec();
             });
             model.checkNotHeld();
-            String datasetId = dataset("data", request.dataset(), request.data(), jobId);
+            List<JobStore.InlineDataset> inline = new ArrayList<>();   // stored with the job, in its transaction
+            String datasetId = dataset(request.dataset(), request.data(), inline);
             String validationId = request.validation() == null ? null
-                    : dataset("validation.data", request.validation().dataset(), request.validation().data(), jobId);
+                    : dataset(request.validation().dataset(), request.validation().data(), inline);
             JobRequest.Settings settings = request.settled(datasetId, validationId, optimizer);
             JobRecord record = new JobRecord(jobId, modelId, "queued", LiveJob.JSON.writeValueAsString(settings), datasetId, validationId,
                     RequestContext.current().actor(), 0, 0, perEpoch * settings.epochs(), null, null,
                     JobStore.truncated(Instant.now()), null, null, null);
-            store.createJob(record);
+            try {
+                store.createJob(record, inline);
+            } catch (NoSuchModelException e) {   // deleted since forChange: the answer given when the model was gone before
+                throw new NotFoundException("model", "no model with id \"" + modelId + "\"");
+            }
             return enqueue(new LiveJob(record, List.of(), List.of()));
         }
     }
@@ -156,12 +176,14 @@ public class JobService {
         }
     }
 
-    /** A stored dataset's id, or the inline data stored for this job. */
-    private String dataset(String field, String id, JobRequest.Data data, String jobId) {
+    /** A stored dataset's id, or the id the inline data (checked already) is stored under with the job. */
+    private String dataset(String id, JobRequest.Data data, List<JobStore.InlineDataset> inline) {
         if (id != null) {
             return datasets.get(id).id();
         }
-        return datasets.createForJob(field, data.input(), data.target(), jobId).id();
+        JobStore.InlineDataset stored = new JobStore.InlineDataset(UUID.randomUUID().toString(), data.input(), data.target());
+        inline.add(stored);
+        return stored.id();
     }
 
     private void requireNoActiveJob(String modelId) {
@@ -213,8 +235,8 @@ public class JobService {
             live.remove(job.id);
             job.report();
             RequestContext.clear();
+            events.status(job);   // the stream's last status, whatever ended the job
         }
-        events.status(job);
         log.debug("job {} {}", job.id, status);
     }
 
@@ -224,7 +246,9 @@ public class JobService {
         problem.put("type", "urn:paramlab:problem:" + (conflict ? ((ConflictException) e).slug() : "job-failed"));
         problem.put("title", conflict ? "Conflict" : "Job failed");
         problem.put("status", conflict ? 409 : 422);
-        problem.put("detail", String.valueOf(e.getMessage()));
+        // a store failure names its cause, not the statement (which is no business of the client's)
+        problem.put("detail", e instanceof DataAccessException d ? "the store failed: " + d.getMostSpecificCause().getMessage()
+                : String.valueOf(e.getMessage()));
         try {
             if (runner != null && !conflict) {
                 return runner.stop("failed", problem);
@@ -233,12 +257,66 @@ public class JobService {
             log.warn("job {}: its model could not be committed after the failure: {}", job.id, again.toString());
         }
         job.finish("failed", problem, Instant.now());
-        store.updateJob(job.record());
+        storeEnd(job);
         return "failed";
     }
 
-    public JobView get(String id) {
+    /**
+     * The ended job's record to the store. When the store refuses it (read-only, gone for a moment), the job
+     * ends all the same here, shown as ended from memory, and its record is written again every second
+     * until the store takes it; at the latest the next start's {@link #recoverAll} marks it interrupted.
+     */
+    private void storeEnd(LiveJob job) {
+        try {
+            writeEnd(job);
+        } catch (RuntimeException e) {
+            log.warn("job {} {}: the store refused its end ({}); written again every {} ms until it takes it", job.id,
+                    job.record().status(), e.toString(), STORE_RETRY_MS);
+            unstored.put(job.id, job);
+            scheduleRetry();
+        }
+    }
+
+    /** The record and the steps since the last commit (none when the failure's commit stored them). */
+    private void writeEnd(LiveJob job) {
+        store.endJob(job.record(), job.unstoredSteps(), job.unstoredEpochs());
+        job.markStored(job.stepsKept(), job.epochsKept());
+    }
+
+    private void scheduleRetry() {
+        if (retryScheduled.compareAndSet(false, true)) {
+            try {
+                retries.schedule(this::retryUnstored, STORE_RETRY_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                retryScheduled.set(false);   // shutting down: the next start's recovery marks the jobs
+            }
+        }
+    }
+
+    private void retryUnstored() {
+        retryScheduled.set(false);
+        for (LiveJob job : unstored.values()) {
+            try {
+                writeEnd(job);
+                unstored.remove(job.id, job);
+                log.info("job {}: its end ({}) is stored now", job.id, job.record().status());
+            } catch (RuntimeException e) {
+                log.debug("job {}: the store still refuses its end: {}", job.id, e.toString());
+            }
+        }
+        if (!unstored.isEmpty()) {
+            scheduleRetry();
+        }
+    }
+
+    /** The job in this process's memory: queued, running, or ended with its end not stored yet. */
+    private LiveJob inMemory(String id) {
         LiveJob job = live.get(id);
+        return job != null ? job : unstored.get(id);
+    }
+
+    public JobView get(String id) {
+        LiveJob job = inMemory(id);
         return job != null ? job.view() : stored(id).view();
     }
 
@@ -248,13 +326,13 @@ public class JobService {
             registry.get(modelId);
         }
         return store.listJobs(modelId).stream().map(r -> {
-            LiveJob job = live.get(r.id());
+            LiveJob job = inMemory(r.id());
             return job != null ? job.view() : new LiveJob(r, List.of(), List.of()).view();
         }).toList();
     }
 
     public JobView.History history(String id) {
-        LiveJob job = live.get(id);
+        LiveJob job = inMemory(id);
         return (job != null ? job : storedWithHistory(id)).snapshot().history();
     }
 
@@ -266,7 +344,7 @@ public class JobService {
             throw new ConflictException("job-finished", "job " + id + " is " + view.status() + "; only a queued or running job can be cancelled");
         }
         if (job.cancel()) {   // it never started: nothing to commit
-            store.updateJob(job.record());
+            storeEnd(job);
             live.remove(id);
             job.report();
             events.status(job);
@@ -278,7 +356,7 @@ public class JobService {
         synchronized (this) {
             JobRecord record = store.findJob(id).orElseThrow(() -> notFound(id));
             checkChange(get(id));
-            LiveJob running = live.get(id);
+            LiveJob running = inMemory(id);
             if (running != null || !RESUMABLE.contains(record.status())) {
                 throw new ConflictException("job-not-resumable", "job " + id + " is " + (running != null ? running.status()
                         : record.status()) + "; only an interrupted or cancelled job can be resumed");
@@ -298,7 +376,7 @@ public class JobService {
     public void events(String id, SseEmitter emitter, Long lastEventId) {
         get(id);
         events.subscribe(id, emitter, lastEventId, () -> {
-            LiveJob job = live.get(id);
+            LiveJob job = inMemory(id);
             return (job != null ? job : storedWithHistory(id)).snapshot();
         });
     }
@@ -360,5 +438,7 @@ public class JobService {
         ((ThreadPoolExecutor) executor).getQueue().clear();   // queued runs never start here; they stay queued in the store
         executor.shutdown();
         executor.awaitTermination(30, TimeUnit.SECONDS);
+        retries.shutdownNow();
+        retryUnstored();   // a last try; what the store still refuses, the next start's recovery marks interrupted
     }
 }

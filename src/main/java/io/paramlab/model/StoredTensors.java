@@ -61,6 +61,11 @@ public final class StoredTensors {
             return tensor.dtype().doubleAt(chunkOf(index), (int) (index % perChunk));
         }
 
+        /** The element as an int64 (integer and bool dtypes): what equality compares, past 2^53 too. */
+        long longAt(long index) {
+            return tensor.dtype().longAt(chunkOf(index), (int) (index % perChunk));
+        }
+
         ByteBuffer chunkOf(long index) {
             int wanted = (int) (index / perChunk);
             if (wanted != seq) {
@@ -267,11 +272,26 @@ public final class StoredTensors {
         double maxAbs = 0;
         double sumSquares = 0;
         double baseSquares = 0;
+        // integers are equal as integers (torch.equal), not through float64 where 2^53 + 1 is 2^53; B − A stays float64
+        boolean integers = !a.dtype().isFloatingPoint() && !b.dtype().isFloatingPoint()
+                && a.dtype() != StoredDtype.BOOL && b.dtype() != StoredDtype.BOOL;   // a bool as 0 or 1, exact in float64
         for (long i = 0; i < a.numel(); i++) {
-            double x = ca.at(i);
-            double y = cb.at(i);
+            double x;
+            double y;
+            boolean same;
+            if (integers) {
+                long p = ca.longAt(i);
+                long q = cb.longAt(i);
+                x = p;
+                y = q;
+                same = p == q;
+            } else {
+                x = ca.at(i);
+                y = cb.at(i);
+                same = x == y || (Double.isNaN(x) && Double.isNaN(y));
+            }
             baseSquares += x * x;
-            if (x == y || (Double.isNaN(x) && Double.isNaN(y))) {
+            if (same) {
                 continue;   // an unchanged NaN or infinity is no difference
             }
             changed++;

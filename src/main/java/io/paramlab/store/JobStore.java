@@ -66,22 +66,25 @@ public final class JobStore {
 
     // ---- datasets
 
-    /** Stores {@code input} and {@code target}; {@code jobId} marks a job's inline data (null for a dataset of its own). */
-    public DatasetRecord createDataset(String name, TensorData input, TensorData target, String jobId) {
+    /** A dataset of its own: stores {@code input} and {@code target}. */
+    public DatasetRecord createDataset(String name, TensorData input, TensorData target) {
+        return writes.execute(tx -> insertDataset(UUID.randomUUID().toString(), name, input, target, null));
+    }
+
+    /** {@code jobId} marks a job's inline data (null for a dataset of its own); inside the caller's transaction. */
+    private DatasetRecord insertDataset(String id, String name, TensorData input, TensorData target, String jobId) {
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         tensors.put("input", input);
         tensors.put("target", target);
         long bytes = (long) input.numel() * TensorChunks.elementBytes(input) + (long) target.numel() * TensorChunks.elementBytes(target);
-        DatasetRecord record = new DatasetRecord(UUID.randomUUID().toString(), name, input.shape()[0], input.shape(), target.shape(),
+        DatasetRecord record = new DatasetRecord(id, name, input.shape()[0], input.shape(), target.shape(),
                 target.dtype(), bytes, truncated(clock.instant()));
-        writes.executeWithoutResult(tx -> {
-            StateTables.Written written = states.write(new ModelState(name, "{}", false, null, Map.of(), tensors, null));
-            jdbc.sql("INSERT INTO dataset (id, name, size, input_shape, target_shape, target_dtype, bytes, created_at, state_id, job_id)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                    .params(record.id(), name, record.size(), shape(input.shape()), shape(target.shape()), target.dtype(), bytes,
-                            micros(record.createdAt()), written.stateId(), jobId)
-                    .update();
-        });
+        StateTables.Written written = states.write(new ModelState(name, "{}", false, null, Map.of(), tensors, null));
+        jdbc.sql("INSERT INTO dataset (id, name, size, input_shape, target_shape, target_dtype, bytes, created_at, state_id, job_id)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(record.id(), name, record.size(), shape(input.shape()), shape(target.shape()), target.dtype(), bytes,
+                        micros(record.createdAt()), written.stateId(), jobId)
+                .update();
         return record;
     }
 
@@ -146,8 +149,23 @@ public final class JobStore {
 
     // ---- jobs
 
-    public void createJob(JobRecord job) {
+    /** A job's inline data (or validation data), its dataset id chosen before the job's settings name it. */
+    public record InlineDataset(String id, TensorData input, TensorData target) {
+    }
+
+    /**
+     * The job with its inline data, in one transaction: all of it or nothing. The model's row is held first
+     * (a delete of the model waits, then deletes the job with it), and a model gone already is a
+     * {@link NoSuchModelException} before anything is written.
+     */
+    public void createJob(JobRecord job, List<InlineDataset> inline) {
         writes.executeWithoutResult(tx -> {
+            // PostgreSQL: FOR KEY SHARE, the lock the job's foreign key takes, taken before anything is written
+            if (jdbc.sql("SELECT id FROM model WHERE id = ?" + states.dialect().keepChunk).param(job.modelId()).query(String.class)
+                    .optional().isEmpty()) {
+                throw new NoSuchModelException(job.modelId());
+            }
+            inline.forEach(d -> insertDataset(d.id(), null, d.input(), d.target(), job.id()));
             long seq = jdbc.sql("SELECT COALESCE(MAX(seq), 0) + 1 FROM job").query(Long.class).single();
             jdbc.sql("INSERT INTO job (id, model_id, seq, status, request, dataset_id, validation_id, actor, epoch, step, total_steps,"
                             + " loss, generator, created_at, started_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -165,6 +183,14 @@ public final class JobStore {
                 .params(job.status(), job.epoch(), job.step(), job.totalSteps(), job.loss(), job.generator(),
                         micros(job.startedAt()), micros(job.finishedAt()), job.errorJson(), job.id())
                 .update());
+    }
+
+    /** An ended job's record with its history rows not stored yet, in one transaction (a failure's fallback when its commit failed). */
+    public void endJob(JobRecord job, List<StepRow> steps, List<EpochRow> epochs) {
+        writes.executeWithoutResult(tx -> {
+            updateJob(job);
+            appendHistory(job.id(), steps, epochs);
+        });
     }
 
     /** Sets the status alone, the progress staying as last committed (an interrupted job resumes from there). */

@@ -298,6 +298,57 @@ class StoredStateDictHttpTest {
         assertThat(api.get("/state-dicts/diff?from=" + base + "&to=nope").status()).isEqualTo(404);
     }
 
+    /**
+     * int64 values compare as int64, not through float64 (where 2^53 + 1 rounds to 2^53): three of five elements
+     * differ, as {@code torch.equal} (False) and {@code (a != b).sum()} (3) say, while B − A in float64 is 0 everywhere.
+     * Numbers by PyTorch 1.13: {@code a = torch.tensor([2**53, -2**63, 2**63-1, 7, 2**53+1])}, {@code b = torch.tensor(
+     * [2**53+1, -2**63+1, 2**63-1, 7, 2**53])}; {@code d = b.double() - a.double()}: {@code d.abs().max()} 0.0,
+     * {@code d.norm()} 0.0, {@code d.norm() / a.double().norm()} 0.0.
+     */
+    @Test
+    void int64ValuesPast2To53AreComparedAsInt64InADiff() {
+        long p53 = 1L << 53;
+        String a = uploadBytes(int64Safetensors(p53, Long.MIN_VALUE, Long.MAX_VALUE, 7, p53 + 1));
+        String b = uploadBytes(int64Safetensors(p53 + 1, Long.MIN_VALUE + 1, Long.MAX_VALUE, 7, p53));
+        JsonNode row = diffRow(a, b);
+        assertThat(row.get("changed_elements").longValue()).as("%s", row).isEqualTo(3);
+        assertThat(row.get("max_abs_diff").doubleValue()).isEqualTo(0.0);
+        assertThat(row.get("l2_diff").doubleValue()).isEqualTo(0.0);
+        assertThat(row.get("relative_l2").doubleValue()).isEqualTo(0.0);
+        assertThat(diffRow(a, a).get("changed_elements").longValue()).isZero();
+        assertThat(diffRow(b, uploadBytes(int64Safetensors(p53 + 1, Long.MIN_VALUE + 1, Long.MAX_VALUE, 7, p53)))
+                .get("changed_elements").longValue()).isZero();
+    }
+
+    private String uploadBytes(byte[] file) {
+        HttpApi.Answer answer = api.postBytes("/state-dicts", OCTET, file);
+        assertThat(answer.status()).as("%s", answer.body()).isEqualTo(201);
+        return answer.body().get("id").stringValue();
+    }
+
+    private JsonNode diffRow(String from, String to) {
+        HttpApi.Answer answer = api.get("/state-dicts/diff?from=" + from + "&to=" + to);
+        assertThat(answer.status()).as("%s", answer.body()).isEqualTo(200);
+        assertThat(answer.body().get("keys").size()).isEqualTo(1);
+        return answer.body().get("keys").get(0);
+    }
+
+    /** A safetensors file of one int64 tensor "n", as {@code safetensors.torch.save({"n": tensor})} writes it. */
+    static byte[] int64Safetensors(long... values) {
+        byte[] header = ("{\"n\":{\"dtype\":\"I64\",\"shape\":[" + values.length + "],\"data_offsets\":[0,"
+                + values.length * 8 + "]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int padded = (header.length + 7) / 8 * 8;
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 + padded + values.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(header);
+        for (int i = header.length; i < padded; i++) {
+            out.put((byte) ' ');
+        }
+        for (long v : values) {
+            out.putLong(v);
+        }
+        return out.array();
+    }
+
     @Test
     void aModelsStateDictIsKeptLoadedBackAndDiffedAgainstTheModel() {
         String model = api.create("""
