@@ -22,6 +22,7 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -74,8 +75,40 @@ class RequestTimer extends ServerHttpObservationFilter {
         return fast;
     }
 
-    /** What the tags are a function of: the method, the path pattern, the status and the error's class. */
-    private record Kind(String method, String pathPattern, int status, Class<?> error) {
+    /**
+     * What the tags are a function of: the method, the path pattern, the status and the error's class.
+     * Compared by identity first: the method is the server's constant string and the pattern the mapping's.
+     */
+    private static final class Kind {
+        private final String method;
+        private final String pathPattern;
+        private final int status;
+        private final Class<?> error;
+        private final int hash;
+
+        Kind(String method, String pathPattern, int status, Class<?> error) {
+            this.method = method;
+            this.pathPattern = pathPattern;
+            this.status = status;
+            this.error = error;
+            this.hash = ((Objects.hashCode(method) * 31 + Objects.hashCode(pathPattern)) * 31 + status) * 31
+                    + Objects.hashCode(error);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Kind k && hash == k.hash && status == k.status && error == k.error
+                    && same(method, k.method) && same(pathPattern, k.pathPattern);
+        }
+
+        private static boolean same(String a, String b) {
+            return a == b || a != null && a.equals(b);
+        }
     }
 
     /** One request's timing: its carrier and when it started (the registry's monotonic clock, in ns). */
