@@ -73,7 +73,7 @@ class RequestTimerTest {
         }
     }
 
-    private ConfigurableApplicationContext start(String name, boolean springsFilter) {
+    private ConfigurableApplicationContext start(String name, boolean springsFilter, String... properties) {
         return new SpringApplicationBuilder(ParamlabApplication.class, Failing.class)
                 .initializers(context -> {
                     context.getBeanFactory().registerSingleton("noTestClasses", new NoTestClasses());
@@ -81,7 +81,8 @@ class RequestTimerTest {
                         context.getBeanFactory().registerSingleton("springConvention", new DefaultServerRequestObservationConvention());
                     }
                 })
-                .run("--server.port=0", "--paramlab.data-dir=" + data.resolve(name));
+                .run(java.util.stream.Stream.concat(java.util.stream.Stream.of("server.port=0", "paramlab.data-dir=" + data.resolve(name)),
+                        java.util.Arrays.stream(properties)).map(p -> "--" + p).toArray(String[]::new));
     }
 
     private static RequestTimer filter(ConfigurableApplicationContext context) {
@@ -126,6 +127,22 @@ class RequestTimerTest {
                     "method=\"GET\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"/**\"",     // no handler: the files' pattern
                     "method=\"UNKNOWN\",outcome=\"CLIENT_ERROR\",status=\"400\",uri=\"UNKNOWN\""}) {
                 assertThat(all).as(expected).contains(expected);
+            }
+        }
+    }
+
+    /** The switches of docs/configuration.md still switch the timer off: the observation's and the metric's. */
+    @Test
+    void theTimerIsSwitchedOffByEitherProperty() throws Exception {
+        for (String property : new String[] {"management.observations.enable.http.server.requests=false",
+                "management.metrics.enable.http.server.requests=false"}) {
+            try (ConfigurableApplicationContext off = start("off-" + property.length(), false, property)) {
+                // the observation off: Spring's filter, which then observes nothing; the metric off: a no-op timer
+                assertThat(filter(off).fast()).as(property).isEqualTo(property.startsWith("management.metrics"));
+                String base = "http://127.0.0.1:" + port(off);
+                send(post(base + "/api/v1/models", "application/json", NET), 201);
+                send(get(base + "/no-such-file.css"), 404);
+                assertThat(series(send(get(base + "/actuator/prometheus"), 200))).as(property).isEmpty();
             }
         }
     }
