@@ -116,9 +116,13 @@ def parse_time(s):
 
 
 def job(url, runs, epochs=EPOCHS):
+    """PyTorch's loop and the job, one run of each in turn (the machine's speed drifts: both sides share it)."""
     vocab, X, Y = corpus()
     tokens_per_run = epochs * X.numel()
-    torch_seconds, torch_losses = [], None
+    api = url.rstrip("/") + "/api/v1"
+    data = {"input": {"shape": list(X.shape), "dtype": "int64", "data": X.tolist()},
+            "target": {"shape": list(Y.shape), "dtype": "int64", "data": Y.tolist()}}
+    torch_seconds, torch_losses, job_seconds, job_losses = [], None, [], None
     for _ in range(runs):
         torch.manual_seed(0)
         net = LSTMLM(len(vocab), EMBED, HIDDEN, 1).train()
@@ -136,11 +140,6 @@ def job(url, runs, epochs=EPOCHS):
                 losses.append(loss.item())
         torch_seconds.append(time.perf_counter() - start)
         torch_losses = losses
-    api = url.rstrip("/") + "/api/v1"
-    job_seconds, job_losses = [], None
-    data = {"input": {"shape": list(X.shape), "dtype": "int64", "data": X.tolist()},
-            "target": {"shape": list(Y.shape), "dtype": "int64", "data": Y.tolist()}}
-    for _ in range(runs):
         model = call(api + "/models", "POST", spec(len(vocab)))["id"]
         call(f"{api}/models/{model}/state-dict", "PUT", {k: {"shape": list(t.shape), "dtype": "float32", "data": t.tolist()}
                                                         for k, t in net_initial(len(vocab)).items()})
