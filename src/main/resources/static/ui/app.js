@@ -59,7 +59,9 @@ async function render() {
     }
     if (!signal.aborted) {
       refresh(); // the page's controls, as far as the token's role is known
-      main.querySelector('h1')?.focus({ preventScroll: true });
+      // The new page's heading takes the focus, unless the user is already in the page: a live page (a running
+      // job's) finishes rendering only when its stream ends, and must not pull the focus off a control then.
+      if (!main.contains(document.activeElement)) main.querySelector('h1')?.focus({ preventScroll: true });
     }
     return;
   }

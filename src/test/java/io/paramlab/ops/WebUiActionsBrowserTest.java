@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -285,8 +286,13 @@ class WebUiActionsBrowserTest {
             notice("resumed");
             new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> Set.of("queued", "running").contains(d.findElement(status).getText()));
             assertThat(api("GET", jobPath, null, 200).get("status").stringValue()).isIn("queued", "running");
+            // A control the user is in keeps the focus when the live page's stream ends (the page's heading took it).
+            WebElement toggle = driver.findElement(By.id("loss-log"));
+            ((JavascriptExecutor) driver).executeScript("arguments[0].focus();", toggle);
             browser.send("POST", jobPath + "/cancel", null, null);   // frugal: stop it
             new WebDriverWait(driver, Duration.ofSeconds(60)).until(ExpectedConditions.textToBe(status, "cancelled"));
+            Thread.sleep(2000);   // the stream's end, then the page's last two reads
+            assertThat(driver.switchTo().activeElement().getAttribute("id")).as("the focused element after the job ended").isEqualTo("loss-log");
             browser.assertNoConsoleErrors("job page");
         } catch (RuntimeException | AssertionError e) {
             browser.failureScreenshot();
