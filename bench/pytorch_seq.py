@@ -8,6 +8,7 @@ of at least 1/7 of it: best and median round, and the median round's CPU time of
     pytorch_seq.py job --url URL [--runs R] [--threads N]   the character-level LSTM trained by a paramlab
                                                             job over HTTP and by PyTorch's own loop, on
                                                             Debian's GPL-3 text: tokens per second of each
+                                                            (one run of each side in turn, R times; best run)
 Prints one JSON line.
 """
 import argparse
@@ -153,6 +154,7 @@ def job(url, runs, epochs=EPOCHS):
         job_seconds.append((parse_time(view["finished_at"]) - parse_time(view["started_at"])).total_seconds())
         job_losses = call(f"{api}/jobs/{j}/history")["step_loss"]
         call(f"{api}/models/{model}", "DELETE")
+        time.sleep(2)   # the service idle again (its checkpoint of the write-ahead log, the sweep) before PyTorch's next run
     diff = max(abs(a - b) / abs(b) for a, b in zip(job_losses, torch_losses))
     return {"job": "char_lstm", "text": TEXT, "chars": X.numel() + 1, "vocab": len(vocab), "steps": len(torch_losses),
             "tokens_per_run": tokens_per_run, "threads": torch.get_num_threads(),
