@@ -153,6 +153,48 @@ final class HttpApi {
         return send(request, null);
     }
 
+    /** One server-sent event of a job's stream: its type, its id (null for none) and its data. */
+    record Event(String event, String id, String data) {
+    }
+
+    /** The events of a job's stream ({@code Last-Event-ID} when not null), read to its end within {@code seconds}. */
+    java.util.List<Event> jobEvents(String job, String lastEventId, int seconds) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/jobs/" + job + "/events"))
+                .header("Accept", "text/event-stream").timeout(java.time.Duration.ofSeconds(seconds));
+        if (lastEventId != null) request.header("Last-Event-ID", lastEventId);
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response = client.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() != 200 || !response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
+                throw new AssertionError("events of job " + job + ": " + response.statusCode() + " " + response.headers().map());
+            }
+            java.util.List<Event> out = new java.util.ArrayList<>();
+            String[] current = new String[3];
+            for (String line : (Iterable<String>) response.body()::iterator) {
+                if (line.isEmpty()) {
+                    if (current[0] != null) out.add(new Event(current[0], current[1], current[2]));
+                    current = new String[3];
+                } else if (line.startsWith("event:")) {
+                    current[0] = line.substring(6).trim();
+                } else if (line.startsWith("id:")) {
+                    current[1] = line.substring(3).trim();
+                } else if (line.startsWith("data:")) {
+                    current[2] = line.substring(5);
+                }
+            }
+            if (current[0] != null) out.add(new Event(current[0], current[1], current[2]));
+            return out;
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError("events of job " + job + " failed: " + e, e);
+        }
+    }
+
+    /** The data of the last status event of a job's stream, read to its end within {@code seconds}. */
+    JsonNode lastJobStatus(String job, int seconds) {
+        Event last = jobEvents(job, null, seconds).stream().filter(e -> e.event().equals("status")).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no status event in the stream of job " + job));
+        return JSON.readTree(last.data());
+    }
+
     /** Creates a model and returns its id, failing the test if creation fails. */
     String create(Object spec) {
         Answer answer = post("/models", spec);

@@ -6,15 +6,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -76,7 +71,7 @@ class JobEndFreesModelHttpTest {
         for (int i = 0; i < ROUNDS / 3; i++) {
             String model = trainable();
             String job = start(model, job(3, 2));
-            JsonNode last = lastStatus(job);
+            JsonNode last = api.lastJobStatus(job, 60);
             assertThat(last.get("status").stringValue()).isEqualTo("succeeded");
             expect(204, api.delete("/models/" + model), "DELETE right after the stream's succeeded, round " + i);
         }
@@ -126,24 +121,6 @@ class JobEndFreesModelHttpTest {
             }
         }
         throw new AssertionError("job " + job + " never " + status);
-    }
-
-    /** The last status event of the job's stream, read to its end. */
-    private JsonNode lastStatus(String job) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/jobs/" + job + "/events"))
-                .header("Accept", "text/event-stream").timeout(java.time.Duration.ofSeconds(60)).build();
-        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
-        assertThat(response.statusCode()).isEqualTo(200);
-        String event = null;
-        String data = null;
-        for (String line : (Iterable<String>) response.body()::iterator) {
-            if (line.startsWith("event:")) {
-                event = line.substring(6).trim();
-            } else if (line.startsWith("data:") && "status".equals(event)) {
-                data = line.substring(5);
-            }
-        }
-        return HttpApi.JSON.readTree(data);
     }
 
     /** Three blobs of 4 features, {@code batches} batches of 5 per epoch. */

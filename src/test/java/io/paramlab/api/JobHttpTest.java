@@ -9,10 +9,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,32 +80,32 @@ class JobHttpTest {
     void eventStreamGivesStatusFirstThenStepsAndEpochsAndEndsWithTheJob() throws Exception {
         String model = trainable();
         String job = status(202, api.post("/models/" + model + "/jobs", job(40, 4))).body().get("id").stringValue();
-        List<String[]> live = events(job, null);   // status first, then whatever is left of the run, then the end
-        assertThat(live.get(0)[0]).isEqualTo("status");
-        assertThat(live.get(live.size() - 1)[0]).isEqualTo("status");
-        assertThat(HttpApi.JSON.readTree(live.get(live.size() - 1)[2]).get("status").stringValue()).isEqualTo("succeeded");
+        List<HttpApi.Event> live = api.jobEvents(job, null, 60);   // status first, then whatever is left of the run, then the end
+        assertThat(live.get(0).event()).isEqualTo("status");
+        assertThat(live.get(live.size() - 1).event()).isEqualTo("status");
+        assertThat(HttpApi.JSON.readTree(live.get(live.size() - 1).data()).get("status").stringValue()).isEqualTo("succeeded");
         long previous = -1;
-        for (String[] e : live) {
-            if (e[0].equals("step")) {
-                long step = Long.parseLong(e[1]);
+        for (HttpApi.Event e : live) {
+            if (e.event().equals("step")) {
+                long step = Long.parseLong(e.id());
                 assertThat(previous == -1 || step == previous + 1).as("consecutive steps, %s after %s", step, previous).isTrue();
-                assertThat(HttpApi.JSON.readTree(e[2]).get("step").longValue()).isEqualTo(step);
+                assertThat(HttpApi.JSON.readTree(e.data()).get("step").longValue()).isEqualTo(step);
                 previous = step;
             }
         }
         // a late client with Last-Event-ID: 0 gets the status, every step and every epoch, then the end
-        List<String[]> replay = events(job, "0");
-        assertThat(replay.get(0)[0]).isEqualTo("status");
-        assertThat(replay.stream().filter(e -> e[0].equals("step")).count()).isEqualTo(40 * 4);
-        List<String[]> epochs = replay.stream().filter(e -> e[0].equals("epoch")).toList();
+        List<HttpApi.Event> replay = api.jobEvents(job, "0", 60);
+        assertThat(replay.get(0).event()).isEqualTo("status");
+        assertThat(replay.stream().filter(e -> e.event().equals("step")).count()).isEqualTo(40 * 4);
+        List<HttpApi.Event> epochs = replay.stream().filter(e -> e.event().equals("epoch")).toList();
         assertThat(epochs).hasSize(40);
-        JsonNode last = HttpApi.JSON.readTree(epochs.get(39)[2]);
+        JsonNode last = HttpApi.JSON.readTree(epochs.get(39).data());
         assertThat(last.get("epoch").intValue()).isEqualTo(40);
         assertThat(last.get("mean_loss").doubleValue())
                 .isEqualTo(status(200, api.get("/jobs/" + job + "/history")).body().get("epoch_loss").get(39).doubleValue());
         assertThat(last.get("val_accuracy").doubleValue()).isBetween(0.0, 1.0);
         // resuming after step 150 sends steps 151..160 only
-        assertThat(events(job, "150").stream().filter(e -> e[0].equals("step")).map(e -> e[1]).toList())
+        assertThat(api.jobEvents(job, "150", 60).stream().filter(e -> e.event().equals("step")).map(HttpApi.Event::id).toList())
                 .containsExactly("151", "152", "153", "154", "155", "156", "157", "158", "159", "160");
         JsonNode history = status(200, api.get("/jobs/" + job + "/history")).body();
         assertThat(history.get("val_loss").size()).isEqualTo(40);
@@ -280,32 +276,6 @@ class JobHttpTest {
         body.put("batch_size", 5);
         body.put("seed", 7);
         return body;
-    }
-
-    /** The events of one stream, to its end: {event, id, data}. */
-    private List<String[]> events(String job, String lastEventId) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/jobs/" + job + "/events"))
-                .header("Accept", "text/event-stream").timeout(java.time.Duration.ofSeconds(60));
-        if (lastEventId != null) request.header("Last-Event-ID", lastEventId);
-        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofLines());
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
-        List<String[]> out = new ArrayList<>();
-        String[] current = new String[3];
-        for (String line : (Iterable<String>) response.body()::iterator) {
-            if (line.isEmpty()) {
-                if (current[0] != null) out.add(current);
-                current = new String[3];
-            } else if (line.startsWith("event:")) {
-                current[0] = line.substring(6).trim();
-            } else if (line.startsWith("id:")) {
-                current[1] = line.substring(3).trim();
-            } else if (line.startsWith("data:")) {
-                current[2] = line.substring(5);
-            }
-        }
-        if (current[0] != null) out.add(current);
-        return out;
     }
 
     private JsonNode await(String job, java.util.function.Predicate<JsonNode> condition) {

@@ -9,17 +9,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 import javax.sql.DataSource;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -109,7 +104,7 @@ abstract class JobStoreFaultsContract {
     void aJobWhoseFailureTheStoreRefusesEndsFailedAndIsStoredLater() throws Exception {
         String model = trainable();
         String job = expect(202, api.post("/models/" + model + "/jobs", job(100_000, 2)), "job").get("id").stringValue();
-        CompletableFuture<JsonNode> stream = CompletableFuture.supplyAsync(() -> lastStatus(job));
+        CompletableFuture<JsonNode> stream = CompletableFuture.supplyAsync(() -> api.lastJobStatus(job, 90));
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (expect(200, api.get("/jobs/" + job), "job").get("step").longValue() < 3) {
             assertThat(System.nanoTime()).as("job %s never ran", job).isLessThan(deadline);
@@ -170,28 +165,6 @@ abstract class JobStoreFaultsContract {
         }
         expect(202, api.post("/models/" + model + "/jobs", job(1, 2)), "another job on the model");
         expect(202, api.post("/jobs/" + running + "/cancel", Map.of()), "cancel the running job");
-    }
-
-    /** The last status event of the job's stream, read to its end. */
-    private JsonNode lastStatus(String job) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/v1/jobs/" + job + "/events"))
-                    .header("Accept", "text/event-stream").timeout(java.time.Duration.ofSeconds(90)).build();
-            HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
-            assertThat(response.statusCode()).isEqualTo(200);
-            String event = null;
-            String data = null;
-            for (String line : (Iterable<String>) response.body()::iterator) {
-                if (line.startsWith("event:")) {
-                    event = line.substring(6).trim();
-                } else if (line.startsWith("data:") && "status".equals(event)) {
-                    data = line.substring(5);
-                }
-            }
-            return HttpApi.JSON.readTree(data);
-        } catch (java.io.IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /** Until the delete started on another thread has ended, or waits on the store (a lock, or SQLite's one connection). */
