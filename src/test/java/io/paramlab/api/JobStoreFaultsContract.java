@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 import javax.sql.DataSource;
@@ -23,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is deleted, at each point of the create where the delete can come in (put there by {@link StoreFaults}, not
  * by timing), answers 202 (and the delete then takes the job and its data with the model) or the model's 404,
  * never a 500, and leaves no dataset owned by nothing. Run on SQLite and on PostgreSQL by the subclasses.
+ * Each context is closed after its class, while its database still runs (kept to the JVM's end, its shutdown
+ * waited out the pool's 30 s connection timeout).
  */
+@DirtiesContext
 abstract class JobStoreFaultsContract {
     static final String NET = """
             {"seed": 3, "model": {"type": "Sequential", "layers": [{"type": "Linear", "in_features": 4, "out_features": 8},
