@@ -102,10 +102,10 @@ public final class JobStore {
                 .map(stateId -> states.read(stateId).stateDict()));
     }
 
-    /** Whether a queued or running job trains or validates on the dataset. */
-    public boolean datasetInUse(String id) {
-        return jdbc.sql("SELECT COUNT(*) FROM job WHERE status IN ('queued', 'running') AND (dataset_id = ? OR validation_id = ?)")
-                .params(id, id).query(Long.class).single() > 0;
+    /** The jobs queued or running in the store that train or validate on the dataset. */
+    public List<String> jobsUsingDataset(String id) {
+        return jdbc.sql("SELECT id FROM job WHERE status IN ('queued', 'running') AND (dataset_id = ? OR validation_id = ?)")
+                .params(id, id).query(String.class).list();
     }
 
     public boolean deleteDataset(String id) {
@@ -239,9 +239,9 @@ public final class JobStore {
         return jdbc.sql(JOB + " WHERE status IN (" + in + ") ORDER BY seq").query(this::job).list();
     }
 
-    /** Jobs of {@code actor} queued or running, on every instance: what its running-jobs quota counts. */
-    public long countActive(String actor) {
-        return jdbc.sql("SELECT COUNT(*) FROM job WHERE actor = ? AND status IN ('queued', 'running')").param(actor).query(Long.class).single();
+    /** Jobs of {@code actor} queued or running in the store, on every instance: what its running-jobs quota counts. */
+    public List<String> activeJobs(String actor) {
+        return jdbc.sql("SELECT id FROM job WHERE actor = ? AND status IN ('queued', 'running')").param(actor).query(String.class).list();
     }
 
     public List<JobRecord> jobsOfModel(String modelId, Set<String> statuses) {
