@@ -497,9 +497,10 @@ public class JobService {
 
     private void writeUnstoredUntilTaken() {
         long pause = Math.max(1, Math.min(storeRetry.toMillis(), 100));   // the stop has seconds, not the retry interval
+        long until = System.nanoTime() + storeShutdown.timeout().toNanos();   // in case a driver swallows the interrupt
         while (true) {
             writeUnstored();
-            if (unstored.isEmpty()) {
+            if (unstored.isEmpty() || System.nanoTime() - until > 0) {
                 return;
             }
             try {
