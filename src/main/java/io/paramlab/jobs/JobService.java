@@ -299,10 +299,11 @@ public class JobService {
         }
     }
 
-    /** The record and the steps since the last commit (none when the failure's commit stored them). */
-    private void writeEnd(LiveJob job) {
-        store.endJob(job.record(), job.unstoredSteps(), job.unstoredEpochs());
+    /** The record and the steps since the last commit (none when the failure's commit stored them); a job gone with its model has nothing to write. */
+    private boolean writeEnd(LiveJob job) {
+        boolean stored = store.endJob(job.record(), job.unstoredSteps(), job.unstoredEpochs());
         job.markStored(job.stepsKept(), job.epochsKept());
+        return stored;
     }
 
     private void scheduleRetry() {
@@ -331,9 +332,10 @@ public class JobService {
                     return;
                 }
                 try {
-                    writeEnd(job);
+                    boolean stored = writeEnd(job);
                     unstored.stored(job);
-                    log.info("job {}: its end ({}) is stored now", job.id, job.record().status());
+                    log.info("job {}: its end ({}) {}", job.id, job.record().status(),
+                            stored ? "is stored now" : "is dropped: the job was deleted with its model");
                 } catch (RuntimeException e) {
                     log.debug("job {}: the store still refuses its end: {}", job.id, e.toString());
                 }

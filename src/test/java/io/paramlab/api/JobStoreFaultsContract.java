@@ -227,6 +227,34 @@ abstract class JobStoreFaultsContract {
         untilStored(ended, "succeeded");
     }
 
+    /**
+     * A failed job whose end the store refused, its model then deleted (and its job row with it): the end has
+     * nowhere to go, so it is dropped, not written again for ever (its history rows' foreign key would refuse
+     * them), and the job is gone with its model.
+     */
+    @Test
+    void anUnstoredEndOfAJobDeletedWithItsModelIsDropped() throws Exception {
+        untilNoActiveJob();
+        String model = trainable();
+        String job = expect(202, api.post("/models/" + model + "/jobs", job(100_000, 2)), "job").get("id").stringValue();
+        StoreFaults.failWritesOf = job;   // its epoch's commit, its failure's commit, its end
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!expect(200, api.get("/jobs/" + job), "job").get("status").stringValue().equals("failed")) {
+            assertThat(System.nanoTime()).as("job %s never failed", job).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        expect(204, api.delete("/models/" + model), "the model's delete");
+        StoreFaults.failWritesOf = null;
+        deadline = System.nanoTime() + 30_000_000_000L;
+        HttpApi.Answer answer;
+        while ((answer = api.get("/jobs/" + job)).status() != 404) {
+            assertThat(System.nanoTime()).as("job %s still answers: %s", job, answer.body()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM job_step WHERE job_id = ?").param(job).query(Long.class).single()).isZero();
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> castMap(Object map) {
         return (Map<String, Object>) map;
