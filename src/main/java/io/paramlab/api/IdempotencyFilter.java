@@ -1,6 +1,8 @@
 package io.paramlab.api;
 
 import io.paramlab.spec.FieldError;
+import io.paramlab.store.IdempotencyClaim;
+import io.paramlab.store.IdempotencyClaimLostException;
 import io.paramlab.store.IdempotentResponse;
 import io.paramlab.store.ModelStore;
 import jakarta.servlet.FilterChain;
@@ -31,8 +33,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code Idempotency-Key} on every {@code POST /api/**} (API.md, "The store"): the first 2xx answer
@@ -41,12 +41,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code Idempotent-Replayed: true}) without the handler running; another request under a kept key
  * is a 422. A failure is not kept, so a failed request may be retried with its key.
  *
- * <p>A repeat that arrives while the first is still running is refused with 409 (retry later)
- * rather than made to wait: no thread is held, and a client retrying after a dropped connection
- * gets the first answer on its next try. The in-flight guard is this process's; on a PostgreSQL
- * store shared by several instances, two instances could each run one of two simultaneous
- * duplicates (the first answer kept wins). A file upload to {@code POST /state-dicts} claims its key in the
- * store instead ({@link UploadIdempotency}), atomically across instances; a claim found here is a 409 too.
+ * <p>The key is claimed in the store before the handler runs ({@link ModelStore#claimIdempotent}: a row
+ * unique by key, inserted first), so one request under a key runs at a time across every instance of a
+ * shared PostgreSQL store: a repeat that arrives (here or at another instance) while the first still runs is
+ * refused with 409 (retry later) rather than made to wait, so no thread is held and a client retrying after a
+ * dropped connection gets the first answer on its next try; another request under the running key is a 422.
+ * A request that fails, or whose answer is not kept, releases its claim; the claim of a request whose
+ * instance died is taken over once that instance's heartbeat expires. A file upload to
+ * {@code POST /state-dicts} claims its key in the same way ({@link UploadIdempotency}).
  *
  * <p>An answer is kept only up to {@code paramlab.idempotency.max-kept-answer-size} (default 1 MB):
  * it is buffered up to there, and past it sent on as it is written and not kept (a repeat then runs
@@ -66,7 +68,6 @@ class IdempotencyFilter extends ApiFilter {
             HttpHeaders.CONTENT_DISPOSITION, HttpHeaders.LINK, HttpHeaders.VARY);
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
     private final ModelStore store;
-    private final Map<String, String> running = new ConcurrentHashMap<>();   // key -> request hash
     private final int maxKeptAnswer;
 
     IdempotencyFilter(ModelStore store,
@@ -101,55 +102,52 @@ class IdempotencyFilter extends ApiFilter {
         }
         String hash = hash(request, body);
         String kept = scoped(request, key);
-        if (answeredBefore(kept, key, hash, response)) {
+        IdempotencyClaim found = store.claimIdempotent(kept, hash);
+        if (!(found instanceof IdempotencyClaim.Claimed claim)) {
+            answerRepeat(found, key, hash, response);
             return;
         }
-        String other = running.putIfAbsent(kept, hash);
-        if (other != null) {
-            ProblemJson.write(response, other.equals(hash) ? inProgress(key) : reused(key));
-            return;
-        }
+        boolean settled = false;   // kept or released, before the client sees the answer (a retry then finds either)
         try {
-            if (answeredBefore(kept, key, hash, response)) {   // the first finished between the lookup and the guard
-                return;
-            }
             CappedAnswer answer = new CappedAnswer(response, maxKeptAnswer);
             chain.doFilter(new CachedBody(request, body), answer);
             answer.flushWriter();
-            if (answer.getStatus() >= 200 && answer.getStatus() < 300 && answer.kept() != null) {
-                keep(kept, key, hash, answer);
-            } else if (answer.kept() == null) {
+            boolean success = answer.getStatus() >= 200 && answer.getStatus() < 300;
+            if (success && answer.kept() == null) {
                 log.debug("the answer to Idempotency-Key {} is over {} bytes: not kept", key, maxKeptAnswer);
             }
+            if (!(success && answer.kept() != null && keep(kept, claim, key, hash, answer))) {
+                release(kept, claim, key);
+            }
+            settled = true;
             answer.finish();
         } finally {
-            running.remove(kept);
+            if (!settled) {
+                release(kept, claim, key);
+            }
         }
     }
 
-    /** Answers a repeat from the kept answer, or a 422 for another request under the key; false when none is kept. */
-    private boolean answeredBefore(String keptKey, String key, String hash, HttpServletResponse response) throws IOException {
-        Optional<IdempotentResponse> kept = store.lookupIdempotent(keptKey);
-        if (kept.isEmpty()) {
-            return false;
+    /** Answers a repeat: the kept answer again, 409 while the first runs, or 422 for another request under the key. */
+    static void answerRepeat(IdempotencyClaim found, String key, String hash, HttpServletResponse response) throws IOException {
+        if (found instanceof IdempotencyClaim.Running running) {
+            ProblemJson.write(response, running.isOther(hash) ? reused(key) : inProgress(key));
+            return;
         }
-        if (kept.get().inProgress()) {   // a file upload under the key (UploadIdempotency) still runs
-            ProblemJson.write(response, inProgress(key));
-            return true;
-        }
-        if (!kept.get().requestHash().equals(hash)) {
+        IdempotentResponse first = ((IdempotencyClaim.Kept) found).answer();
+        if (!first.requestHash().equals(hash)) {
             ProblemJson.write(response, reused(key));
-            return true;
+            return;
         }
-        response.setStatus(kept.get().status());
-        kept.get().headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        response.setStatus(first.status());
+        first.headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
         response.setHeader(REPLAYED, "true");
-        response.setContentLength(kept.get().body().length);
-        response.getOutputStream().write(kept.get().body());
-        return true;
+        response.setContentLength(first.body().length);
+        response.getOutputStream().write(first.body());
     }
 
-    private void keep(String keptKey, String key, String hash, CappedAnswer answer) {
+    /** Keeps the answer under the claim; false when it could not be (the claim is then to be released). */
+    private boolean keep(String keptKey, IdempotencyClaim.Claimed claim, String key, String hash, CappedAnswer answer) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String name : KEPT) {
             List<String> values = List.copyOf(answer.getHeaders(name));
@@ -161,10 +159,21 @@ class IdempotencyFilter extends ApiFilter {
             headers.put(HttpHeaders.CONTENT_TYPE, List.of(answer.getContentType()));
         }
         try {
-            store.rememberIdempotent(keptKey, hash, answer.getStatus(), headers, answer.kept());
-        } catch (DataAccessException e) {
+            store.keepIdempotent(keptKey, claim, hash, answer.getStatus(), headers, answer.kept());
+            return true;
+        } catch (DataAccessException | IdempotencyClaimLostException e) {
             // the work is done and committed: answer it; a retry would then do it again, which the log tells
             log.warn("could not keep the answer to Idempotency-Key {}: {}", key, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Frees the key for a retry; a claim the store could not free is taken over by this instance's next repeat. */
+    private void release(String keptKey, IdempotencyClaim.Claimed claim, String key) {
+        try {
+            store.releaseIdempotent(keptKey, claim);
+        } catch (DataAccessException e) {
+            log.warn("could not release the claim on Idempotency-Key {}: {}", key, e.getMessage());
         }
     }
 

@@ -1,7 +1,6 @@
 package io.paramlab.api;
 
 import io.paramlab.store.IdempotencyClaim;
-import io.paramlab.store.IdempotentResponse;
 import io.paramlab.store.ModelStore;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -73,25 +72,12 @@ class UploadIdempotency {
          * the upload is to run, this request then holding the key's claim until {@link #close}.
          */
         boolean answered(HttpServletResponse response) throws IOException {
-            IdempotencyClaim found = store.claimIdempotent(scoped);
+            IdempotencyClaim found = store.claimIdempotent(scoped, null);
             if (found instanceof IdempotencyClaim.Claimed claimed) {
                 claim = claimed;
                 return false;
             }
-            if (found instanceof IdempotencyClaim.Kept kept) {
-                IdempotentResponse first = kept.answer();
-                if (!first.requestHash().equals(requestHash())) {
-                    ProblemJson.write(response, IdempotencyFilter.reused(key));
-                    return true;
-                }
-                response.setStatus(first.status());
-                first.headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
-                response.setHeader(IdempotencyFilter.REPLAYED, "true");
-                response.setContentLength(first.body().length);
-                response.getOutputStream().write(first.body());
-                return true;
-            }
-            ProblemJson.write(response, IdempotencyFilter.inProgress(key));   // Running
+            IdempotencyFilter.answerRepeat(found, key, found instanceof IdempotencyClaim.Kept ? requestHash() : null, response);
             return true;
         }
 

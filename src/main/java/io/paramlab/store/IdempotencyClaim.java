@@ -13,7 +13,14 @@ public sealed interface IdempotencyClaim {
     record Kept(IdempotentResponse answer) implements IdempotencyClaim {
     }
 
-    /** A request under the key still runs. */
-    record Running() implements IdempotencyClaim {
+    /**
+     * A request under the key still runs; {@code requestHash} is its hash, or null when it was not known at its
+     * claim (a streamed upload).
+     */
+    record Running(String requestHash) implements IdempotencyClaim {
+        /** Whether a request with {@code hash} (null: not known yet) is known to be another than the running one. */
+        public boolean isOther(String hash) {
+            return requestHash != null && hash != null && !requestHash.equals(hash);
+        }
     }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The store on SQLite or PostgreSQL through one JdbcClient code path. Each write is one database
@@ -49,6 +50,8 @@ public final class JdbcModelStore implements ModelStore {
     // this process's id in the instance table: the claimer of the Idempotency-Keys it claims
     private final String instanceId;
     private final Dialect dialect;
+    // the tokens of this process's claims on Idempotency-Keys whose requests still run (see CLAIM)
+    private final Set<String> ownClaims = ConcurrentHashMap.newKeySet();
 
     public JdbcModelStore(DataSource dataSource, StoreProperties properties, Clock clock) {
         this(dataSource, properties, clock, UUID.randomUUID().toString());
@@ -321,22 +324,6 @@ public final class JdbcModelStore implements ModelStore {
         return true;
     }
 
-    @Override
-    public void rememberIdempotent(String key, String requestHash, int status, Map<String, List<String>> headers, byte[] body) {
-        writes.executeWithoutResult(tx -> {
-            long now = now();
-            jdbc.sql("DELETE FROM idempotency WHERE created_at < ?").param(now - ttlMicros()).update();
-            jdbc.sql("INSERT INTO idempotency (idem_key, request_hash, status, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-                            + " ON CONFLICT (idem_key) DO NOTHING")
-                    .params(key, requestHash, status, headerText(headers), body, now).update();
-        });
-    }
-
-    @Override
-    public Optional<IdempotentResponse> lookupIdempotent(String key) {
-        return row(key).filter(row -> row.inProgress() ? claimLive(row.requestHash()) : fresh(row));
-    }
-
     private Optional<IdempotentResponse> row(String key) {
         return jdbc.sql("SELECT idem_key, request_hash, status, headers, body, created_at FROM idempotency WHERE idem_key = ?")
                 .param(key)
@@ -350,69 +337,102 @@ public final class JdbcModelStore implements ModelStore {
     }
 
     /*
-     * A claim is the key's row with status 0 and, for request_hash, "claim <instance id> <random>": the insert is
-     * atomic (the key is the primary key), so of two simultaneous claims on any instances one inserts and the
-     * other finds it. A claim lives while its instance does: this one, or another whose heartbeat has not
-     * expired by the database's clock (the embedded store has no other). A dead instance's claim is taken over
-     * by a compare-and-set on its token, so two never take one.
+     * A claim is the key's row with status 0 and, for request_hash, "claim <instance id> <nonce>", followed by
+     * " <request hash>" when the request's hash was known at its claim (64 hex digits: the token stays within the
+     * column's 128 characters). The insert is atomic (the key is the primary key), so of two simultaneous claims
+     * on any instances one inserts and the other finds it. A claim lives while its request does: on this
+     * instance, while the token is in ownClaims (from the claim to its keep or release, even when the store
+     * could not be told); on another, while that instance's heartbeat has not expired by the database's clock
+     * (the embedded store has no other). A dead claim is taken over by a compare-and-set on its token, so two
+     * never take one.
      */
     private static final String CLAIM = "claim ";
 
     @Override
-    public IdempotencyClaim claimIdempotent(String key) {
+    public IdempotencyClaim claimIdempotent(String key, String requestHash) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            String token = CLAIM + instanceId + " " + UUID.randomUUID();
-            if (jdbc.sql("INSERT INTO idempotency (idem_key, request_hash, status, headers, body, created_at) VALUES (?, ?, 0, '', NULL, ?)"
-                    + " ON CONFLICT (idem_key) DO NOTHING").params(key, token, now()).update() == 1) {
-                return new IdempotencyClaim.Claimed(token);
-            }
-            Optional<IdempotentResponse> row = row(key);
-            if (row.isEmpty()) {
-                continue;   // released or expired between the insert and the read
-            }
-            IdempotentResponse found = row.get();
-            if (!found.inProgress()) {
-                if (fresh(found)) {
-                    return new IdempotencyClaim.Kept(found);
+            String token = CLAIM + instanceId + " " + UUID.randomUUID().toString().replace("-", "").substring(0, 16)
+                    + (requestHash == null ? "" : " " + requestHash);
+            ownClaims.add(token);
+            boolean claimed = false;
+            try {
+                if (jdbc.sql("INSERT INTO idempotency (idem_key, request_hash, status, headers, body, created_at) VALUES (?, ?, 0, '', NULL, ?)"
+                        + " ON CONFLICT (idem_key) DO NOTHING").params(key, token, now()).update() == 1) {
+                    claimed = true;
+                    return new IdempotencyClaim.Claimed(token);
                 }
-                jdbc.sql("DELETE FROM idempotency WHERE idem_key = ? AND status <> 0 AND created_at < ?")
-                        .params(key, now() - ttlMicros()).update();
-            } else if (claimLive(found.requestHash())) {
-                return new IdempotencyClaim.Running();
-            } else if (jdbc.sql("UPDATE idempotency SET request_hash = ?, created_at = ? WHERE idem_key = ? AND request_hash = ? AND status = 0")
-                    .params(token, now(), key, found.requestHash()).update() == 1) {
-                log.info("Idempotency-Key claim of a dead instance taken over: {}", found.requestHash());
-                return new IdempotencyClaim.Claimed(token);
+                Optional<IdempotentResponse> row = row(key);
+                if (row.isEmpty()) {
+                    continue;   // released or expired between the insert and the read
+                }
+                IdempotentResponse found = row.get();
+                if (!found.inProgress()) {
+                    if (fresh(found)) {
+                        return new IdempotencyClaim.Kept(found);
+                    }
+                    jdbc.sql("DELETE FROM idempotency WHERE idem_key = ? AND status <> 0 AND created_at < ?")
+                            .params(key, now() - ttlMicros()).update();
+                } else if (claimLive(found.requestHash())) {
+                    return new IdempotencyClaim.Running(claimedHash(found.requestHash()));
+                } else if (jdbc.sql("UPDATE idempotency SET request_hash = ?, created_at = ? WHERE idem_key = ? AND request_hash = ? AND status = 0")
+                        .params(token, now(), key, found.requestHash()).update() == 1) {
+                    log.info("Idempotency-Key claim of a dead request taken over: {}", found.requestHash());
+                    claimed = true;
+                    return new IdempotencyClaim.Claimed(token);
+                }
+                // another request answered, released or took the key between the read and the write: read again
+            } finally {
+                if (!claimed) {
+                    ownClaims.remove(token);
+                }
             }
-            // another request answered, released or took the key between the read and the write: read again
         }
         throw new IllegalStateException("the claim of an Idempotency-Key kept moving");
     }
 
     private boolean claimLive(String token) {
         String[] parts = token.split(" ");
-        if (parts.length != 3 || !(parts[0] + " ").equals(CLAIM)) {
+        if (parts.length < 3 || parts.length > 4 || !(parts[0] + " ").equals(CLAIM)) {
             return false;
         }
-        return parts[1].equals(instanceId) || jdbc.sql("SELECT COUNT(*) FROM instance WHERE id = ? AND expires_at > " + dialect.nowMicros)
+        if (parts[1].equals(instanceId)) {
+            return ownClaims.contains(token);
+        }
+        return jdbc.sql("SELECT COUNT(*) FROM instance WHERE id = ? AND expires_at > " + dialect.nowMicros)
                 .param(parts[1]).query(Long.class).single() > 0;
+    }
+
+    /** The running request's hash in its claim's token, or null when it was not known at the claim. */
+    private static String claimedHash(String token) {
+        String[] parts = token.split(" ");
+        return parts.length == 4 ? parts[3] : null;
     }
 
     @Override
     public void keepIdempotent(String key, IdempotencyClaim.Claimed claim, String requestHash, int status,
                                Map<String, List<String>> headers, byte[] body) {
-        writes.executeWithoutResult(tx -> {
-            if (jdbc.sql("UPDATE idempotency SET request_hash = ?, status = ?, headers = ?, body = ?, created_at = ?"
-                            + " WHERE idem_key = ? AND request_hash = ? AND status = 0")
-                    .params(requestHash, status, headerText(headers), body, now(), key, claim.token()).update() == 0) {
-                throw new IdempotencyClaimLostException();
-            }
-        });
+        try {
+            writes.executeWithoutResult(tx -> {
+                long now = now();
+                if (jdbc.sql("UPDATE idempotency SET request_hash = ?, status = ?, headers = ?, body = ?, created_at = ?"
+                                + " WHERE idem_key = ? AND request_hash = ? AND status = 0")
+                        .params(requestHash, status, headerText(headers), body, now, key, claim.token()).update() == 0) {
+                    throw new IdempotencyClaimLostException();
+                }
+                jdbc.sql("DELETE FROM idempotency WHERE created_at < ?").param(now - ttlMicros()).update();   // expired keys go
+            });
+        } finally {
+            ownClaims.remove(claim.token());
+        }
     }
 
     @Override
     public void releaseIdempotent(String key, IdempotencyClaim.Claimed claim) {
-        jdbc.sql("DELETE FROM idempotency WHERE idem_key = ? AND request_hash = ? AND status = 0").params(key, claim.token()).update();
+        try {
+            jdbc.sql("DELETE FROM idempotency WHERE idem_key = ? AND request_hash = ? AND status = 0").params(key, claim.token()).update();
+        } finally {
+            ownClaims.remove(claim.token());
+        }
     }
 
     /** Deletes every chunk nothing references: at start, for a crash between a write and its sweep. */

@@ -76,24 +76,19 @@ public interface ModelStore {
 
     boolean deleteCheckpoint(String modelId, String checkpointId);
 
-    /** Keeps the first answer to {@code key}; a key already kept keeps its first answer. */
-    void rememberIdempotent(String key, String requestHash, int status, Map<String, List<String>> headers, byte[] body);
-
-    /**
-     * The answer kept for {@code key} within the idempotency window (24 h by default), or the key's claim by a
-     * request that still runs ({@link IdempotentResponse#inProgress()}).
-     */
-    Optional<IdempotentResponse> lookupIdempotent(String key);
-
     /**
      * Claims {@code key} for one request, atomically across the instances of a shared store (a row inserted
      * first, unique by key): the second of two simultaneous claims finds the first running, or its kept
-     * answer. A claim whose instance has died (its heartbeat expired) is taken over.
+     * answer. A claim whose request has died (on this instance: it neither kept an answer nor released the
+     * claim; on another: that instance's heartbeat expired) is taken over. {@code requestHash} is the request's
+     * hash when it is known before the request runs (64 hex digits), so that a repeat can tell another request
+     * under the key from the same one while it runs; null for a streamed upload, hashed as it is read.
      */
-    IdempotencyClaim claimIdempotent(String key);
+    IdempotencyClaim claimIdempotent(String key, String requestHash);
 
     /**
-     * Keeps the claimed request's answer, in the caller's transaction when there is one.
+     * Keeps the claimed request's answer for the idempotency window ({@code paramlab.store.idempotency-ttl}, 24 h
+     * by default), in the caller's transaction when there is one; answers past the window go with it.
      *
      * @throws IdempotencyClaimLostException when the claim was taken over meanwhile (nothing is kept)
      */

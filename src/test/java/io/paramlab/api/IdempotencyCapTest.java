@@ -1,5 +1,6 @@
 package io.paramlab.api;
 
+import io.paramlab.store.IdempotencyClaim;
 import io.paramlab.store.ModelStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -10,7 +11,6 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,11 +23,12 @@ class IdempotencyCapTest {
     private final List<byte[]> kept = new ArrayList<>();
     private final ModelStore store = (ModelStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ModelStore.class},
             (proxy, method, args) -> switch (method.getName()) {
-                case "lookupIdempotent" -> Optional.empty();
-                case "rememberIdempotent" -> {
-                    kept.add((byte[]) args[4]);
+                case "claimIdempotent" -> new IdempotencyClaim.Claimed("claim here " + args[0]);
+                case "keepIdempotent" -> {
+                    kept.add((byte[]) args[5]);
                     yield null;
                 }
+                case "releaseIdempotent" -> null;
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 

@@ -490,26 +490,35 @@ abstract class ModelStoreContract {
         headers.put("Location", List.of("/models/m1"));
         headers.put("Vary", List.of("Accept", "Origin"));
         byte[] body = "{\"id\":\"m1\"}".getBytes(StandardCharsets.UTF_8);
-        store.rememberIdempotent("key-1", "sha256:abc", 201, headers, body);
-        store.rememberIdempotent("key-1", "sha256:other", 200, Map.of(), null);   // the first answer stays
+        IdempotencyClaim.Claimed claim = (IdempotencyClaim.Claimed) store.claimIdempotent("key-1", "sha256:abc");
+        store.keepIdempotent("key-1", claim, "sha256:abc", 201, headers, body);
 
-        IdempotentResponse kept = store.lookupIdempotent("key-1").orElseThrow();
+        IdempotentResponse kept = ((IdempotencyClaim.Kept) store.claimIdempotent("key-1", "sha256:other")).answer();
         assertThat(kept.requestHash()).isEqualTo("sha256:abc");
         assertThat(kept.status()).isEqualTo(201);
         assertThat(kept.headers()).containsExactlyEntriesOf(headers);
         assertThat(kept.body()).isEqualTo(body);
-        assertThat(store.lookupIdempotent("key-2")).isEmpty();
+        IdempotencyClaim.Claimed other = (IdempotencyClaim.Claimed) store.claimIdempotent("key-2", "h");
+        store.releaseIdempotent("key-2", other);
 
         clock.advance(Duration.ofHours(24).plusSeconds(1));
-        assertThat(store.lookupIdempotent("key-1")).isEmpty();
-        store.rememberIdempotent("key-3", "h", 200, Map.of(), new byte[0]);   // and expired rows go
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM idempotency").query(Long.class).single()).isEqualTo(1);
+        IdempotencyClaim.Claimed again = (IdempotencyClaim.Claimed) store.claimIdempotent("key-1", "sha256:abc");
+        store.releaseIdempotent("key-1", again);
+        IdempotencyClaim.Claimed third = (IdempotencyClaim.Claimed) store.claimIdempotent("key-3", "h");
+        store.keepIdempotent("key-3", third, "h", 200, Map.of(), new byte[0]);
+        IdempotencyClaim.Claimed old = (IdempotencyClaim.Claimed) store.claimIdempotent("key-4", "h");
+        store.keepIdempotent("key-4", old, "h", 200, Map.of(), new byte[0]);
+        clock.advance(Duration.ofHours(24).plusSeconds(1));
+        IdempotencyClaim.Claimed fifth = (IdempotencyClaim.Claimed) store.claimIdempotent("key-5", "h");
+        store.keepIdempotent("key-5", fifth, "h", 200, Map.of(), new byte[0]);   // and expired answers go
+        assertThat(jdbc.sql("SELECT idem_key FROM idempotency").query(String.class).list()).containsExactly("key-5");
     }
 
     /**
      * An Idempotency-Key is claimed by a row inserted first: of two claims (two requests, or two instances of a
-     * shared store) one wins and the other finds it running, then its kept answer; a dead instance's claim is
-     * taken over, and its late answer is refused.
+     * shared store) one wins and the other finds it running (with its request's hash, when known), then its kept
+     * answer; a dead instance's claim is taken over, and its late answer is refused; so is a claim of this
+     * instance that no request of it holds any more (its release did not reach the store).
      */
     @Test
     void anIdempotencyKeyIsClaimedOnceAcrossInstances() {
@@ -518,16 +527,21 @@ abstract class ModelStoreContract {
             jdbc.sql("INSERT INTO instance (id, url, started_at, expires_at) VALUES (?, ?, 0, ?)")
                     .params(instance, "http://" + instance, Long.MAX_VALUE).update();
         }
-        IdempotencyClaim first = store.claimIdempotent("key-1");
+        String hash = "a".repeat(64);
+        IdempotencyClaim first = store.claimIdempotent("key-1", hash);
         assertThat(first).isInstanceOf(IdempotencyClaim.Claimed.class);
-        assertThat(store.claimIdempotent("key-1")).as("a second request here").isInstanceOf(IdempotencyClaim.Running.class);
-        assertThat(other.claimIdempotent("key-1")).as("on another live instance").isInstanceOf(IdempotencyClaim.Running.class);
-        assertThat(other.lookupIdempotent("key-1").orElseThrow().inProgress()).isTrue();
+        assertThat(((IdempotencyClaim.Claimed) first).token()).hasSizeLessThanOrEqualTo(128);   // the column's width
+        IdempotencyClaim.Running here = (IdempotencyClaim.Running) store.claimIdempotent("key-1", hash);
+        assertThat(here.requestHash()).as("a second request here finds the first's hash").isEqualTo(hash);
+        assertThat(here.isOther(hash)).isFalse();
+        IdempotencyClaim.Running there = (IdempotencyClaim.Running) other.claimIdempotent("key-1", "b".repeat(64));
+        assertThat(there.isOther("b".repeat(64))).as("another request, on another live instance").isTrue();
+        assertThat(((IdempotencyClaim.Running) other.claimIdempotent("key-1", null)).isOther(null)).as("not known").isFalse();
 
         byte[] body = "{\"id\":\"sd1\"}".getBytes(StandardCharsets.UTF_8);
         store.keepIdempotent("key-1", (IdempotencyClaim.Claimed) first, "sha256:abc", 201, Map.of("Location", List.of("/sd1")), body);
         store.releaseIdempotent("key-1", (IdempotencyClaim.Claimed) first);   // after a keep: the answer stays
-        IdempotencyClaim repeat = other.claimIdempotent("key-1");
+        IdempotencyClaim repeat = other.claimIdempotent("key-1", null);
         assertThat(repeat).isInstanceOf(IdempotencyClaim.Kept.class);
         IdempotentResponse kept = ((IdempotencyClaim.Kept) repeat).answer();
         assertThat(kept.inProgress()).isFalse();
@@ -536,25 +550,29 @@ abstract class ModelStoreContract {
         assertThat(kept.body()).isEqualTo(body);
 
         // a released claim frees the key
-        IdempotencyClaim.Claimed failed = (IdempotencyClaim.Claimed) other.claimIdempotent("key-2");
+        IdempotencyClaim.Claimed failed = (IdempotencyClaim.Claimed) other.claimIdempotent("key-2", null);
         other.releaseIdempotent("key-2", failed);
-        assertThat(store.lookupIdempotent("key-2")).isEmpty();
-        assertThat(store.claimIdempotent("key-2")).isInstanceOf(IdempotencyClaim.Claimed.class);
+        assertThat(store.claimIdempotent("key-2", null)).isInstanceOf(IdempotencyClaim.Claimed.class);
 
         // the claimer dies (its heartbeat expires): its claim is taken over, and its late answer is not kept
-        IdempotencyClaim.Claimed dying = (IdempotencyClaim.Claimed) other.claimIdempotent("key-3");
+        IdempotencyClaim.Claimed dying = (IdempotencyClaim.Claimed) other.claimIdempotent("key-3", hash);
         jdbc.sql("UPDATE instance SET expires_at = 0 WHERE id = 'other'").update();
-        assertThat(store.lookupIdempotent("key-3")).as("a dead instance's claim").isEmpty();
-        IdempotencyClaim.Claimed taken = (IdempotencyClaim.Claimed) store.claimIdempotent("key-3");
+        IdempotencyClaim.Claimed taken = (IdempotencyClaim.Claimed) store.claimIdempotent("key-3", hash);
         assertThatThrownBy(() -> other.keepIdempotent("key-3", dying, "sha256:late", 201, Map.of(), body))
                 .isInstanceOf(IdempotencyClaimLostException.class);
         other.releaseIdempotent("key-3", dying);   // a no-op: the claim is not its any more
         store.keepIdempotent("key-3", taken, "sha256:new", 201, Map.of(), body);
-        assertThat(other.lookupIdempotent("key-3").orElseThrow().requestHash()).isEqualTo("sha256:new");
+        assertThat(((IdempotencyClaim.Kept) other.claimIdempotent("key-3", null)).answer().requestHash()).isEqualTo("sha256:new");
+
+        // a claim of this instance that none of its requests holds (a release that failed, a process that
+        // restarted under the same id) does not block the key while this instance lives
+        jdbc.sql("INSERT INTO idempotency (idem_key, request_hash, status, headers, body, created_at) VALUES (?, ?, 0, '', NULL, 0)")
+                .params("key-4", "claim " + INSTANCE + " 0123456789abcdef " + hash).update();
+        assertThat(store.claimIdempotent("key-4", hash)).isInstanceOf(IdempotencyClaim.Claimed.class);
 
         // a kept answer past the window is gone: the key can be claimed again
         clock.advance(Duration.ofHours(24).plusSeconds(1));
-        assertThat(other.claimIdempotent("key-1")).isInstanceOf(IdempotencyClaim.Claimed.class);
+        assertThat(other.claimIdempotent("key-1", null)).isInstanceOf(IdempotencyClaim.Claimed.class);
     }
 
     @Test
