@@ -3,6 +3,7 @@ package io.paramlab.instances;
 import io.paramlab.jobs.JobService;
 import io.paramlab.model.ModelRegistry;
 import io.paramlab.store.LeaseStore;
+import io.paramlab.store.StoreShutdown;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,7 @@ public class Instances {
     private final ModelRegistry registry;
     private final JobService jobs;
     private final Environment environment;
+    private final StoreShutdown storeShutdown;
     private final Duration ttl;
     private final boolean shared;
     // models whose lease this instance holds, trusted while its own heartbeat is fresh
@@ -57,7 +59,8 @@ public class Instances {
     private final Object[] stripes = new Object[64];
 
     public Instances(LeaseStore leases, ModelRegistry registry, JobService jobs, Environment environment, DataSource dataSource,
-                     @Value("${paramlab.instance.lease-ttl:10s}") Duration ttl) {
+                     StoreShutdown storeShutdown, @Value("${paramlab.instance.lease-ttl:10s}") Duration ttl) {
+        this.storeShutdown = storeShutdown;
         this.leases = leases;
         this.registry = registry;
         this.jobs = jobs;
@@ -199,7 +202,10 @@ public class Instances {
         return Optional.empty();
     }
 
-    /** A graceful stop: jobs stop as interrupted first, then the leases are free for the other instances at once. */
+    /**
+     * A graceful stop: jobs stop as interrupted first, then the leases are free for the other instances at once;
+     * the store work of both bounded by {@link StoreShutdown} (past it, the leases expire with this instance's ttl).
+     */
     @PreDestroy
     void stop() throws InterruptedException {
         if (!shared || !registered) {
@@ -207,11 +213,13 @@ public class Instances {
         }
         heartbeat.shutdownNow();
         jobs.shutdown();
-        try {
-            leases.releaseAll();
-        } catch (RuntimeException e) {
-            log.warn("instance {} could not release its leases (they expire within {}): {}", leases.instanceId(), ttl, e.toString());
-        }
+        storeShutdown.run("leases", () -> {
+            try {
+                leases.releaseAll();
+            } catch (RuntimeException e) {
+                log.warn("instance {} could not release its leases (they expire within {}): {}", leases.instanceId(), ttl, e.toString());
+            }
+        }, () -> "the release of instance " + leases.instanceId() + "'s leases (they expire within its lease-ttl, " + ttl.toMillis() + " ms)");
     }
 
     private record Remote(String url, long until) {

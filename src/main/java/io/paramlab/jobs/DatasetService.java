@@ -18,10 +18,12 @@ import java.util.Map;
 @Service
 public class DatasetService {
     private final JobStore store;
+    private final UnstoredEnds unstored;
     private final long maxElements;
 
-    public DatasetService(JobStore store, ParamlabLimits limits) {
+    DatasetService(JobStore store, UnstoredEnds unstored, ParamlabLimits limits) {
         this.store = store;
+        this.unstored = unstored;
         this.maxElements = limits.maxDatasetElements();
     }
 
@@ -42,7 +44,7 @@ public class DatasetService {
     public void delete(String id) {
         Ownership.checkDelete("dataset", id);
         get(id);
-        if (store.datasetInUse(id)) {
+        if (!unstored.active(store.jobsUsingDataset(id)).isEmpty()) {
             throw new ConflictException("dataset-in-use", "dataset " + id + " is used by a queued or running job; "
                     + "delete it when the job has ended (or cancel the job)");
         }

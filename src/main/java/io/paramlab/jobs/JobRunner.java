@@ -51,7 +51,10 @@ final class JobRunner {
         this.shuttingDown = shuttingDown;
     }
 
-    /** Runs to the end, a cancel, a failure or the service's shutdown; answers the final status. */
+    /**
+     * Runs to the end, a cancel, a failure or the service's shutdown; answers the final status. A cancel's record
+     * is stored with its commit; a success's and an interruption's are the caller's to store.
+     */
     String run(TensorData[] data, TensorData[] validation) {
         JobRequest.Settings s = job.settings;
         Loss loss = Loss.byName(s.loss()).orElseThrow();
@@ -83,8 +86,7 @@ final class JobRunner {
             endEpoch(epoch + 1, generator, validation, loss);
             commitNanos += System.nanoTime() - t0;
         }
-        job.finish("succeeded", null, Instant.now());
-        store.updateJob(job.record());
+        job.finish("succeeded", null, Instant.now());   // its record goes to the store with JobService's storeEnd
         log.debug("job {}: {} steps in {} ms (in-memory transactions), {} epoch commits in {} ms", job.id, job.step(),
                 stepNanos / 1_000_000.0, s.epochs(), commitNanos / 1_000_000.0);
         return "succeeded";

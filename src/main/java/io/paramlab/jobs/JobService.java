@@ -15,6 +15,7 @@ import io.paramlab.store.JobStore.JobRecord;
 import io.paramlab.store.LeaseLostException;
 import io.paramlab.store.ModelStore;
 import io.paramlab.store.NoSuchModelException;
+import io.paramlab.store.StoreShutdown;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,10 +51,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class JobService {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
     private static final Set<String> RESUMABLE = Set.of("interrupted", "cancelled");
-    private static final long STORE_RETRY_MS = 1000;
     private final Map<String, LiveJob> live = new ConcurrentHashMap<>();   // queued and running in this process
     // ended here, the store not having taken the end yet (it refused the write): shown as ended, written again later
-    private final Map<String, LiveJob> unstored = new ConcurrentHashMap<>();
+    private final UnstoredEnds unstored;
+    private final Object endWrites = new Object();   // one writer of an unstored end at a time (retry, stop, resume)
+    private final Duration storeRetry;
+    private final StoreShutdown storeShutdown;
+    private final AtomicBoolean stopped = new AtomicBoolean();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "paramlab-job-store-retry");
         thread.setDaemon(true);
@@ -69,8 +74,16 @@ public class JobService {
     private final ParamlabQuotas quotas;
     private volatile boolean shuttingDown;
 
-    public JobService(ModelRegistry registry, DatasetService datasets, JobStore store, ModelStore models, JobTraining training,
-                      JobEvents events, ParamlabQuotas quotas, @Value("${paramlab.jobs.concurrency:1}") int concurrency) {
+    JobService(ModelRegistry registry, DatasetService datasets, JobStore store, ModelStore models, JobTraining training,
+               JobEvents events, ParamlabQuotas quotas, UnstoredEnds unstored, StoreShutdown storeShutdown,
+               @Value("${paramlab.jobs.concurrency:1}") int concurrency,
+               @Value("${paramlab.jobs.store-retry-interval:1s}") Duration storeRetry) {
+        if (storeRetry.isNegative() || storeRetry.isZero()) {
+            throw new IllegalArgumentException("paramlab.jobs.store-retry-interval must be positive, not " + storeRetry);
+        }
+        this.storeRetry = storeRetry;
+        this.unstored = unstored;
+        this.storeShutdown = storeShutdown;
         this.quotas = quotas;
         this.registry = registry;
         this.datasets = datasets;
@@ -102,7 +115,7 @@ public class JobService {
         synchronized (this) {   // one job per model: the check and the insert together
             requireNoActiveJob(modelId);
             String actor = RequestContext.current().actor();
-            quotas.checkJobStart(actor, store.countActive(actor));
+            quotas.checkJobStart(actor, countActive(actor));
             Map<String, Object> optimizer = model.read(() -> {
                 if (model.optimizer() == null) {
                     throw new ConflictException("no-optimizer", "model " + modelId + " has no optimizer; PUT /models/" + modelId
@@ -216,8 +229,11 @@ public class JobService {
             TensorData[] data = datasets.load(job.settings.dataset());
             TensorData[] validation = job.settings.validation() == null ? null : datasets.load(job.settings.validation());
             status = runner.run(data, validation);
-            if (status.equals("interrupted")) {
-                store.setStatus(job.id, "interrupted");
+            if (status.equals("succeeded")) {
+                storeEnd(job);   // the training's outcome, whether the store takes it now or later
+            } else if (status.equals("interrupted")) {
+                job.interrupt();
+                unstored.put(job);   // the stop's last write stores it, bounded by paramlab.store.shutdown-timeout
             }
         } catch (LeaseLostException e) {
             // another instance took the model over while this one was cut off: the job's record is that instance's now
@@ -261,32 +277,39 @@ public class JobService {
         return "failed";
     }
 
+    /** Of {@code actor}'s jobs the store has queued or running, those that did not end here. */
+    private long countActive(String actor) {
+        return unstored.active(store.activeJobs(actor)).size();
+    }
+
     /**
      * The ended job's record to the store. When the store refuses it (read-only, gone for a moment), the job
-     * ends all the same here, shown as ended from memory, and its record is written again every second
-     * until the store takes it; at the latest the next start's {@link #recoverAll} marks it interrupted.
+     * ends all the same here, shown as ended from memory, and its record is written again every
+     * {@code paramlab.jobs.store-retry-interval} until the store takes it; at the latest the next start's
+     * {@link #recoverAll} marks it interrupted.
      */
     private void storeEnd(LiveJob job) {
         try {
             writeEnd(job);
         } catch (RuntimeException e) {
-            log.warn("job {} {}: the store refused its end ({}); written again every {} ms until it takes it", job.id,
-                    job.record().status(), e.toString(), STORE_RETRY_MS);
-            unstored.put(job.id, job);
+            log.warn("job {} {}: the store refused its end ({}); written again every {} until it takes it", job.id,
+                    job.record().status(), e.toString(), storeRetry);
+            unstored.put(job);
             scheduleRetry();
         }
     }
 
-    /** The record and the steps since the last commit (none when the failure's commit stored them). */
-    private void writeEnd(LiveJob job) {
-        store.endJob(job.record(), job.unstoredSteps(), job.unstoredEpochs());
+    /** The record and the steps since the last commit (none when the failure's commit stored them); a job gone with its model has nothing to write. */
+    private boolean writeEnd(LiveJob job) {
+        boolean stored = store.endJob(job.record(), job.unstoredSteps(), job.unstoredEpochs());
         job.markStored(job.stepsKept(), job.epochsKept());
+        return stored;
     }
 
     private void scheduleRetry() {
         if (retryScheduled.compareAndSet(false, true)) {
             try {
-                retries.schedule(this::retryUnstored, STORE_RETRY_MS, TimeUnit.MILLISECONDS);
+                retries.schedule(this::retryUnstored, storeRetry.toNanos(), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 retryScheduled.set(false);   // shutting down: the next start's recovery marks the jobs
             }
@@ -295,17 +318,28 @@ public class JobService {
 
     private void retryUnstored() {
         retryScheduled.set(false);
-        for (LiveJob job : unstored.values()) {
-            try {
-                writeEnd(job);
-                unstored.remove(job.id, job);
-                log.info("job {}: its end ({}) is stored now", job.id, job.record().status());
-            } catch (RuntimeException e) {
-                log.debug("job {}: the store still refuses its end: {}", job.id, e.toString());
-            }
-        }
-        if (!unstored.isEmpty()) {
+        writeUnstored();
+        if (!unstored.isEmpty() && !stopped.get()) {
             scheduleRetry();
+        }
+    }
+
+    /** One try at each end the store has not taken; stops early when its thread is interrupted (the stop gave it up). */
+    private void writeUnstored() {
+        synchronized (endWrites) {
+            for (LiveJob job : unstored.all()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                try {
+                    boolean stored = writeEnd(job);
+                    unstored.stored(job);
+                    log.info("job {}: its end ({}) {}", job.id, job.record().status(),
+                            stored ? "is stored now" : "is dropped: the job was deleted with its model");
+                } catch (RuntimeException e) {
+                    log.debug("job {}: the store still refuses its end: {}", job.id, e.toString());
+                }
+            }
         }
     }
 
@@ -354,6 +388,15 @@ public class JobService {
 
     public JobView resume(String id) {
         synchronized (this) {
+            LiveJob ended = unstored.get(id);
+            if (ended != null) {   // its end first (the store's refusal is the answer if it still refuses), then its row is current
+                synchronized (endWrites) {
+                    if (unstored.get(id) == ended) {
+                        writeEnd(ended);
+                        unstored.stored(ended);
+                    }
+                }
+            }
             JobRecord record = store.findJob(id).orElseThrow(() -> notFound(id));
             checkChange(get(id));
             LiveJob running = inMemory(id);
@@ -362,7 +405,7 @@ public class JobService {
                         : record.status()) + "; only an interrupted or cancelled job can be resumed");
             }
             requireNoActiveJob(record.modelId());
-            quotas.checkJobStart(record.actor(), store.countActive(record.actor()));
+            quotas.checkJobStart(record.actor(), countActive(record.actor()));
             store.setStatus(id, "queued");
             LiveJob job = new LiveJob(new JobRecord(record.id(), record.modelId(), "queued", record.requestJson(), record.datasetId(),
                     record.validationId(), record.actor(), record.epoch(), record.step(), record.totalSteps(),
@@ -418,8 +461,8 @@ public class JobService {
     public void adopt(String modelId) {
         synchronized (this) {
             for (JobRecord r : store.jobsOfModel(modelId, Set.of("queued", "running"))) {
-                if (live.containsKey(r.id())) {
-                    continue;
+                if (live.containsKey(r.id()) || unstored.get(r.id()) != null) {
+                    continue;   // running here, or ended here with its end still to be stored
                 }
                 if (r.status().equals("running")) {
                     store.setStatus(r.id(), "interrupted");
@@ -431,14 +474,42 @@ public class JobService {
         }
     }
 
-    /** Running jobs stop after their step in progress, as interrupted: the model keeps its last committed epoch. */
+    /**
+     * Running jobs stop after their step in progress, as interrupted: the model keeps its last committed epoch.
+     * Then the ends the store has not taken are written, again and again, until the store takes them or
+     * {@link StoreShutdown}'s bound passes; what is left, the next start's recovery (or, on PostgreSQL, the
+     * instance that takes the model over) marks interrupted. Called by {@code Instances}' stop, then by the
+     * container: the second call does nothing.
+     */
     @PreDestroy
     public void shutdown() throws InterruptedException {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         shuttingDown = true;
         ((ThreadPoolExecutor) executor).getQueue().clear();   // queued runs never start here; they stay queued in the store
         executor.shutdown();
         executor.awaitTermination(30, TimeUnit.SECONDS);
         retries.shutdownNow();
-        retryUnstored();   // a last try; what the store still refuses, the next start's recovery marks interrupted
+        if (!unstored.isEmpty()) {
+            storeShutdown.run("job-ends", this::writeUnstoredUntilTaken,
+                    () -> "the ends of jobs " + unstored + " (the next start marks them interrupted)");
+        }
+    }
+
+    private void writeUnstoredUntilTaken() {
+        long pause = Math.max(1, Math.min(storeRetry.toMillis(), 100));   // the stop has seconds, not the retry interval
+        long until = System.nanoTime() + storeShutdown.timeout().toNanos();   // in case a driver swallows the interrupt
+        while (true) {
+            writeUnstored();
+            if (unstored.isEmpty() || System.nanoTime() - until > 0) {
+                return;
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return;   // given up by the stop
+            }
+        }
     }
 }

@@ -47,6 +47,8 @@ final class LiveJob {
     private final List<EpochRow> epochs = new ArrayList<>();
     private int storedSteps;
     private int storedEpochs;
+    private long storedStep;     // the progress of the last commit, where an interrupted job stands
+    private Double storedLoss;
     private long sequence = CHANGES.incrementAndGet();
 
     LiveJob(JobRecord record, List<StepRow> steps, List<EpochRow> epochRows) {
@@ -74,6 +76,8 @@ final class LiveJob {
         epochs.addAll(epochRows);
         storedSteps = steps.size();
         storedEpochs = epochRows.size();
+        storedStep = step;
+        storedLoss = loss;
     }
 
     /** The job as clients see it: a terminal status only once {@link #report}ed, when the job has let go of its model. */
@@ -181,6 +185,23 @@ final class LiveJob {
         finishedAt = JobStore.truncated(now);   // as the store keeps it, so a later read answers the same
     }
 
+    /**
+     * Stopped by the service's stop: the model keeps its last committed epoch, and so does the job (a resume does
+     * the steps since again), as the store will record it; no end time, as a job interrupted by a crash.
+     */
+    synchronized void interrupt() {
+        sequence = CHANGES.incrementAndGet();
+        shown = shown != null ? shown : status;
+        status = "interrupted";
+        error = null;
+        step = storedStep;
+        loss = storedLoss;
+        stepLoss.subList(storedSteps, stepLoss.size()).clear();
+        stepEpoch.subList(storedSteps, stepEpoch.size()).clear();
+        lr.subList(storedSteps, lr.size()).clear();
+        epochs.subList(storedEpochs, epochs.size()).clear();
+    }
+
     /** The job's terminal status, stored and its model let go of, is what views show from now on. */
     synchronized void report() {
         sequence = CHANGES.incrementAndGet();
@@ -208,6 +229,8 @@ final class LiveJob {
     synchronized void markStored(int steps, int epochRows) {
         storedSteps = steps;
         storedEpochs = epochRows;
+        storedStep = step;
+        storedLoss = loss;
     }
 
     synchronized int stepsKept() {

@@ -102,10 +102,10 @@ public final class JobStore {
                 .map(stateId -> states.read(stateId).stateDict()));
     }
 
-    /** Whether a queued or running job trains or validates on the dataset. */
-    public boolean datasetInUse(String id) {
-        return jdbc.sql("SELECT COUNT(*) FROM job WHERE status IN ('queued', 'running') AND (dataset_id = ? OR validation_id = ?)")
-                .params(id, id).query(Long.class).single() > 0;
+    /** The jobs queued or running in the store that train or validate on the dataset. */
+    public List<String> jobsUsingDataset(String id) {
+        return jdbc.sql("SELECT id FROM job WHERE status IN ('queued', 'running') AND (dataset_id = ? OR validation_id = ?)")
+                .params(id, id).query(String.class).list();
     }
 
     public boolean deleteDataset(String id) {
@@ -178,19 +178,29 @@ public final class JobStore {
 
     /** Writes the job's status and progress; inside a model's commit when called from {@link Change#alongside()}. */
     public void updateJob(JobRecord job) {
-        writes.executeWithoutResult(tx -> jdbc.sql("UPDATE job SET status = ?, epoch = ?, step = ?, total_steps = ?, loss = ?,"
+        writes.executeWithoutResult(tx -> update(job));
+    }
+
+    private int update(JobRecord job) {
+        return jdbc.sql("UPDATE job SET status = ?, epoch = ?, step = ?, total_steps = ?, loss = ?,"
                         + " generator = ?, started_at = ?, finished_at = ?, error = ? WHERE id = ?")
                 .params(job.status(), job.epoch(), job.step(), job.totalSteps(), job.loss(), job.generator(),
                         micros(job.startedAt()), micros(job.finishedAt()), job.errorJson(), job.id())
-                .update());
+                .update();
     }
 
-    /** An ended job's record with its history rows not stored yet, in one transaction (a failure's fallback when its commit failed). */
-    public void endJob(JobRecord job, List<StepRow> steps, List<EpochRow> epochs) {
-        writes.executeWithoutResult(tx -> {
-            updateJob(job);
+    /**
+     * An ended job's record with its history rows not stored yet, in one transaction (a failure's fallback when its
+     * commit failed); false, writing nothing, when the job is gone (deleted with its model).
+     */
+    public boolean endJob(JobRecord job, List<StepRow> steps, List<EpochRow> epochs) {
+        return Boolean.TRUE.equals(writes.execute(tx -> {
+            if (update(job) == 0) {
+                return false;
+            }
             appendHistory(job.id(), steps, epochs);
-        });
+            return true;
+        }));
     }
 
     /** Sets the status alone, the progress staying as last committed (an interrupted job resumes from there). */
@@ -239,9 +249,9 @@ public final class JobStore {
         return jdbc.sql(JOB + " WHERE status IN (" + in + ") ORDER BY seq").query(this::job).list();
     }
 
-    /** Jobs of {@code actor} queued or running, on every instance: what its running-jobs quota counts. */
-    public long countActive(String actor) {
-        return jdbc.sql("SELECT COUNT(*) FROM job WHERE actor = ? AND status IN ('queued', 'running')").param(actor).query(Long.class).single();
+    /** Jobs of {@code actor} queued or running in the store, on every instance: what its running-jobs quota counts. */
+    public List<String> activeJobs(String actor) {
+        return jdbc.sql("SELECT id FROM job WHERE actor = ? AND status IN ('queued', 'running')").param(actor).query(String.class).list();
     }
 
     public List<JobRecord> jobsOfModel(String modelId, Set<String> statuses) {

@@ -1,5 +1,6 @@
 package io.paramlab.store;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
@@ -15,6 +16,7 @@ import org.springframework.util.StringUtils;
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -62,6 +64,12 @@ class StoreConfiguration {
     @DependsOnDatabaseInitialization
     StateDictStore stateDictStore(DataSource dataSource, StoreProperties properties) {
         return new StateDictStore(dataSource, properties, Clock.systemUTC());
+    }
+
+    /** The bound on the store work of the service's stop (paramlab.store.shutdown-timeout). */
+    @Bean
+    StoreShutdown storeShutdown(@Value("${paramlab.store.shutdown-timeout:5s}") Duration timeout) {
+        return new StoreShutdown(timeout);
     }
 
     /** Chunks left unreferenced by a crash between a write and its sweep go at start. */

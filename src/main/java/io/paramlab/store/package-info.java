@@ -10,5 +10,6 @@
  * {@link io.paramlab.store.TagTakenException}); {@link io.paramlab.store.JdbcModelStore} is its one
  * implementation, on the embedded SQLite file ({@link io.paramlab.store.EmbeddedDatabase}) or PostgreSQL.
  * {@link io.paramlab.store.StateDictStore} keeps state dicts without a model on the same tables and chunks.
+ * {@link io.paramlab.store.StoreShutdown} bounds the store work of the service's stop.
  */
 package io.paramlab.store;

@@ -19,9 +19,15 @@ final class HttpApi {
     static volatile Consumer<Exchange> observer;
     private final HttpClient client = HttpClient.newHttpClient();
     private final String base;
+    private final String token;   // sent as a bearer token with every request but the event streams', when not null
 
     HttpApi(int port) {
+        this(port, null);
+    }
+
+    HttpApi(int port, String token) {
         this.base = "http://localhost:" + port + "/api/v1";
+        this.token = token;
     }
 
     record Answer(int status, JsonNode body, HttpResponse<String> raw) {
@@ -214,6 +220,9 @@ final class HttpApi {
 
     private Answer send(HttpRequest.Builder builder, String requestBody) {
         Answer answer;
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
         HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());

@@ -54,7 +54,7 @@ abstract class JobStoreFaultsContract {
     @Test
     void aModelDeletedBetweenTheChecksAndTheStoreIsTheModels404AndNothingStays() {
         String model = trainable();
-        StoreFaults.afterRelease(sql -> sql.startsWith("SELECT COUNT(*) FROM job WHERE actor = ?"), () -> deleteNow(model));
+        StoreFaults.afterRelease(sql -> sql.startsWith("SELECT id FROM job WHERE actor = ?"), () -> deleteNow(model));
         HttpApi.Answer answer = api.post("/models/" + model + "/jobs", job(1, 2));
         assertThat(answer.status()).as("%s", answer.body()).isEqualTo(404);
         HttpApi.Answer gone = api.post("/models/" + model + "/jobs", job(1, 2));
@@ -169,6 +169,115 @@ abstract class JobStoreFaultsContract {
         }
         expect(202, api.post("/models/" + model + "/jobs", job(1, 2)), "another job on the model");
         expect(202, api.post("/jobs/" + running + "/cancel", Map.of()), "cancel the running job");
+    }
+
+    /**
+     * The store refuses a finished job's end record (the last epoch committed): the training's outcome is the job's
+     * status, succeeded for its clients (GET, the event stream), not failed, no failure commit of its model; the
+     * record is written again until the store takes it, and the stored job then reads as memory showed it.
+     */
+    @Test
+    void aJobWhoseSuccessTheStoreRefusesEndsSucceededAndIsStoredLater() throws Exception {
+        untilNoActiveJob();
+        String model = trainable();
+        StoreFaults.failWritesOf = "succeeded";   // the write that binds the end's status, nothing else
+        String job = expect(202, api.post("/models/" + model + "/jobs", job(2, 2)), "job").get("id").stringValue();
+        assertThat(api.lastJobStatus(job, 60).get("status").stringValue()).as("the stream's last status").isEqualTo("succeeded");
+        JsonNode ended = expect(200, api.get("/jobs/" + job), "job");
+        assertThat(ended.get("status").stringValue()).as("%s", ended).isEqualTo("succeeded");
+        assertThat(ended.get("step").longValue()).as("%s", ended).isEqualTo(4);
+        assertThat(ended.get("error") == null || ended.get("error").isNull()).as("no error: %s", ended).isTrue();
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        assertThat(jdbc.sql("SELECT status FROM job WHERE id = ?").param(job).query(String.class).single())
+                .as("the store refused the end").isEqualTo("running");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM history WHERE model_id = ? AND operation = 'job.fail'").param(model)
+                .query(Long.class).single()).as("no failure commit").isZero();
+
+        StoreFaults.failWritesOf = null;
+        untilStored(job, "succeeded");
+        JsonNode stored = expect(200, api.get("/jobs/" + job), "job");   // from the store now
+        assertThat(stored).as("the stored job reads as memory showed it").isEqualTo(ended);
+        assertThat(expect(200, api.get("/jobs/" + job + "/history"), "history").get("step_loss").size()).isEqualTo(4);
+    }
+
+    /**
+     * A job ended here whose end the store has not taken yet is still "running" in its row: it does not keep its
+     * dataset from being deleted (nor count against its owner's running-jobs quota: PostgresJobEndsTest, with a token).
+     */
+    @Test
+    void anEndedJobWhoseEndIsNotStoredKeepsNoDatasetInUse() throws Exception {
+        untilNoActiveJob();
+        Map<String, Object> data = new LinkedHashMap<>(castMap(job(1, 2).get("data")));
+        data.put("name", "unstored-end");
+        String dataset = expect(201, api.post("/datasets", data), "dataset").get("id").stringValue();
+        String model = trainable();
+        Map<String, Object> body = new LinkedHashMap<>(job(1, 2));
+        body.remove("data");
+        body.put("dataset", dataset);
+        StoreFaults.failWritesOf = "succeeded";
+        String ended = expect(202, api.post("/models/" + model + "/jobs", body), "job").get("id").stringValue();
+        assertThat(api.lastJobStatus(ended, 60).get("status").stringValue()).isEqualTo("succeeded");
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        assertThat(jdbc.sql("SELECT status FROM job WHERE id = ?").param(ended).query(String.class).single()).isEqualTo("running");
+
+        HttpApi.Answer deleted = api.delete("/datasets/" + dataset);
+        assertThat(deleted.status()).as("the dataset of an ended job: %s", deleted.body()).isEqualTo(204);
+
+        StoreFaults.failWritesOf = null;
+        untilStored(ended, "succeeded");
+    }
+
+    /**
+     * A failed job whose end the store refused, its model then deleted (and its job row with it): the end has
+     * nowhere to go, so it is dropped, not written again for ever (its history rows' foreign key would refuse
+     * them), and the job is gone with its model.
+     */
+    @Test
+    void anUnstoredEndOfAJobDeletedWithItsModelIsDropped() throws Exception {
+        untilNoActiveJob();
+        String model = trainable();
+        String job = expect(202, api.post("/models/" + model + "/jobs", job(100_000, 2)), "job").get("id").stringValue();
+        StoreFaults.failWritesOf = job;   // its epoch's commit, its failure's commit, its end
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!expect(200, api.get("/jobs/" + job), "job").get("status").stringValue().equals("failed")) {
+            assertThat(System.nanoTime()).as("job %s never failed", job).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        expect(204, api.delete("/models/" + model), "the model's delete");
+        StoreFaults.failWritesOf = null;
+        deadline = System.nanoTime() + 30_000_000_000L;
+        HttpApi.Answer answer;
+        while ((answer = api.get("/jobs/" + job)).status() != 404) {
+            assertThat(System.nanoTime()).as("job %s still answers: %s", job, answer.body()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM job_step WHERE job_id = ?").param(job).query(Long.class).single()).isZero();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object map) {
+        return (Map<String, Object>) map;
+    }
+
+    /** Until no job is queued or running in the store (another test's cancelled job may still be ending). */
+    void untilNoActiveJob() throws InterruptedException {
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (jdbc.sql("SELECT COUNT(*) FROM job WHERE status IN ('queued', 'running')").query(Long.class).single() > 0) {
+            assertThat(System.nanoTime()).as("jobs of other tests still active").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Until the store has the job with this status. */
+    void untilStored(String job, String status) throws InterruptedException {
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!jdbc.sql("SELECT status FROM job WHERE id = ?").param(job).query(String.class).single().equals(status)) {
+            assertThat(System.nanoTime()).as("the store never got job %s's end (%s)", job, status).isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     /** Until the delete started on another thread has ended, or waits on the store (a lock, or SQLite's one connection). */

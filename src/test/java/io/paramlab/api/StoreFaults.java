@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  * {@link #afterRelease} runs a hook once, when the connection that prepared a matching statement goes back
  * to the pool (its transaction ended, nothing of the service holds the database); {@link #beforePrepare}
  * once, before a matching statement is prepared; {@link #failWrites} makes every INSERT, UPDATE and DELETE
- * throw as a read-only database does, {@link #failWritesOf} those that bind one value.
+ * throw as a read-only database does, {@link #failWritesOf} those that bind one value, {@link #failWriteOnceOf}
+ * the first one that binds it.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class StoreFaults {
@@ -32,6 +33,8 @@ class StoreFaults {
     static volatile boolean failWrites;
     /** While set, the writes that bind this value (a job's id, say) throw, the others go through. */
     static volatile String failWritesOf;
+    /** While set, the first write that binds this value throws (and clears it), the others go through. */
+    static final AtomicReference<String> failWriteOnceOf = new AtomicReference<>();
 
     static void afterRelease(Predicate<String> sql, Runnable action) {
         AFTER_RELEASE.set(new Hook(sql, action));
@@ -46,6 +49,7 @@ class StoreFaults {
         BEFORE_PREPARE.set(null);
         failWrites = false;
         failWritesOf = null;
+        failWriteOnceOf.set(null);
     }
 
     @Bean
@@ -87,7 +91,11 @@ class StoreFaults {
                         }
                         String value = failWritesOf;
                         if (value != null && write) {
-                            return failingIfBound((PreparedStatement) invoke(method, target, args), value);
+                            return failingIfBound((PreparedStatement) invoke(method, target, args), value, false);
+                        }
+                        String once = failWriteOnceOf.get();
+                        if (once != null && write) {
+                            return failingIfBound((PreparedStatement) invoke(method, target, args), once, true);
                         }
                     }
                     Object result = invoke(method, target, args);
@@ -102,15 +110,15 @@ class StoreFaults {
 
     private static final String READ_ONLY = "[SQLITE_READONLY] attempt to write a readonly database (StoreFaults)";
 
-    /** The statement, throwing at its execution when {@code value} is among its parameters. */
-    private static PreparedStatement failingIfBound(PreparedStatement target, String value) {
+    /** The statement, throwing at its execution when {@code value} is among its parameters (the first time only, if {@code once}). */
+    private static PreparedStatement failingIfBound(PreparedStatement target, String value, boolean once) {
         boolean[] bound = new boolean[1];
         return (PreparedStatement) Proxy.newProxyInstance(StoreFaults.class.getClassLoader(), new Class<?>[] {PreparedStatement.class},
                 (proxy, method, args) -> {
                     if (method.getName().startsWith("set") && args != null && args.length >= 2 && value.equals(args[1])) {
                         bound[0] = true;
                     }
-                    if (method.getName().startsWith("execute") && bound[0]) {
+                    if (method.getName().startsWith("execute") && bound[0] && (!once || failWriteOnceOf.compareAndSet(value, null))) {
                         throw new SQLException(READ_ONLY);
                     }
                     return invoke(method, target, args);
