@@ -28,6 +28,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.Valid;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -415,7 +416,7 @@ class StoredStateDictController {
     ResponseEntity<StoredStateDictViews.StateDictInfo> patch(@PathVariable String id,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = JSON,
                     schema = @Schema(ref = ApiSchemas.STATE_DICT_PATCH), examples = @ExampleObject(name = "rename", value = "{\"name\": \"resnet18-base\"}")))
-            @RequestBody StoredStateDictViews.Rename rename) {
+            @Valid @RequestBody StoredStateDictViews.Rename rename) {
         StateDictStore.Summary renamed = stateDicts.rename(id, rename.name());
         StateDictStore.Contents contents = store.contents(id).orElseThrow(() -> StateDicts.notFound(id));
         return ResponseEntity.ok().eTag(Versions.etag(renamed.version())).body(StoredStateDictViews.info(renamed, contents.tensors(), true));

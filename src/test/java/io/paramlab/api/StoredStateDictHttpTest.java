@@ -440,6 +440,31 @@ class StoredStateDictHttpTest {
         assertThat(java.util.Arrays.copyOfRange(file, file.length - 6, file.length)).containsExactly(1, 0, 1, 0, 0, 1);
     }
 
+    /**
+     * A rename's name is required and 1 to 200 characters, as the contract's StateDictPatch says: an
+     * empty patch ({}) renamed the state dict to null (a new version and a history row), and "" or a
+     * name of any length were taken. Refused, nothing changes; null still means no name.
+     */
+    @Test
+    void aRenameNeedsItsNameAndARefusedOneChangesNothing() {
+        String id = upload("base.safetensors", "?name=a");
+        for (Object body : List.of(Map.of(), Map.of("name", ""), Map.of("name", "x".repeat(201)))) {
+            HttpApi.Answer refused = api.patch("/state-dicts/" + id, body);
+            assertThat(refused.status()).as("%s", body).isEqualTo(400);
+            assertThat(refused.body().get("errors").get(0).get("field").stringValue()).as("%s", refused.body()).isEqualTo("name");
+        }
+        JsonNode after = api.get("/state-dicts/" + id).body();
+        assertThat(after.get("name").stringValue()).isEqualTo("a");
+        assertThat(after.get("version").longValue()).isEqualTo(1);
+        assertThat(api.get("/state-dicts/" + id + "/history").body().size()).isEqualTo(1);
+        java.util.Map<String, Object> unnamed = new java.util.HashMap<>();
+        unnamed.put("name", null);
+        HttpApi.Answer renamed = api.patch("/state-dicts/" + id, unnamed);
+        assertThat(renamed.status()).isEqualTo(200);
+        assertThat(renamed.body().get("name").isNull()).isTrue();
+        assertThat(api.patch("/state-dicts/" + id, Map.of("name", "x".repeat(200))).status()).isEqualTo(200);
+    }
+
     @Test
     void renameIsANewVersionWithHistoryAndIfMatch() throws Exception {
         String id = upload("base.safetensors", "?name=a");
