@@ -268,6 +268,9 @@ public final class Ops {
         if (value instanceof Long l && l == l.intValue()) {
             return l.intValue();
         }
+        if (value instanceof Long l) {   // "expected an int, got int" said nothing: the number and the range it is past
+            throw new ShapeException("expected an int from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + ", got " + l);
+        }
         throw new ShapeException("expected an int, got " + Module.describe(value));
     }
 

@@ -116,4 +116,16 @@ class InterpreterTest {
                   {"name": "output", "op": "output", "args": [{"node": "a"}]}]}}""");
         assertThatThrownBy(() -> zero.forward(x)).isInstanceOf(ShapeException.class).hasMessage("divisor must be not zero");
     }
+
+    /** A size past an int's range said "expected an int, got int"; now the number and the range. */
+    @Test
+    void anIntPastItsRangeIsNamedWithItsNumber() {
+        Module graph = build("""
+                {"model": {"type": "Module", "graph": [
+                  {"name": "x", "op": "placeholder"},
+                  {"name": "a", "op": "call_function", "target": "torch.reshape", "args": [{"node": "x"}, [2147483648, 2]]},
+                  {"name": "output", "op": "output", "args": [{"node": "a"}]}]}}""");
+        assertThatThrownBy(() -> graph.forward(Tensor.full(1f, 4))).isInstanceOf(ShapeException.class)
+                .hasMessage("expected an int from -2147483648 to 2147483647, got 2147483648");
+    }
 }
