@@ -302,7 +302,11 @@ class Problems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ShapeException.class)
     ProblemDetail shape(ShapeException e) {
-        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "shape-mismatch", "Shapes do not fit", e.getMessage());
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "shape-mismatch", "Shapes do not fit", e.getMessage());
+        if (e.node() != null) {
+            problem.setProperty("node", e.node());
+        }
+        return problem;
     }
 
     /**
