@@ -101,4 +101,24 @@ class ModuleNodesTest {
                                       {"name": "d", "type": "ModuleDict", "modules": [{"type": "ReLU"}]}]}}"""), 32));
         assertThat(e.errors()).extracting(FieldError::field).contains("model.modules[0].name", "model.modules[1].modules[0].name");
     }
+
+    /**
+     * A tie with a lazy layer's uninitialized parameter was taken, and the first forward then
+     * answered a 500 (an empty weight); PyTorch fails there too ('Parameter' object has no
+     * attribute 'materialize'). Refused at create, naming the tie and the parameter.
+     */
+    @Test
+    void aTieOfAnUninitializedParameterIsRefusedNamingIt() {
+        for (String to : List.of("0.weight", "2.weight")) {
+            ModelSpec spec = SpecParser.parse(JSON.readTree("""
+                    {"model": {"type": "Sequential", "layers": [{"type": "LazyLinear", "out_features": 3},
+                      {"type": "LazyLinear", "out_features": 3}, {"type": "Linear", "in_features": 3, "out_features": 3}]},
+                     "tied_parameters": [{"param": "1.weight", "to": "%s"}]}""".formatted(to)), 32);
+            InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidInputException.class,
+                    () -> ModuleFactory.build(spec, new Generator(0)));
+            assertThat(e).as(to).isNotNull();
+            assertThat(e.errors()).extracting(FieldError::field).containsExactly("tied_parameters[0]");
+            assertThat(e.errors().get(0).message()).startsWith("1.weight is an uninitialized parameter of a lazy layer");
+        }
+    }
 }
