@@ -53,6 +53,10 @@ final class RawPlan {
         }
         Map<ViewKey, Integer> first = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) selected).entrySet()) {
+            if (!(e.getKey() instanceof String)) {   // was "entry 1 holds a tensor, not a tensor"
+                throw new FormatException("not-a-state-dict", "entry " + TorchValues.describeKey(e.getKey()) + " has "
+                        + TorchValues.describe(e.getKey()) + " for its key; a state dict's keys are strings");
+            }
             if (!(e.getKey() instanceof String) || !(e.getValue() instanceof TensorRef ref)) {
                 String hint = key == null && ((Map<?, ?>) selected).values().stream().anyMatch(v -> v instanceof Map)
                         ? "; for a checkpoint, choose its state dict with ?key=" : "";
