@@ -111,6 +111,9 @@ class StoredStateDictController {
             throws IOException {
         StateDictStore.Summary created;
         if (from != null) {
+            if (body != null) {   // the body was dropped without a word: a state dict other than the one sent
+                throw new InvalidInputException("from", "give either a body or ?from=, not both: ?from= keeps a model's state dict");
+            }
             if (!from.startsWith("model:") || from.length() == "model:".length()) {
                 throw new InvalidInputException("from", "must be model:{id} or model:{id}@{checkpoint}, got " + Messages.quoted(from));
             }

@@ -387,6 +387,18 @@ class StoredStateDictHttpTest {
         assertThat(ck.status()).isEqualTo(201);
         assertThat(ck.body().get("source").stringValue()).isEqualTo("model:" + model + "@t");
         assertThat(api.postWith("/state-dicts?from=model:" + model + "@nope", null).status()).isEqualTo(404);
+        // a body beside ?from= was dropped without a word (a state dict other than the one sent): a 400, nothing kept or loaded
+        int stateDicts = api.get("/state-dicts").body().size();
+        long version = api.get("/models/" + model).body().get("version").longValue();
+        Map<String, Object> zeros = Map.of("0.weight", List.of(List.of(0, 0, 0), List.of(0, 0, 0), List.of(0, 0, 0), List.of(0, 0, 0)));
+        HttpApi.Answer both = api.postWith("/state-dicts?from=model:" + model, zeros);
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.body().get("errors").get(0).get("field").stringValue()).isEqualTo("from");
+        HttpApi.Answer loadBoth = api.sendWith("PUT", "/models/" + model + "/state-dict?strict=false&from=state-dict:" + sid, zeros);
+        assertThat(loadBoth.status()).isEqualTo(400);
+        assertThat(loadBoth.body().get("errors").get(0).get("field").stringValue()).isEqualTo("from");
+        assertThat(api.get("/state-dicts").body().size()).isEqualTo(stateDicts);
+        assertThat(api.get("/models/" + model).body().get("version").longValue()).isEqualTo(version);
     }
 
     @Test
