@@ -1,6 +1,5 @@
 package io.paramlab.formats;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -121,8 +120,9 @@ final class RawPlan {
                 throw new FormatException("too-large", "the file's tensor views expand to more than " + limits.maxBytes()
                         + " bytes, over the limit of " + limits.maxBytes());
             }
-            byte[] out = gather(storage, size, (int) numel, ref);
-            sink.data(positions.get(ref), new ByteArrayInputStream(out), out.length);
+            // streamed, not gathered into one array: a view may be far larger than its storage (a stride of 0
+            // makes 240 MB of 4 bytes), and an array of it was allocated unbudgeted (OutOfMemoryError)
+            sink.data(positions.get(ref), new Gathered(storage, size, numel, ref), numel * size);
         }
     }
 
@@ -160,28 +160,66 @@ final class RawPlan {
         }
     }
 
-    /** The view's elements in row-major order, walking an index odometer over the storage's bytes. */
-    private static byte[] gather(byte[] storage, int size, int numel, TensorRef ref) {
-        if (numel > MAX_ARRAY / size) {
-            throw new FormatException("tensor-too-large", "a view of " + numel + " elements is over one array");
+    /** The view's elements in row-major order, walking an index odometer over the storage's bytes as they are read. */
+    private static final class Gathered extends InputStream {
+        private final byte[] storage;
+        private final int size;
+        private final int[] shape;
+        private final long[] stride;
+        private final int[] index;
+        private long at;
+        private long remaining;   // elements not yet read whole
+        private int within;       // bytes of the current element already read
+
+        Gathered(byte[] storage, int size, long numel, TensorRef ref) {
+            this.storage = storage;
+            this.size = size;
+            this.shape = ref.size();
+            this.stride = ref.stride();
+            this.index = new int[shape.length];
+            this.at = ref.offset();
+            this.remaining = numel;
         }
-        byte[] out = new byte[numel * size];
-        int[] shape = ref.size();
-        long[] stride = ref.stride();
-        int[] index = new int[shape.length];
-        long at = ref.offset();
-        for (int i = 0; i < numel; i++) {
-            System.arraycopy(storage, (int) (at * size), out, i * size, size);
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (remaining == 0) {
+                return -1;
+            }
+            int written = 0;
+            while (written < len && remaining > 0) {
+                int n = Math.min(size - within, len - written);
+                System.arraycopy(storage, (int) (at * size) + within, b, off + written, n);
+                written += n;
+                within += n;
+                if (within == size) {
+                    within = 0;
+                    remaining--;
+                    advance();
+                }
+            }
+            return written;
+        }
+
+        private void advance() {
             for (int d = shape.length - 1; d >= 0; d--) {
                 if (++index[d] < shape[d]) {
                     at += stride[d];
-                    break;
+                    return;
                 }
                 at -= (long) (shape[d] - 1) * stride[d];
                 index[d] = 0;
             }
         }
-        return out;
     }
 
     /** Two references to the same view of the same storage are one tensor, as in the file. */

@@ -88,6 +88,34 @@ class StoredStateDictSmallHeapTest {
     }
 
     /**
+     * A 1 KB torch.save file whose view is 10^8 times its storage (a stride of 0, as {@code expand()}
+     * makes; scripts/make_statedict_files.py) stores 400 MB of 0.5 under -Xmx256m: the view streams into
+     * the store, where it was gathered into one 400 MB array, unbudgeted, and the service ended on an
+     * OutOfMemoryError.
+     */
+    @Test
+    void aViewFarLargerThanItsStorageStreamsIn() throws Exception {
+        Path data = Files.createTempDirectory("paramlab-expanded-view");
+        Path file = Files.createTempFile("paramlab-expanded", ".pt");
+        try (ServiceProcess service = ServiceProcess.start("256m", List.of("--paramlab.data-dir=" + data))) {
+            Files.write(file, StoredStateDictHttpTest.resource("zero_stride_view.pt"));
+            JsonNode created = upload(service, file);
+            assertThat(created.get("dtypes").get("float32").longValue()).isEqualTo(100_000_003L);
+            String id = created.get("id").stringValue();
+            HttpResponse<String> head = CLIENT.send(HttpRequest.newBuilder(URI.create(service.base() + "/state-dicts/" + id
+                    + "/tensors/expanded?slice=99999998:")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(head.statusCode()).as(head.body()).isEqualTo(200);
+            assertThat(HttpApi.JSON.readTree(head.body()).get("data").toString()).isEqualTo("[0.5,0.5]");
+            HttpResponse<String> small = CLIENT.send(HttpRequest.newBuilder(URI.create(service.base() + "/state-dicts/" + id
+                    + "/tensors/small")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(HttpApi.JSON.readTree(small.body()).get("data").toString()).isEqualTo("[0.0,1.0,2.0]");
+            assertThat(service.isAlive()).isTrue();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * The embedded store's files: the database and its write-ahead log, once the log is copied into the database and
      * emptied (a thread of the store's own does it about a second after the last write; the log holds a second copy
      * of what it has not copied yet).
