@@ -1,6 +1,11 @@
 package io.paramlab.formats;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +26,8 @@ import java.util.Set;
  */
 final class RawPlan {
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** A storage shared by several views up to this size is read into the heap; a larger one is spooled to a file. */
+    static final int IN_HEAP = 16 << 20;
 
     private final String key;
     private final RawTensors.Sink sink;
@@ -108,10 +115,38 @@ final class RawPlan {
             throw new FormatException("tensor-too-large", "storage '" + s.key + "' holds views of " + s.byteSize()
                     + " bytes; a storage shared by several views must fit one array");
         }
-        byte[] storage = entry.readNBytes((int) s.byteSize());
-        if (storage.length != s.byteSize()) {
-            throw new java.io.EOFException("storage '" + s.key + "' is cut short");
+        if (s.byteSize() <= IN_HEAP) {
+            byte[] storage = entry.readNBytes((int) s.byteSize());
+            if (storage.length != s.byteSize()) {
+                throw new java.io.EOFException("storage '" + s.key + "' is cut short");
+            }
+            gatherViews(s, refs, ByteBuffer.wrap(storage));
+            return;
         }
+        // a larger one is spooled to a file and its views gathered from the file's mapping: read into the heap
+        // whole, unbudgeted, a 300 MB storage ended a service of -Xmx256m (OutOfMemoryError)
+        Path spool = Files.createTempFile("paramlab-storage", ".bin");
+        try (FileChannel channel = FileChannel.open(spool, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.DELETE_ON_CLOSE)) {
+            ByteBuffer chunk = ByteBuffer.wrap(buf);
+            for (long left = s.byteSize(); left > 0; ) {
+                int r = entry.read(buf, 0, (int) Math.min(buf.length, left));
+                if (r < 0) {
+                    throw new java.io.EOFException("storage '" + s.key + "' is cut short");
+                }
+                chunk.clear().limit(r);
+                while (chunk.hasRemaining()) {
+                    channel.write(chunk);
+                }
+                left -= r;
+            }
+            gatherViews(s, refs, channel.map(FileChannel.MapMode.READ_ONLY, 0, s.byteSize()));
+        } finally {
+            Files.deleteIfExists(spool);
+        }
+    }
+
+    private void gatherViews(Storage s, List<TensorRef> refs, ByteBuffer storage) throws IOException {
         int size = s.dtype.size;
         for (TensorRef ref : refs) {
             long numel = checkedNumel(ref);
@@ -162,7 +197,7 @@ final class RawPlan {
 
     /** The view's elements in row-major order, walking an index odometer over the storage's bytes as they are read. */
     private static final class Gathered extends InputStream {
-        private final byte[] storage;
+        private final ByteBuffer storage;
         private final int size;
         private final int[] shape;
         private final long[] stride;
@@ -171,7 +206,7 @@ final class RawPlan {
         private long remaining;   // elements not yet read whole
         private int within;       // bytes of the current element already read
 
-        Gathered(byte[] storage, int size, long numel, TensorRef ref) {
+        Gathered(ByteBuffer storage, int size, long numel, TensorRef ref) {
             this.storage = storage;
             this.size = size;
             this.shape = ref.size();
@@ -198,7 +233,7 @@ final class RawPlan {
             int written = 0;
             while (written < len && remaining > 0) {
                 int n = Math.min(size - within, len - written);
-                System.arraycopy(storage, (int) (at * size) + within, b, off + written, n);
+                storage.get((int) (at * size) + within, b, off + written, n);
                 written += n;
                 within += n;
                 if (within == size) {
