@@ -54,6 +54,9 @@ public final class Allocation {
         if (elements <= 0) {
             return () -> { };
         }
+        if (elements > inFlightLimit) {
+            throw TensorTooLargeException.InFlight.alone(elements, inFlightLimit);
+        }
         long now = IN_FLIGHT.addAndGet(elements);
         if (now > inFlightLimit) {
             IN_FLIGHT.addAndGet(-elements);
@@ -149,6 +152,10 @@ public final class Allocation {
             throw new TensorTooLargeException(budget[1] - budget[0] + cost, Math.min(budget[1], Integer.MAX_VALUE - 8L));
         }
         if (budget[1] != Long.MAX_VALUE) {
+            long own = budget[1] - budget[0] + cost;   // what this scope would hold with it
+            if (own > inFlightLimit) {
+                throw TensorTooLargeException.InFlight.alone(own, inFlightLimit);
+            }
             long now = IN_FLIGHT.addAndGet(cost);
             if (now > inFlightLimit) {
                 IN_FLIGHT.addAndGet(-cost);
