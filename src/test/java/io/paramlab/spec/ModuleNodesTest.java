@@ -121,4 +121,27 @@ class ModuleNodesTest {
             assertThat(e.errors().get(0).message()).startsWith("1.weight is an uninitialized parameter of a lazy layer");
         }
     }
+
+    /**
+     * A Module's own tensor whose init policy does not fit its shape (kaiming or orthogonal on one
+     * dimension) answered a 500 (an InitException at build); a 400 naming the field, with PyTorch's
+     * message, now.
+     */
+    @Test
+    void anInitThatDoesNotFitItsTensorIsRefusedNamingIt() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("""
+                {"model": {"type": "Module", "parameters": [{"name": "p", "shape": [3], "init": {"type": "kaiming_uniform"}}]}}""",
+                "model.parameters[0].init=p: Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
+        cases.put("""
+                {"model": {"type": "Module", "buffers": [{"name": "b", "shape": [3], "init": {"type": "orthogonal"}}]}}""",
+                "model.buffers[0].init=b: Only tensors with 2 or more dimensions are supported");
+        cases.forEach((json, expected) -> {
+            ModelSpec spec = SpecParser.parse(JSON.readTree(json), 32);
+            InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidInputException.class,
+                    () -> ModuleFactory.build(spec, new Generator(0)));
+            assertThat(e).as(json).isNotNull();
+            assertThat(e.errors()).extracting(f -> f.field() + "=" + f.message()).containsExactly(expected);
+        });
+    }
 }
