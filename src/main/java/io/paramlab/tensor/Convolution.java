@@ -679,7 +679,10 @@ public final class Convolution {
             outputSizes[1] = ws[0];
             for (int d = 0; d < r; d++) {
                 outputSizes[2 + d] = out[d];
-                Allocation.require((long) in[d] + padLow[d] + padHigh[d]);
+                long paddedSize = (long) in[d] + padLow[d] + padHigh[d];
+                if (paddedSize > Integer.MAX_VALUE - 8) {   // past an int: the padded plane's arithmetic would wrap
+                    Allocation.require(paddedSize);
+                }
             }
             Allocation.require(Allocation.times(outputSizes));
             int last = r - 1;
