@@ -144,4 +144,24 @@ class ModuleNodesTest {
             assertThat(e.errors()).extracting(f -> f.field() + "=" + f.message()).containsExactly(expected);
         });
     }
+
+    /**
+     * A Module's own tensor's init policy was checked, but its errors were added with addAll, which the
+     * error list did not count: an unknown field or a bad number was taken silently (the number as its
+     * default), and an unknown policy answered 500. Now each is a 400 naming the field, as in POST /init.
+     */
+    @Test
+    void aModuleTensorsPolicyIsCheckedAsAnInitRequestsIs() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"type\": \"kaiming_uniform\", \"zz\": 1}", "model.parameters[0].init.zz");
+        cases.put("{\"type\": \"uniform\", \"a\": \"x\"}", "model.parameters[0].init.a");
+        cases.put("{\"type\": \"bogus\"}", "model.parameters[0].init.type");
+        cases.forEach((policy, field) -> {
+            InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidInputException.class, () ->
+                    SpecParser.parse(JSON.readTree("{\"model\": {\"type\": \"Module\", \"parameters\": "
+                            + "[{\"name\": \"p\", \"shape\": [3, 3], \"init\": " + policy + "}]}}"), 32));
+            assertThat(e).as(policy).isNotNull();
+            assertThat(e.errors()).extracting(FieldError::field).as(policy).containsExactly(field);
+        });
+    }
 }
