@@ -116,6 +116,10 @@ def main():
                          ("again", base)])
     torch.save(views, os.path.join(OUT, "views.pt"))
 
+    # a view 10^8 times its storage (a stride of 0, as expand() makes): 1 KB that stores as 400 MB of 0.5
+    torch.save(OrderedDict([("expanded", torch.full((1,), 0.5).expand(100_000_000)), ("small", torch.arange(3.0))]),
+               os.path.join(OUT, "zero_stride_view.pt"))
+
     # a trained CNN's general checkpoint, as the PyTorch tutorial saves one
     cnn = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 4 * 4, 3))
     opt = torch.optim.SGD(cnn.parameters(), lr=0.1, momentum=0.9)

@@ -492,6 +492,8 @@ final class ApiSchemas {
                 opt("detail", string().example("mat1 and mat2 shapes cannot be multiplied (2x5 and 4x8)")),
                 opt("instance", string().format("uri-reference")),
                 opt("errors", array(ref("FieldProblem")).description("for invalid input: each field at fault")),
+                opt("node", string().example("layer1_0/add").description("for a forward that fails inside a graph: the node it failed in "
+                        + "(a nested graph's node after its caller's, separated by \"/\")")),
                 opt("limit", string().description("for limits: the limit's name")),
                 opt("actual", integer(null).format("int64").description("for limits: the number asked for")),
                 opt("maximum", integer(null).format("int64").description("for limits: the configured maximum")),

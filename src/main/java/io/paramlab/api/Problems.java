@@ -302,7 +302,11 @@ class Problems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ShapeException.class)
     ProblemDetail shape(ShapeException e) {
-        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "shape-mismatch", "Shapes do not fit", e.getMessage());
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "shape-mismatch", "Shapes do not fit", e.getMessage());
+        if (e.node() != null) {
+            problem.setProperty("node", e.node());
+        }
+        return problem;
     }
 
     /**
@@ -341,9 +345,23 @@ class Problems extends ResponseEntityExceptionHandler {
                                                         WebRequest request) {
         String field = e.getPropertyName() == null ? "" : e.getPropertyName();
         Class<?> required = e.getRequiredType();
-        String message = "must be " + (required == null || Messages.kind(required) == null ? "of another type" : Messages.kind(required)) + ", got \""
-                + Messages.quoted(String.valueOf(e.getValue())) + "\"";
+        String message = "must be " + (required == null || Messages.kind(required) == null ? "of another type" : Messages.kind(required))
+                + range(required, e.getValue()) + ", got \"" + Messages.quoted(String.valueOf(e.getValue())) + "\"";
         return ResponseEntity.badRequest().body(invalid(field + ": " + message, List.of(new FieldError(field, message))));
+    }
+
+    /** A whole number past its parameter's type ("min_evals=2147483648"): the range it must be in, so "an integer" is not a riddle. */
+    private static String range(Class<?> required, Object value) {
+        if (value == null || !String.valueOf(value).trim().matches("[-+]?\\d+")) {
+            return "";
+        }
+        if (required == int.class || required == Integer.class) {
+            return " from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (required == long.class || required == Long.class) {
+            return " from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        return "";
     }
 
     @Override

@@ -140,6 +140,9 @@ class StateDictController {
                                description = "a .safetensors file, or a torch.save .pt file"))})
                @RequestBody(required = false) StateDictBody body) throws IOException {
         if (from != null) {
+            if (body != null) {   // the body was dropped without a word: a load of another state dict than the one sent
+                throw new InvalidInputException("from", "give either a body or ?from=, not both: ?from= loads a stored state dict");
+            }
             if (!from.startsWith("state-dict:")) {
                 throw new InvalidInputException("from", "must be state-dict:{id}, got \"" + Messages.quoted(from) + "\"");
             }

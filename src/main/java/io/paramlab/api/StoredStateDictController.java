@@ -28,6 +28,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.Valid;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -110,6 +111,9 @@ class StoredStateDictController {
             throws IOException {
         StateDictStore.Summary created;
         if (from != null) {
+            if (body != null) {   // the body was dropped without a word: a state dict other than the one sent
+                throw new InvalidInputException("from", "give either a body or ?from=, not both: ?from= keeps a model's state dict");
+            }
             if (!from.startsWith("model:") || from.length() == "model:".length()) {
                 throw new InvalidInputException("from", "must be model:{id} or model:{id}@{checkpoint}, got " + Messages.quoted(from));
             }
@@ -415,7 +419,7 @@ class StoredStateDictController {
     ResponseEntity<StoredStateDictViews.StateDictInfo> patch(@PathVariable String id,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = JSON,
                     schema = @Schema(ref = ApiSchemas.STATE_DICT_PATCH), examples = @ExampleObject(name = "rename", value = "{\"name\": \"resnet18-base\"}")))
-            @RequestBody StoredStateDictViews.Rename rename) {
+            @Valid @RequestBody StoredStateDictViews.Rename rename) {
         StateDictStore.Summary renamed = stateDicts.rename(id, rename.name());
         StateDictStore.Contents contents = store.contents(id).orElseThrow(() -> StateDicts.notFound(id));
         return ResponseEntity.ok().eTag(Versions.etag(renamed.version())).body(StoredStateDictViews.info(renamed, contents.tensors(), true));

@@ -1,9 +1,11 @@
 package io.paramlab.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.paramlab.formats.RawTensors;
 import io.paramlab.nn.TensorStats;
 import io.paramlab.store.StateDictStore;
+import jakarta.validation.constraints.Size;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +39,11 @@ final class StoredStateDictViews {
     record StatsAnswer(List<TensorStatsRow> tensors) {
     }
 
-    record Rename(String name) {
+    /**
+     * {@code {"name": ...}}: the name is required (an empty patch renamed to null, a version and a
+     * history row for nothing), 1 to 200 characters as a model's, or null for no name.
+     */
+    record Rename(@JsonProperty(required = true) @Size(min = 1, max = 200) String name) {
     }
 
     static StateDictInfo info(StateDictStore.Summary s, List<RawTensors.Tensor> tensors, boolean detail) {

@@ -1,7 +1,11 @@
 package io.paramlab.formats;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +26,8 @@ import java.util.Set;
  */
 final class RawPlan {
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** A storage shared by several views up to this size is read into the heap; a larger one is spooled to a file. */
+    static final int IN_HEAP = 16 << 20;
 
     private final String key;
     private final RawTensors.Sink sink;
@@ -53,6 +59,10 @@ final class RawPlan {
         }
         Map<ViewKey, Integer> first = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) selected).entrySet()) {
+            if (!(e.getKey() instanceof String)) {   // was "entry 1 holds a tensor, not a tensor"
+                throw new FormatException("not-a-state-dict", "entry " + TorchValues.describeKey(e.getKey()) + " has "
+                        + TorchValues.describe(e.getKey()) + " for its key; a state dict's keys are strings");
+            }
             if (!(e.getKey() instanceof String) || !(e.getValue() instanceof TensorRef ref)) {
                 String hint = key == null && ((Map<?, ?>) selected).values().stream().anyMatch(v -> v instanceof Map)
                         ? "; for a checkpoint, choose its state dict with ?key=" : "";
@@ -105,10 +115,38 @@ final class RawPlan {
             throw new FormatException("tensor-too-large", "storage '" + s.key + "' holds views of " + s.byteSize()
                     + " bytes; a storage shared by several views must fit one array");
         }
-        byte[] storage = entry.readNBytes((int) s.byteSize());
-        if (storage.length != s.byteSize()) {
-            throw new java.io.EOFException("storage '" + s.key + "' is cut short");
+        if (s.byteSize() <= IN_HEAP) {
+            byte[] storage = entry.readNBytes((int) s.byteSize());
+            if (storage.length != s.byteSize()) {
+                throw new java.io.EOFException("storage '" + s.key + "' is cut short");
+            }
+            gatherViews(s, refs, ByteBuffer.wrap(storage));
+            return;
         }
+        // a larger one is spooled to a file and its views gathered from the file's mapping: read into the heap
+        // whole, unbudgeted, a 300 MB storage ended a service of -Xmx256m (OutOfMemoryError)
+        Path spool = Files.createTempFile("paramlab-storage", ".bin");
+        try (FileChannel channel = FileChannel.open(spool, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.DELETE_ON_CLOSE)) {
+            ByteBuffer chunk = ByteBuffer.wrap(buf);
+            for (long left = s.byteSize(); left > 0; ) {
+                int r = entry.read(buf, 0, (int) Math.min(buf.length, left));
+                if (r < 0) {
+                    throw new java.io.EOFException("storage '" + s.key + "' is cut short");
+                }
+                chunk.clear().limit(r);
+                while (chunk.hasRemaining()) {
+                    channel.write(chunk);
+                }
+                left -= r;
+            }
+            gatherViews(s, refs, channel.map(FileChannel.MapMode.READ_ONLY, 0, s.byteSize()));
+        } finally {
+            Files.deleteIfExists(spool);
+        }
+    }
+
+    private void gatherViews(Storage s, List<TensorRef> refs, ByteBuffer storage) throws IOException {
         int size = s.dtype.size;
         for (TensorRef ref : refs) {
             long numel = checkedNumel(ref);
@@ -117,8 +155,9 @@ final class RawPlan {
                 throw new FormatException("too-large", "the file's tensor views expand to more than " + limits.maxBytes()
                         + " bytes, over the limit of " + limits.maxBytes());
             }
-            byte[] out = gather(storage, size, (int) numel, ref);
-            sink.data(positions.get(ref), new ByteArrayInputStream(out), out.length);
+            // streamed, not gathered into one array: a view may be far larger than its storage (a stride of 0
+            // makes 240 MB of 4 bytes), and an array of it was allocated unbudgeted (OutOfMemoryError)
+            sink.data(positions.get(ref), new Gathered(storage, size, numel, ref), numel * size);
         }
     }
 
@@ -156,28 +195,66 @@ final class RawPlan {
         }
     }
 
-    /** The view's elements in row-major order, walking an index odometer over the storage's bytes. */
-    private static byte[] gather(byte[] storage, int size, int numel, TensorRef ref) {
-        if (numel > MAX_ARRAY / size) {
-            throw new FormatException("tensor-too-large", "a view of " + numel + " elements is over one array");
+    /** The view's elements in row-major order, walking an index odometer over the storage's bytes as they are read. */
+    private static final class Gathered extends InputStream {
+        private final ByteBuffer storage;
+        private final int size;
+        private final int[] shape;
+        private final long[] stride;
+        private final int[] index;
+        private long at;
+        private long remaining;   // elements not yet read whole
+        private int within;       // bytes of the current element already read
+
+        Gathered(ByteBuffer storage, int size, long numel, TensorRef ref) {
+            this.storage = storage;
+            this.size = size;
+            this.shape = ref.size();
+            this.stride = ref.stride();
+            this.index = new int[shape.length];
+            this.at = ref.offset();
+            this.remaining = numel;
         }
-        byte[] out = new byte[numel * size];
-        int[] shape = ref.size();
-        long[] stride = ref.stride();
-        int[] index = new int[shape.length];
-        long at = ref.offset();
-        for (int i = 0; i < numel; i++) {
-            System.arraycopy(storage, (int) (at * size), out, i * size, size);
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (len == 0) {
+                return 0;
+            }
+            if (remaining == 0) {
+                return -1;
+            }
+            int written = 0;
+            while (written < len && remaining > 0) {
+                int n = Math.min(size - within, len - written);
+                storage.get((int) (at * size) + within, b, off + written, n);
+                written += n;
+                within += n;
+                if (within == size) {
+                    within = 0;
+                    remaining--;
+                    advance();
+                }
+            }
+            return written;
+        }
+
+        private void advance() {
             for (int d = shape.length - 1; d >= 0; d--) {
                 if (++index[d] < shape[d]) {
                     at += stride[d];
-                    break;
+                    return;
                 }
                 at -= (long) (shape[d] - 1) * stride[d];
                 index[d] = 0;
             }
         }
-        return out;
     }
 
     /** Two references to the same view of the same storage are one tensor, as in the file. */

@@ -262,6 +262,12 @@ public final class SafeTensors {
                     + "but this one has only " + got + " bytes");
         }
         long n = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if ((n < 0 || n > MAX_HEADER_BYTES) && lengthBytes[0] == (byte) 0x80 && lengthBytes[1] >= 2 && lengthBytes[1] <= 5) {
+            // a pickle's PROTO opcode: torch.save's legacy format (read as a safetensors length, a riddle of 19 digits)
+            throw new FormatException("legacy-torch-save", "the file is a bare pickle, as torch.save's legacy format writes it "
+                    + "(_use_new_zipfile_serialization=False, or PyTorch before 1.6); send the zip archive torch.save writes by "
+                    + "default (torch.save(state_dict, f)), or safetensors");
+        }
         if (n < 0 || n > MAX_HEADER_BYTES) {
             throw new FormatException("header-too-large", "the safetensors header length is " + Long.toUnsignedString(n)
                     + " bytes, over the " + MAX_HEADER_BYTES + "-byte limit safetensors allows");

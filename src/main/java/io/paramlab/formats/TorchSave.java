@@ -417,6 +417,10 @@ public final class TorchSave {
         }
         Map<String, TensorData> stateDict = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) selected).entrySet()) {
+            if (!(e.getKey() instanceof String)) {   // was "entry 1 holds a tensor, not a tensor"
+                throw new FormatException("not-a-state-dict", "entry " + TorchValues.describeKey(e.getKey()) + " has "
+                        + TorchValues.describe(e.getKey()) + " for its key; a state dict's keys are strings");
+            }
             if (!(e.getKey() instanceof String) || !(e.getValue() instanceof TensorData)) {
                 String hint = key == null && TorchValues.hasDictEntries((Map<?, ?>) selected)
                         ? "; for a checkpoint, choose its state dict with ?key= (one of " + TorchValues.dictKeys((Map<?, ?>) selected) + ")"

@@ -50,5 +50,15 @@ public class InvalidInputException extends RuntimeException {
         public boolean isEmpty() {
             return total == 0;
         }
+
+        /** Each through {@link #add}: ArrayList's own addAll bypassed it, so errors added so were not counted and isEmpty() said none. */
+        @Override
+        public boolean addAll(java.util.Collection<? extends FieldError> errors) {
+            boolean changed = false;
+            for (FieldError error : errors) {
+                changed |= add(error);
+            }
+            return changed;
+        }
     }
 }

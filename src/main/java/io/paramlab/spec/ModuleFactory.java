@@ -62,6 +62,12 @@ public final class ModuleFactory {
             if (to == null || from == null) {
                 continue;
             }
+            io.paramlab.tensor.Tensor lazy = !from.isInitialized() ? from : !to.isInitialized() ? to : null;
+            if (lazy != null) {   // PyTorch's first forward then fails ('Parameter' object has no attribute 'materialize'); here it was a 500
+                errors.add(new FieldError(at, (lazy == from ? tie.param() : tie.to()) + " is an uninitialized parameter of a lazy layer: "
+                        + "a tie needs both parameters initialized (PyTorch cannot materialize a tied lazy parameter)"));
+                continue;
+            }
             if (!java.util.Arrays.equals(to.shape(), from.shape())) {
                 errors.add(new FieldError(at, "shapes differ: " + tie.param() + " is " + java.util.Arrays.toString(from.shape()) + ", "
                         + tie.to() + " is " + java.util.Arrays.toString(to.shape())));

@@ -1,6 +1,9 @@
 package io.paramlab.spec;
 
+import io.paramlab.init.InitException;
+import io.paramlab.init.InitPolicy;
 import io.paramlab.nn.Module;
+import io.paramlab.nn.TensorData;
 import io.paramlab.nn.fx.Graph;
 import io.paramlab.nn.fx.GraphModule;
 
@@ -40,8 +43,28 @@ public record ModuleSpec(String className, String extraRepr, int version, List<T
     /** Own parameters, then buffers, then children, each in list order; then the graph is checked against what was built. */
     public Module build(ModuleFactory factory) {
         GraphModule module = new GraphModule(className, extraRepr, version, graph, factory.generator());
-        parameters.forEach(p -> module.addParameter(p.name(), p.shape(), p.init()));
-        buffers.forEach(b -> module.addBuffer(b.name(), b.fresh(factory.generator()), b.persistent()));
+        // a policy that does not fit its tensor (kaiming or orthogonal on one dimension) is the request's fault, a 400
+        // naming the field, where it was a 500; the tensor is kept (zeros) so the rest is checked as usual
+        for (int i = 0; i < parameters.size(); i++) {
+            TensorSpec p = parameters.get(i);
+            try {
+                module.addParameter(p.name(), p.shape(), p.init());
+            } catch (InitException e) {
+                factory.error(new FieldError(JsonFields.join(path, "parameters[" + i + "].init"), p.name() + ": " + e.getMessage()));
+                module.addParameter(p.name(), p.shape(), new InitPolicy.Zeros());
+            }
+        }
+        for (int i = 0; i < buffers.size(); i++) {
+            TensorSpec b = buffers.get(i);
+            TensorData values;
+            try {
+                values = b.fresh(factory.generator());
+            } catch (InitException e) {
+                factory.error(new FieldError(JsonFields.join(path, "buffers[" + i + "].init"), b.name() + ": " + e.getMessage()));
+                values = TensorData.ofFloats(new float[(int) b.elements()], b.shape());   // the dtype does not matter: the request is refused
+            }
+            module.addBuffer(b.name(), values, b.persistent());
+        }
         children.forEach(child -> module.addChild(child.name(), child.node().build(factory)));
         if (graph != null) {
             graph.validate(module).forEach(problem -> factory.error(new FieldError(

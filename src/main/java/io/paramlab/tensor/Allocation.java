@@ -54,6 +54,9 @@ public final class Allocation {
         if (elements <= 0) {
             return () -> { };
         }
+        if (elements > inFlightLimit) {
+            throw TensorTooLargeException.InFlight.alone(elements, inFlightLimit);
+        }
         long now = IN_FLIGHT.addAndGet(elements);
         if (now > inFlightLimit) {
             IN_FLIGHT.addAndGet(-elements);
@@ -112,6 +115,36 @@ public final class Allocation {
         return new boolean[(int) n];
     }
 
+    /**
+     * Refuses, before anything is computed or allocated, a result of {@code n} elements that the
+     * thread's budget or a Java array cannot hold; charges nothing. For sizes computed in long
+     * arithmetic (saturated, see {@link #times}) before any int of them is taken.
+     */
+    static void require(long n) {
+        long[] budget = REMAINING.get();
+        if (n > budget[0] || n > Integer.MAX_VALUE - 8) {
+            throw new TensorTooLargeException(n > Long.MAX_VALUE - budget[1] ? n : budget[1] - budget[0] + n,
+                    Math.min(budget[1], Integer.MAX_VALUE - 8L));
+        }
+    }
+
+    /** The product of non-negative sizes, {@link Long#MAX_VALUE} when it passes the range of a long. */
+    static long times(long... sizes) {
+        long n = 1;
+        boolean over = false;
+        for (long size : sizes) {
+            if (size == 0) {
+                return 0;
+            }
+            if (over || n > Long.MAX_VALUE / size) {
+                over = true;
+            } else {
+                n *= size;
+            }
+        }
+        return over ? Long.MAX_VALUE : n;
+    }
+
     /** Charges {@code cost} float-sized elements for an array of {@code length}, or refuses before anything is allocated. */
     private static void charge(long cost, long length) {
         long[] budget = REMAINING.get();
@@ -119,6 +152,10 @@ public final class Allocation {
             throw new TensorTooLargeException(budget[1] - budget[0] + cost, Math.min(budget[1], Integer.MAX_VALUE - 8L));
         }
         if (budget[1] != Long.MAX_VALUE) {
+            long own = budget[1] - budget[0] + cost;   // what this scope would hold with it
+            if (own > inFlightLimit) {
+                throw TensorTooLargeException.InFlight.alone(own, inFlightLimit);
+            }
             long now = IN_FLIGHT.addAndGet(cost);
             if (now > inFlightLimit) {
                 IN_FLIGHT.addAndGet(-cost);

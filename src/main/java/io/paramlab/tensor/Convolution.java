@@ -655,7 +655,7 @@ public final class Convolution {
                         + Shapes.format(xs) + " to have " + cg * groups + " channels, but got " + xs[1] + " channels instead");
             }
             int[] in = new int[r];
-            int[] out = new int[r];
+            long[] out = new long[r];
             StringBuilder padded = new StringBuilder();
             StringBuilder kernel = new StringBuilder();
             boolean tooSmall = false;
@@ -666,16 +666,29 @@ public final class Convolution {
                 padded.append(d == 0 ? "" : " x ").append(paddedSize);
                 kernel.append(d == 0 ? "" : " x ").append(dilated);
                 tooSmall |= paddedSize < dilated;
-                out[d] = tooSmall ? 0 : (int) ((paddedSize - dilated) / stride[d] + 1);
+                out[d] = tooSmall ? 0 : (paddedSize - dilated) / stride[d] + 1;
             }
             if (tooSmall) {
                 throw new ShapeException("Calculated padded input size per channel: (" + padded + "). Kernel size: (" + kernel
                         + "). Kernel size can't be greater than actual input size");
             }
+            // the output, and a padded plane, in long before any int of them is taken: past an int's range
+            // they would wrap (a negative or a wrong size), so they are refused as any allocation over the budget is
+            long[] outputSizes = new long[r + 2];
+            outputSizes[0] = xs[0];
+            outputSizes[1] = ws[0];
+            for (int d = 0; d < r; d++) {
+                outputSizes[2 + d] = out[d];
+                long paddedSize = (long) in[d] + padLow[d] + padHigh[d];
+                if (paddedSize > Integer.MAX_VALUE - 8) {   // past an int: the padded plane's arithmetic would wrap
+                    Allocation.require(paddedSize);
+                }
+            }
+            Allocation.require(Allocation.times(outputSizes));
             int last = r - 1;
             return new Geometry(xs[0], xs[1], r == 1 ? 1 : in[0], in[last], ws[0], groups, cg, ws[0] / groups,
                     r == 1 ? 1 : ws[2], ws[2 + last], r == 1 ? 1 : stride[0], stride[last], r == 1 ? 0 : padLow[0], padLow[last],
-                    r == 1 ? 1 : dilation[0], dilation[last], r == 1 ? 1 : out[0], out[last]);
+                    r == 1 ? 1 : dilation[0], dilation[last], r == 1 ? 1 : (int) out[0], (int) out[last]);
         }
 
         int ohw() {

@@ -30,7 +30,8 @@ public final class Padding {
             throw new ShapeException("Padding length too large");
         }
         int[] out = s.clone();
-        int[][] maps = new int[r][];
+        long[] padded = new long[s.length];   // the output's sizes, in long: a padding may pass an int's range
+        for (int d = 0; d < s.length; d++) padded[d] = s[d];
         for (int k = 0; k < r; k++) {
             int d = s.length - 1 - k;
             int lo = pad[2 * k];
@@ -43,13 +44,20 @@ public final class Padding {
             if (mode == Mode.CIRCULAR && (lo > n || hi > n)) {
                 throw new ShapeException("Padding value causes wrapping around more than once.");
             }
-            out[d] = n + lo + hi;
-            if (out[d] < 0 || (mode != Mode.CONSTANT && (lo < 0 || hi < 0))) {
+            padded[d] = (long) n + lo + hi;
+            if (padded[d] < 0 || (mode != Mode.CONSTANT && (lo < 0 || hi < 0))) {
                 throw new ShapeException("The input size " + n + ", plus negative padding " + lo + " and " + hi
                         + " resulted in a negative output size, which is invalid. Check dimension " + d + " of your input.");
             }
+        }
+        // refused over the budget (or an int's range) before the index maps, as long as the output's dims, are made
+        Allocation.require(Allocation.times(padded));
+        int[][] maps = new int[r][];
+        for (int k = 0; k < r; k++) {
+            int d = s.length - 1 - k;
+            out[d] = (int) padded[d];
             maps[k] = new int[out[d]];
-            for (int p = 0; p < out[d]; p++) maps[k][p] = source(p - lo, n, mode);
+            for (int p = 0; p < out[d]; p++) maps[k][p] = source(p - pad[2 * k], s[d], mode);
         }
         // one map over the padded block of the last r dims, the same for every leading index
         int blockIn = Shapes.product(s, s.length - r, s.length);

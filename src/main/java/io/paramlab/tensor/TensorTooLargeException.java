@@ -25,6 +25,16 @@ public class TensorTooLargeException extends RuntimeException {
             super(requested, limit, "the computations in flight would hold " + requested
                     + " tensor elements, over the limit of " + limit + " for all requests together; retry shortly");
         }
+
+        /** One request whose own share passes the limit of all together: a retry cannot pass it, so none is asked for. */
+        static InFlight alone(long requested, long limit) {
+            return new InFlight(requested, limit, "this request alone would hold " + requested
+                    + " tensor elements, over the limit of " + limit + " for all requests together, so a retry cannot pass it either");
+        }
+
+        private InFlight(long requested, long limit, String message) {
+            super(requested, limit, message);
+        }
     }
 
     protected TensorTooLargeException(long requested, long limit, String message) {

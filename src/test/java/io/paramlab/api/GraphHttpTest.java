@@ -177,6 +177,38 @@ class GraphHttpTest {
         assertThat(badOption.body().toString()).contains("loss_options.ignore_index");
     }
 
+    /**
+     * A forward that fails inside a graph names the node, outermost first (the 422 said only
+     * PyTorch's message, which does not say where in a 50-node graph it happened); the detail
+     * stays PyTorch's words.
+     */
+    @Test
+    void aForwardFailingInAGraphNamesTheNode() {
+        HttpApi api = new HttpApi(port);
+        String residual = "/models/" + api.create(JSON.readTree(RESIDUAL));
+        List<Double> threeChannels = new ArrayList<>();
+        for (int i = 0; i < 27; i++) threeChannels.add(0.5);
+        Map<String, Object> input = Map.of("input", Map.of("shape", List.of(1, 3, 3, 3), "data", threeChannels));
+        HttpApi.Answer failed = api.post(residual + "/forward", input);
+        assertThat(failed.status()).isEqualTo(422);
+        assertThat(failed.body().get("node").stringValue()).isEqualTo("conv1");
+        assertThat(failed.body().get("detail").stringValue()).isEqualTo("Given groups=1, weight of size [3, 2, 3, 3], "
+                + "expected input[1, 3, 3, 3] to have 2 channels, but got 3 channels instead");
+        String outer = RESIDUAL.replace("{\"seed\": 0, \"model\": {\"type\": \"Module\", \"class_name\": \"Residual\",",
+                "{\"seed\": 0, \"model\": {\"type\": \"Module\", \"modules\": [{\"name\": \"block\", \"type\": \"Module\", "
+                        + "\"class_name\": \"Residual\",");
+        outer = outer.substring(0, outer.length() - 2) + "}], \"graph\": [{\"name\": \"x\", \"op\": \"placeholder\"}, "
+                + "{\"name\": \"block_1\", \"op\": \"call_module\", \"target\": \"block\", \"args\": [{\"node\": \"x\"}]}, "
+                + "{\"name\": \"output\", \"op\": \"output\", \"args\": [{\"node\": \"block_1\"}]}]}}";
+        HttpApi.Answer nested = api.post("/models/" + api.create(JSON.readTree(outer)) + "/forward", input);
+        assertThat(nested.status()).isEqualTo(422);
+        assertThat(nested.body().get("node").stringValue()).isEqualTo("block_1/conv1");
+        // before any node runs (the forward's own arguments), no node
+        HttpApi.Answer unbound = api.post("/models/" + api.create(JSON.readTree(TWO_INPUTS)) + "/forward", Map.of("input", List.of(1.0)));
+        assertThat(unbound.status()).isEqualTo(422);
+        assertThat(unbound.body().has("node")).isFalse();
+    }
+
     @Test
     void aGraphErrorAtCreateIsA400NamingTheNodeAndNothingIsCreated() {
         HttpApi api = new HttpApi(port);

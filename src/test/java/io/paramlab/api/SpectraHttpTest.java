@@ -96,6 +96,9 @@ class SpectraHttpTest {
         assertField(api.get(model + "/spectra?bins=1001"), "bins", "got 1001");
         assertField(api.get(model + "/spectra?min_evals=0"), "min_evals", "min_evals must be at least 1, got 0");
         assertThat(api.get(model + "/spectra?min_evals=ten").status()).isEqualTo(400);
+        // a whole number past an int was "must be an integer, got \"2147483648\"": now the range it must be in
+        assertField(api.get(model + "/spectra?min_evals=2147483648"), "min_evals",
+                "must be an integer from -2147483648 to 2147483647, got \"2147483648\"");
         assertThat(api.get(model + "/spectra?module=7").status()).isEqualTo(404);
         assertThat(api.get("/models/nope/spectra").status()).isEqualTo(404);
     }

@@ -387,6 +387,18 @@ class StoredStateDictHttpTest {
         assertThat(ck.status()).isEqualTo(201);
         assertThat(ck.body().get("source").stringValue()).isEqualTo("model:" + model + "@t");
         assertThat(api.postWith("/state-dicts?from=model:" + model + "@nope", null).status()).isEqualTo(404);
+        // a body beside ?from= was dropped without a word (a state dict other than the one sent): a 400, nothing kept or loaded
+        int stateDicts = api.get("/state-dicts").body().size();
+        long version = api.get("/models/" + model).body().get("version").longValue();
+        Map<String, Object> zeros = Map.of("0.weight", List.of(List.of(0, 0, 0), List.of(0, 0, 0), List.of(0, 0, 0), List.of(0, 0, 0)));
+        HttpApi.Answer both = api.postWith("/state-dicts?from=model:" + model, zeros);
+        assertThat(both.status()).isEqualTo(400);
+        assertThat(both.body().get("errors").get(0).get("field").stringValue()).isEqualTo("from");
+        HttpApi.Answer loadBoth = api.sendWith("PUT", "/models/" + model + "/state-dict?strict=false&from=state-dict:" + sid, zeros);
+        assertThat(loadBoth.status()).isEqualTo(400);
+        assertThat(loadBoth.body().get("errors").get(0).get("field").stringValue()).isEqualTo("from");
+        assertThat(api.get("/state-dicts").body().size()).isEqualTo(stateDicts);
+        assertThat(api.get("/models/" + model).body().get("version").longValue()).isEqualTo(version);
     }
 
     @Test
@@ -438,6 +450,34 @@ class StoredStateDictHttpTest {
         // and the file: the same bytes as torch's own bool tensor in dtypes.safetensors
         byte[] file = api.getBytes("/state-dicts/" + id + "?format=safetensors", null).body();
         assertThat(java.util.Arrays.copyOfRange(file, file.length - 6, file.length)).containsExactly(1, 0, 1, 0, 0, 1);
+    }
+
+    /**
+     * A rename's name is required and 1 to 200 characters, as the contract's StateDictPatch says: an
+     * empty patch ({}) renamed the state dict to null (a new version and a history row), and "" or a
+     * name of any length were taken. Refused, nothing changes; null still means no name.
+     */
+    @Test
+    void aRenameNeedsItsNameAndARefusedOneChangesNothing() {
+        String id = upload("base.safetensors", "?name=a");
+        var observer = HttpApi.observer;
+        HttpApi.observer = null;   // these bodies are wrong on purpose: the contract's own StateDictPatch refuses them
+        for (Object body : List.of(Map.of(), Map.of("name", ""), Map.of("name", "x".repeat(201)))) {
+            HttpApi.Answer refused = api.patch("/state-dicts/" + id, body);
+            assertThat(refused.status()).as("%s", body).isEqualTo(400);
+            assertThat(refused.body().get("errors").get(0).get("field").stringValue()).as("%s", refused.body()).isEqualTo("name");
+        }
+        HttpApi.observer = observer;
+        JsonNode after = api.get("/state-dicts/" + id).body();
+        assertThat(after.get("name").stringValue()).isEqualTo("a");
+        assertThat(after.get("version").longValue()).isEqualTo(1);
+        assertThat(api.get("/state-dicts/" + id + "/history").body().size()).isEqualTo(1);
+        java.util.Map<String, Object> unnamed = new java.util.HashMap<>();
+        unnamed.put("name", null);
+        HttpApi.Answer renamed = api.patch("/state-dicts/" + id, unnamed);
+        assertThat(renamed.status()).isEqualTo(200);
+        assertThat(renamed.body().get("name").isNull()).isTrue();
+        assertThat(api.patch("/state-dicts/" + id, Map.of("name", "x".repeat(200))).status()).isEqualTo(200);
     }
 
     @Test

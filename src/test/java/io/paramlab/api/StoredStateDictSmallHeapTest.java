@@ -88,6 +88,102 @@ class StoredStateDictSmallHeapTest {
     }
 
     /**
+     * A 1 KB torch.save file whose view is 10^8 times its storage (a stride of 0, as {@code expand()}
+     * makes; scripts/make_statedict_files.py) stores 400 MB of 0.5 under -Xmx256m: the view streams into
+     * the store, where it was gathered into one 400 MB array, unbudgeted, and the service ended on an
+     * OutOfMemoryError.
+     */
+    @Test
+    void aViewFarLargerThanItsStorageStreamsIn() throws Exception {
+        Path data = Files.createTempDirectory("paramlab-expanded-view");
+        Path file = Files.createTempFile("paramlab-expanded", ".pt");
+        try (ServiceProcess service = ServiceProcess.start("256m", List.of("--paramlab.data-dir=" + data))) {
+            Files.write(file, StoredStateDictHttpTest.resource("zero_stride_view.pt"));
+            JsonNode created = upload(service, file);
+            assertThat(created.get("dtypes").get("float32").longValue()).isEqualTo(100_000_003L);
+            String id = created.get("id").stringValue();
+            HttpResponse<String> head = CLIENT.send(HttpRequest.newBuilder(URI.create(service.base() + "/state-dicts/" + id
+                    + "/tensors/expanded?slice=99999998:")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(head.statusCode()).as(head.body()).isEqualTo(200);
+            assertThat(HttpApi.JSON.readTree(head.body()).get("data").toString()).isEqualTo("[0.5,0.5]");
+            HttpResponse<String> small = CLIENT.send(HttpRequest.newBuilder(URI.create(service.base() + "/state-dicts/" + id
+                    + "/tensors/small")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(HttpApi.JSON.readTree(small.body()).get("data").toString()).isEqualTo("[0.0,1.0,2.0]");
+            assertThat(service.isAlive()).isTrue();
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * A torch.save file of 320 MB whose one storage two views share ({@code whole} and {@code tail =
+     * whole[1:]}) goes into a service of -Xmx256m: the storage was read into one array, unbudgeted, and
+     * the service ended on an OutOfMemoryError; a large one is now spooled to a file and its views
+     * gathered from there. The pickle is PyTorch 1.13's for
+     * {@code torch.save(OrderedDict([("whole", t), ("tail", t[1:])]), f)} with its sizes written for n elements.
+     */
+    @Test
+    void aLargeStorageSharedByTwoViewsDoesNotTakeTheHeap() throws Exception {
+        int n = 80_000_000;
+        Path data = Files.createTempDirectory("paramlab-shared-storage");
+        Path file = Files.createTempFile("paramlab-shared", ".pt");
+        try {
+            try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 20))) {
+                zip.setLevel(1);
+                zip.putNextEntry(new java.util.zip.ZipEntry("archive/data.pkl"));
+                zip.write(twoViewsPickle(n));
+                zip.closeEntry();
+                zip.putNextEntry(new java.util.zip.ZipEntry("archive/data/0"));
+                byte[] block = new byte[1 << 20];
+                ByteBuffer floats = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < block.length / 4; i++) floats.putFloat(i % 7);   // element i is i % 7 (1 MiB is 262144 elements)
+                for (long left = 4L * n; left > 0; left -= block.length) zip.write(block, 0, (int) Math.min(block.length, left));
+                zip.closeEntry();
+                zip.putNextEntry(new java.util.zip.ZipEntry("archive/version"));
+                zip.write("3\n".getBytes(StandardCharsets.US_ASCII));
+                zip.closeEntry();
+            }
+            try (ServiceProcess service = ServiceProcess.start("256m", List.of("--paramlab.data-dir=" + data))) {
+                JsonNode created = upload(service, file);
+                assertThat(created.get("dtypes").get("float32").longValue()).isEqualTo(2L * n - 1);
+                String id = created.get("id").stringValue();
+                HttpResponse<String> tail = CLIENT.send(HttpRequest.newBuilder(URI.create(service.base() + "/state-dicts/" + id
+                        + "/tensors/tail?slice=" + (n - 4) + ":")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(tail.statusCode()).as(tail.body()).isEqualTo(200);
+                // tail[i] is whole[i + 1], whose value is (i + 1) % 262144 % 7
+                long first = (n - 4 + 1) % 262144;
+                assertThat(HttpApi.JSON.readTree(tail.body()).get("data").toString()).isEqualTo("[" + (double) (first % 7) + ","
+                        + (double) ((first + 1) % 7) + "," + (double) ((first + 2) % 7) + "]");
+                assertThat(service.isAlive()).isTrue();
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** PyTorch 1.13's pickle of {@code OrderedDict([("whole", t), ("tail", t[1:])])} for a float32 t of n elements. */
+    static byte[] twoViewsPickle(int n) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.util.function.Consumer<String> raw = text -> out.writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
+        java.util.function.IntConsumer binint = v -> {
+            out.write('J');
+            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
+        };
+        raw.accept("\u0080\u0002ccollections\nOrderedDict\nq\u0000)Rq\u0001(X\u0005\u0000\u0000\u0000wholeq\u0002ctorch._utils\n"
+                + "_rebuild_tensor_v2\nq\u0003((X\u0007\u0000\u0000\u0000storageq\u0004ctorch\nFloatStorage\nq\u0005"
+                + "X\u0001\u0000\u0000\u00000q\u0006X\u0003\u0000\u0000\u0000cpuq\u0007");
+        binint.accept(n);
+        raw.accept("tq\bQK\u0000");
+        binint.accept(n);
+        raw.accept("\u0085q\tK\u0001\u0085q\n\u0089h\u0000)Rq\u000btq\fRq\rX\u0004\u0000\u0000\u0000tailq\u000eh\u0003((h\u0004h\u0005h\u0006h\u0007");
+        binint.accept(n);
+        raw.accept("tq\u000fQK\u0001");
+        binint.accept(n - 1);
+        raw.accept("\u0085q\u0010K\u0001\u0085q\u0011\u0089h\u0000)Rq\u0012tq\u0013Rq\u0014u.");
+        return out.toByteArray();
+    }
+
+    /**
      * The embedded store's files: the database and its write-ahead log, once the log is copied into the database and
      * emptied (a thread of the store's own does it about a second after the last write; the log holds a second copy
      * of what it has not copied yet).

@@ -192,4 +192,21 @@ class ImportConformanceTest {
                     .isInstanceOf(FormatException.class).hasMessageContaining("?key=").hasMessageContaining("model_state_dict");
         }
     }
+
+    /**
+     * torch.save's legacy format (a bare pickle) was read as a safetensors header length and refused as
+     * "the safetensors header length is 5088219219985302144 bytes": now named for what it is. The first
+     * 16 bytes of {@code torch.save({"a": torch.zeros(1)}, f, _use_new_zipfile_serialization=False)}
+     * (PyTorch 1.13), and the same with pickle_protocol=4.
+     */
+    @org.junit.jupiter.api.Test
+    void theLegacyTorchSaveFormatIsNamed() {
+        byte[][] heads = {
+                {(byte) 0x80, 2, (byte) 0x8a, 10, 'l', (byte) 0xfc, (byte) 0x9c, 'F', (byte) 0xf9, ' ', 'j', (byte) 0xa8, 'P', 0x19, '.', (byte) 0x80},
+                {(byte) 0x80, 4, (byte) 0x95, 13, 0, 0, 0, 0, 0, 0, 0, (byte) 0x8a, 10, 'l', (byte) 0xfc, (byte) 0x9c}};
+        for (byte[] head : heads) {
+            assertThatThrownBy(() -> SafeTensors.read(new java.io.ByteArrayInputStream(head), MAX_BYTES))
+                    .isInstanceOf(FormatException.class).hasMessageStartingWith("the file is a bare pickle, as torch.save's legacy format");
+        }
+    }
 }

@@ -76,6 +76,31 @@ class TorchSaveObjectTest {
     }
 
     /** Tensors as their shape, dtype and bits, tuples as lists: values comparable with equals. */
+    /**
+     * A dict whose key is not a string ({@code torch.save({1: t})}) said "entry 1 holds a tensor,
+     * not a tensor", for a model's load and for a stored state dict's upload alike.
+     */
+    @Test
+    void aKeyThatIsNotAStringIsNamedAsSuch() throws IOException {
+        Map<Object, Object> dict = new LinkedHashMap<>();
+        dict.put(1L, TensorData.ofFloats(new float[] {1f, 2f}, 2));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TorchSave.writeObject(out, dict);
+        String expected = "entry 1 has an int for its key; a state dict's keys are strings";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TorchSave.read(new ByteArrayInputStream(out.toByteArray()), null, 1 << 20))
+                .isInstanceOf(FormatException.class).hasMessage(expected);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TorchSave.readRaw(new ByteArrayInputStream(out.toByteArray()), null, 1 << 20,
+                new RawTensors.Sink() {
+                    @Override
+                    public void layout(List<RawTensors.Tensor> tensors) {
+                    }
+
+                    @Override
+                    public void data(int position, java.io.InputStream bytes, long length) {
+                    }
+                })).isInstanceOf(FormatException.class).hasMessage(expected);
+    }
+
     private static Object plain(Object v) {
         if (v instanceof TensorData t) {
             List<Object> bits = new ArrayList<>();

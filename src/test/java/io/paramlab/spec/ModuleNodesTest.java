@@ -101,4 +101,67 @@ class ModuleNodesTest {
                                       {"name": "d", "type": "ModuleDict", "modules": [{"type": "ReLU"}]}]}}"""), 32));
         assertThat(e.errors()).extracting(FieldError::field).contains("model.modules[0].name", "model.modules[1].modules[0].name");
     }
+
+    /**
+     * A tie with a lazy layer's uninitialized parameter was taken, and the first forward then
+     * answered a 500 (an empty weight); PyTorch fails there too ('Parameter' object has no
+     * attribute 'materialize'). Refused at create, naming the tie and the parameter.
+     */
+    @Test
+    void aTieOfAnUninitializedParameterIsRefusedNamingIt() {
+        for (String to : List.of("0.weight", "2.weight")) {
+            ModelSpec spec = SpecParser.parse(JSON.readTree("""
+                    {"model": {"type": "Sequential", "layers": [{"type": "LazyLinear", "out_features": 3},
+                      {"type": "LazyLinear", "out_features": 3}, {"type": "Linear", "in_features": 3, "out_features": 3}]},
+                     "tied_parameters": [{"param": "1.weight", "to": "%s"}]}""".formatted(to)), 32);
+            InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidInputException.class,
+                    () -> ModuleFactory.build(spec, new Generator(0)));
+            assertThat(e).as(to).isNotNull();
+            assertThat(e.errors()).extracting(FieldError::field).containsExactly("tied_parameters[0]");
+            assertThat(e.errors().get(0).message()).startsWith("1.weight is an uninitialized parameter of a lazy layer");
+        }
+    }
+
+    /**
+     * A Module's own tensor whose init policy does not fit its shape (kaiming or orthogonal on one
+     * dimension) answered a 500 (an InitException at build); a 400 naming the field, with PyTorch's
+     * message, now.
+     */
+    @Test
+    void anInitThatDoesNotFitItsTensorIsRefusedNamingIt() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("""
+                {"model": {"type": "Module", "parameters": [{"name": "p", "shape": [3], "init": {"type": "kaiming_uniform"}}]}}""",
+                "model.parameters[0].init=p: Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
+        cases.put("""
+                {"model": {"type": "Module", "buffers": [{"name": "b", "shape": [3], "init": {"type": "orthogonal"}}]}}""",
+                "model.buffers[0].init=b: Only tensors with 2 or more dimensions are supported");
+        cases.forEach((json, expected) -> {
+            ModelSpec spec = SpecParser.parse(JSON.readTree(json), 32);
+            InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidInputException.class,
+                    () -> ModuleFactory.build(spec, new Generator(0)));
+            assertThat(e).as(json).isNotNull();
+            assertThat(e.errors()).extracting(f -> f.field() + "=" + f.message()).containsExactly(expected);
+        });
+    }
+
+    /**
+     * A Module's own tensor's init policy was checked, but its errors were added with addAll, which the
+     * error list did not count: an unknown field or a bad number was taken silently (the number as its
+     * default), and an unknown policy answered 500. Now each is a 400 naming the field, as in POST /init.
+     */
+    @Test
+    void aModuleTensorsPolicyIsCheckedAsAnInitRequestsIs() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"type\": \"kaiming_uniform\", \"zz\": 1}", "model.parameters[0].init.zz");
+        cases.put("{\"type\": \"uniform\", \"a\": \"x\"}", "model.parameters[0].init.a");
+        cases.put("{\"type\": \"bogus\"}", "model.parameters[0].init.type");
+        cases.forEach((policy, field) -> {
+            InvalidInputException e = org.assertj.core.api.Assertions.catchThrowableOfType(InvalidInputException.class, () ->
+                    SpecParser.parse(JSON.readTree("{\"model\": {\"type\": \"Module\", \"parameters\": "
+                            + "[{\"name\": \"p\", \"shape\": [3, 3], \"init\": " + policy + "}]}}"), 32));
+            assertThat(e).as(policy).isNotNull();
+            assertThat(e.errors()).extracting(FieldError::field).as(policy).containsExactly(field);
+        });
+    }
 }

@@ -163,6 +163,35 @@ class ConvolutionTest {
                         + "Kernel size can't be greater than actual input size");
     }
 
+    /**
+     * A padding whose output passes an int's range, or the budget, is a 413 before anything is
+     * allocated: an output plane of 60004 x 60004 used to wrap to a negative size
+     * (NegativeArraySizeException, a 500), and F.pad's index maps of 2·10^9 ints were made
+     * before the output was charged (OutOfMemoryError).
+     */
+    @Test
+    void hugePaddingsAreRefusedBeforeAnythingIsAllocated() {
+        Tensor w = grid(5, 11, 1, 1, 3, 3);
+        int[] one = {1, 1};
+        try (Allocation.Scope budget = Allocation.limit(1 << 20)) {
+            assertThatThrownBy(() -> Convolution.conv(grid(1, 3, 1, 1, 4, 4), w, null, one, new int[] {30000, 30000}, one, 1))
+                    .isInstanceOf(TensorTooLargeException.class);
+            assertThatThrownBy(() -> Convolution.conv(grid(1, 3, 1, 1, 4, 4), w, null, one,
+                    new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE}, one, 1)).isInstanceOf(TensorTooLargeException.class);
+            assertThatThrownBy(() -> Padding.pad(grid(1, 3, 2, 2), new int[] {1_000_000_000, 1_000_000_000}, Padding.Mode.CONSTANT, 0))
+                    .isInstanceOf(TensorTooLargeException.class);
+            assertThatThrownBy(() -> Padding.pad(grid(1, 3, 2, 2), new int[] {Integer.MAX_VALUE, 1}, Padding.Mode.CONSTANT, 0))
+                    .isInstanceOf(TensorTooLargeException.class);
+        }
+        // outside a budget, still no wrapped sizes: past an int's range is refused as too large
+        assertThatThrownBy(() -> Convolution.conv(grid(1, 3, 1, 1, 4, 4), w, null, one, new int[] {30000, 30000}, one, 1))
+                .isInstanceOf(TensorTooLargeException.class);
+        // a negative output keeps PyTorch's words
+        assertThatThrownBy(() -> Padding.pad(grid(1, 3, 2, 2), new int[] {-5, -5}, Padding.Mode.CONSTANT, 0))
+                .hasMessage("The input size 2, plus negative padding -5 and -5 resulted in a negative output size, "
+                        + "which is invalid. Check dimension 1 of your input.");
+    }
+
     @Test
     void padModes() {
         int[] pad = {1, 2, 2, 1};

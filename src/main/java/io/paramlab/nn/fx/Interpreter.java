@@ -54,13 +54,17 @@ final class Interpreter implements Arg.Frame, Ops.Call {
         node.args().forEach(a -> args.add(a.value(this)));
         Map<String, Object> kwargs = new LinkedHashMap<>();
         node.kwargs().forEach((k, a) -> kwargs.put(k, a.value(this)));
-        return switch (node.op()) {
-            case CALL_MODULE -> module.submodule(node.target()).forward(args, kwargs);
-            case CALL_FUNCTION -> Ops.FUNCTIONS.get(node.target()).call(args, kwargs, this);
-            case CALL_METHOD -> Ops.METHODS.get(node.target()).call(args, kwargs, this);
-            case GET_ATTR -> attribute(node.target());
-            case PLACEHOLDER, OUTPUT -> throw new IllegalStateException(node.op() + " is not run");
-        };
+        try {
+            return switch (node.op()) {
+                case CALL_MODULE -> module.submodule(node.target()).forward(args, kwargs);
+                case CALL_FUNCTION -> Ops.FUNCTIONS.get(node.target()).call(args, kwargs, this);
+                case CALL_METHOD -> Ops.METHODS.get(node.target()).call(args, kwargs, this);
+                case GET_ATTR -> attribute(node.target());
+                case PLACEHOLDER, OUTPUT -> throw new IllegalStateException(node.op() + " is not run");
+            };
+        } catch (ShapeException e) {
+            throw e.inNode(node.name());   // the problem names the node; the message stays PyTorch's
+        }
     }
 
     /** A parameter as itself (it takes part in autograd); a buffer as a tensor over its values. */

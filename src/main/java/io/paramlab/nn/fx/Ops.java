@@ -112,7 +112,7 @@ public final class Ops {
                 (a, c) -> Pooling.adaptiveAvgPool(tensor(a[0]), outputSize(a[1], 2)));
         def(t, F + "avg_pool2d", "input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, "
                 + "divisor_override=None", (a, c) -> Pooling.avgPool(tensor(a[0]), pair(a[1]), a[2] == null ? pair(a[1]) : pair(a[2]),
-                pair(a[3]), bool(a[4]), bool(a[5]), a[6] == null ? null : integer(a[6])));
+                pair(a[3]), bool(a[4]), bool(a[5]), divisorOverride(a[6])));
         def(t, F + "max_pool2d", "input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False",
                 (a, c) -> maxPool2d(a));
         def(t, "torchvision.ops.stochastic_depth", "input, p, mode, training=True", (a, c) -> stochasticDepth(a, c));
@@ -268,6 +268,9 @@ public final class Ops {
         if (value instanceof Long l && l == l.intValue()) {
             return l.intValue();
         }
+        if (value instanceof Long l) {   // "expected an int, got int" said nothing: the number and the range it is past
+            throw new ShapeException("expected an int from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + ", got " + l);
+        }
         throw new ShapeException("expected an int, got " + Module.describe(value));
     }
 
@@ -280,6 +283,18 @@ public final class Ops {
     static boolean bool(Object value) {
         if (value instanceof Boolean b) return b;
         throw new ShapeException("expected a bool, got " + Module.describe(value));
+    }
+
+    /** {@code divisor_override}: None is the window's own count (0 to the engine); 0 itself is refused as PyTorch refuses it. */
+    private static int divisorOverride(Object value) {
+        if (value == null) {
+            return 0;
+        }
+        int divisor = integer(value);
+        if (divisor == 0) {
+            throw new ShapeException("divisor must be not zero");
+        }
+        return divisor;
     }
 
     static Object required(Object value, String function, String argument) {

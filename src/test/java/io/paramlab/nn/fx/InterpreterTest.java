@@ -6,6 +6,7 @@ import io.paramlab.spec.ModuleFactory;
 import io.paramlab.spec.SpecParser;
 import io.paramlab.tensor.Allocation;
 import io.paramlab.tensor.Generator;
+import io.paramlab.tensor.ShapeException;
 import io.paramlab.tensor.Tensor;
 import io.paramlab.tensor.TensorTooLargeException;
 import org.junit.jupiter.api.Test;
@@ -90,5 +91,41 @@ class InterpreterTest {
         List<?> tuple = (List<?>) out;
         assertThat(((Tensor) tuple.get(0)).data()).containsExactly(3, 4, 1, 2, 7, 8, 5, 6);
         assertThat(tuple.get(1)).isEqualTo(2L);
+    }
+
+    /**
+     * F.avg_pool2d without divisor_override (its default None) answered a 500 in every graph: the
+     * None went to the engine's int through a null Integer. Numbers from PyTorch 1.13:
+     * {@code F.avg_pool2d(torch.arange(16.).reshape(1, 1, 4, 4), 2)} is [[2.5, 4.5], [10.5, 12.5]],
+     * and divisor_override=0 is "divisor must be not zero".
+     */
+    @Test
+    void avgPool2dInAGraphTakesItsDefaultDivisor() {
+        Module graph = build("""
+                {"model": {"type": "Module", "graph": [
+                  {"name": "x", "op": "placeholder"},
+                  {"name": "a", "op": "call_function", "target": "torch.nn.functional.avg_pool2d", "args": [{"node": "x"}, 2]},
+                  {"name": "output", "op": "output", "args": [{"node": "a"}]}]}}""");
+        Tensor x = Tensor.of(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 1, 1, 4, 4);
+        assertThat(graph.forward(x).data()).containsExactly(2.5f, 4.5f, 10.5f, 12.5f);
+        Module zero = build("""
+                {"model": {"type": "Module", "graph": [
+                  {"name": "x", "op": "placeholder"},
+                  {"name": "a", "op": "call_function", "target": "torch.nn.functional.avg_pool2d", "args": [{"node": "x"}, 2],
+                   "kwargs": {"divisor_override": 0}},
+                  {"name": "output", "op": "output", "args": [{"node": "a"}]}]}}""");
+        assertThatThrownBy(() -> zero.forward(x)).isInstanceOf(ShapeException.class).hasMessage("divisor must be not zero");
+    }
+
+    /** A size past an int's range said "expected an int, got int"; now the number and the range. */
+    @Test
+    void anIntPastItsRangeIsNamedWithItsNumber() {
+        Module graph = build("""
+                {"model": {"type": "Module", "graph": [
+                  {"name": "x", "op": "placeholder"},
+                  {"name": "a", "op": "call_function", "target": "torch.reshape", "args": [{"node": "x"}, [2147483648, 2]]},
+                  {"name": "output", "op": "output", "args": [{"node": "a"}]}]}}""");
+        assertThatThrownBy(() -> graph.forward(Tensor.full(1f, 4))).isInstanceOf(ShapeException.class)
+                .hasMessage("expected an int from -2147483648 to 2147483647, got 2147483648");
     }
 }
