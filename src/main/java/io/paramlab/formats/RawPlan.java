@@ -63,7 +63,7 @@ final class RawPlan {
                 throw new FormatException("not-a-state-dict", "entry " + TorchValues.describeKey(e.getKey()) + " has "
                         + TorchValues.describe(e.getKey()) + " for its key; a state dict's keys are strings");
             }
-            if (!(e.getKey() instanceof String) || !(e.getValue() instanceof TensorRef ref)) {
+            if (!(e.getValue() instanceof TensorRef ref)) {
                 String hint = key == null && ((Map<?, ?>) selected).values().stream().anyMatch(v -> v instanceof Map)
                         ? "; for a checkpoint, choose its state dict with ?key=" : "";
                 throw new FormatException("not-a-state-dict", "entry " + TorchValues.describeKey(e.getKey()) + " holds "

@@ -6,11 +6,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
+import static io.paramlab.api.JobStoreFaultsContract.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -121,24 +119,6 @@ class JobEndFreesModelHttpTest {
             }
         }
         throw new AssertionError("job " + job + " never " + status);
-    }
-
-    /** Three blobs of 4 features, {@code batches} batches of 5 per epoch. */
-    private static Map<String, Object> job(int epochs, int batches) {
-        List<List<Double>> input = new ArrayList<>();
-        List<Integer> target = new ArrayList<>();
-        for (int i = 0; i < batches * 5; i++) {
-            int c = i % 3;
-            input.add(List.of(c + 0.1 * (i % 5), -c + 0.05 * i, 0.3 * c, 1.0 - 0.2 * (i % 4)));
-            target.add(c);
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("data", Map.of("input", input, "target", Map.of("data", target, "dtype", "int64")));
-        body.put("loss", "cross_entropy");
-        body.put("epochs", epochs);
-        body.put("batch_size", 5);
-        body.put("seed", 7);
-        return body;
     }
 
     private static HttpApi.Answer expect(int status, HttpApi.Answer answer, String what) {
